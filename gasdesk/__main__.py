@@ -1,0 +1,3 @@
+from gasdesk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,50 @@
+"""Which database to use: `--db URL`, else GASDESK_DB_URL, else a SQLite file in the data folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "gasdesk"
+ENV_DB_URL = "GASDESK_DB_URL"
+
+
+def data_dir() -> Path:
+    path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_sqlite_path() -> Path:
+    return data_dir() / "gasdesk.sqlite"
+
+
+def resolve_db_url(cli_url: str | None = None) -> str:
+    if cli_url:
+        return normalise_url(cli_url)
+    env = os.environ.get(ENV_DB_URL)
+    if env:
+        return normalise_url(env)
+    return f"sqlite:///{default_sqlite_path()}"
+
+
+def normalise_url(url: str) -> str:
+    """Accept the URLs people type: a bare file path, postgres:// and postgresql:// (psycopg 3)."""
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def describe_url(url: str) -> str:
+    """The database as shown in the status bar, without a password."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        return f"SQLite {u.database or ':memory:'}"
+    return f"PostgreSQL {u.host or 'localhost'}:{u.port or 5432}/{u.database}"

@@ -1,0 +1,182 @@
+"""The vocabulary of a flow definition: steps, actions, fields, time limits. Data only.
+
+A flow is a small graph. The order waits in a step; an action moves it to a next step (or keeps it
+where it is, for things like booking a visit). Decisions of the company's charts (是/否) are
+actions with different targets. Names of guards, effects and forms are resolved by the layers that
+can act on them (services, reports); this module only names them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from gasdesk.vocab import Role, TimeUnit
+
+
+class FieldKind(StrEnum):
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    INT = "int"
+    MONEY = "money"
+    READING = "reading"
+    DATE = "date"
+    DATETIME = "datetime"
+    CHOICE = "choice"
+    BOOL = "bool"
+    MOBILE = "mobile"
+    PHONE = "phone"
+    ID_NUMBER = "id_number"
+    # A department code; the service checks it exists.
+    DEPARTMENT = "department"
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """A value the actor records with an action (and that forms and effects read back)."""
+
+    code: str
+    label: str
+    kind: FieldKind = FieldKind.TEXT
+    required: bool = True
+    choices: tuple[tuple[str, str], ...] = ()
+    # Name of a setting holding the default (e.g. a fee from the fee schedule).
+    default_setting: str | None = None
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    amount: int
+    unit: TimeUnit = TimeUnit.WORKING_DAYS
+    # When set, the office's settings may override the amount (e.g. complaint round days).
+    setting: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.amount}{self.unit.label}"
+
+
+@dataclass(frozen=True)
+class ActionDef:
+    code: str
+    label: str
+    target: str
+    roles: frozenset[Role]
+    fields: tuple[FieldDef, ...] = ()
+    # Named domain checks that must pass before anything is written.
+    guards: tuple[str, ...] = ()
+    # Named master-data changes applied in the same transaction as the step log.
+    effects: tuple[str, ...] = ()
+    # A reason the customer is told (rejections, conditions not met, re-work).
+    needs_reason: bool = False
+    # Forms printed when this action completes.
+    forms: tuple[str, ...] = ()
+    # Draw as a 是/否 decision on the chart (the step's question is StepDef.question).
+    decision: str | None = None
+
+
+@dataclass(frozen=True)
+class StepDef:
+    code: str
+    label: str
+    department: str | None = None
+    limit: TimeLimit | None = None
+    actions: tuple[ActionDef, ...] = ()
+    # The order waits on the customer here: every clock of the order pauses.
+    customer_wait: bool = False
+    # Time spent here is outside the commitment (design, construction...): the order clock pauses.
+    counted: bool = True
+    # A site visit: the dispatch queue lists it, with crew and appointment.
+    visit: bool = False
+    # Chart question drawn as a diamond when actions here are decisions.
+    question: str | None = None
+    # Forms that belong to this step (printed on entering it, reprintable while here).
+    forms: tuple[str, ...] = ()
+    note: str = ""
+    terminal: str | None = None
+
+    def action(self, code: str) -> ActionDef | None:
+        for a in self.actions:
+            if a.code == code:
+                return a
+        return None
+
+
+@dataclass(frozen=True)
+class DocumentDef:
+    code: str
+    label: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class FlowDef:
+    kind: str
+    label: str
+    number_prefix: str
+    steps: tuple[StepDef, ...]
+    initial: str
+    documents: tuple[DocumentDef, ...] = ()
+    # Whole-order commitment, counted only while the order sits in `counted` steps.
+    total_limit: TimeLimit | None = None
+    # Which customers may use the flow ('residential' / 'non_residential'); empty means any.
+    categories: tuple[str, ...] = ()
+    # Account statuses the flow starts from; None means the flow needs no account.
+    account_statuses: tuple[str, ...] | None = None
+    # Effects applied when the order is opened (its first step is the application itself).
+    open_effects: tuple[str, ...] = ()
+    # Fields recorded when the order is opened (e.g. the complaint text).
+    open_fields: tuple[FieldDef, ...] = ()
+    # Forms printed when the order is opened.
+    open_forms: tuple[str, ...] = ()
+    commitment: str = ""
+    description: str = ""
+
+    def step(self, code: str) -> StepDef:
+        for s in self.steps:
+            if s.code == code:
+                return s
+        raise KeyError(f"{self.kind}: no step {code!r}")
+
+    def has_step(self, code: str) -> bool:
+        return any(s.code == code for s in self.steps)
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """Every form the flow can print, in the order the customer meets them."""
+        seen: dict[str, None] = dict.fromkeys(self.open_forms)
+        for s in self.steps:
+            seen.update(dict.fromkeys(s.forms))
+            for a in s.actions:
+                seen.update(dict.fromkeys(a.forms))
+        return tuple(seen)
+
+
+# Terminal steps shared by every flow: the order status they stand for.
+TERMINALS = {
+    "archived": ("归档", "archived"),
+    "rejected": ("不予受理（已告知原因）", "rejected"),
+    "cancelled": ("已撤销", "cancelled"),
+}
+
+
+def terminal_steps() -> tuple[StepDef, ...]:
+    return tuple(StepDef(code=c, label=lbl, terminal=status) for c, (lbl, status) in TERMINALS.items())
+
+
+ANYONE_AT_COUNTER = frozenset({Role.CLERK, Role.MANAGER, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Role sets used by the definitions; managers and administrators may act at every step."""
+
+    clerk: frozenset[Role] = field(default=ANYONE_AT_COUNTER)
+    account_manager: frozenset[Role] = frozenset({Role.ACCOUNT_MANAGER, Role.MANAGER, Role.ADMIN})
+    dispatcher: frozenset[Role] = frozenset({Role.DISPATCHER, Role.MANAGER, Role.ADMIN})
+    handler: frozenset[Role] = frozenset({Role.HANDLER, Role.MANAGER, Role.ADMIN})
+    business: frozenset[Role] = frozenset({Role.ACCOUNT_MANAGER, Role.CLERK, Role.MANAGER, Role.ADMIN})
+
+
+ROLES = Roles()

@@ -1,0 +1,319 @@
+"""Customers: creation and correction with validation, the customer page, and search."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pypinyin import Style, lazy_pinyin
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from gasdesk.models import Account, Customer, Meter
+from gasdesk.permissions import Permission
+from gasdesk.services import audit, numbering
+from gasdesk.services import settings as settings_store
+from gasdesk.services.context import Actor, App
+from gasdesk.services.errors import Conflict, NotFound, Refused
+from gasdesk.validation import (
+    ValidationError,
+    check_credit_code,
+    check_phone,
+    check_reading,
+    check_required,
+    check_resident_id,
+    mask_id,
+    mask_phone,
+)
+from gasdesk.vocab import (
+    AccountStatus,
+    CustomerCategory,
+    CustomerStatus,
+    District,
+    GasUseType,
+    IdDocType,
+)
+
+
+@dataclass
+class CustomerInput:
+    """What the clerk types for a customer. `check()` returns a normalised copy or raises."""
+
+    category: str = CustomerCategory.RESIDENTIAL
+    name: str = ""
+    id_type: str = IdDocType.RESIDENT_ID
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    district: str = District.URBAN
+    gas_use_type: str = ""
+    contact_person: str = ""
+    phone2: str = ""
+    yearly_allowance: Decimal | str | None = None
+    household_size: int | None = None
+
+    def check(self) -> CustomerInput:
+        try:
+            category = CustomerCategory(self.category)
+            name = check_required(self.name, "户名", field="name")
+            if len(name) > 100:
+                raise ValidationError("户名过长", field="name")
+            id_type = IdDocType(self.id_type)
+            id_number = check_id_number(id_type, self.id_number)
+            phone = check_phone(self.phone, field="phone")
+            phone2 = check_phone(self.phone2, field="phone2") if self.phone2.strip() else ""
+            address = check_required(self.address, "用气地址", field="address")
+            district = District(self.district)
+            use = GasUseType(self.gas_use_type or (
+                GasUseType.RESIDENTIAL if category is CustomerCategory.RESIDENTIAL else GasUseType.COMMERCIAL))
+            if (use is GasUseType.RESIDENTIAL) != (category is CustomerCategory.RESIDENTIAL):
+                raise ValidationError("用气性质与客户类别不一致", field="gas_use_type")
+            allowance = (check_reading(self.yearly_allowance, field="yearly_allowance")
+                         if self.yearly_allowance not in (None, "") else None)
+            if self.household_size is not None and not (0 < int(self.household_size) < 100):
+                raise ValidationError("家庭人口应为1至99之间的整数", field="household_size")
+        except ValueError as exc:
+            if isinstance(exc, ValidationError):
+                raise Refused(exc.message, field=exc.field) from exc
+            raise Refused("请选择有效的选项") from exc
+        return replace(self, category=category, name=name, id_type=id_type, id_number=id_number, phone=phone,
+                       phone2=phone2, address=address, district=district, gas_use_type=use,
+                       contact_person=self.contact_person.strip(), yearly_allowance=allowance)
+
+
+def check_id_number(id_type: IdDocType | str, text: str) -> str:
+    id_type = IdDocType(id_type)
+    if id_type is IdDocType.RESIDENT_ID:
+        return check_resident_id(text, field="id_number")
+    if id_type is IdDocType.CREDIT_CODE:
+        return check_credit_code(text, field="id_number")
+    value = check_required(text, "证件号码", field="id_number").upper()
+    if not re.fullmatch(r"[A-Z0-9\-]{5,30}", value):
+        raise ValidationError("证件号码只能包含字母、数字和横线，5至30位", field="id_number")
+    return value
+
+
+def initials(name: str) -> str:
+    """Pinyin initials of a name: 张伟 -> zw (letters and digits kept as they are)."""
+    return "".join(p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default") if p).lower()
+
+
+CUSTOMER_FIELDS = ["number", "category", "name", "id_type", "id_number", "contact_person", "phone", "phone2",
+                   "address", "district", "gas_use_type", "yearly_allowance", "household_size"]
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    id: int
+    number: str
+    category: CustomerCategory
+    status: CustomerStatus
+    name: str
+    id_type: IdDocType
+    id_number: str
+    contact_person: str
+    phone: str
+    phone2: str
+    address: str
+    district: District
+    gas_use_type: GasUseType
+    yearly_allowance: Decimal
+    household_size: int | None
+    created_at: datetime
+    closed_at: datetime | None
+    predecessor_id: int | None
+    version: int
+    masked: bool = False
+
+    def masked_copy(self) -> CustomerView:
+        return replace(self, id_number=mask_id(self.id_number), phone=mask_phone(self.phone),
+                       phone2=mask_phone(self.phone2) if self.phone2 else "", masked=True)
+
+
+def customer_view(c: Customer) -> CustomerView:
+    return CustomerView(
+        id=c.id, number=c.number, category=CustomerCategory(c.category), status=CustomerStatus(c.status),
+        name=c.name, id_type=IdDocType(c.id_type), id_number=c.id_number, contact_person=c.contact_person,
+        phone=c.phone, phone2=c.phone2, address=c.address, district=District(c.district),
+        gas_use_type=GasUseType(c.gas_use_type), yearly_allowance=c.yearly_allowance,
+        household_size=c.household_size, created_at=c.created_at, closed_at=c.closed_at,
+        predecessor_id=c.predecessor_id, version=c.version,
+    )
+
+
+@dataclass(frozen=True)
+class AccountView:
+    id: int
+    number: str
+    status: AccountStatus
+    balance: Decimal
+    address: str
+    opened_at: datetime
+    meter_number: str | None = None
+    meter_model: str | None = None
+    meter_rating: str | None = None
+    last_reading: Decimal | None = None
+
+
+def account_views(session: Session, customer_id: int) -> list[AccountView]:
+    rows = session.execute(
+        select(Account, Meter).outerjoin(Meter, and_(Meter.account_id == Account.id, Meter.status == "in_service"))
+        .where(Account.customer_id == customer_id).order_by(Account.id)
+    ).all()
+    return [
+        AccountView(id=a.id, number=a.number, status=AccountStatus(a.status), balance=a.balance, address=a.address,
+                    opened_at=a.opened_at, meter_number=m.number if m else None, meter_model=m.model if m else None,
+                    meter_rating=m.rating if m else None, last_reading=m.last_reading if m else None)
+        for a, m in rows
+    ]
+
+
+def new_customer(session: Session, data: CustomerInput, at: datetime, *, predecessor_id: int | None = None) -> Customer:
+    """Insert a checked customer (the caller audits). Allowance defaults from the settings."""
+    allowance = data.yearly_allowance
+    if allowance in (None, ""):
+        key = f"defaults.yearly_allowance.{data.category}"
+        allowance = Decimal(str(settings_store.get(session, key) or "0"))
+    customer = Customer(
+        number=numbering.customer_number(session), category=str(data.category), status=CustomerStatus.ACTIVE,
+        name=data.name, name_initials=initials(data.name), id_type=str(data.id_type), id_number=data.id_number,
+        contact_person=data.contact_person, phone=data.phone, phone2=data.phone2, address=data.address,
+        district=str(data.district), gas_use_type=str(data.gas_use_type), yearly_allowance=Decimal(allowance),
+        household_size=data.household_size, created_at=at, predecessor_id=predecessor_id,
+    )
+    session.add(customer)
+    session.flush()
+    return customer
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    customer: CustomerView
+    account_number: str | None
+    account_status: AccountStatus | None
+
+
+@dataclass
+class SearchPage:
+    hits: list[SearchHit] = field(default_factory=list)
+    has_more: bool = False
+
+
+class CustomerService:
+    def __init__(self, app: App, actor: Actor) -> None:
+        self.app, self.actor = app, actor
+
+    def _shown(self, view: CustomerView) -> CustomerView:
+        return view if self.actor.can(Permission.VIEW_FULL_ID) else view.masked_copy()
+
+    def create(self, data: CustomerInput) -> CustomerView:
+        self.actor.require(Permission.EDIT_CUSTOMER)
+        checked = data.check()
+        now = self.app.clock.now()
+        with self.app.unit_of_work() as s:
+            customer = new_customer(s, checked, now)
+            audit.append(s, at=now, staff_id=self.actor.staff_id, entity="customer", entity_id=customer.id,
+                         action="create", changes=audit.snapshot(customer, CUSTOMER_FIELDS))
+            return customer_view(customer)
+
+    def update_contact(self, customer_id: int, expected_version: int, *, phone: str | None = None,
+                       phone2: str | None = None, contact_person: str | None = None) -> CustomerView:
+        """Correct contact details (phones, contact person) outside a flow; optimistic locking."""
+        self.actor.require(Permission.EDIT_CUSTOMER)
+        now = self.app.clock.now()
+        try:
+            new_phone = check_phone(phone, field="phone") if phone is not None else None
+            new_phone2 = check_phone(phone2, field="phone2") if phone2 else ("" if phone2 is not None else None)
+        except ValidationError as exc:
+            raise Refused(exc.message, field=exc.field) from exc
+        with self.app.unit_of_work() as s:
+            customer = s.get(Customer, customer_id)
+            if customer is None:
+                raise NotFound("客户不存在")
+            if customer.version != expected_version:
+                raise Conflict("该客户资料已被其他柜台修改，请刷新后重新办理，您的修改未保存")
+            if new_phone is not None:
+                customer.phone = new_phone
+            if new_phone2 is not None:
+                customer.phone2 = new_phone2
+            if contact_person is not None:
+                customer.contact_person = contact_person.strip()
+            changes = audit.changes_of(customer)
+            if changes:
+                s.flush()
+                audit.append(s, at=now, staff_id=self.actor.staff_id, entity="customer", entity_id=customer.id,
+                             action="update_contact", changes=changes)
+            return customer_view(customer)
+
+    def get(self, customer_id: int, *, reveal: bool = False) -> CustomerView:
+        with self.app.reading() as s:
+            c = s.get(Customer, customer_id)
+            if c is None:
+                raise NotFound("客户不存在")
+            view = customer_view(c)
+        if reveal:
+            return self.reveal(customer_id)
+        return self._shown(view)
+
+    def reveal(self, customer_id: int) -> CustomerView:
+        """The full ID and phone numbers, for a permitted role; the viewing is audited."""
+        self.actor.require(Permission.VIEW_FULL_ID)
+        now = self.app.clock.now()
+        with self.app.unit_of_work() as s:
+            c = s.get(Customer, customer_id)
+            if c is None:
+                raise NotFound("客户不存在")
+            audit.append(s, at=now, staff_id=self.actor.staff_id, entity="customer", entity_id=c.id,
+                         action="view_personal_data")
+            return customer_view(c)
+
+    def accounts(self, customer_id: int) -> list[AccountView]:
+        with self.app.reading() as s:
+            return account_views(s, customer_id)
+
+    def search(self, query: str, *, limit: int = 50, offset: int = 0) -> SearchPage:
+        """Search as you type over number, name, pinyin initials, phone, ID, account number and address."""
+        q = query.strip()
+        if not q:
+            return SearchPage()
+        condition = search_condition(q)
+        with self.app.reading() as s:
+            rows = s.execute(
+                select(Customer, Account.number, Account.status)
+                .outerjoin(Account, and_(Account.customer_id == Customer.id, Account.status != "closed"))
+                .where(condition).order_by(Customer.status, Customer.name, Customer.id)
+                .offset(offset).limit(limit + 1)
+            ).all()
+        hits = [SearchHit(self._shown(customer_view(c)), num, AccountStatus(st) if st else None)
+                for c, num, st in rows[:limit]]
+        return SearchPage(hits=hits, has_more=len(rows) > limit)
+
+
+def _prefix(column: Any, text: str) -> Any:
+    """An index-friendly prefix match (LIKE 'x%' does not use an index on SQLite)."""
+    return and_(column >= text, column < text + "\uffff")
+
+
+def search_condition(q: str) -> Any:
+    upper = q.upper()
+    if re.fullmatch(r"[AC]\d+", upper):
+        return or_(
+            Customer.id.in_(select(Account.customer_id).where(_prefix(Account.number, upper))),
+            _prefix(Customer.number, upper),
+        )
+    if re.fullmatch(r"\d{17}[\dX]", upper):
+        return Customer.id_number == upper
+    if re.fullmatch(r"[\d\-]+", q):
+        digits = q.replace("-", "")
+        return or_(_prefix(Customer.phone, q), _prefix(Customer.phone, digits), _prefix(Customer.id_number, digits))
+    if re.fullmatch(r"[A-Za-z]+", q):
+        return _prefix(Customer.name_initials, q.lower())
+    return or_(_prefix(Customer.name, q), Customer.address.contains(q, autoescape=True))
+
+
+def input_from_view(v: CustomerView) -> CustomerInput:
+    data = {f.name: getattr(v, f.name) for f in fields(CustomerInput) if hasattr(v, f.name)}
+    return CustomerInput(**data)

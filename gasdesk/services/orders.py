@@ -1,0 +1,449 @@
+"""Service orders: open one, take an action on it, pause its clocks, read it back.
+
+This is where the pure engine's Transition meets the database: one unit of work per call, with
+guards, effects, the step log, the deadlines and the audit trail written together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from gasdesk.flows import FLOWS
+from gasdesk.flows import engine as flow_engine
+from gasdesk.flows.definition import ActionDef, FlowDef, StepDef
+from gasdesk.models import Account, Customer, Deadline, Department, OrderStep, ServiceOrder, Staff
+from gasdesk.permissions import Permission
+from gasdesk.services import audit, deadlines, numbering
+from gasdesk.services.context import Actor, App
+from gasdesk.services.errors import Conflict, NotFound, Refused
+from gasdesk.services.flow_rules import EFFECTS, GUARDS, RuleContext
+from gasdesk.vocab import AccountStatus, DeadlineScope, DeadlineStatus, OrderStatus
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    id: int
+    scope: DeadlineScope
+    step: str | None
+    step_label: str
+    amount: int
+    unit: str
+    started_at: datetime
+    due_at: datetime
+    status: DeadlineStatus
+    paused_at: datetime | None
+    pause_reason: str
+    remaining: int | None
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StepLogView:
+    seq: int
+    at: datetime
+    from_step: str | None
+    from_label: str
+    to_step: str
+    to_label: str
+    action: str
+    action_label: str
+    actor_name: str
+    note: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class OrderView:
+    id: int
+    number: str
+    kind: str
+    kind_label: str
+    status: OrderStatus
+    step: str
+    step_label: str
+    customer_id: int
+    customer_name: str
+    customer_number: str
+    account_id: int | None
+    account_number: str | None
+    opened_at: datetime
+    opened_by: str
+    closed_at: datetime | None
+    documents: list[str]
+    data: dict[str, Any]
+    reason: str
+    crew: str
+    appointment_at: datetime | None
+    rounds: int
+    department_id: int | None
+    on_hold: bool
+    version: int
+    deadlines: list[DeadlineView] = field(default_factory=list)
+    history: list[StepLogView] = field(default_factory=list)
+    actions: list[ActionDef] = field(default_factory=list)
+
+    @property
+    def flow(self) -> FlowDef:
+        return FLOWS[self.kind]
+
+    def open_deadline(self, scope: DeadlineScope) -> DeadlineView | None:
+        for d in self.deadlines:
+            if d.scope == scope and d.status in deadlines.OPEN:
+                return d
+        return None
+
+
+def _label(flow: FlowDef, step: str | None) -> str:
+    if step is None:
+        return ""
+    return flow.step(step).label if flow.has_step(step) else step
+
+
+def _action_label(flow: FlowDef, step: str | None, action: str) -> str:
+    special = {"open": "受理登记", "cancel": flow_engine.CANCEL.label, "pause_clock": "暂停计时（客户原因）",
+               "resume_clock": "恢复计时", "documents": "更新资料清单"}
+    if action in special:
+        return special[action]
+    if step and flow.has_step(step):
+        a = flow.step(step).action(action)
+        if a:
+            return a.label
+    return action
+
+
+def order_view(session: Session, order: ServiceOrder, actor: Actor | None = None) -> OrderView:
+    flow = FLOWS[order.kind]
+    customer = session.get(Customer, order.customer_id)
+    account = session.get(Account, order.account_id) if order.account_id else None
+    names = dict(session.execute(select(Staff.id, Staff.name).where(
+        Staff.id.in_({s.actor_id for s in order.steps} | {order.opened_by_id}))).all())
+    history = [
+        StepLogView(seq=s.seq, at=s.at, from_step=s.from_step, from_label=_label(flow, s.from_step),
+                    to_step=s.to_step, to_label=_label(flow, s.to_step), action=s.action,
+                    action_label=_action_label(flow, s.from_step, s.action), actor_name=names.get(s.actor_id, ""),
+                    note=s.note, data=s.data)
+        for s in order.steps
+    ]
+    dl = [
+        DeadlineView(id=d.id, scope=DeadlineScope(d.scope), step=d.step,
+                     step_label=_label(flow, d.step) if d.step else "全程", amount=d.amount, unit=d.unit,
+                     started_at=d.started_at, due_at=d.due_at, status=DeadlineStatus(d.status), paused_at=d.paused_at,
+                     pause_reason=d.pause_reason, remaining=d.remaining, finished_at=d.finished_at)
+        for d in order.deadlines
+    ]
+    actions = flow_engine.allowed_actions(flow, order.step, actor.role) if actor else []
+    return OrderView(
+        id=order.id, number=order.number, kind=order.kind, kind_label=flow.label, status=OrderStatus(order.status),
+        step=order.step, step_label=_label(flow, order.step), customer_id=order.customer_id,
+        customer_name=customer.name if customer else "", customer_number=customer.number if customer else "",
+        account_id=order.account_id, account_number=account.number if account else None,
+        opened_at=order.opened_at, opened_by=names.get(order.opened_by_id, ""), closed_at=order.closed_at,
+        documents=list(order.documents or []), data=dict(order.data or {}), reason=order.reason, crew=order.crew,
+        appointment_at=order.appointment_at, rounds=order.rounds, department_id=order.department_id,
+        on_hold=bool((order.data or {}).get("_on_hold")), version=order.version, deadlines=dl,
+        history=history, actions=actions,
+    )
+
+
+class OrderService:
+    def __init__(self, app: App, actor: Actor) -> None:
+        self.app, self.actor = app, actor
+        self._departments: dict[str, int] | None = None
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def get(self, order_id: int) -> OrderView:
+        with self.app.reading() as s:
+            order = s.get(ServiceOrder, order_id, options=[selectinload(ServiceOrder.steps),
+                                                           selectinload(ServiceOrder.deadlines)])
+            if order is None:
+                raise NotFound("业务单不存在")
+            return order_view(s, order, self.actor)
+
+    def by_number(self, number: str) -> OrderView:
+        with self.app.reading() as s:
+            order_id = s.scalar(select(ServiceOrder.id).where(ServiceOrder.number == number.strip().upper()))
+        if order_id is None:
+            raise NotFound(f"业务单 {number} 不存在")
+        return self.get(order_id)
+
+    # --- opening ------------------------------------------------------------------------------
+
+    def open(self, kind: str, customer_id: int, *, account_id: int | None = None,
+             documents: Iterable[str] = (), data: Mapping[str, Any] | None = None, note: str = "",
+             channel: str = "counter") -> OrderView:
+        self.actor.require(Permission.OPEN_ORDER)
+        flow = FLOWS.get(kind)
+        if flow is None:
+            raise NotFound(f"没有“{kind}”这种业务")
+        try:
+            values = flow_engine.read_fields(flow.open_fields, data or {})
+        except flow_engine.ActionRefused as exc:
+            raise Refused(exc.message, field=exc.field) from exc
+        docs = self._check_documents(flow, documents)
+        now = self.app.clock.now()
+        calendar = self.app.calendar()
+        with self.app.unit_of_work() as s:
+            customer = s.get(Customer, customer_id)
+            if customer is None:
+                raise NotFound("客户不存在")
+            if customer.status != "active":
+                raise Refused("该客户已注销，不能办理新业务")
+            if flow.categories and customer.category not in flow.categories:
+                raise Refused(f"“{flow.label}”只适用于{'、'.join(_category_labels(flow))}客户")
+            account = self._account_for(s, flow, customer, account_id)
+            self._refuse_duplicate(s, flow, customer.id, account.id if account else None)
+            first = flow.step(flow.initial)
+            order = ServiceOrder(
+                number=numbering.order_number(s, flow.number_prefix, now.date()), kind=flow.kind,
+                customer_id=customer.id, account_id=account.id if account else None, step=first.code,
+                status=OrderStatus.OPEN, step_entered_at=now, opened_by_id=self.actor.staff_id, opened_at=now,
+                channel=channel, documents=docs, data=values, reason="", crew="", rounds=0,
+                summary=note.strip(),
+            )
+            s.add(order)
+            s.flush()
+            ctx = RuleContext(session=s, app=self.app, actor=self.actor, now=now, flow=flow, order=order,
+                              customer=customer, account=account, values=values, step_code=first.code)
+            self._run(flow.open_effects, EFFECTS, ctx)
+            if values.get("respondent_department"):
+                ctx.values["department"] = values["respondent_department"]
+                EFFECTS["assign_department"](ctx)
+            s.add(OrderStep(order=order, seq=1, from_step=None, to_step=first.code, action="open",
+                            actor_id=self.actor.staff_id, at=now, note=note.strip(),
+                            data={"documents": docs, **values}))
+            if first.limit:
+                deadlines.start(s, order, scope=DeadlineScope.STEP, step=first, limit=first.limit, at=now,
+                                calendar=calendar, department_id=self._department_id(s, order, first))
+            if flow.total_limit:
+                total = deadlines.start(s, order, scope=DeadlineScope.ORDER, step=None, limit=flow.total_limit,
+                                        at=now, calendar=calendar, department_id=None)
+                if first.customer_wait or not first.counted:
+                    s.flush()
+                    deadlines.pause(s, total, now, f"等待客户：{first.label}", calendar)
+            s.flush()
+            audit.append(s, at=now, staff_id=self.actor.staff_id, entity="service_order", entity_id=order.id,
+                         action="open", changes=audit.snapshot(order, ["number", "kind", "customer_id",
+                                                                       "account_id", "step", "documents"]))
+            s.flush()
+            s.refresh(order)
+            return order_view(s, order, self.actor)
+
+    def _check_documents(self, flow: FlowDef, documents: Iterable[str]) -> list[str]:
+        known = {d.code for d in flow.documents}
+        docs = list(dict.fromkeys(documents))
+        unknown = [d for d in docs if d not in known]
+        if unknown:
+            raise Refused(f"未知的资料项：{'、'.join(unknown)}")
+        return docs
+
+    def _account_for(self, s: Session, flow: FlowDef, customer: Customer, account_id: int | None) -> Account | None:
+        if flow.account_statuses is None:
+            return None
+        if account_id is None:
+            account_id = s.scalar(select(Account.id).where(
+                Account.customer_id == customer.id, Account.status.in_(flow.account_statuses)).order_by(Account.id))
+            if account_id is None:
+                wanted = "、".join(AccountStatus(st).label for st in flow.account_statuses)
+                raise Refused(f"该客户没有{wanted}的燃气账户，不能办理“{flow.label}”")
+        account = s.get(Account, account_id)
+        if account is None or account.customer_id != customer.id:
+            raise NotFound("该客户没有这个燃气账户")
+        if account.status not in flow.account_statuses:
+            raise Refused(f"账户当前为“{AccountStatus(account.status).label}”，不能办理“{flow.label}”")
+        return account
+
+    def _refuse_duplicate(self, s: Session, flow: FlowDef, customer_id: int, account_id: int | None) -> None:
+        if flow.kind == "complaint":
+            return
+        clash = s.scalar(select(ServiceOrder.number).where(
+            ServiceOrder.customer_id == customer_id, ServiceOrder.status == OrderStatus.OPEN,
+            ServiceOrder.kind.in_(_exclusive_kinds(flow.kind)),
+        ).limit(1))
+        if clash:
+            raise Refused(f"该客户已有办理中的业务 {clash}，请先办结或撤销")
+
+    # --- acting -------------------------------------------------------------------------------
+
+    def perform(self, order_id: int, action: str, payload: Mapping[str, Any] | None = None, *,
+                reason: str = "", note: str = "", expected_version: int | None = None) -> OrderView:
+        """Take one action of the current step; everything it changes is written together or not at all."""
+        now = self.app.clock.now()
+        calendar = self.app.calendar()
+        with self.app.unit_of_work() as s:
+            order = self._lock(s, order_id, expected_version)
+            flow = FLOWS[order.kind]
+            try:
+                transition = flow_engine.plan(flow, order.step, action, self.actor.role, payload, reason)
+            except flow_engine.ActionRefused as exc:
+                raise Refused(exc.message, field=exc.field) from exc
+            customer = s.get(Customer, order.customer_id)
+            assert customer is not None
+            account = s.get(Account, order.account_id) if order.account_id else None
+            ctx = RuleContext(session=s, app=self.app, actor=self.actor, now=now, flow=flow, order=order,
+                              customer=customer, account=account, values=dict(transition.values),
+                              step_code=order.step)
+            self._run(transition.action.guards, GUARDS, ctx)
+            self._run(transition.action.effects, EFFECTS, ctx)
+            before = {"step": order.step, "status": order.status}
+            order.data = {**order.data, **ctx.values}
+            if transition.reason:
+                order.reason = transition.reason
+            self._log(s, order, transition.source.code, transition.target.code, action, now, note,
+                      {**ctx.values, **({"reason": transition.reason} if transition.reason else {})})
+            if not transition.stays:
+                self._move(s, order, flow, transition.target, now, calendar, transition.clocks)
+            s.flush()
+            audit.append(s, at=now, staff_id=self.actor.staff_id, entity="service_order", entity_id=order.id,
+                         action=action, changes={k: [before[k], getattr(order, k)] for k in before
+                                                 if before[k] != getattr(order, k)}
+                         | ({"reason": [None, transition.reason]} if transition.reason else {}))
+            s.flush()
+            s.refresh(order)
+            return order_view(s, order, self.actor)
+
+    def set_documents(self, order_id: int, documents: Iterable[str], *, expected_version: int | None = None) -> OrderView:
+        """The clerk ticks the documents the customer brought (again, after a 资料不符)."""
+        self.actor.require(Permission.OPEN_ORDER)
+        now = self.app.clock.now()
+        with self.app.unit_of_work() as s:
+            order = self._lock(s, order_id, expected_version)
+            if order.status != OrderStatus.OPEN:
+                raise Refused("业务已办结，不能修改资料清单")
+            docs = self._check_documents(FLOWS[order.kind], documents)
+            old = list(order.documents or [])
+            order.documents = docs
+            self._log(s, order, order.step, order.step, "documents", now, "", {"documents": docs})
+            audit.append(s, at=now, staff_id=self.actor.staff_id, entity="service_order", entity_id=order.id,
+                         action="documents", changes={"documents": [old, docs]})
+            s.flush()
+            s.refresh(order)
+            return order_view(s, order, self.actor)
+
+    def pause_clock(self, order_id: int, reason: str) -> OrderView:
+        """Stop every running clock of the order for a delay caused by the customer."""
+        self.actor.require(Permission.PAUSE_CLOCK)
+        if not reason.strip():
+            raise Refused("请填写暂停原因", field="reason")
+        now = self.app.clock.now()
+        calendar = self.app.calendar()
+        with self.app.unit_of_work() as s:
+            order = self._lock(s, order_id, None)
+            if order.status != OrderStatus.OPEN:
+                raise Refused("业务已办结")
+            if order.data.get("_on_hold"):
+                raise Refused("计时已暂停")
+            for d in deadlines.open_deadlines(order):
+                deadlines.pause(s, d, now, f"客户原因：{reason.strip()}", calendar)
+            order.data = {**order.data, "_on_hold": reason.strip()}
+            self._log(s, order, order.step, order.step, "pause_clock", now, reason.strip(), {})
+            audit.append(s, at=now, staff_id=self.actor.staff_id, entity="service_order", entity_id=order.id,
+                         action="pause_clock", changes={"reason": [None, reason.strip()]})
+            s.flush()
+            s.refresh(order)
+            return order_view(s, order, self.actor)
+
+    def resume_clock(self, order_id: int) -> OrderView:
+        self.actor.require(Permission.PAUSE_CLOCK)
+        now = self.app.clock.now()
+        calendar = self.app.calendar()
+        with self.app.unit_of_work() as s:
+            order = self._lock(s, order_id, None)
+            if not order.data.get("_on_hold"):
+                raise Refused("计时未暂停")
+            step = FLOWS[order.kind].step(order.step)
+            for d in deadlines.open_deadlines(order):
+                if d.scope == DeadlineScope.ORDER and (step.customer_wait or not step.counted):
+                    continue
+                deadlines.resume(s, d, now, calendar)
+            order.data = {k: v for k, v in order.data.items() if k != "_on_hold"}
+            self._log(s, order, order.step, order.step, "resume_clock", now, "", {})
+            audit.append(s, at=now, staff_id=self.actor.staff_id, entity="service_order", entity_id=order.id,
+                         action="resume_clock")
+            s.flush()
+            s.refresh(order)
+            return order_view(s, order, self.actor)
+
+    # --- internals ----------------------------------------------------------------------------
+
+    def _lock(self, s: Session, order_id: int, expected_version: int | None) -> ServiceOrder:
+        order = s.scalar(
+            select(ServiceOrder).where(ServiceOrder.id == order_id).with_for_update()
+            .options(selectinload(ServiceOrder.steps), selectinload(ServiceOrder.deadlines)
+                     .selectinload(Deadline.pauses))
+        )
+        if order is None:
+            raise NotFound("业务单不存在")
+        if expected_version is not None and order.version != expected_version:
+            raise Conflict("该业务单已被其他人办理，请刷新后查看当前环节")
+        return order
+
+    @staticmethod
+    def _run(names: Iterable[str], registry: Mapping[str, Any], ctx: RuleContext) -> None:
+        for name in names:
+            registry[name](ctx)
+
+    def _log(self, s: Session, order: ServiceOrder, source: str | None, target: str, action: str, at: datetime,
+             note: str, data: dict[str, Any]) -> None:
+        seq = (max((st.seq for st in order.steps), default=0)) + 1
+        s.add(OrderStep(order=order, seq=seq, from_step=source, to_step=target, action=action,
+                        actor_id=self.actor.staff_id, at=at, note=note.strip(), data=audit.render(data)))
+
+    def _move(self, s: Session, order: ServiceOrder, flow: FlowDef, target: StepDef, now: datetime,
+              calendar: Any, clocks: flow_engine.ClockPlan) -> None:
+        on_hold = bool(order.data.get("_on_hold"))
+        for d in deadlines.open_deadlines(order, DeadlineScope.STEP):
+            deadlines.finish(d, now, cancelled=target.terminal == "cancelled")
+        order.step = target.code
+        order.step_entered_at = now
+        if target.terminal:
+            order.status = target.terminal
+            order.closed_at = now
+            order.data = {k: v for k, v in order.data.items() if k != "_on_hold"}
+        if clocks.start_step is not None:
+            new = deadlines.start(s, order, scope=DeadlineScope.STEP, step=target, limit=clocks.start_step, at=now,
+                                  calendar=calendar, department_id=self._department_id(s, order, target))
+            if on_hold:
+                s.flush()
+                deadlines.pause(s, new, now, "客户原因暂停中", calendar)
+        for d in deadlines.open_deadlines(order, DeadlineScope.ORDER):
+            if clocks.order_clock == "close":
+                deadlines.finish(d, now, cancelled=target.terminal == "cancelled")
+            elif clocks.order_clock == "pause":
+                deadlines.pause(s, d, now, clocks.pause_reason, calendar)
+            elif clocks.order_clock == "run" and not on_hold:
+                deadlines.resume(s, d, now, calendar)
+
+    def _department_id(self, s: Session, order: ServiceOrder, step: StepDef) -> int | None:
+        if not step.department:
+            return order.department_id
+        if self._departments is None:
+            self._departments = dict(s.execute(select(Department.code, Department.id)).all())
+        return self._departments.get(step.department)
+
+
+def _category_labels(flow: FlowDef) -> list[str]:
+    from gasdesk.vocab import CustomerCategory
+
+    return [CustomerCategory(c).label for c in flow.categories]
+
+
+# Kinds that change the same account or meter. Transfer and closure end the account, so nothing else
+# that changes it may run beside them; otherwise only two orders of the same kind clash.
+_ACCOUNT_KINDS = {"activation", "installation", "capacity_change", "type_change", "allowance_change",
+                  "suspension", "transfer", "detail_change", "closure"}
+_ENDING_KINDS = {"transfer", "closure"}
+
+
+def _exclusive_kinds(kind: str) -> set[str]:
+    if kind in _ENDING_KINDS:
+        return _ACCOUNT_KINDS
+    if kind in _ACCOUNT_KINDS:
+        return {kind} | _ENDING_KINDS
+    return {kind}

@@ -1,0 +1,226 @@
+"""Staff accounts and sign-in: argon2 hashes, lock-out after repeated failures, forced password change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from gasdesk.flows.departments import DEPARTMENTS
+from gasdesk.models import Department, Staff
+from gasdesk.permissions import Permission
+from gasdesk.services import audit
+from gasdesk.services.context import Actor, App
+from gasdesk.services.errors import NotFound, Refused, SignInFailed
+from gasdesk.vocab import Role
+
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+MIN_PASSWORD = 6
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class StaffView:
+    id: int
+    login: str
+    name: str
+    role: Role
+    department_code: str | None
+    department_name: str
+    active: bool
+    locked_until: datetime | None
+    must_change_password: bool
+
+
+def _view(staff: Staff) -> StaffView:
+    return StaffView(
+        id=staff.id, login=staff.login, name=staff.name, role=Role(staff.role),
+        department_code=staff.department.code if staff.department else None,
+        department_name=staff.department.name if staff.department else "",
+        active=staff.active, locked_until=staff.locked_until, must_change_password=staff.must_change_password,
+    )
+
+
+def actor_of(staff: Staff) -> Actor:
+    return Actor(staff_id=staff.id, login=staff.login, name=staff.name, role=Role(staff.role),
+                 department_id=staff.department_id)
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise Refused(f"密码至少{MIN_PASSWORD}位", field="password")
+
+
+def ensure_departments(app: App) -> None:
+    with app.unit_of_work() as s:
+        have = set(s.scalars(select(Department.code)))
+        for code, name in DEPARTMENTS.items():
+            if code not in have:
+                s.add(Department(code=code, name=name))
+
+
+def needs_first_admin(app: App) -> bool:
+    with app.reading() as s:
+        return not s.scalar(select(func.count()).select_from(Staff))
+
+
+def create_first_admin(app: App, login: str, name: str, password: str) -> Actor:
+    """The administrator of an empty database; refused once any staff exists."""
+    check_password_rules(password)
+    ensure_departments(app)
+    now = app.clock.now()
+    with app.unit_of_work() as s:
+        if s.scalar(select(func.count()).select_from(Staff)):
+            raise Refused("系统已有管理员，请直接登录")
+        dept = s.scalar(select(Department).where(Department.code == "management"))
+        staff = Staff(login=login.strip(), name=name.strip() or login.strip(), role=Role.ADMIN,
+                      department_id=dept.id if dept else None, password_hash=_hasher.hash(password),
+                      created_at=now)
+        s.add(staff)
+        s.flush()
+        audit.append(s, at=now, staff_id=staff.id, entity="staff", entity_id=staff.id, action="create_first_admin",
+                     changes=audit.snapshot(staff, ["login", "name", "role"]))
+        return actor_of(staff)
+
+
+def sign_in(app: App, login: str, password: str) -> tuple[Actor, bool]:
+    """Returns the actor and whether the password must be changed now."""
+    now = app.clock.now()
+    with app.unit_of_work() as s:
+        staff = s.scalar(select(Staff).where(Staff.login == login.strip()))
+        if staff is None or not staff.active:
+            raise SignInFailed("用户名或密码错误")
+        if staff.locked_until and staff.locked_until > now:
+            minutes = max(1, int((staff.locked_until - now).total_seconds() // 60) + 1)
+            raise SignInFailed(f"密码连续输错{MAX_FAILURES}次，账号已锁定，请{minutes}分钟后再试或联系管理员")
+        try:
+            _hasher.verify(staff.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            staff.failed_attempts += 1
+            if staff.failed_attempts >= MAX_FAILURES:
+                staff.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+                staff.failed_attempts = 0
+                audit.append(s, at=now, staff_id=staff.id, entity="staff", entity_id=staff.id, action="locked")
+                s.commit()
+                raise SignInFailed(f"密码连续输错{MAX_FAILURES}次，账号已锁定{LOCK_MINUTES}分钟") from None
+            left = MAX_FAILURES - staff.failed_attempts
+            s.commit()
+            raise SignInFailed(f"用户名或密码错误（再错{left}次将锁定{LOCK_MINUTES}分钟）") from None
+        staff.failed_attempts = 0
+        staff.locked_until = None
+        if _hasher.check_needs_rehash(staff.password_hash):
+            staff.password_hash = _hasher.hash(password)
+        audit.append(s, at=now, staff_id=staff.id, entity="staff", entity_id=staff.id, action="sign_in")
+        return actor_of(staff), staff.must_change_password
+
+
+def verify_password(app: App, actor: Actor, password: str) -> bool:
+    """For unlocking an idle-locked window."""
+    with app.reading() as s:
+        staff = s.get(Staff, actor.staff_id)
+        if staff is None:
+            return False
+        try:
+            return bool(_hasher.verify(staff.password_hash, password))
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+class StaffService:
+    def __init__(self, app: App, actor: Actor) -> None:
+        self.app, self.actor = app, actor
+
+    def list(self) -> list[StaffView]:
+        with self.app.reading() as s:
+            return [_view(x) for x in s.scalars(select(Staff).order_by(Staff.login))]
+
+    def departments(self) -> list[tuple[str, str]]:
+        with self.app.reading() as s:
+            return [(d.code, d.name) for d in s.scalars(select(Department).order_by(Department.id))]
+
+    def create(self, login: str, name: str, role: Role | str, department_code: str | None,
+               password: str) -> StaffView:
+        self.actor.require(Permission.MANAGE_STAFF)
+        check_password_rules(password)
+        login = login.strip()
+        if not login or not name.strip():
+            raise Refused("请填写登录名和姓名")
+        now = self.app.clock.now()
+        with self.app.unit_of_work() as s:
+            if s.scalar(select(Staff).where(Staff.login == login)):
+                raise Refused(f"登录名“{login}”已被使用", field="login")
+            dept = None
+            if department_code:
+                dept = s.scalar(select(Department).where(Department.code == department_code))
+                if dept is None:
+                    raise NotFound("部门不存在")
+            staff = Staff(login=login, name=name.strip(), role=Role(role), department_id=dept.id if dept else None,
+                          password_hash=_hasher.hash(password), must_change_password=True, created_at=now)
+            s.add(staff)
+            s.flush()
+            audit.append(s, at=now, staff_id=self.actor.staff_id, entity="staff", entity_id=staff.id,
+                         action="create", changes=audit.snapshot(staff, ["login", "name", "role", "department_id"]))
+            s.refresh(staff)
+            return _view(staff)
+
+    def update(self, staff_id: int, *, name: str | None = None, role: Role | str | None = None,
+               department_code: str | None = None, active: bool | None = None) -> StaffView:
+        self.actor.require(Permission.MANAGE_STAFF)
+        now = self.app.clock.now()
+        with self.app.unit_of_work() as s:
+            staff = s.get(Staff, staff_id)
+            if staff is None:
+                raise NotFound("员工不存在")
+            if name is not None:
+                staff.name = name.strip()
+            if role is not None:
+                staff.role = Role(role)
+            if department_code is not None:
+                dept = s.scalar(select(Department).where(Department.code == department_code))
+                staff.department_id = dept.id if dept else None
+            if active is not None:
+                if not active and staff.id == self.actor.staff_id:
+                    raise Refused("不能停用自己的账号")
+                staff.active = active
+            audit.append(s, at=now, staff_id=self.actor.staff_id, entity="staff", entity_id=staff.id,
+                         action="update", changes=audit.changes_of(staff))
+            s.flush()
+            s.refresh(staff)
+            return _view(staff)
+
+    def reset_password(self, staff_id: int, new_password: str) -> None:
+        """An administrator sets a temporary password; the user must change it at next sign-in."""
+        self.actor.require(Permission.MANAGE_STAFF)
+        check_password_rules(new_password)
+        now = self.app.clock.now()
+        with self.app.unit_of_work() as s:
+            staff = s.get(Staff, staff_id)
+            if staff is None:
+                raise NotFound("员工不存在")
+            staff.password_hash = _hasher.hash(new_password)
+            staff.must_change_password = True
+            staff.failed_attempts = 0
+            staff.locked_until = None
+            audit.append(s, at=now, staff_id=self.actor.staff_id, entity="staff", entity_id=staff.id,
+                         action="reset_password")
+
+    def change_own_password(self, old_password: str, new_password: str) -> None:
+        check_password_rules(new_password)
+        if old_password == new_password:
+            raise Refused("新密码不能与原密码相同", field="password")
+        now = self.app.clock.now()
+        with self.app.unit_of_work() as s:
+            staff = s.get(Staff, self.actor.staff_id)
+            if staff is None:
+                raise NotFound("员工不存在")
+            try:
+                _hasher.verify(staff.password_hash, old_password)
+            except (VerificationError, InvalidHashError):
+                raise Refused("原密码不正确", field="old_password") from None
+            staff.password_hash = _hasher.hash(new_password)
+            staff.must_change_password = False
+            audit.append(s, at=now, staff_id=staff.id, entity="staff", entity_id=staff.id, action="change_password")
