@@ -101,3 +101,24 @@ def set_balance(app: App, account_id: int | None, balance: Decimal) -> None:
         account = s.get(Account, account_id)
         assert account is not None
         account.balance = balance
+
+
+def snapshot(app: App) -> dict[str, list[tuple]]:
+    """Every row of every table, to prove a refused action wrote nothing."""
+    from gasdesk.models import Base
+
+    result = {}
+    with app.reading() as s:
+        for table in Base.metadata.sorted_tables:
+            rows = s.execute(table.select().order_by(*table.primary_key.columns)).all()
+            result[table.name] = [tuple(r) for r in rows]
+    return result
+
+
+def balance_of(app: App, account_id: int | None) -> Decimal:
+    from gasdesk.models import Account
+
+    with app.reading() as s:
+        account = s.get(Account, account_id)
+        assert account is not None
+        return account.balance

@@ -75,14 +75,13 @@ class WorklistService:
 
     def _items(self, stmt: Select, scope_of: dict[int, str] | None = None) -> list[WorkItem]:  # type: ignore[type-arg]
         with self.app.reading() as s:
-            rows = s.execute(stmt).all()
-        return [
-            WorkItem(order_id=o.id, number=o.number, kind=o.kind, kind_label=FLOWS[o.kind].label, step=o.step,
-                     step_label=_step_label(o.kind, o.step), customer_name=name, address=address, phone=phone,
-                     opened_at=o.opened_at, due_at=due, deadline_scope=(scope_of or {}).get(o.id),
-                     department=dept or "", crew=o.crew, appointment_at=o.appointment_at)
-            for o, name, address, phone, due, dept in rows
-        ]
+            return [
+                WorkItem(order_id=o.id, number=o.number, kind=o.kind, kind_label=FLOWS[o.kind].label, step=o.step,
+                         step_label=_step_label(o.kind, o.step), customer_name=name, address=address, phone=phone,
+                         opened_at=o.opened_at, due_at=due, deadline_scope=(scope_of or {}).get(o.id),
+                         department=dept or "", crew=o.crew, appointment_at=o.appointment_at)
+                for o, name, address, phone, due, dept in s.execute(stmt).all()
+            ]
 
     def overdue(self, *, limit: int = 200, offset: int = 0) -> list[WorkItem]:
         """Orders with a running clock past its due time, most overdue first."""
