@@ -107,7 +107,7 @@ def _label(flow: FlowDef, step: str | None) -> str:
 
 def _action_label(flow: FlowDef, step: str | None, action: str) -> str:
     special = {"open": "受理登记", "cancel": flow_engine.CANCEL.label, "pause_clock": "暂停计时（客户原因）",
-               "resume_clock": "恢复计时", "documents": "更新资料清单"}
+               "resume_clock": "恢复计时", "documents": "更新资料清单", "print": "打印表单"}
     if action in special:
         return special[action]
     if step and flow.has_step(step):

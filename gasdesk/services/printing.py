@@ -1,0 +1,243 @@
+"""Printing: turn an order into the plain FormContext the forms need, and log every print.
+
+The first print of a form is the original; every later one of the same form (and, for receipts,
+the same payment) is a reprint, marked 副本 on the page and written to the order's log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from gasdesk.flows import FLOWS
+from gasdesk.flows.definition import FieldDef, FieldKind, FlowDef
+from gasdesk.flows.forms import FORMS
+from gasdesk.models import Account, Customer, Department, Meter, OrderStep, Payment, ServiceOrder, Staff
+from gasdesk.permissions import Permission
+from gasdesk.reports.context import (
+    AccountInfo,
+    CompanyProfile,
+    FieldValue,
+    FormContext,
+    MeterInfo,
+    PartyInfo,
+    PaymentInfo,
+    StepRecord,
+)
+from gasdesk.services import audit
+from gasdesk.services import settings as settings_store
+from gasdesk.services.context import Actor, App
+from gasdesk.services.errors import NotFound, Refused
+from gasdesk.services.orders import _action_label, _label
+from gasdesk.vocab import (
+    AccountStatus,
+    CustomerCategory,
+    District,
+    GasUseType,
+    IdDocType,
+    OrderStatus,
+    PaymentKind,
+    PaymentMethod,
+)
+
+
+@dataclass(frozen=True)
+class PrintableForm:
+    code: str
+    title: str
+    payment_id: int | None = None
+    printed_before: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.title + (" （已打印，重印为副本）" if self.printed_before else "")
+
+
+def company_profile(values: dict[str, Any]) -> CompanyProfile:
+    return CompanyProfile(
+        name=values["company.name"], hall_address=values["company.hall_address"],
+        service_phone=values["company.service_phone"], emergency_phone=values["company.emergency_phone"],
+        complaint_phone=values["company.complaint_phone"], hall_hours=values["hours.hall"],
+        complaint_hours=values["hours.complaint"],
+    )
+
+
+def all_fields(flow: FlowDef) -> list[FieldDef]:
+    """Every field the flow can record, in the order the customer meets them (first wins)."""
+    seen: dict[str, FieldDef] = {f.code: f for f in flow.open_fields}
+    for step in flow.steps:
+        for action in step.actions:
+            for f in action.fields:
+                seen.setdefault(f.code, f)
+    return list(seen.values())
+
+
+def display(f: FieldDef, value: Any, departments: dict[str, str]) -> str:
+    if value is None or value == "":
+        return ""
+    if f.kind is FieldKind.CHOICE:
+        return dict(f.choices).get(str(value), str(value))
+    if f.kind is FieldKind.DEPARTMENT:
+        return departments.get(str(value), str(value))
+    if f.kind is FieldKind.BOOL:
+        return "是" if value else "否"
+    if f.kind is FieldKind.DATETIME:
+        return str(value).replace("T", " ")
+    if f.kind is FieldKind.MONEY:
+        return f"{Decimal(str(value)):,.2f}"
+    return str(value)
+
+
+def payment_info(p: Payment, staff_name: str) -> PaymentInfo:
+    return PaymentInfo(
+        receipt_number=p.receipt_number, kind_label=PaymentKind(p.kind).label, item=p.item, amount=p.amount,
+        method_label=PaymentMethod(p.method).label, at=p.at, staff_name=staff_name,
+        direction="out" if p.cash_effect < 0 else "in", note=p.note,
+    )
+
+
+class PrintService:
+    def __init__(self, app: App, actor: Actor) -> None:
+        self.app, self.actor = app, actor
+
+    # --- what can be printed ------------------------------------------------------------------
+
+    def forms_for(self, order_id: int) -> list[PrintableForm]:
+        """The forms of this order so far: opening forms, those of the actions taken, the current step's,
+        the rejection notice if refused, and one receipt per payment."""
+        with self.app.reading() as s:
+            order = self._order(s, order_id)
+            flow = FLOWS[order.kind]
+            codes: dict[str, None] = dict.fromkeys(flow.open_forms)
+            for entry in order.steps:
+                if entry.from_step and flow.has_step(entry.from_step):
+                    action = flow.step(entry.from_step).action(entry.action)
+                    if action:
+                        codes.update(dict.fromkeys(action.forms))
+            if order.status == OrderStatus.OPEN:
+                codes.update(dict.fromkeys(flow.step(order.step).forms))
+            if order.status == OrderStatus.REJECTED:
+                codes["rejection_notice"] = None
+            codes.pop("receipt", None)
+            printed = self._printed(order)
+            forms = [PrintableForm(c, FORMS[c], None, (c, None) in printed) for c in codes]
+            for p in s.scalars(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)):
+                forms.append(PrintableForm("receipt", f"{FORMS['receipt']} {p.receipt_number}", p.id,
+                                           ("receipt", p.id) in printed))
+            return forms
+
+    # --- rendering ----------------------------------------------------------------------------
+
+    def render(self, order_id: int, form: str, *, payment_id: int | None = None) -> bytes:
+        """One form of an order as PDF bytes; logged, and marked 副本 when printed before."""
+        return self._render_many([(order_id, form, payment_id)])
+
+    def render_all(self, order_id: int) -> bytes:
+        return self._render_many([(order_id, f.code, f.payment_id) for f in self.forms_for(order_id)])
+
+    def render_batch(self, jobs: Iterable[tuple[int, str, int | None]],
+                     progress: Callable[[int, int], bool] | None = None) -> bytes:
+        """Many forms into one PDF (e.g. today's ignition notices); progress may return False to cancel."""
+        return self._render_many(list(jobs), progress)
+
+    def _render_many(self, jobs: list[tuple[int, str, int | None]],
+                     progress: Callable[[int, int], bool] | None = None) -> bytes:
+        from gasdesk.reports.forms import render_forms
+
+        self.actor.require(Permission.PRINT_FORMS)
+        now = self.app.clock.now()
+        contexts: list[FormContext] = []
+        with self.app.unit_of_work() as s:
+            values = settings_store.read_all(s)
+            for i, (order_id, form, payment_id) in enumerate(jobs):
+                if progress is not None and progress(i, len(jobs)) is False:
+                    raise Refused("已取消打印")
+                contexts.append(self._context(s, values, order_id, form, payment_id, now))
+            if progress is not None:
+                progress(len(jobs), len(jobs))
+            font = values.get("printing.font_path") or None
+            return render_forms(contexts, font_path=font)
+
+    def _context(self, s: Session, values: dict[str, Any], order_id: int, form: str, payment_id: int | None,
+                 now: datetime) -> FormContext:
+        if form not in FORMS:
+            raise NotFound(f"没有名为“{form}”的表单")
+        order = self._order(s, order_id)
+        flow = FLOWS[order.kind]
+        if form != "receipt" and form not in flow.forms and form not in ("acceptance", "rejection_notice"):
+            raise Refused(f"“{flow.label}”业务没有“{FORMS[form]}”")
+        customer = s.get(Customer, order.customer_id)
+        assert customer is not None
+        account = s.get(Account, order.account_id) if order.account_id else None
+        meter = None
+        if account is not None:
+            meter = s.scalar(select(Meter).where(Meter.account_id == account.id)
+                             .order_by(Meter.status != "in_service", Meter.id.desc()).limit(1))
+        staff = dict(s.execute(select(Staff.id, Staff.name)).all())
+        departments = dict(s.execute(select(Department.code, Department.name)).all())
+        payments = list(s.scalars(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)))
+        payment = None
+        if form == "receipt":
+            chosen = [p for p in payments if payment_id is None or p.id == payment_id]
+            if not chosen:
+                raise Refused("该业务没有收费或退费记录")
+            payment = payment_info(chosen[-1], staff.get(chosen[-1].staff_id, ""))
+            payment_id = chosen[-1].id
+        copy = (form, payment_id) in self._printed(order)
+        fields = [FieldValue(f.label, display(f, order.data.get(f.code), departments))
+                  for f in all_fields(flow) if order.data.get(f.code) not in (None, "")]
+        ctx = FormContext(
+            form=form, form_title=FORMS[form], company=company_profile(values), order_number=order.number,
+            flow_kind=flow.kind, flow_label=flow.label, order_status_label=OrderStatus(order.status).label,
+            opened_at=order.opened_at, opened_by=staff.get(order.opened_by_id, ""),
+            current_step_label=_label(flow, order.step),
+            customer=PartyInfo(
+                number=customer.number, category_label=CustomerCategory(customer.category).label, name=customer.name,
+                id_type_label=IdDocType(customer.id_type).label,
+                # A form is the customer's own document, signed at the counter: numbers print in full.
+                id_number=customer.id_number, contact_person=customer.contact_person, phone=customer.phone,
+                address=customer.address, district_label=District(customer.district).label,
+                gas_use_type_label=GasUseType(customer.gas_use_type).label,
+                yearly_allowance=customer.yearly_allowance, household_size=customer.household_size,
+            ),
+            account=AccountInfo(account.number, AccountStatus(account.status).label, account.balance, account.address)
+            if account else None,
+            meter=MeterInfo(meter.number, meter.model, meter.rating, meter.last_reading) if meter else None,
+            documents=[(d.label, d.code in (order.documents or [])) for d in flow.documents],
+            data=dict(order.data or {}), fields=fields, reason=order.reason, crew=order.crew,
+            appointment_at=order.appointment_at,
+            history=[StepRecord(e.at, _label(flow, e.to_step), _action_label(flow, e.from_step, e.action),
+                                staff.get(e.actor_id, ""), e.note) for e in order.steps if e.action != "print"],
+            payments=[payment_info(p, staff.get(p.staff_id, "")) for p in payments],
+            payment=payment, texts=dict(values.get("texts") or {}), printed_at=now, printed_by=self.actor.name,
+            copy=copy, commitment=flow.commitment,
+        )
+        self._log_print(s, order, form, payment_id, copy, now)
+        return ctx
+
+    def _order(self, s: Session, order_id: int) -> ServiceOrder:
+        order = s.get(ServiceOrder, order_id, options=[selectinload(ServiceOrder.steps)])
+        if order is None:
+            raise NotFound("业务单不存在")
+        return order
+
+    @staticmethod
+    def _printed(order: ServiceOrder) -> set[tuple[str, int | None]]:
+        return {(e.data.get("form"), e.data.get("payment_id")) for e in order.steps if e.action == "print"}
+
+    def _log_print(self, s: Session, order: ServiceOrder, form: str, payment_id: int | None, copy: bool,
+                   at: datetime) -> None:
+        seq = max((e.seq for e in order.steps), default=0) + 1
+        entry = OrderStep(order_id=order.id, seq=seq, from_step=order.step, to_step=order.step, action="print",
+                          actor_id=self.actor.staff_id, at=at, note="副本" if copy else "",
+                          data={"form": form, "payment_id": payment_id, "copy": copy})
+        s.add(entry)
+        order.steps.append(entry)
+        audit.append(s, at=at, staff_id=self.actor.staff_id, entity="service_order", entity_id=order.id,
+                     action="reprint" if copy else "print", changes={"form": [None, form]})
