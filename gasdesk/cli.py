@@ -5,6 +5,7 @@
     gasdesk print ORDER --out FILE.pdf [--form NAME] | gasdesk print --list-forms
     gasdesk audit verify                       check the audit chain (exit 1 names the first broken row)
     gasdesk migrate                            bring the database schema up to date
+    gasdesk backup [--to DIR] | gasdesk restore FILE   SQLite online backup / verified restore
 
 Command-line work acts as a named staff member (--user, default the first administrator): whoever
 can run commands on this machine can already open the database file.
@@ -43,6 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
     au.add_argument("action", choices=["verify"])
 
     sub.add_parser("migrate", help="升级数据库结构")
+
+    bk = sub.add_parser("backup", help="立即备份 SQLite 数据库")
+    bk.add_argument("--to", type=Path, help="备份目录（默认：数据目录下的 backups）")
+    rs = sub.add_parser("restore", help="从备份恢复 SQLite 数据库（请先关闭所有柜台程序）")
+    rs.add_argument("file", type=Path)
     return parser
 
 
@@ -64,7 +70,49 @@ def main(argv: Sequence[str] | None = None) -> int:
         App(url).dispose()
         print("数据库已是最新结构")
         return 0
+    if command == "backup":
+        return _backup(url, args.to)
+    if command == "restore":
+        return _restore(url, args.file)
     raise AssertionError(command)
+
+
+def _backup(url: str, folder: Path | None) -> int:
+    from gasdesk.services.backup import take_backup
+    from gasdesk.services.context import App
+    from gasdesk.services.errors import ServiceError
+
+    app = App(url)
+    try:
+        info = take_backup(app, folder)
+    except ServiceError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    finally:
+        app.dispose()
+    print(f"已备份到 {info.path}（{info.size // 1024} KB，完整性校验通过）")
+    return 0
+
+
+def _restore(url: str, backup: Path) -> int:
+    from gasdesk.services import audit
+    from gasdesk.services.backup import restore
+    from gasdesk.services.context import App
+    from gasdesk.services.errors import ServiceError
+
+    try:
+        target = restore(backup, url)
+    except ServiceError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    app = App(url)
+    try:
+        with app.reading() as s:
+            ok, _, why = audit.verify(s)
+    finally:
+        app.dispose()
+    print(f"已从 {backup} 恢复到 {target}；完整性校验通过；{why}")
+    return 0 if ok else 1
 
 
 def _run_gui(url: str) -> int:
