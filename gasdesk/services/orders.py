@@ -285,7 +285,7 @@ class OrderService:
                 raise Refused(exc.message, field=exc.field) from exc
             customer = s.get(Customer, order.customer_id)
             assert customer is not None
-            account = s.get(Account, order.account_id) if order.account_id else None
+            account = s.get(Account, order.account_id, with_for_update=True) if order.account_id else None
             ctx = RuleContext(session=s, app=self.app, actor=self.actor, now=now, flow=flow, order=order,
                               customer=customer, account=account, values=dict(transition.values),
                               step_code=order.step)

@@ -108,7 +108,7 @@ class PaymentService:
             raise Refused(exc.message, field="amount") from exc
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
-            account = s.get(Account, account_id)
+            account = s.get(Account, account_id, with_for_update=True)
             if account is None:
                 raise NotFound("账户不存在")
             if account.status == "closed":
@@ -132,7 +132,7 @@ class PaymentService:
                 raise Refused("冲正记录不能再冲正")
             if s.scalar(select(Payment.id).where(Payment.reverses_id == original.id)):
                 raise Refused("该笔收费已冲正")
-            account = s.get(Account, original.account_id) if original.account_id else None
+            account = s.get(Account, original.account_id, with_for_update=True) if original.account_id else None
             reversal = Payment(
                 receipt_number=numbering.receipt_number(s, now.date()), kind=PaymentKind.REVERSAL,
                 amount=original.amount, cash_effect=-original.cash_effect, balance_effect=-original.balance_effect,
