@@ -27,6 +27,19 @@ PG_ENV = "GASDESK_TEST_PG_URL"
 START = datetime(2026, 11, 27, 10, 0)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """argon2 at production strength costs ~80 ms a hash; tests create many staff."""
+    from argon2 import PasswordHasher
+
+    from gasdesk.services import staff
+
+    strong = staff._hasher
+    staff._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    staff._hasher = strong
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite"

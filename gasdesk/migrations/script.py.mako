@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import gasdesk.models.base
+from sqlalchemy import Text  # noqa: F401  (autogenerate renders JSONB(astext_type=Text()))
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

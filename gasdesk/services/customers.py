@@ -287,8 +287,8 @@ class CustomerService:
                 .where(condition).order_by(Customer.status, Customer.name, Customer.id)
                 .offset(offset).limit(limit + 1)
             ).all()
-        hits = [SearchHit(self._shown(customer_view(c)), num, AccountStatus(st) if st else None)
-                for c, num, st in rows[:limit]]
+            hits = [SearchHit(self._shown(customer_view(c)), num, AccountStatus(st) if st else None)
+                    for c, num, st in rows[:limit]]
         return SearchPage(hits=hits, has_more=len(rows) > limit)
 
 
