@@ -346,11 +346,22 @@ def check_reading(value: str | Decimal | int, *, field: str | None = None) -> De
     )
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str | None) -> str:
+    """Typed or pasted text without control characters (NUL breaks PostgreSQL), stripped."""
+    if text is None:
+        return ""
+    return _CONTROL.sub("", str(text)).strip()
+
+
 def check_required(text: str | None, label: str, *, field: str | None = None) -> str:
-    """The stripped text; empty or None is refused with "请填写{label}"."""
-    if text is None or not text.strip():
+    """The cleaned text; empty or None is refused with "请填写{label}"."""
+    cleaned = clean_text(text)
+    if not cleaned:
         raise ValidationError(f"请填写{label}", field)
-    return text.strip()
+    return cleaned
 
 
 # ----------------------------------------------------------------------- masking

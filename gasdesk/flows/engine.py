@@ -98,7 +98,9 @@ def plan(
         raise ActionRefused(f"当前环节“{source.label}”不能执行此操作（{action_code}）")
     if Role(role) not in action.roles:
         raise ActionRefused(f"您的岗位（{Role(role).label}）无权在“{source.label}”环节执行“{action.label}”")
-    reason = (reason or "").strip()
+    reason = validation.clean_text(reason)
+    if len(reason) > 2000:
+        raise ActionRefused("原因过长（最多2000字）", field="reason")
     if action.needs_reason and not reason:
         raise ActionRefused("请填写原因（将告知客户）", field="reason")
     values = read_fields(action.fields, payload or {})
@@ -152,7 +154,7 @@ def read_fields(fields: tuple[FieldDef, ...], payload: Mapping[str, Any]) -> dic
 def read_value(f: FieldDef, raw: Any) -> Any:
     kind = f.kind
     if kind in (FieldKind.TEXT, FieldKind.LONG_TEXT):
-        text = str(raw).strip()
+        text = validation.clean_text(str(raw))
         if len(text) > (2000 if kind is FieldKind.LONG_TEXT else 200):
             raise validation.ValidationError("内容过长")
         return text
@@ -184,7 +186,7 @@ def read_value(f: FieldDef, raw: Any) -> Any:
     if kind is FieldKind.PHONE:
         return validation.check_phone(str(raw))
     if kind is FieldKind.DEPARTMENT:
-        return str(raw).strip()
+        return validation.clean_text(str(raw))
     if kind is FieldKind.ID_NUMBER:
         return validation.check_resident_id(str(raw))
     raise AssertionError(kind)

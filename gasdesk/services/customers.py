@@ -25,6 +25,7 @@ from gasdesk.validation import (
     check_reading,
     check_required,
     check_resident_id,
+    clean_text,
     mask_id,
     mask_phone,
 )
@@ -81,7 +82,7 @@ class CustomerInput:
             raise Refused("请选择有效的选项") from exc
         return replace(self, category=category, name=name, id_type=id_type, id_number=id_number, phone=phone,
                        phone2=phone2, address=address, district=district, gas_use_type=use,
-                       contact_person=self.contact_person.strip(), yearly_allowance=allowance)
+                       contact_person=clean_text(self.contact_person), yearly_allowance=allowance)
 
 
 def check_id_number(id_type: IdDocType | str, text: str) -> str:
@@ -276,7 +277,7 @@ class CustomerService:
 
     def search(self, query: str, *, limit: int = 50, offset: int = 0) -> SearchPage:
         """Search as you type over number, name, pinyin initials, phone, ID, account number and address."""
-        q = query.strip()
+        q = clean_text(query)[:100]
         if not q:
             return SearchPage()
         condition = search_condition(q)

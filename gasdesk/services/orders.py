@@ -23,6 +23,7 @@ from gasdesk.services import audit, deadlines, numbering
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import Conflict, NotFound, Refused
 from gasdesk.services.flow_rules import EFFECTS, GUARDS, RuleContext
+from gasdesk.validation import clean_text
 from gasdesk.vocab import AccountStatus, DeadlineScope, DeadlineStatus, OrderStatus
 
 
@@ -205,7 +206,7 @@ class OrderService:
                 customer_id=customer.id, account_id=account.id if account else None, step=first.code,
                 status=OrderStatus.OPEN, step_entered_at=now, opened_by_id=self.actor.staff_id, opened_at=now,
                 channel=channel, documents=docs, data=values, reason="", crew="", rounds=0,
-                summary=note.strip(),
+                summary=clean_text(note),
             )
             s.add(order)
             s.flush()
@@ -216,7 +217,7 @@ class OrderService:
                 ctx.values["department"] = values["respondent_department"]
                 EFFECTS["assign_department"](ctx)
             s.add(OrderStep(order=order, seq=1, from_step=None, to_step=first.code, action="open",
-                            actor_id=self.actor.staff_id, at=now, note=note.strip(),
+                            actor_id=self.actor.staff_id, at=now, note=clean_text(note),
                             data={"documents": docs, **values}))
             if first.limit:
                 deadlines.start(s, order, scope=DeadlineScope.STEP, step=first, limit=first.limit, at=now,
@@ -329,7 +330,8 @@ class OrderService:
     def pause_clock(self, order_id: int, reason: str) -> OrderView:
         """Stop every running clock of the order for a delay caused by the customer."""
         self.actor.require(Permission.PAUSE_CLOCK)
-        if not reason.strip():
+        reason = clean_text(reason)
+        if not reason:
             raise Refused("请填写暂停原因", field="reason")
         now = self.app.clock.now()
         calendar = self.app.calendar()
@@ -393,7 +395,7 @@ class OrderService:
              note: str, data: dict[str, Any]) -> None:
         seq = (max((st.seq for st in order.steps), default=0)) + 1
         s.add(OrderStep(order=order, seq=seq, from_step=source, to_step=target, action=action,
-                        actor_id=self.actor.staff_id, at=at, note=note.strip(), data=audit.render(data)))
+                        actor_id=self.actor.staff_id, at=at, note=clean_text(note), data=audit.render(data)))
 
     def _move(self, s: Session, order: ServiceOrder, flow: FlowDef, target: StepDef, now: datetime,
               calendar: Any, clocks: flow_engine.ClockPlan) -> None:

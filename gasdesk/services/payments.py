@@ -14,7 +14,7 @@ from gasdesk.permissions import Permission
 from gasdesk.services import audit, numbering
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import NotFound, Refused
-from gasdesk.validation import ValidationError, check_amount
+from gasdesk.validation import ValidationError, check_amount, clean_text
 from gasdesk.vocab import PaymentKind, PaymentMethod
 
 ZERO = Decimal("0.00")
@@ -106,6 +106,10 @@ class PaymentService:
             value = check_amount(amount)
         except ValidationError as exc:
             raise Refused(exc.message, field="amount") from exc
+        if value <= 0:
+            raise Refused("金额必须大于零", field="amount")
+        if method not in set(PaymentMethod):
+            raise Refused("请选择付款方式", field="method")
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
             account = s.get(Account, account_id, with_for_update=True)
@@ -115,13 +119,14 @@ class PaymentService:
                 raise Refused("账户已销户，不能缴费")
             kind = PaymentKind.ARREARS if account.balance < 0 and value <= -account.balance else PaymentKind.PREPAY
             p = record(s, actor=self.actor, at=now, kind=kind, amount=value, method=method,
-                       customer_id=account.customer_id, account=account, note=note)
+                       customer_id=account.customer_id, account=account, note=clean_text(note))
             return view(p, self.actor.name)
 
     def reverse(self, payment_id: int, reason: str) -> PaymentView:
         """Undo a payment by a new, opposite entry (managers only); the original stays as it was."""
         self.actor.require(Permission.REVERSE_PAYMENT)
-        if not reason.strip():
+        reason = clean_text(reason)
+        if not reason:
             raise Refused("请填写冲正原因", field="reason")
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:

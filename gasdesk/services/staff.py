@@ -15,6 +15,7 @@ from gasdesk.permissions import Permission
 from gasdesk.services import audit
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import NotFound, Refused, SignInFailed
+from gasdesk.validation import clean_text
 from gasdesk.vocab import Role
 
 MAX_FAILURES = 5
@@ -91,7 +92,7 @@ def sign_in(app: App, login: str, password: str) -> tuple[Actor, bool]:
     """Returns the actor and whether the password must be changed now."""
     now = app.clock.now()
     with app.unit_of_work() as s:
-        staff = s.scalar(select(Staff).where(Staff.login == login.strip()))
+        staff = s.scalar(select(Staff).where(Staff.login == clean_text(login)))
         if staff is None or not staff.active:
             raise SignInFailed("用户名或密码错误")
         if staff.locked_until and staff.locked_until > now:

@@ -1,0 +1,124 @@
+"""Property-based tests over the service entry points: anything typed is refused cleanly or accepted.
+
+No uncaught exception, a Chinese message for every refusal, and nothing written when refused.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gasdesk.flows import FLOWS
+from gasdesk.services.customers import CustomerInput, CustomerService
+from gasdesk.services.errors import NotFound, Refused, SignInFailed
+from gasdesk.services.orders import OrderService
+from gasdesk.services.payments import PaymentService
+from gasdesk.services.staff import sign_in
+from tests.helpers import active_resident, make_team, snapshot
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+SETTINGS = settings(max_examples=60, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+texty = st.one_of(st.text(max_size=40), st.sampled_from(["", " ", "0", "-1", "1e9", "NaN", "１２３", "'; DROP TABLE x;--",
+                                                          "13900000000", "\x00", "张" * 300]))
+
+
+def refused_cleanly(exc: Refused) -> None:
+    assert exc.message and HAN.search(exc.message), exc.message
+
+
+@pytest.fixture
+def world(app):
+    team = make_team(app)
+    customer, order = active_resident(app, team)
+    return app, team, customer, order
+
+
+@SETTINGS
+@given(name=texty, id_number=texty, phone=texty, address=texty, id_type=st.sampled_from(
+    ["resident_id", "credit_code", "passport", "other", "bogus"]), category=st.sampled_from(
+    ["residential", "non_residential", "x"]), allowance=st.one_of(st.none(), texty))
+def test_customer_creation(world, name, id_number, phone, address, id_type, category, allowance):
+    app, team, _, _ = world
+    before = snapshot(app)
+    data = CustomerInput(category=category, name=name, id_type=id_type, id_number=id_number, phone=phone,
+                         address=address, yearly_allowance=allowance)
+    try:
+        CustomerService(app, team.clerk).create(data)
+    except Refused as exc:
+        refused_cleanly(exc)
+        assert snapshot(app) == before
+
+
+ALL_ACTIONS = sorted({a.code for f in FLOWS.values() for s in f.steps for a in s.actions} | {"cancel", "nope"})
+ALL_FIELDS = sorted({fd.code for f in FLOWS.values() for s in f.steps for a in s.actions for fd in a.fields})
+
+
+@SETTINGS
+@given(action=st.sampled_from(ALL_ACTIONS), payload=st.dictionaries(st.sampled_from(ALL_FIELDS), texty, max_size=6),
+       reason=texty)
+def test_any_action_with_any_payload(world, action, payload, reason):
+    app, team, customer, _ = world
+    orders = OrderService(app, team.clerk)
+    o = orders.open("detail_change", customer.id, documents=["id_copy"])
+    before = snapshot(app)
+    try:
+        orders.perform(o.id, action, payload, reason=reason)
+    except Refused as exc:
+        refused_cleanly(exc)
+        assert snapshot(app) == before
+    finally:
+        current = orders.get(o.id)
+        if current.status == "open":
+            orders.perform(o.id, "cancel", reason="测试结束")
+
+
+@SETTINGS
+@given(amount=texty, method=st.sampled_from(["cash", "card", "mobile", "bitcoin"]))
+def test_payments_with_any_amount(world, amount, method):
+    app, team, _, order = world
+    before = snapshot(app)
+    try:
+        p = PaymentService(app, team.clerk).prepay(order.account_id, amount, method)
+        assert p.amount > Decimal("0") and p.amount == p.amount.quantize(Decimal("0.01"))
+    except Refused as exc:
+        refused_cleanly(exc)
+        assert snapshot(app) == before
+
+
+@SETTINGS
+@given(login=texty, password=texty)
+def test_sign_in_with_anything(world, login, password):
+    app, _, _, _ = world
+    try:
+        sign_in(app, login, password)
+    except SignInFailed as exc:
+        refused_cleanly(exc)
+
+
+@SETTINGS
+@given(query=texty)
+def test_search_with_anything(world, query):
+    app, team, _, _ = world
+    page = CustomerService(app, team.clerk).search(query)
+    assert len(page.hits) <= 50
+
+
+@SETTINGS
+@given(kind=st.sampled_from([*FLOWS, "bogus"]), data=st.dictionaries(st.text(max_size=20), texty, max_size=4),
+       docs=st.lists(texty, max_size=3))
+def test_open_any_order(world, kind, data, docs):
+    app, team, customer, _ = world
+    before = snapshot(app)
+    try:
+        o = OrderService(app, team.clerk).open(kind, customer.id, documents=docs, data=data)
+    except (Refused, NotFound) as exc:
+        refused_cleanly(exc)
+        assert snapshot(app) == before
+    else:
+        OrderService(app, team.clerk).perform(o.id, "cancel", reason="测试结束")
