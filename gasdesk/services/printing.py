@@ -117,7 +117,9 @@ class PrintService:
             codes: dict[str, None] = dict.fromkeys(flow.open_forms)
             for entry in order.steps:
                 if entry.from_step and flow.has_step(entry.from_step):
-                    action = flow.step(entry.from_step).action(entry.action)
+                    step = flow.step(entry.from_step)
+                    codes.update(dict.fromkeys(step.forms))
+                    action = step.action(entry.action)
                     if action:
                         codes.update(dict.fromkeys(action.forms))
             if order.status == OrderStatus.OPEN:
@@ -210,7 +212,7 @@ class PrintService:
             if account else None,
             meter=MeterInfo(meter.number, meter.model, meter.rating, meter.last_reading) if meter else None,
             documents=[(d.label, d.code in (order.documents or [])) for d in flow.documents],
-            data=dict(order.data or {}), fields=fields, reason=order.reason, crew=order.crew,
+            data={**(order.data or {}), "rounds": order.rounds}, fields=fields, reason=order.reason, crew=order.crew,
             appointment_at=order.appointment_at,
             history=[StepRecord(e.at, _label(flow, e.to_step), _action_label(flow, e.from_step, e.action),
                                 staff.get(e.actor_id, ""), e.note) for e in order.steps if e.action != "print"],

@@ -1,0 +1,56 @@
+"""Forms that tell the customer a decision: the rejection notice (不予受理告知书) and the
+supply-plan reply (用气方案答复, the plan when gas can be supplied, the reason when it cannot)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from reportlab.platypus import Flowable
+
+from gasdesk.reports.context import FormContext
+from gasdesk.reports.forms.kit import Kit
+from gasdesk.reports.forms.values import fmt_date, value
+from gasdesk.reports.texts import text_for
+
+NO_REASON = "（原因未填写，请经办人当面告知并在此处手写）"
+
+
+def _chinese_date(when: datetime | None) -> str:
+    when = when or datetime.now()
+    return f"{when.year}年{when.month}月{when.day}日"
+
+
+def rejection_letter(kit: Kit, ctx: FormContext) -> list[Flowable]:
+    who = ctx.customer.name or "客户"
+    intro = (f"您于{fmt_date(ctx.opened_at)}申请办理的“{ctx.flow_label}”业务（受理单号：{ctx.order_number}），"
+             f"经审核，现不予受理（暂不能办理）。原因如下：")
+    reason = ctx.reason.strip() or NO_REASON
+    return [
+        kit.spacer(8),
+        kit.p(f"{who}：", "letter_head"),
+        kit.p(intro, "letter"),
+        kit.spacer(6),
+        kit.box(reason, "emphasis", min_height=70),
+        kit.spacer(6),
+        *[kit.p(line, "letter") for line in text_for(ctx, "rejection_footer").splitlines() if line.strip()],
+        kit.p("特此告知。", "letter"),
+        kit.spacer(14),
+        kit.p(f"{ctx.company.name}（盖章）", "right"),
+        kit.p(_chinese_date(ctx.printed_at), "right"),
+    ]
+
+
+def supply_plan(kit: Kit, ctx: FormContext) -> list[Flowable]:
+    refused = bool(ctx.reason.strip())
+    decision = f"{'□' if refused else '■'} 可以供气　　{'■' if refused else '□'} 不能供气"
+    out: list[Flowable] = [*kit.section("答复结论"), *kit.grid([("答复结论", decision)], cols=1, label_width=76)]
+    if refused:
+        out += [*kit.section("不能供气的原因"), kit.box(ctx.reason.strip(), "emphasis")]
+        key = "supply_plan_refused"
+    else:
+        plan = value(ctx, "supply_plan")
+        out += [*kit.section("用气方案")]
+        out += kit.paragraphs(plan, "body") if plan else [kit.lines("（用气方案）", 5)]
+        key = "supply_plan_approved"
+    out += [kit.spacer(4), *kit.paragraphs(text_for(ctx, key))]
+    return out
