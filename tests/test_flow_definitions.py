@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gasdesk.flows import FLOWS, engine
+from gasdesk.flows import ALL_FLOWS, FLOWS, SERVICE_FLOWS, engine
 from gasdesk.flows.departments import DEPARTMENTS
 from gasdesk.flows.forms import FORMS
 from gasdesk.services.flow_rules import EFFECTS, GUARDS
@@ -18,9 +18,16 @@ def test_exactly_the_ten_kinds():
     assert sorted(FLOWS) == sorted(KINDS)
 
 
-@pytest.mark.parametrize("kind", KINDS)
+def test_the_commitment_services_ride_on_the_same_engine():
+    assert sorted(SERVICE_FLOWS) == ["meter_service", "relocation", "resume_supply"]
+    assert ALL_FLOWS == {**FLOWS, **SERVICE_FLOWS}
+    prefixes = [f.number_prefix for f in ALL_FLOWS.values()]
+    assert len(prefixes) == len(set(prefixes))
+
+
+@pytest.mark.parametrize("kind", list(ALL_FLOWS))
 def test_definition_is_consistent(kind):
-    flow = FLOWS[kind]
+    flow = ALL_FLOWS[kind]
     codes = [s.code for s in flow.steps]
     assert len(codes) == len(set(codes)), "duplicate step codes"
     assert flow.has_step(flow.initial)
@@ -40,9 +47,9 @@ def test_definition_is_consistent(kind):
             assert step.actions, f"{kind}.{step.code} is a dead end"
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", list(ALL_FLOWS))
 def test_every_step_reachable_and_every_step_can_finish(kind):
-    flow = FLOWS[kind]
+    flow = ALL_FLOWS[kind]
     reach = {flow.initial}
     frontier = [flow.initial]
     while frontier:

@@ -66,6 +66,7 @@ def visit_steps(
     limit: TimeLimit | None = None,
     forms: tuple[str, ...] = (),
     rebook: bool = True,
+    extra: tuple[ActionDef, ...] = (),
 ) -> tuple[StepDef, ...]:
     """A site visit by the distribution centre: book it, then work done or conditions not met.
 
@@ -81,7 +82,7 @@ def visit_steps(
     visit = StepDef(
         code=code, label=label, department="distribution", limit=limit, visit=True,
         question="是否符合作业条件", forms=forms,
-        actions=(ActionDef(**{**ASSIGN.__dict__, "target": code}), done, not_met),
+        actions=(ActionDef(**{**ASSIGN.__dict__, "target": code}), done, *extra, not_met),
     )
     if not rebook:
         return (visit,)
@@ -519,6 +520,8 @@ COMPLAINT = FlowDef(
         FieldDef("respondent_department", "被投诉部门", FieldKind.DEPARTMENT, required=False),
     ),
     open_forms=("acceptance",),
+    open_effects=("note_service_hours",),
+    commitment="投诉电话工作日9:00-17:00受理，营业厅营业时间内均可受理",
     initial="accept",
     steps=(
         StepDef(

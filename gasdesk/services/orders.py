@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from gasdesk.flows import FLOWS
+from gasdesk.flows import ALL_FLOWS
 from gasdesk.flows import engine as flow_engine
 from gasdesk.flows.definition import ActionDef, FlowDef, StepDef
 from gasdesk.models import Account, Customer, Deadline, Department, OrderStep, ServiceOrder, Staff
@@ -91,7 +91,7 @@ class OrderView:
 
     @property
     def flow(self) -> FlowDef:
-        return FLOWS[self.kind]
+        return ALL_FLOWS[self.kind]
 
     def open_deadline(self, scope: DeadlineScope) -> DeadlineView | None:
         for d in self.deadlines:
@@ -119,7 +119,7 @@ def _action_label(flow: FlowDef, step: str | None, action: str) -> str:
 
 
 def order_view(session: Session, order: ServiceOrder, actor: Actor | None = None) -> OrderView:
-    flow = FLOWS[order.kind]
+    flow = ALL_FLOWS[order.kind]
     customer = session.get(Customer, order.customer_id)
     account = session.get(Account, order.account_id) if order.account_id else None
     names = dict(session.execute(select(Staff.id, Staff.name).where(
@@ -180,7 +180,7 @@ class OrderService:
              documents: Iterable[str] = (), data: Mapping[str, Any] | None = None, note: str = "",
              channel: str = "counter") -> OrderView:
         self.actor.require(Permission.OPEN_ORDER)
-        flow = FLOWS.get(kind)
+        flow = ALL_FLOWS.get(kind)
         if flow is None:
             raise NotFound(f"没有“{kind}”这种业务")
         try:
@@ -279,7 +279,7 @@ class OrderService:
         calendar = self.app.calendar()
         with self.app.unit_of_work() as s:
             order = self._lock(s, order_id, expected_version)
-            flow = FLOWS[order.kind]
+            flow = ALL_FLOWS[order.kind]
             try:
                 transition = flow_engine.plan(flow, order.step, action, self.actor.role, payload, reason)
             except flow_engine.ActionRefused as exc:
@@ -317,7 +317,7 @@ class OrderService:
             order = self._lock(s, order_id, expected_version)
             if order.status != OrderStatus.OPEN:
                 raise Refused("业务已办结，不能修改资料清单")
-            docs = self._check_documents(FLOWS[order.kind], documents)
+            docs = self._check_documents(ALL_FLOWS[order.kind], documents)
             old = list(order.documents or [])
             order.documents = docs
             self._log(s, order, order.step, order.step, "documents", now, "", {"documents": docs})
@@ -359,7 +359,7 @@ class OrderService:
             order = self._lock(s, order_id, None)
             if not order.data.get("_on_hold"):
                 raise Refused("计时未暂停")
-            step = FLOWS[order.kind].step(order.step)
+            step = ALL_FLOWS[order.kind].step(order.step)
             for d in deadlines.open_deadlines(order):
                 if d.scope == DeadlineScope.ORDER and (step.customer_wait or not step.counted):
                     continue

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from gasdesk.flows import FLOWS
+from gasdesk.flows import ALL_FLOWS
 from gasdesk.flows.definition import FieldDef, FieldKind, FlowDef
 from gasdesk.flows.forms import FORMS
 from gasdesk.models import Account, Customer, Department, Meter, OrderStep, Payment, ServiceOrder, Staff
@@ -113,7 +113,7 @@ class PrintService:
         the rejection notice if refused, and one receipt per payment."""
         with self.app.reading() as s:
             order = self._order(s, order_id)
-            flow = FLOWS[order.kind]
+            flow = ALL_FLOWS[order.kind]
             codes: dict[str, None] = dict.fromkeys(flow.open_forms)
             for entry in order.steps:
                 if entry.from_step and flow.has_step(entry.from_step):
@@ -171,7 +171,7 @@ class PrintService:
         if form not in FORMS:
             raise NotFound(f"没有名为“{form}”的表单")
         order = self._order(s, order_id)
-        flow = FLOWS[order.kind]
+        flow = ALL_FLOWS[order.kind]
         if form != "receipt" and form not in flow.forms and form not in ("acceptance", "rejection_notice"):
             raise Refused(f"“{flow.label}”业务没有“{FORMS[form]}”")
         customer = s.get(Customer, order.customer_id)

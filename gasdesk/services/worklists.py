@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import Select, and_, func, select
 
-from gasdesk.flows import FLOWS
+from gasdesk.flows import ALL_FLOWS
 from gasdesk.flows.definition import FlowDef
 from gasdesk.models import Customer, Deadline, Department, ServiceOrder
 from gasdesk.services.context import Actor, App
@@ -39,18 +39,18 @@ class WorkItem:
 
 
 def _step_label(kind: str, step: str) -> str:
-    flow = FLOWS.get(kind)
+    flow = ALL_FLOWS.get(kind)
     return flow.step(step).label if flow and flow.has_step(step) else step
 
 
 def visit_steps() -> list[tuple[str, str]]:
-    return [(f.kind, s.code) for f in FLOWS.values() for s in f.steps if s.visit]
+    return [(f.kind, s.code) for f in ALL_FLOWS.values() for s in f.steps if s.visit]
 
 
 def steps_for_role(role: Role) -> list[tuple[str, str]]:
     """The (kind, step) pairs whose actions this role may take: the role's own queue."""
     pairs = []
-    for flow in FLOWS.values():
+    for flow in ALL_FLOWS.values():
         for step in flow.steps:
             if any(role in a.roles for a in step.actions) and not step.terminal:
                 pairs.append((flow.kind, step.code))
@@ -76,7 +76,7 @@ class WorklistService:
     def _items(self, stmt: Select, scope_of: dict[int, str] | None = None) -> list[WorkItem]:  # type: ignore[type-arg]
         with self.app.reading() as s:
             return [
-                WorkItem(order_id=o.id, number=o.number, kind=o.kind, kind_label=FLOWS[o.kind].label, step=o.step,
+                WorkItem(order_id=o.id, number=o.number, kind=o.kind, kind_label=ALL_FLOWS[o.kind].label, step=o.step,
                          step_label=_step_label(o.kind, o.step), customer_name=name, address=address, phone=phone,
                          opened_at=o.opened_at, due_at=due, deadline_scope=(scope_of or {}).get(o.id),
                          department=dept or "", crew=o.crew, appointment_at=o.appointment_at)
@@ -150,8 +150,8 @@ class WorklistService:
                 .where(ServiceOrder.status == OrderStatus.OPEN)
                 .group_by(ServiceOrder.kind, ServiceOrder.step)
             ).all()
-        order = {f.kind: i for i, f in enumerate(FLOWS.values())}
-        result = [(FLOWS[k].label, _step_label(k, st), n) for k, st, n in rows]
+        order = {f.kind: i for i, f in enumerate(ALL_FLOWS.values())}
+        result = [(ALL_FLOWS[k].label, _step_label(k, st), n) for k, st, n in rows]
         result.sort(key=lambda r: (order.get(_kind_of(r[0]), 99), r[1]))
         return result
 
@@ -195,14 +195,14 @@ def _due_col(stmt: Select):  # type: ignore[type-arg, no-untyped-def]
 
 
 def _kind_of(label: str) -> str:
-    for f in FLOWS.values():
+    for f in ALL_FLOWS.values():
         if f.label == label:
             return f.kind
     return ""
 
 
 def flow_for(kind: str) -> FlowDef:
-    return FLOWS[kind]
+    return ALL_FLOWS[kind]
 
 
 __all__ = ["DeadlineScope", "WorkItem", "WorklistService"]
