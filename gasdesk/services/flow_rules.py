@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -352,3 +352,45 @@ def set_appointment(ctx: RuleContext) -> None:
         if at < ctx.now.replace(second=0, microsecond=0):
             raise Refused("预约时间不能早于现在", field="appointment_at")
         ctx.order.appointment_at = at
+
+
+@effect("record_arrival")
+def record_arrival(ctx: RuleContext) -> None:
+    """Keep whether the crew came at the time agreed with the customer (30 minutes' grace)."""
+    arrived = datetime.fromisoformat(str(ctx.value("arrived_at")))
+    agreed = ctx.order.appointment_at
+    on_time = agreed is None or arrived <= agreed + timedelta(minutes=30)
+    ctx.remember(agreed_time=agreed, arrived_on_time=on_time)
+
+
+@effect("resume_account")
+def resume_account(ctx: RuleContext) -> None:
+    account = ctx.require_account()
+    if account.status != AccountStatus.SUSPENDED:
+        raise Refused("账户不是暂停用气状态")
+    meter = ctx.current_meter()
+    if meter is not None and ctx.value("resume_reading") not in (None, ""):
+        reading = Decimal(str(ctx.value("resume_reading")))
+        if reading < meter.last_reading:
+            raise Refused(f"表读数 {reading} 小于上次读数 {meter.last_reading}，请核对", field="resume_reading")
+    account.status = AccountStatus.ACTIVE
+    ctx.audit("account", account.id, "resume", audit.changes_of(account))
+
+
+@effect("note_service_hours")
+def note_service_hours(ctx: RuleContext) -> None:
+    """A request taken outside its service's hours records when it will be handled."""
+    from gasdesk import hours
+    from gasdesk.services import settings as settings_store
+
+    def setting(key: str) -> str:
+        return str(settings_store.get(ctx.session, key))
+
+    if ctx.order.channel == "phone":
+        opens, closes, calendar = setting("hours.complaint_open"), setting("hours.complaint_close"), ctx.app.calendar()
+        line = "投诉电话"
+    else:
+        opens, closes, calendar, line = setting("hours.hall_open"), setting("hours.hall_close"), None, "营业厅"
+    start = hours.next_opening(ctx.now, opens, closes, calendar)
+    if start != ctx.now:
+        ctx.remember(handle_from=start, out_of_hours=f"非{line}受理时间，将于 {start:%Y-%m-%d %H:%M} 起处理")
