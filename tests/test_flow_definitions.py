@@ -31,7 +31,7 @@ def test_definition_is_consistent(kind):
     codes = [s.code for s in flow.steps]
     assert len(codes) == len(set(codes)), "duplicate step codes"
     assert flow.has_step(flow.initial)
-    for name in flow.open_effects:
+    for name in flow.open_effects + flow.abandon_effects:
         assert name in EFFECTS
     for form in flow.forms:
         assert form in FORMS, form

@@ -287,7 +287,7 @@ def _transfer(app, team, c):
     o = clerk.perform(o.id, "documents_ok")
     owner = {**NEW_OWNER, "new_id_number": make_resident_id("520103", date(1990, 5, 6), 12)}
     o = clerk.perform(o.id, "application_signed", owner)
-    o = clerk.perform(o.id, "settled", {"settle_method": "cash"})
+    o = clerk.perform(o.id, "settled", {"settle_method": "cash", "final_reading": "0"})
     o = clerk.perform(o.id, "owner_switched")
     o = clerk.perform(o.id, "agreement_signed")
     return o
@@ -479,3 +479,23 @@ def test_arrears_then_payment_and_manager_reversal(app, team):
     assert balance_of(app, act.account_id) == Decimal("-30.00")
     with pytest.raises(Refused, match="已冲正"):
         PaymentService(app, team.manager).reverse(p.id, "again")
+
+
+def test_check_explains_a_refusal_without_writing(app, team):
+    clerk = OrderService(app, team.clerk)
+    o = clerk.open("activation", resident(app, team.clerk).id, documents=["owner_id"])
+    before = snapshot(app)
+    assert clerk.check(o.id, "accept") == ["资料不齐全，缺少：房产证明材料"]
+    assert clerk.check(o.id, "refuse", reason="缺材料") == []
+    assert "无权" in OrderService(app, team.dispatcher).check(o.id, "accept")[0]
+    assert snapshot(app) == before
+
+
+@pytest.mark.parametrize("ending", ["refuse", "cancel"])
+def test_an_abandoned_opening_closes_its_prepared_account(app, team, ending):
+    clerk = OrderService(app, team.clerk)
+    o = clerk.open("activation", resident(app, team.clerk).id, documents=["owner_id"])
+    o = clerk.perform(o.id, ending, reason="客户资料不全，暂不办理")
+    with app.reading() as s:
+        account = s.get(Account, o.account_id)
+        assert (account.status, account.closed_at is not None) == ("closed", True)

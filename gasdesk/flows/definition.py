@@ -130,6 +130,8 @@ class FlowDef:
     open_fields: tuple[FieldDef, ...] = ()
     # Forms printed when the order is opened.
     open_forms: tuple[str, ...] = ()
+    # Effects applied when the order ends refused or cancelled (undo what opening prepared).
+    abandon_effects: tuple[str, ...] = ()
     commitment: str = ""
     description: str = ""
 

@@ -3,14 +3,17 @@
 from gasdesk.models.account import Account, Meter
 from gasdesk.models.audit import AuditEntry
 from gasdesk.models.base import Base, Money, Quantity
+from gasdesk.models.billing import Bill, BillAllocation, MeterReading, Price, ReceiptPrint, Tariff
 from gasdesk.models.customer import Customer
+from gasdesk.models.emergency import EmergencyCall
 from gasdesk.models.office import CalendarOverride, NumberSequence, Setting
 from gasdesk.models.order import Deadline, DeadlinePause, OrderStep, ServiceOrder
 from gasdesk.models.payment import Payment
+from gasdesk.models.planned_work import PlannedWork
 from gasdesk.models.staff import Department, Staff
 
 __all__ = [
-    "Account", "AuditEntry", "Base", "CalendarOverride", "Customer", "Deadline", "DeadlinePause",
-    "Department", "Meter", "Money", "NumberSequence", "OrderStep", "Payment", "Quantity",
-    "ServiceOrder", "Setting", "Staff",
+    "Account", "AuditEntry", "Base", "Bill", "BillAllocation", "CalendarOverride", "Customer", "Deadline",
+    "DeadlinePause", "Department", "EmergencyCall", "PlannedWork", "Meter", "MeterReading", "Money", "NumberSequence", "OrderStep", "Payment",
+    "Price", "Quantity", "ReceiptPrint", "ServiceOrder", "Setting", "Staff", "Tariff",
 ]

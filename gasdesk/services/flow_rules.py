@@ -158,6 +158,15 @@ def _install_meter(ctx: RuleContext, account: Account, prefix: str = "") -> Mete
     return meter
 
 
+@effect("close_applying_account")
+def close_applying_account(ctx: RuleContext) -> None:
+    """An opening refused or withdrawn: the account prepared for it is closed, never left applying."""
+    account = ctx.account
+    if account is not None and account.status == AccountStatus.APPLYING:
+        account.status, account.closed_at = AccountStatus.CLOSED, ctx.now
+        ctx.audit("account", account.id, "close_unopened", audit.changes_of(account))
+
+
 @effect("activate_account")
 def activate_account(ctx: RuleContext) -> None:
     account = ctx.require_account()
@@ -183,9 +192,15 @@ def replace_meter(ctx: RuleContext) -> None:
     if old is None:
         raise Refused("该账户没有在用的燃气表")
     final = _read_final(ctx, old)
+    number = str(ctx.value("meter_number")).strip()
+    if ctx.session.scalar(select(Meter.id).where(Meter.number == number)):  # refuse before anything is written
+        raise Refused(f"表号 {number} 已在系统中登记，请核对", field="meter_number")
     ctx.remember(old_meter_number=old.number, old_meter_model=old.model, old_meter_rating=old.rating,
                  old_last_reading=old.last_reading)
-    old.status, old.removed_at, old.final_reading, old.last_reading = MeterStatus.REMOVED, ctx.now, final, final
+    from gasdesk.services.readings import bill_visit_reading
+
+    bill_visit_reading(ctx, account, old, final, "meter_change")
+    old.status, old.removed_at, old.final_reading = MeterStatus.REMOVED, ctx.now, final
     ctx.audit("meter", old.id, "remove", audit.changes_of(old))
     _install_meter(ctx, account)
 
@@ -223,8 +238,9 @@ def suspend_account(ctx: RuleContext) -> None:
     if ctx.value("final_reading") not in (None, ""):
         meter = ctx.current_meter()
         if meter is not None:
-            meter.last_reading, meter.last_read_at = _read_final(ctx, meter), ctx.now
-            ctx.audit("meter", meter.id, "reading", audit.changes_of(meter))
+            from gasdesk.services.readings import bill_visit_reading
+
+            bill_visit_reading(ctx, account, meter, _read_final(ctx, meter), "suspension")
     account.status = AccountStatus.SUSPENDED
     account.suspended_at = ctx.now
     ctx.audit("account", account.id, "suspend", audit.changes_of(account))
@@ -237,6 +253,18 @@ def settle_balance(ctx: RuleContext) -> None:
     payment = payments.settle(ctx.session, actor=ctx.actor, at=ctx.now, account=account,
                               method=str(ctx.value("settle_method", "cash")), order_id=ctx.order.id)
     ctx.remember(settled_balance=before, settlement_receipt=payment.receipt_number if payment else "")
+
+
+@effect("bill_final_reading")
+def bill_final_reading(ctx: RuleContext) -> None:
+    """The old owner pays for the gas used up to the handover: read the meter and bill it now."""
+    from gasdesk.services.readings import bill_visit_reading
+
+    account = ctx.require_account()
+    meter = ctx.current_meter()
+    if meter is None:
+        raise Refused("该账户没有在用的燃气表")
+    bill_visit_reading(ctx, account, meter, _read_final(ctx, meter), "transfer")
 
 
 @effect("transfer_owner")
@@ -297,14 +325,19 @@ def change_details(ctx: RuleContext) -> None:
 def close_account(ctx: RuleContext) -> None:
     account = ctx.require_account()
     meter = ctx.current_meter()
-    if meter is not None:
-        final = _read_final(ctx, meter)
-        meter.last_reading, meter.last_read_at, meter.final_reading = final, ctx.now, final
+    final = _read_final(ctx, meter) if meter is not None else None
+    # The settle step came before this visit. The gas used since the last reading is billed now, as the
+    # account's final bill (末次账单): it stays on the closed account as arrears, payable at the counter.
+    if account.balance != 0:
+        raise Refused("账户费用尚未结清，不能销户")
+    if meter is not None and final is not None:
+        from gasdesk.services.readings import bill_visit_reading
+
+        bill_visit_reading(ctx, account, meter, final, "closure")
+        meter.final_reading = final
         if ctx.step_code == "removal_visit":
             meter.status, meter.removed_at = MeterStatus.REMOVED, ctx.now
         ctx.audit("meter", meter.id, "close", audit.changes_of(meter))
-    if account.balance != 0:
-        raise Refused("账户费用尚未结清，不能销户")
     account.status, account.closed_at = AccountStatus.CLOSED, ctx.now
     ctx.audit("account", account.id, "close", audit.changes_of(account))
     still_open = ctx.session.scalar(select(Account.id).where(Account.customer_id == ctx.customer.id,
@@ -373,6 +406,10 @@ def resume_account(ctx: RuleContext) -> None:
         reading = Decimal(str(ctx.value("resume_reading")))
         if reading < meter.last_reading:
             raise Refused(f"表读数 {reading} 小于上次读数 {meter.last_reading}，请核对", field="resume_reading")
+        from gasdesk.services.readings import bill_visit_reading
+
+        # Recorded while still suspended: kept as the meter's new start, not billed.
+        bill_visit_reading(ctx, account, meter, reading, "resumption")
     account.status = AccountStatus.ACTIVE
     ctx.audit("account", account.id, "resume", audit.changes_of(account))
 

@@ -292,6 +292,8 @@ class OrderService:
                               step_code=order.step)
             self._run(transition.action.guards, GUARDS, ctx)
             self._run(transition.action.effects, EFFECTS, ctx)
+            if transition.target.terminal in (OrderStatus.REJECTED, OrderStatus.CANCELLED):
+                self._run(flow.abandon_effects, EFFECTS, ctx)
             before = {"step": order.step, "status": order.status}
             order.data = {**order.data, **ctx.values}
             if transition.reason:
@@ -308,6 +310,36 @@ class OrderService:
             s.flush()
             s.refresh(order)
             return order_view(s, order, self.actor)
+
+    def check(self, order_id: int, action: str, payload: Mapping[str, Any] | None = None,
+              *, reason: str = "") -> list[str]:
+        """Why the action would be refused now (empty when it would pass its checks); writes nothing.
+
+        Lets a window explain a greyed-out button before the clerk presses it.
+        """
+        now = self.app.clock.now()
+        with self.app.reading() as session:
+            order = session.get(ServiceOrder, order_id)
+            if order is None:
+                return ["业务单不存在"]
+            flow = ALL_FLOWS[order.kind]
+            try:
+                transition = flow_engine.plan(flow, order.step, action, self.actor.role, payload, reason)
+            except flow_engine.ActionRefused as exc:
+                return [exc.message]
+            customer = session.get(Customer, order.customer_id)
+            assert customer is not None
+            account = session.get(Account, order.account_id) if order.account_id else None
+            ctx = RuleContext(session=session, app=self.app, actor=self.actor, now=now, flow=flow, order=order,
+                              customer=customer, account=account, values=dict(transition.values),
+                              step_code=order.step)
+            problems = []
+            for name in transition.action.guards:  # guards only read
+                try:
+                    GUARDS[name](ctx)
+                except Refused as exc:
+                    problems.append(exc.message)
+            return problems
 
     def set_documents(self, order_id: int, documents: Iterable[str], *, expected_version: int | None = None) -> OrderView:
         """The clerk ticks the documents the customer brought (again, after a 资料不符)."""

@@ -1,0 +1,703 @@
+"""The counter's gas-bill page for one customer: bills, balance, payments and readings of an account;
+pay the selected bills or prepay, print the receipt (副本 on reprints), a manager's reversal with a
+reason, and a reading entered at the counter.
+
+Embed: `BillingPage(ui_session, customer_id, account_id=None)`; a window of its own (Qt.Window) or a tab.
+It emits `money_changed(payment_id)` after a payment or reversal and calls `ui_session.notify_changed()`.
+`TariffsPanel(ui_session)` is the price list (气价设置) for the settings page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from decimal import Decimal
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gasdesk.flows.definition import FieldDef, FieldKind
+from gasdesk.permissions import Permission
+from gasdesk.services.billing import BillingService, BillLine, BillStatus, BillView, Rate, TariffService
+from gasdesk.services.customers import AccountView
+from gasdesk.services.errors import ServiceError
+from gasdesk.services.payments import PaymentView
+from gasdesk.services.readings import ReadingService, ReadingView
+from gasdesk.services.receipts import ReceiptService
+from gasdesk.ui import messages
+from gasdesk.ui.fields import make_editor
+from gasdesk.ui.session import UiSession
+from gasdesk.ui.widgets import (
+    Column,
+    RowsModel,
+    balance_text,
+    dialog_buttons,
+    dt_text,
+    error_label,
+    hint_label,
+    make_table,
+    money_text,
+    show_error,
+    title_label,
+)
+from gasdesk.ui.worker import BackgroundTask, run_task
+from gasdesk.vocab import AccountStatus, GasUseType, PaymentKind, PaymentMethod
+
+STATUS_COLORS = {
+    BillStatus.UNPAID: ("#b71c1c", "#fde0dc"),
+    BillStatus.PARTLY_PAID: ("#7a5200", "#fff1c9"),
+    BillStatus.PAID: ("#1b5e20", "#e3f4e4"),
+}
+
+BILL_COLUMNS: list[Column[BillView]] = [
+    Column("账单号", lambda b: b.number, width=150),
+    Column("用气周期", lambda b: f"{b.period_start:%Y-%m-%d} 至 {b.period_end:%Y-%m-%d}", width=190),
+    Column("上次读数", lambda b: str(b.previous_reading), width=90, align_right=True),
+    Column("本次读数", lambda b: str(b.reading), width=90, align_right=True),
+    Column("用气量（m³）", lambda b: str(b.volume), width=95, align_right=True),
+    Column("金额（元）", lambda b: money_text(b.amount), width=90, align_right=True),
+    Column("已缴（元）", lambda b: money_text(b.paid), width=90, align_right=True),
+    Column("未缴（元）", lambda b: money_text(b.outstanding), width=90, align_right=True),
+    Column("状态", lambda b: b.status.label, lambda b: STATUS_COLORS[b.status], width=80),
+    Column("缴费期", lambda b: f"{b.due_from:%m-%d} 至 {b.due_to:%m-%d}", width=110),
+    Column("出账时间", lambda b: dt_text(b.issued_at)),
+]
+
+LINE_COLUMNS: list[Column[BillLine]] = [
+    Column("阶梯", lambda x: f"第{'一二三'[x.tier - 1]}档", width=70),
+    Column("计费日期", lambda x: f"{x.start:%Y-%m-%d} 至 {x.end:%Y-%m-%d}", width=190),
+    Column("气量（m³）", lambda x: str(x.volume), width=100, align_right=True),
+    Column("单价（元/m³）", lambda x: str(x.price), width=110, align_right=True),
+    Column("金额（元）", lambda x: money_text(x.amount), align_right=True),
+]
+
+
+def payment_columns(reversed_ids: set[int]) -> list[Column[PaymentView]]:
+    return [
+        Column("收据号", lambda p: p.receipt_number, width=150),
+        Column("时间", lambda p: dt_text(p.at), width=130),
+        Column("类别", lambda p: p.kind.label, width=80),
+        Column("项目", lambda p: p.item, width=170),
+        Column("金额（元）", lambda p: money_text(p.amount), width=90, align_right=True),
+        Column("余额变动", lambda p: money_text(p.balance_effect), width=90, align_right=True),
+        Column("方式", lambda p: p.method.label, width=70),
+        Column("经办人", lambda p: p.staff_name, width=70),
+        Column("冲正", lambda p: "已冲正" if p.id in reversed_ids else "", width=60),
+        Column("备注", lambda p: p.note),
+    ]
+
+
+READING_COLUMNS: list[Column[ReadingView]] = [
+    Column("抄表日期", lambda r: f"{r.read_on:%Y-%m-%d}", width=95),
+    Column("表号", lambda r: r.meter_number, width=110),
+    Column("上次读数", lambda r: str(r.previous), width=90, align_right=True),
+    Column("本次读数", lambda r: str(r.reading), width=90, align_right=True),
+    Column("用气量（m³）", lambda r: str(r.volume), width=95, align_right=True),
+    Column("来源", lambda r: r.source.label, width=100),
+    Column("账单", lambda r: r.bill_number or "（无用气，不出账）", width=160),
+    Column("金额（元）", lambda r: money_text(r.bill_amount), width=90, align_right=True),
+    Column("录入人", lambda r: r.staff_name),
+]
+
+
+def _methods() -> QComboBox:
+    box = QComboBox()
+    box.setObjectName("method")
+    for code, label in PaymentMethod.choices():
+        if code != PaymentMethod.TRANSFER:
+            box.addItem(label, code)
+    return box
+
+
+class PayBillsDialog(QDialog):
+    """Confirm the bills, their total and the payment method; takes the payment."""
+
+    def __init__(self, session: UiSession, account: AccountView, bills: Sequence[BillView],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session, self.account, self.bills = session, account, list(bills)
+        self.payment: PaymentView | None = None
+        self.setWindowTitle("缴纳燃气费")
+        self.setMinimumWidth(460)
+        form = QFormLayout(self)
+        total = sum((b.outstanding for b in self.bills), Decimal("0.00"))
+        form.addRow("燃气账户：", QLabel(account.number))
+        listing = QLabel("<br>".join(f"{b.number}　{b.period_start:%Y-%m-%d} 至 {b.period_end:%Y-%m-%d}　"
+                                     f"未缴 {money_text(b.outstanding)} 元" for b in self.bills))
+        form.addRow("账单：", listing)
+        self.total_label = QLabel(f"<b>{money_text(total)} 元</b>")
+        self.total_label.setObjectName("total")
+        form.addRow("应收合计：", self.total_label)
+        self.method = _methods()
+        form.addRow("支付方式：", self.method)
+        self.print_receipt = QCheckBox("收款后打印收据")
+        self.print_receipt.setObjectName("print_receipt")
+        self.print_receipt.setChecked(True)
+        form.addRow(self.print_receipt)
+        self.error = error_label()
+        form.addRow(self.error)
+        buttons = dialog_buttons("收款")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def save(self) -> None:
+        try:
+            self.payment = BillingService(self.session.app, self.session.actor).pay_bills(
+                self.account.id, [b.id for b in self.bills], self.method.currentData())
+        except ServiceError as exc:
+            show_error(self.error, exc.message)
+            return
+        self.accept()
+
+
+class PrepayDialog(QDialog):
+    """A deposit of any amount: it pays the oldest unpaid bills first, the rest stays prepaid."""
+
+    def __init__(self, session: UiSession, account: AccountView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session, self.account = session, account
+        self.payment: PaymentView | None = None
+        self.setWindowTitle("预存燃气费")
+        self.setMinimumWidth(420)
+        form = QFormLayout(self)
+        form.addRow("燃气账户：", QLabel(f"{account.number}（{balance_text(account.balance)}）"))
+        self.amount = make_editor(FieldDef("amount", "金额（元）", FieldKind.MONEY), now=session.now()).widget
+        assert isinstance(self.amount, QLineEdit)
+        self.amount.setObjectName("amount")
+        form.addRow("金额（元）：", self.amount)
+        self.method = _methods()
+        form.addRow("支付方式：", self.method)
+        form.addRow(hint_label("预存款先抵扣未缴账单（从最早的开始），余额留作预存，出新账单时自动抵扣。"))
+        self.print_receipt = QCheckBox("收款后打印收据")
+        self.print_receipt.setObjectName("print_receipt")
+        self.print_receipt.setChecked(True)
+        form.addRow(self.print_receipt)
+        self.error = error_label()
+        form.addRow(self.error)
+        buttons = dialog_buttons("收款")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def save(self) -> None:
+        try:
+            self.payment = BillingService(self.session.app, self.session.actor).prepay(
+                self.account.id, self.amount.text(), self.method.currentData())
+        except ServiceError as exc:
+            show_error(self.error, exc.message)
+            return
+        self.accept()
+
+
+class ReverseDialog(QDialog):
+    """A manager's reversal: a new, opposite entry with the reason; the original stays."""
+
+    def __init__(self, session: UiSession, payment: PaymentView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session, self.original = session, payment
+        self.payment: PaymentView | None = None
+        self.setWindowTitle("冲正收费记录")
+        self.setMinimumWidth(440)
+        form = QFormLayout(self)
+        form.addRow("收据号：", QLabel(payment.receipt_number))
+        form.addRow("金额：", QLabel(f"{money_text(payment.amount)} 元（{payment.kind.label}，{payment.method.label}）"))
+        self.reason = QPlainTextEdit()
+        self.reason.setObjectName("reason")
+        self.reason.setPlaceholderText("请填写冲正原因（必填）")
+        self.reason.setFixedHeight(70)
+        form.addRow("冲正原因：", self.reason)
+        form.addRow(hint_label("冲正记一笔反向记录，原记录保留；该笔已支付的账单恢复为未缴。"))
+        self.error = error_label()
+        form.addRow(self.error)
+        buttons = dialog_buttons("冲正")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def save(self) -> None:
+        try:
+            self.payment = BillingService(self.session.app, self.session.actor).reverse(
+                self.original.id, self.reason.toPlainText())
+        except ServiceError as exc:
+            show_error(self.error, exc.message)
+            return
+        self.accept()
+
+
+class ReadingDialog(QDialog):
+    """A reading entered at the counter: the bill it makes is shown afterwards."""
+
+    def __init__(self, session: UiSession, meter_number: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.outcome = None
+        self.setWindowTitle("录入表读数")
+        self.setMinimumWidth(400)
+        form = QFormLayout(self)
+        self.meter = QLineEdit(meter_number)
+        self.meter.setObjectName("meter_number")
+        form.addRow("表号：", self.meter)
+        self.read_on = QDateEdit()
+        self.read_on.setObjectName("read_on")
+        self.read_on.setCalendarPopup(True)
+        self.read_on.setDisplayFormat("yyyy-MM-dd")
+        today = session.now().date()
+        self.read_on.setDate(QDate(today.year, today.month, today.day))
+        self.read_on.setMaximumDate(QDate(today.year, today.month, today.day))
+        form.addRow("抄表日期：", self.read_on)
+        self.reading = make_editor(FieldDef("reading", "读数（m³）", FieldKind.READING), now=session.now()).widget
+        assert isinstance(self.reading, QLineEdit)
+        self.reading.setObjectName("reading")
+        form.addRow("读数（m³）：", self.reading)
+        self.error = error_label()
+        form.addRow(self.error)
+        buttons = dialog_buttons("保存并出账")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def save(self) -> None:
+        day = self.read_on.date().toPython()
+        try:
+            self.outcome = ReadingService(self.session.app, self.session.actor).record(
+                self.meter.text(), day, self.reading.text())
+        except ServiceError as exc:
+            show_error(self.error, exc.message)
+            return
+        self.accept()
+
+
+class BillingPage(QWidget):
+    money_changed = Signal(int)
+
+    def __init__(self, session: UiSession, customer_id: int, account_id: int | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window if parent is None else Qt.WindowType.Widget)
+        self.session, self.customer_id = session, customer_id
+        self.service = BillingService(session.app, session.actor)
+        self.accounts: list[AccountView] = []
+        self.bills: list[BillView] = []
+        self.dialog: QDialog | None = None
+        self.task: BackgroundTask | None = None
+        self.preview: QDialog | None = None
+        self.last_pdf: bytes | None = None
+        self.resize(1180, 720)
+
+        outer = QVBoxLayout(self)
+        head = QHBoxLayout()
+        self.title = title_label("燃气费")
+        head.addWidget(self.title)
+        head.addSpacing(16)
+        head.addWidget(QLabel("燃气账户："))
+        self.account_box = QComboBox()
+        self.account_box.setObjectName("account")
+        self.account_box.setMinimumWidth(260)
+        head.addWidget(self.account_box)
+        self.balance = QLabel()
+        self.balance.setObjectName("balance")
+        head.addWidget(self.balance)
+        head.addStretch(1)
+        self.prepay_button = QPushButton("预存…")
+        self.prepay_button.setObjectName("prepay")
+        self.refresh_button = QPushButton("刷新")
+        head.addWidget(self.prepay_button)
+        head.addWidget(self.refresh_button)
+        outer.addLayout(head)
+
+        self.tabs = QTabWidget()
+        # bills
+        bills_tab = QWidget()
+        bl = QVBoxLayout(bills_tab)
+        bar = QHBoxLayout()
+        self.select_unpaid_button = QPushButton("选中全部未缴")
+        self.pay_button = QPushButton("缴纳所选账单…")
+        self.pay_button.setObjectName("pay_bills")
+        self.selected_label = QLabel()
+        bar.addWidget(self.select_unpaid_button)
+        bar.addWidget(self.pay_button)
+        bar.addWidget(self.selected_label)
+        bar.addStretch(1)
+        bar.addWidget(hint_label("账单于抄表次月1日至20日缴纳；预存款自动抵扣新账单。"))
+        bl.addLayout(bar)
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.bills_model: RowsModel[BillView] = RowsModel(BILL_COLUMNS)
+        self.bills_view = make_table(self.bills_model)
+        self.bills_view.setObjectName("bills")
+        self.bills_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        split.addWidget(self.bills_view)
+        self.lines_model: RowsModel[BillLine] = RowsModel(LINE_COLUMNS)
+        self.lines_view = make_table(self.lines_model)
+        split.addWidget(self.lines_view)
+        split.setSizes([420, 160])
+        bl.addWidget(split, 1)
+        self.tabs.addTab(bills_tab, "账单")
+        # payments
+        pay_tab = QWidget()
+        pl = QVBoxLayout(pay_tab)
+        pbar = QHBoxLayout()
+        self.receipt_button = QPushButton("打印收据")
+        self.receipt_button.setObjectName("print_receipt")
+        self.reverse_button = QPushButton("冲正…")
+        self.reverse_button.setObjectName("reverse")
+        pbar.addWidget(self.receipt_button)
+        pbar.addWidget(self.reverse_button)
+        pbar.addStretch(1)
+        pl.addLayout(pbar)
+        self.reversed_ids: set[int] = set()
+        self.payments_model: RowsModel[PaymentView] = RowsModel(payment_columns(self.reversed_ids))
+        self.payments_view = make_table(self.payments_model)
+        self.payments_view.setObjectName("payments")
+        pl.addWidget(self.payments_view, 1)
+        self.tabs.addTab(pay_tab, "收费记录")
+        # readings
+        read_tab = QWidget()
+        rl = QVBoxLayout(read_tab)
+        rbar = QHBoxLayout()
+        self.reading_button = QPushButton("录入读数…")
+        self.reading_button.setObjectName("enter_reading")
+        rbar.addWidget(self.reading_button)
+        rbar.addStretch(1)
+        rl.addLayout(rbar)
+        self.readings_model: RowsModel[ReadingView] = RowsModel(READING_COLUMNS)
+        self.readings_view = make_table(self.readings_model)
+        rl.addWidget(self.readings_view, 1)
+        self.tabs.addTab(read_tab, "抄表记录")
+        outer.addWidget(self.tabs, 1)
+
+        can_take = session.can(Permission.TAKE_PAYMENT)
+        for b in (self.prepay_button, self.pay_button, self.select_unpaid_button, self.reading_button):
+            b.setVisible(can_take)
+        self.receipt_button.setVisible(session.can(Permission.PRINT_FORMS))
+        self.reverse_button.setVisible(session.can(Permission.REVERSE_PAYMENT))
+
+        self.account_box.currentIndexChanged.connect(lambda _i: self.load_account())
+        self.refresh_button.clicked.connect(lambda: self.refresh())
+        self.prepay_button.clicked.connect(self.prepay)
+        self.pay_button.clicked.connect(self.pay_selected)
+        self.select_unpaid_button.clicked.connect(self.select_unpaid)
+        self.receipt_button.clicked.connect(self.print_selected_receipt)
+        self.reverse_button.clicked.connect(self.reverse_selected)
+        self.reading_button.clicked.connect(self.enter_reading)
+        self.bills_view.selectionModel().selectionChanged.connect(lambda *_: self._bills_selected())
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, lambda: self.refresh())
+        self.refresh(account_id)
+
+    # loading -----------------------------------------------------------------------------------
+    @property
+    def account(self) -> AccountView | None:
+        account_id = self.account_box.currentData()
+        return next((a for a in self.accounts if a.id == account_id), None)
+
+    def refresh(self, account_id: int | None = None) -> None:
+        keep = account_id if account_id is not None else self.account_box.currentData()
+        try:
+            customer = self.session.customers.get(self.customer_id)
+            self.accounts = [a for a in self.session.customers.accounts(self.customer_id)
+                             if a.status is not AccountStatus.APPLYING]
+        except ServiceError as exc:
+            messages.report(self, exc)
+            return
+        self.setWindowTitle(f"燃气费 - {customer.name}（{customer.number}）")
+        self.title.setText(f"燃气费　{customer.name}　{customer.number}")
+        self.account_box.blockSignals(True)
+        self.account_box.clear()
+        for a in self.accounts:
+            self.account_box.addItem(f"{a.number}（{a.status.label}）　表号 {a.meter_number or '—'}", a.id)
+        index = self.account_box.findData(keep) if keep is not None else -1
+        if index < 0:
+            open_ones = [i for i, a in enumerate(self.accounts) if a.status is not AccountStatus.CLOSED]
+            index = open_ones[0] if open_ones else (0 if self.accounts else -1)
+        self.account_box.setCurrentIndex(index)
+        self.account_box.blockSignals(False)
+        self.load_account()
+
+    def load_account(self) -> None:
+        account = self.account
+        if account is None:
+            self.bills_model.set_rows([])
+            self.payments_model.set_rows([])
+            self.readings_model.set_rows([])
+            self.balance.setText("（没有已开通的燃气账户）")
+            for b in (self.prepay_button, self.pay_button, self.reading_button):
+                b.setEnabled(False)
+            return
+        try:
+            self.bills = self.service.bills_of(account.id)
+            payments = self.service.payments_of(account.id)
+            self.reversed_ids.clear()
+            self.reversed_ids.update(self.service.reversed_ids(p.id for p in payments))
+            readings = ReadingService(self.session.app, self.session.actor).readings_of(account.id)
+        except ServiceError as exc:
+            messages.report(self, exc)
+            return
+        color = "#b71c1c" if account.balance < 0 else ("#1b5e20" if account.balance > 0 else "#333333")
+        self.balance.setText(f"余额：{balance_text(account.balance)}")
+        self.balance.setStyleSheet(f"font-size: 12pt; font-weight: bold; color: {color}; padding-left: 12px;")
+        self.bills_model.set_rows(self.bills)
+        self.payments_model.set_rows(payments)
+        self.readings_model.set_rows(readings)
+        unpaid = [b for b in self.bills if b.status is not BillStatus.PAID]
+        self.tabs.setTabText(0, f"账单（未缴 {len(unpaid)}）" if unpaid else "账单")
+        self.tabs.setTabText(1, f"收费记录（{len(payments)}）")
+        self.tabs.setTabText(2, f"抄表记录（{len(readings)}）")
+        closed = account.status is AccountStatus.CLOSED
+        self.prepay_button.setEnabled(not closed)
+        self.reading_button.setEnabled(not closed and bool(account.meter_number))
+        self.lines_model.set_rows([])
+        self._bills_selected()
+
+    # selection ---------------------------------------------------------------------------------
+    def selected_bills(self) -> list[BillView]:
+        model = self.bills_view.selectionModel()
+        rows = sorted({i.row() for i in model.selectedRows()}) if model else []
+        return [self.bills_model.row(r) for r in rows]
+
+    def select_unpaid(self) -> None:
+        self.bills_view.clearSelection()
+        mode = self.bills_view.selectionMode()
+        self.bills_view.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+        for i, b in enumerate(self.bills_model.rows):
+            if b.status is not BillStatus.PAID:
+                self.bills_view.selectRow(i)
+        self.bills_view.setSelectionMode(mode)
+
+    def _bills_selected(self) -> None:
+        chosen = self.selected_bills()
+        due = [b for b in chosen if b.status is not BillStatus.PAID]
+        total = sum((b.outstanding for b in due), Decimal("0.00"))
+        self.selected_label.setText(f"已选 {len(due)} 张未缴账单，合计 {money_text(total)} 元" if due else "")
+        self.pay_button.setEnabled(bool(due))
+        self.lines_model.set_rows(chosen[0].lines if len(chosen) == 1 else [])
+
+    def selected_payment(self) -> PaymentView | None:
+        model = self.payments_view.selectionModel()
+        rows = model.selectedRows() if model else []
+        return self.payments_model.row(rows[0].row()) if rows else None
+
+    # actions -----------------------------------------------------------------------------------
+    def pay_selected(self) -> None:
+        account = self.account
+        due = [b for b in self.selected_bills() if b.status is not BillStatus.PAID]
+        if account is None or not due:
+            messages.info(self, "请先在列表中选择要缴纳的未缴账单")
+            return
+        dialog = PayBillsDialog(self.session, account, due, self)
+        dialog.accepted.connect(lambda: self._paid(dialog.payment, dialog.print_receipt.isChecked()))
+        self.dialog = dialog
+        dialog.open()
+
+    def prepay(self) -> None:
+        account = self.account
+        if account is None:
+            return
+        dialog = PrepayDialog(self.session, account, self)
+        dialog.accepted.connect(lambda: self._paid(dialog.payment, dialog.print_receipt.isChecked()))
+        self.dialog = dialog
+        dialog.open()
+
+    def reverse_selected(self) -> None:
+        payment = self.selected_payment()
+        if payment is None:
+            messages.info(self, "请先在收费记录中选择要冲正的一笔")
+            return
+        if payment.kind is PaymentKind.REVERSAL or payment.id in self.reversed_ids:
+            messages.warn(self, "冲正记录或已冲正的收费不能再冲正")
+            return
+        dialog = ReverseDialog(self.session, payment, self)
+        dialog.accepted.connect(lambda: self._paid(dialog.payment, False))
+        self.dialog = dialog
+        dialog.open()
+
+    def enter_reading(self) -> None:
+        account = self.account
+        if account is None:
+            return
+        dialog = ReadingDialog(self.session, account.meter_number or "", self)
+        dialog.accepted.connect(lambda: self._read(dialog))
+        self.dialog = dialog
+        dialog.open()
+
+    def _read(self, dialog: ReadingDialog) -> None:
+        outcome = dialog.outcome
+        self.refresh()
+        self.session.notify_changed()
+        if outcome is not None:
+            bill = outcome.bill
+            text = (f"已出账单 {bill.number}：用气 {bill.volume} m³，金额 {money_text(bill.amount)} 元"
+                    f"（{bill.status.label}）" if bill else "本次无用气量，不出账单")
+            messages.info(self, f"读数已保存。{text}")
+
+    def _paid(self, payment: PaymentView | None, print_receipt: bool) -> None:
+        self.refresh()
+        self.session.notify_changed()
+        if payment is None:
+            return
+        self.money_changed.emit(payment.id)
+        if print_receipt:
+            self.print_receipt(payment.id, payment.receipt_number)
+
+    def print_selected_receipt(self) -> None:
+        payment = self.selected_payment()
+        if payment is None:
+            messages.info(self, "请先在收费记录中选择一笔")
+            return
+        self.print_receipt(payment.id, payment.receipt_number)
+
+    def print_receipt(self, payment_id: int, receipt_number: str) -> None:
+        """Render on a worker thread, then preview (QtPdf) or, without QtPdf, save as PDF."""
+        service = ReceiptService(self.session.app, self.session.actor)
+        title = f"收据 {receipt_number}"
+
+        def work(report: object) -> bytes:
+            report(10, f"正在生成“{title}”…")  # type: ignore[operator]
+            return service.render(payment_id)
+
+        self.task = run_task(self, work, lambda pdf: self._show_pdf(pdf, title), label=f"正在生成“{title}”…")
+
+    def _show_pdf(self, pdf: bytes, title: str) -> None:
+        self.last_pdf = pdf
+        try:
+            from gasdesk.ui.printing import PdfPreviewDialog
+        except ImportError:
+            path, _ = QFileDialog.getSaveFileName(self, "保存收据", f"{title}.pdf", "PDF 文件 (*.pdf)")
+            if path:
+                with open(path, "wb") as fh:
+                    fh.write(pdf)
+            self.refresh()
+            return
+        preview = PdfPreviewDialog(pdf, title, self, file_name=f"{title}.pdf")
+        preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.preview = preview
+        preview.open()
+
+
+# --- the price list (气价设置): for the settings page ------------------------------------------------
+
+TARIFF_COLUMNS: list[Column[Rate]] = [
+    Column("用气性质", lambda r: r.use_label, width=110),
+    Column("执行日期", lambda r: f"{r.effective_from:%Y-%m-%d}", width=95),
+    Column("第一阶梯上限（m³/年）", lambda r: "" if r.tier1_limit is None else str(r.tier1_limit.normalize()),
+           width=150, align_right=True),
+    Column("第二阶梯上限（m³/年）", lambda r: "" if r.tier2_limit is None else str(r.tier2_limit.normalize()),
+           width=150, align_right=True),
+    Column("第一档/单价（元/m³）", lambda r: str(r.price1), width=135, align_right=True),
+    Column("第二档", lambda r: "" if r.price2 is None else str(r.price2), width=80, align_right=True),
+    Column("第三档", lambda r: "" if r.price3 is None else str(r.price3), width=80, align_right=True),
+    Column("说明", lambda r: r.note),
+]
+
+
+class TariffDialog(QDialog):
+    """A new price from a date on (prices are never edited: a later row supersedes)."""
+
+    def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.rate: Rate | None = None
+        self.setWindowTitle("新增气价")
+        self.setMinimumWidth(440)
+        form = QFormLayout(self)
+        self.use = QComboBox()
+        self.use.setObjectName("gas_use_type")
+        for code, label in GasUseType.choices():
+            self.use.addItem(label, code)
+        form.addRow("用气性质：", self.use)
+        self.effective_from = QDateEdit()
+        self.effective_from.setObjectName("effective_from")
+        self.effective_from.setCalendarPopup(True)
+        self.effective_from.setDisplayFormat("yyyy-MM-dd")
+        tomorrow = session.now().date() + timedelta(days=1)
+        self.effective_from.setDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
+        form.addRow("执行日期：", self.effective_from)
+        self.edits: dict[str, QLineEdit] = {}
+        for code, label in (("price1", "第一档/单价（元/m³）"), ("price2", "第二档（元/m³）"), ("price3", "第三档（元/m³）"),
+                            ("tier1_limit", "第一阶梯上限（m³/年）"), ("tier2_limit", "第二阶梯上限（m³/年）")):
+            edit = QLineEdit()
+            edit.setObjectName(code)
+            self.edits[code] = edit
+            form.addRow(label + "：", edit)
+        self.note = QLineEdit()
+        self.note.setPlaceholderText("如：依据市发改委价格文件")
+        form.addRow("说明：", self.note)
+        form.addRow(hint_label("居民用气按年度阶梯计价：须填三档价格和两个阶梯上限；其他用气性质只填单价。"
+                               "已出账的时段不能改价，执行日期须晚于最后出账日。"))
+        self.error = error_label()
+        form.addRow(self.error)
+        buttons = dialog_buttons("保存")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.use.currentIndexChanged.connect(lambda _i: self._tiers())
+        self._tiers()
+
+    def _tiers(self) -> None:
+        tiered = self.use.currentData() == GasUseType.RESIDENTIAL
+        for code in ("price2", "price3", "tier1_limit", "tier2_limit"):
+            self.edits[code].setEnabled(tiered)
+
+    def save(self) -> None:
+        values = {k: (e.text().strip() or None) if e.isEnabled() else None for k, e in self.edits.items()}
+        try:
+            self.rate = TariffService(self.session.app, self.session.actor).add(
+                self.use.currentData(), self.effective_from.date().toPython(), values["price1"] or "",
+                values["price2"], values["price3"], values["tier1_limit"], values["tier2_limit"], self.note.text())
+        except ServiceError as exc:
+            show_error(self.error, exc.message)
+            return
+        self.accept()
+
+
+class TariffsPanel(QWidget):
+    """The price list with the date each price takes effect; 新增气价 for whoever may edit the settings."""
+
+    def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.dialog: QDialog | None = None
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        bar.addWidget(title_label("气价设置", 11))
+        bar.addStretch(1)
+        self.add_button = QPushButton("新增气价…")
+        self.add_button.setObjectName("add_tariff")
+        self.add_button.setVisible(session.can(Permission.EDIT_SETTINGS))
+        bar.addWidget(self.add_button)
+        layout.addLayout(bar)
+        self.model: RowsModel[Rate] = RowsModel(TARIFF_COLUMNS)
+        self.view = make_table(self.model)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(hint_label("居民阶梯气量按户、按自然年累计；家庭的年用气基数（气量变更）高于第一阶梯上限时，"
+                                    "第一、二阶梯上限同时上调相同的量。价格变动跨抄表周期时按天数拆分气量。"))
+        self.add_button.clicked.connect(self.add)
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            self.model.set_rows(TariffService(self.session.app, self.session.actor).all())
+        except ServiceError as exc:
+            messages.report(self, exc)
+
+    def add(self) -> None:
+        dialog = TariffDialog(self.session, self)
+        dialog.accepted.connect(self.refresh)
+        self.dialog = dialog
+        dialog.open()
