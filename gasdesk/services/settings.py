@@ -12,6 +12,8 @@ from gasdesk.models import Setting
 from gasdesk.permissions import Permission
 from gasdesk.services import audit
 from gasdesk.services.context import Actor, App
+from gasdesk.services.errors import Refused
+from gasdesk.validation import ValidationError, check_amount
 
 DEFAULTS: dict[str, Any] = {
     "company.name": "示例市燃气有限公司",
@@ -25,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "hours.hall_close": "24:00",
     "hours.complaint_open": "09:00",
     "hours.complaint_close": "17:00",
+    "hours.peak": "06:30-08:30,11:00-13:00,17:00-19:30",
     "fees.capacity_change": "150.00",
     "fees.plugging": "50.00",
     "fees.removal": "120.00",
@@ -50,6 +53,7 @@ LABELS: dict[str, str] = {
     "company.complaint_phone": "投诉电话",
     "hours.hall": "营业时间",
     "hours.complaint": "投诉受理时间",
+    "hours.peak": "用气高峰时段",
     "fees.capacity_change": "增/减容换表费（元）",
     "fees.plugging": "封堵费（元）",
     "fees.removal": "拆除费（元）",
@@ -73,6 +77,13 @@ def get(session: Session, key: str) -> Any:
     return row.value if row is not None else DEFAULTS.get(key)
 
 
+def public_profile(app: App) -> dict[str, Any]:
+    """What may be shown before anyone signs in: the company's name, phones and hours."""
+    with app.reading() as s:
+        values = read_all(s)
+    return {k: v for k, v in values.items() if k.startswith(("company.", "hours."))}
+
+
 def fee(session: Session, key: str) -> Decimal:
     return Decimal(str(get(session, key) or "0")).quantize(Decimal("0.01"))
 
@@ -94,9 +105,10 @@ class SettingsService:
         with self.app.unit_of_work() as s:
             for key, value in values.items():
                 if key.startswith("fees."):
-                    from gasdesk.validation import check_amount
-
-                    value = str(check_amount(value))
+                    try:
+                        value = str(check_amount(value))
+                    except ValidationError as exc:
+                        raise Refused(f"{LABELS.get(key, key)}：{exc.message}", field=key) from exc
                 row = s.get(Setting, key)
                 old = row.value if row is not None else DEFAULTS.get(key)
                 if old == value:
