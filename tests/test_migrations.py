@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from gasdesk import db
+from gasdesk.db import include_object
 from gasdesk.models import Base
 from gasdesk.services.context import App
 
@@ -14,7 +15,7 @@ from gasdesk.services.context import App
 def test_upgrade_empty_database_and_models_match(db_url):
     engine = db.make_engine(db_url)
     with engine.connect() as conn:
-        mc = MigrationContext.configure(conn, opts={"compare_type": True})
+        mc = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
         diff = compare_metadata(mc, Base.metadata)
     engine.dispose()
     assert diff == []

@@ -15,6 +15,7 @@ from gasdesk import db
 from gasdesk.clock import Clock
 from gasdesk.config import describe_url
 from gasdesk.permissions import Permission, has_permission
+from gasdesk.services import search_index  # noqa: F401  (keeps the search index current on every write)
 from gasdesk.services.errors import Conflict, NotAllowed
 from gasdesk.vocab import Role
 from gasdesk.workdays import WorkCalendar
@@ -101,8 +102,8 @@ class App:
 
             with self.reading() as s:
                 overrides = {row.day: row.is_working for row in s.scalars(select(CalendarOverride))}
-                confirmed = s.get(Setting, "calendar.confirmed_years")
-            self._calendar = WorkCalendar(overrides, confirmed_years=(confirmed.value if confirmed else []))
+                confirmed = s.scalar(select(Setting.value).where(Setting.key == "calendar.confirmed_years"))
+            self._calendar = WorkCalendar(overrides, confirmed_years=confirmed or [])
             self._calendar_loaded = time.monotonic()
         return self._calendar
 

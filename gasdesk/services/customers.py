@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from gasdesk.models import Account, Customer, Meter
 from gasdesk.permissions import Permission
-from gasdesk.services import audit, numbering
+from gasdesk.services import audit, numbering, search_index
 from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import Conflict, NotFound, Refused
@@ -280,14 +280,20 @@ class CustomerService:
         q = clean_text(query)[:100]
         if not q:
             return SearchPage()
-        condition = search_condition(q)
         with self.app.reading() as s:
-            rows = s.execute(
-                select(Customer, Account.number, Account.status)
-                .outerjoin(Account, and_(Account.customer_id == Customer.id, Account.status != "closed"))
-                .where(condition).order_by(Customer.status, Customer.name, Customer.id)
-                .offset(offset).limit(limit + 1)
-            ).all()
+            base = (select(Customer, Account.number, Account.status)
+                    .outerjoin(Account, and_(Account.customer_id == Customer.id, Account.status != "closed")))
+            indexed = None if is_structured(q) else search_index.matching_ids(
+                s.get_bind().dialect.name, q, limit + 1, offset)
+            if indexed is not None:
+                sql, params = indexed
+                ids = list(s.execute(sql, params).scalars())
+                rows = s.execute(base.where(Customer.id.in_(ids)).order_by(Customer.id)).all() if ids else []
+            else:
+                rows = s.execute(
+                    base.where(search_condition(q)).order_by(Customer.name, Customer.id)
+                    .offset(offset).limit(limit + 1)
+                ).all()
             hits = [SearchHit(self._shown(customer_view(c)), num, AccountStatus(st) if st else None)
                     for c, num, st in rows[:limit]]
         return SearchPage(hits=hits, has_more=len(rows) > limit)
@@ -296,6 +302,11 @@ class CustomerService:
 def _prefix(column: Any, text: str) -> Any:
     """An index-friendly prefix match (LIKE 'x%' does not use an index on SQLite)."""
     return and_(column >= text, column < text + "\uffff")
+
+
+def is_structured(q: str) -> bool:
+    """Numbers, account/customer numbers and pinyin initials: answered by ordinary indexes."""
+    return bool(re.fullmatch(r"[AaCc]\d+|[\d\-xX]+|[A-Za-z]+", q))
 
 
 def search_condition(q: str) -> Any:
@@ -312,7 +323,8 @@ def search_condition(q: str) -> Any:
         return or_(_prefix(Customer.phone, q), _prefix(Customer.phone, digits), _prefix(Customer.id_number, digits))
     if re.fullmatch(r"[A-Za-z]+", q):
         return _prefix(Customer.name_initials, q.lower())
-    return or_(_prefix(Customer.name, q), Customer.address.contains(q, autoescape=True))
+    # A single character: names starting with it (the pair index needs two).
+    return _prefix(Customer.name, q)
 
 
 def input_from_view(v: CustomerView) -> CustomerInput:

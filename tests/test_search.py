@@ -1,0 +1,74 @@
+"""Customer search: every kind of query, on both databases, with the pair index kept current."""
+
+from __future__ import annotations
+
+import pytest
+
+from gasdesk.services.customers import CustomerService
+from gasdesk.services.orders import OrderService
+from tests.helpers import active_resident, make_team, resident
+
+
+@pytest.fixture
+def people(app):
+    team = make_team(app)
+    zhang = resident(app, team.clerk, "张伟", address="贵阳市南明区花果园R1区3栋2单元1502")
+    zhangm = resident(app, team.clerk, "张伟明", address="贵阳市云岩区中华北路108号")
+    li = resident(app, team.clerk, "李娜", address="贵阳市观山湖区金阳南路6号花果巷")
+    return app, team, zhang, zhangm, li
+
+
+def names(app, actor, q, **kw):
+    return [h.customer.name for h in CustomerService(app, actor).search(q, **kw).hits]
+
+
+def test_every_kind_of_query(people):
+    app, team, zhang, zhangm, li = people
+    m = team.manager
+    assert names(app, m, "张伟") == ["张伟", "张伟明"]          # 2-character name
+    assert names(app, m, "张伟明") == ["张伟明"]                 # 3-character name
+    assert names(app, m, "伟明") == ["张伟明"]                   # inside a name
+    assert names(app, m, "张") == ["张伟", "张伟明"]             # one character: name prefix
+    assert names(app, m, "zw") == ["张伟", "张伟明"]             # pinyin initials
+    assert names(app, m, "zwm") == ["张伟明"]
+    assert names(app, m, "花果") == ["张伟", "李娜"]             # 2-character address fragment
+    assert names(app, m, "花果园R1") == ["张伟"]                 # longer fragment, mixed, any case
+    assert names(app, m, "花果园r1") == ["张伟"]
+    assert names(app, m, "中华北路108") == ["张伟明"]
+    assert names(app, m, zhang.phone) == ["张伟"]               # phone
+    assert len(names(app, m, zhang.phone[:7])) == 3             # phone prefix (the three are consecutive)
+    assert names(app, m, zhang.id_number) == ["张伟"]           # full ID number
+    assert names(app, m, zhang.id_number.lower()) == ["张伟"]
+    assert names(app, m, zhang.number) == ["张伟"]               # customer number
+    assert names(app, m, "不存在的名字") == []
+
+
+def test_account_number_and_renamed_customer(people):
+    app, team, zhang, *_ = people
+    c, o = active_resident(app, team, "王芳")
+    assert names(app, team.manager, o.account_number) == ["王芳"]
+    orders = OrderService(app, team.clerk)
+    d = orders.open("detail_change", c.id, documents=["id_copy"])
+    d = orders.perform(d.id, "approve", {"new_name": "王芳芳"})
+    orders.perform(d.id, "details_changed")
+    assert names(app, team.manager, "芳芳") == ["王芳芳"]
+    assert names(app, team.manager, "wff") == ["王芳芳"]
+
+
+def test_paging_loads_lazily(app):
+    team = make_team(app)
+    for i in range(7):
+        resident(app, team.clerk, f"陈{'一二三四五六七'[i]}", address=f"贵阳市花溪区大学城{i}号")
+    service = CustomerService(app, team.clerk)
+    first = service.search("大学城", limit=5)
+    second = service.search("大学城", limit=5, offset=5)
+    assert len(first.hits) == 5 and first.has_more
+    assert len(second.hits) == 2 and not second.has_more
+    assert {h.customer.id for h in first.hits}.isdisjoint({h.customer.id for h in second.hits})
+    assert service.search("陈", limit=5).has_more
+
+
+def test_quotes_and_operators_are_just_text(people):
+    app, team, *_ = people
+    for q in ['"张伟', "张伟 OR 李娜", "花果*", "NEAR(张伟)", "-张伟", "张'伟", "%", "_"]:
+        CustomerService(app, team.manager).search(q)  # never an FTS or SQL syntax error
