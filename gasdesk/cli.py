@@ -3,6 +3,7 @@
     gasdesk [--db URL]                         start the counter application
     gasdesk demo [--db URL] [--customers N]    fill a database with a living demo hall
     gasdesk print ORDER --out FILE.pdf [--form NAME] | gasdesk print --list-forms
+    gasdesk export LEDGER --from DATE --to DATE --out FILE.xlsx | gasdesk export --list
     gasdesk audit verify                       check the audit chain (exit 1 names the first broken row)
     gasdesk migrate                            bring the database schema up to date
     gasdesk backup [--to DIR] | gasdesk restore FILE   SQLite online backup / verified restore
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from gasdesk.config import resolve_db_url
@@ -40,6 +42,18 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--list-forms", action="store_true", help="列出全部表单代码")
     pr.add_argument("--user", help="以哪位员工的名义打印（登录名）")
 
+    ex = sub.add_parser("export", help="导出台账（Excel）")
+    ex.add_argument("ledger", nargs="?", help="台账名称（gasdesk export --list 查看）")
+    ex.add_argument("--from", dest="date_from", type=date.fromisoformat, help="起始日期，如 2026-11-01")
+    ex.add_argument("--to", dest="date_to", type=date.fromisoformat, help="截止日期（含当天）")
+    ex.add_argument("--out", type=Path, help="输出 .xlsx 文件")
+    ex.add_argument("--kind", help="业务类型代码，如 activation")
+    ex.add_argument("--status", help="状态代码：open/archived/rejected/cancelled")
+    ex.add_argument("--department", help="部门代码，如 distribution")
+    ex.add_argument("--clerk", help="经办人登录名")
+    ex.add_argument("--list", action="store_true", help="列出全部台账")
+    ex.add_argument("--user", help="以哪位员工的名义导出（登录名）")
+
     au = sub.add_parser("audit", help="审计日志")
     au.add_argument("action", choices=["verify"])
 
@@ -62,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _demo(url, args.customers, args.seed, if_empty=args.if_empty)
     if command == "print":
         return _print(url, args)
+    if command == "export":
+        return _export(url, args)
     if command == "audit":
         return _audit_verify(url)
     if command == "migrate":
@@ -190,6 +206,35 @@ def _print(url: str, args: argparse.Namespace) -> int:
         return 1
     finally:
         app.dispose()
+
+
+def _export(url: str, args: argparse.Namespace) -> int:
+    from gasdesk.services.ledgers import list_ledgers
+
+    if args.list:
+        for name, title in list_ledgers():
+            print(f"{name}\t{title}")
+        return 0
+    if not args.ledger or not args.out:
+        print("用法：gasdesk export 台账名称 --from 日期 --to 日期 --out 文件.xlsx", file=sys.stderr)
+        return 2
+    from gasdesk.services.context import App
+    from gasdesk.services.errors import ServiceError
+    from gasdesk.services.ledgers import LedgerService
+
+    app = App(url)
+    try:
+        service = LedgerService(app, _actor(app, args.user))
+        flt = service.filter_from_codes(date_from=args.date_from, date_to=args.date_to, kind=args.kind,
+                                        status=args.status, department=args.department, clerk=args.clerk)
+        result = service.export(args.ledger, flt, args.out)
+    except ServiceError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    finally:
+        app.dispose()
+    print(f"已导出 {result.rows} 行：{result.path}")
+    return 0
 
 
 def _audit_verify(url: str) -> int:
