@@ -13,12 +13,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import event, inspect, select, text
 from sqlalchemy.orm import Session
 
 from gasdesk.models import AuditEntry
 
 GENESIS = "0" * 64
+_HEAD = "audit_chain_head"
 _AUDIT_LOCK_KEY = 7_230_001
 
 
@@ -71,10 +72,15 @@ def snapshot(obj: Any, fields: list[str]) -> dict[str, list[Any]]:
 
 def append(session: Session, *, at: datetime, staff_id: int | None, entity: str, entity_id: Any,
            action: str, changes: dict[str, Any] | None = None) -> AuditEntry:
-    """Append one chained entry now (the caller's transaction holds the write)."""
-    lock_chain(session)
-    last = session.execute(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
-    prev = last or GENESIS
+    """Append one chained entry to the caller's transaction.
+
+    The chain's head is read once per transaction, under the lock, and then carried in the
+    session: entries of one mapper are inserted in the order they were added, so ids follow the chain.
+    """
+    prev = session.info.get(_HEAD)
+    if prev is None:
+        lock_chain(session)
+        prev = session.execute(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar() or GENESIS
     body = render(changes or {})
     entry = AuditEntry(
         at=at, staff_id=staff_id, entity=entity, entity_id=str(entity_id), action=action,
@@ -82,8 +88,14 @@ def append(session: Session, *, at: datetime, staff_id: int | None, entity: str,
         hash=entry_hash(prev, at, staff_id, entity, str(entity_id), action, body),
     )
     session.add(entry)
-    session.flush()
+    session.info[_HEAD] = entry.hash
     return entry
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_head(session: Session, _transaction: Any) -> None:
+    """The carried head is only good inside the transaction that holds the lock."""
+    session.info.pop(_HEAD, None)
 
 
 def lock_chain(session: Session) -> None:

@@ -233,7 +233,6 @@ class OrderService:
                          action="open", changes=audit.snapshot(order, ["number", "kind", "customer_id",
                                                                        "account_id", "step", "documents"]))
             s.flush()
-            s.refresh(order)
             return order_view(s, order, self.actor)
 
     def _check_documents(self, flow: FlowDef, documents: Iterable[str]) -> list[str]:
@@ -308,7 +307,6 @@ class OrderService:
                                                  if before[k] != getattr(order, k)}
                          | ({"reason": [None, transition.reason]} if transition.reason else {}))
             s.flush()
-            s.refresh(order)
             return order_view(s, order, self.actor)
 
     def check(self, order_id: int, action: str, payload: Mapping[str, Any] | None = None,
@@ -356,7 +354,6 @@ class OrderService:
             audit.append(s, at=now, staff_id=self.actor.staff_id, entity="service_order", entity_id=order.id,
                          action="documents", changes={"documents": [old, docs]})
             s.flush()
-            s.refresh(order)
             return order_view(s, order, self.actor)
 
     def pause_clock(self, order_id: int, reason: str) -> OrderView:
@@ -380,7 +377,6 @@ class OrderService:
             audit.append(s, at=now, staff_id=self.actor.staff_id, entity="service_order", entity_id=order.id,
                          action="pause_clock", changes={"reason": [None, reason.strip()]})
             s.flush()
-            s.refresh(order)
             return order_view(s, order, self.actor)
 
     def resume_clock(self, order_id: int) -> OrderView:
@@ -401,7 +397,6 @@ class OrderService:
             audit.append(s, at=now, staff_id=self.actor.staff_id, entity="service_order", entity_id=order.id,
                          action="resume_clock")
             s.flush()
-            s.refresh(order)
             return order_view(s, order, self.actor)
 
     # --- internals ----------------------------------------------------------------------------
