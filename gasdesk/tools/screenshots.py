@@ -1,0 +1,320 @@
+"""Render the main screens offscreen to PNG files: `python -m gasdesk.tools.screenshots [--db URL] [--out DIR]`.
+
+Without --db a demo database is built in a temporary folder (gasdesk.demo.build_demo when it exists,
+else a few customers and orders made through the services). The window is drawn with Qt's offscreen
+platform, so no display is needed; every screen is saved with QWidget.grab().
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+SIZE = (1366, 768)
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def build_database(url: str, customers: int, seed: int) -> tuple[Any, dict[str, tuple[str, str]]]:
+    """A demo database at `url`; returns (App, {role: (login, password)})."""
+    from gasdesk.clock import FixedClock
+    from gasdesk.services.context import App
+
+    try:
+        from gasdesk import demo
+    except ImportError:
+        demo = None  # type: ignore[assignment]
+    if demo is not None and hasattr(demo, "build_demo"):
+        start = datetime.now().replace(second=0, microsecond=0) - timedelta(days=getattr(demo, "SIMULATED_DAYS", 120))
+        app = App(url, FixedClock(start))
+        _say(f"building demo data ({customers} customers)…")
+        summary = demo.build_demo(app, customers=customers, seed=seed,
+                                  progress=lambda done, total: done % 2000 == 0 and _say(f"  {done}/{total}"))
+        logins: dict[str, tuple[str, str]] = {}
+        for x in summary.logins:
+            if x.password and x.role not in logins:
+                logins[x.role] = (x.login, x.password)
+        return app, logins
+    app = App(url, FixedClock(datetime.now().replace(second=0, microsecond=0)))
+    return app, _seed_small(app)
+
+
+def _seed_small(app: Any) -> dict[str, tuple[str, str]]:
+    """Without the demo generator: a handful of customers and orders through the services."""
+    from gasdesk.services.customers import CustomerInput, CustomerService
+    from gasdesk.services.orders import OrderService
+    from gasdesk.services.staff import StaffService, create_first_admin
+    from gasdesk.validation import make_resident_id
+    from gasdesk.vocab import Role
+
+    admin = create_first_admin(app, "admin", "系统管理员", "admin123")
+    staff = StaffService(app, admin)
+    for login, name, role, dept in [("clerk1", "李娜", Role.CLERK, "customer_service"),
+                                    ("dispatch1", "刘洋", Role.DISPATCHER, "distribution")]:
+        staff.create(login, name, role, dept, "demo1234")
+    from gasdesk.services import staff as staff_service
+
+    clerk, _ = staff_service.sign_in(app, "clerk1", "demo1234")
+    customers = CustomerService(app, clerk)
+    orders = OrderService(app, clerk)
+    names = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵敏", "黄磊", "周杰", "吴昊", "张卫国", "郑爽"]
+    for i, name in enumerate(names):
+        c = customers.create(CustomerInput(name=name, id_number=make_resident_id("520102", date(1975 + i, 3, 1 + i), i),
+                                           phone=f"1390851{i:04d}", address=f"示例市南明区花果园{i + 1}栋{i + 2}号"))
+        o = orders.open("activation", c.id, documents=["property_proof", "owner_id"])
+        if i % 3:
+            orders.perform(o.id, "accept")
+    return {Role.CLERK.label: ("clerk1", "demo1234"), Role.DISPATCHER.label: ("dispatch1", "demo1234"),
+            Role.ADMIN.label: ("admin", "admin123")}
+
+
+def _actor(app: Any, logins: dict[str, tuple[str, str]], role: Any) -> Any:
+    from gasdesk.services import staff as staff_service
+    from gasdesk.services.context import Actor
+    from gasdesk.services.staff import StaffService
+
+    if role.label in logins:
+        login, password = logins[role.label]
+        try:
+            return staff_service.sign_in(app, login, password)[0]
+        except Exception:  # noqa: BLE001 - fall back to the staff list
+            pass
+    everyone = StaffService(app, Actor(0, "", "", role)).list()
+    match = next(s for s in everyone if s.role == role and s.active)
+    return Actor(match.id, match.login, match.name, match.role)
+
+
+class Shooter:
+    def __init__(self, qt: Any, out: Path) -> None:
+        self.qt, self.out = qt, out
+        self.files: list[Path] = []
+
+    def settle(self, rounds: int = 6) -> None:
+        for _ in range(rounds):
+            self.qt.processEvents()
+
+    def shot(self, widget: Any, name: str, size: tuple[int, int] | None = SIZE) -> None:
+        if size:
+            widget.resize(*size)
+        widget.show()
+        self.settle()
+        path = self.out / f"{name}.png"
+        widget.grab().save(str(path))
+        self.files.append(path)
+        _say(f"  {path}")
+
+
+def _busy_customer(session: Any) -> Any | None:
+    """An active customer with an active account and the most history (orders and payments)."""
+    best, score = None, -1
+    for q in ("zw", "wf", "lj", "张", "王", "李"):
+        for h in session.customers.search(q, limit=50).hits:
+            if not (h.account_status and h.account_status.value == "active"):
+                continue
+            n = len(session.worklists.orders_of_customer(h.customer.id)) * 2 + \
+                len(session.payments.for_customer(h.customer.id))
+            if n > score:
+                best, score = h, n
+    return best
+
+
+def _pick_order(session: Any, want: Callable[[Any], bool]) -> Any | None:
+    for item in session.worklists.my_queue(limit=2000):
+        if want(item):
+            return item
+    return None
+
+
+def _preview(s: Shooter, session: Any, order_id: int) -> None:
+    """The print preview of the order's first form, when the printing service is installed."""
+    from gasdesk.ui import printing
+
+    if not printing.available():
+        return
+    forms = printing.forms_for(session, order_id)
+    if not forms:
+        return
+    f = forms[0]
+    svc = printing.service(session)
+    pdf = svc.render(order_id, f.code, payment_id=f.payment_id) if f.payment_id else svc.render(order_id, f.code)
+    dialog = printing.PdfPreviewDialog(bytes(pdf), f.title)
+    s.shot(dialog, "print-preview", (900, 740))
+    dialog.close()
+
+
+def render(app: Any, logins: dict[str, tuple[str, str]], out: Path) -> list[Path]:
+    from gasdesk.ui.app import qt_application
+    from gasdesk.ui.main_window import DASHBOARD, DISPATCH, NEW, SEARCH, SETTINGS, MainWindow
+    from gasdesk.ui.session import UiSession
+    from gasdesk.ui.signin import SignInDialog
+    from gasdesk.ui.wizard import CONFIRM_PAGE, DOCUMENTS_PAGE
+    from gasdesk.vocab import Role
+
+    qt = qt_application()
+    out.mkdir(parents=True, exist_ok=True)
+    s = Shooter(qt, out)
+    company = "示例市燃气有限公司"
+
+    clerk = _actor(app, logins, Role.CLERK)
+    sign = SignInDialog(app, company=company, login=clerk.login)
+    s.shot(sign, "signin", None)
+
+    session = UiSession(app, clerk)
+    win = MainWindow(session)
+    win.show_page(DASHBOARD)
+    s.shot(win, "dashboard")
+
+    win.show_page(SEARCH)
+    win.search.edit.setText("张")
+    win.search.box.search_now()
+    s.shot(win, "customer-search")
+
+    win.show_page(NEW)
+    s.shot(win, "new-business")
+
+    hit = _busy_customer(session)
+    if hit is not None:
+        cp = win.open_customer(hit.customer.id)
+        s.shot(cp, "customer")
+        cp.close()
+
+        wizard = win.new_business("capacity_change", hit.customer.id)
+        s.settle()
+        wizard.customer_page.search.view.selectRow(0)
+        wizard.next()
+        boxes = list(wizard.documents_page.checks.values())
+        if boxes:
+            boxes[0].setChecked(True)
+        s.settle()
+        if wizard.currentId() == DOCUMENTS_PAGE:
+            s.shot(wizard, "wizard-documents", (960, 660))
+            for box in boxes:
+                box.setChecked(True)
+            wizard.next()
+        s.settle()
+        wizard.next()  # the application form, defaults kept
+        s.settle()
+        if wizard.currentId() == CONFIRM_PAGE:
+            s.shot(wizard, "wizard-confirm", (960, 660))
+        wizard.reject()
+
+    def deep_installation(item: Any) -> bool:
+        return item.kind == "installation" and item.step in {"construction", "acceptance", "contract", "budget"}
+
+    item = _pick_order(UiSession(app, _actor(app, logins, Role.ADMIN)), deep_installation) or \
+        _pick_order(session, lambda i: True)
+    if item is not None:
+        page = win.open_order(item.order_id)
+        s.shot(page, "order")
+        page.close()
+        _preview(s, session, item.order_id)
+    complaint = _pick_order(UiSession(app, _actor(app, logins, Role.ADMIN)),
+                            lambda i: i.kind == "complaint" and i.step == "follow_up")
+    if complaint is not None:
+        page = win.open_order(complaint.order_id)
+        s.shot(page, "order-complaint")
+        page.close()
+    win.close()
+
+    dispatcher = _actor(app, logins, Role.DISPATCHER)
+    dwin = MainWindow(UiSession(app, dispatcher))
+    dwin.show_page(DISPATCH)
+    if dwin.dispatch.queue.rows:
+        booked = next((i for i, r in enumerate(dwin.dispatch.queue.rows) if not r.crew), 0)
+        dwin.dispatch.queue_view.selectRow(booked)
+    s.shot(dwin, "dispatch")
+    dwin.close()
+
+    admin = _actor(app, logins, Role.ADMIN)
+    awin = MainWindow(UiSession(app, admin))
+    awin.show_page(SETTINGS)
+    awin.settings_page.tabs.setCurrentWidget(awin.settings_page.calendar)
+    s.shot(awin, "calendar")
+    awin.settings_page.tabs.setCurrentWidget(awin.settings_page.staff)
+    s.shot(awin, "settings-staff")
+    awin.show_page(awin.page_titles.index("台账报表"))
+    s.shot(awin, "ledgers")
+    awin.show_page(awin.page_titles.index("管理驾驶舱"))
+    s.shot(awin, "manager-dashboard")
+    awin.close()
+
+    _seed_field_service(app, dispatcher)
+    fwin = MainWindow(UiSession(app, dispatcher))
+    fwin.show_page(fwin.page_titles.index("抢险抢修"))
+    fwin.emergency.refresh()
+    s.shot(fwin, "emergency-board")
+    fwin.show_page(fwin.page_titles.index("计划作业"))
+    fwin.planned_work.refresh()
+    fwin.planned_work.work_table.selectRow(0)
+    fwin.planned_work.show_affected()
+    s.shot(fwin, "planned-work")
+    fwin.close()
+    return s.files
+
+
+def _seed_field_service(app: Any, dispatcher: Any) -> None:
+    """A few live emergency calls and a planned-work notice, so those screens show real rows."""
+    from datetime import timedelta
+
+    from gasdesk.services.emergency import EmergencyService
+    from gasdesk.services.planned_work import PlannedWorkService
+
+    now = app.clock.now()
+    calls = EmergencyService(app, dispatcher)
+    for minutes, kind, district, address in [(25, "leak", "urban", "南明区花果园R2区5栋1单元"),
+                                             (12, "low_pressure", "suburban", "花溪区大学城明德路8号"),
+                                             (3, "other", "urban", "云岩区中华北路108号")]:
+        c = calls.register(kind=kind, caller_name="来电用户", caller_phone="13800000000", address=address,
+                           district=district, called_at=now - timedelta(minutes=minutes))
+        if minutes > 10:
+            calls.dispatch(c.id, "抢险一班")
+    start = (now + timedelta(days=2)).replace(hour=10, minute=0, second=0)
+    PlannedWorkService(app, dispatcher).create(
+        kind="maintenance", title="中压管线检修", area="南明区花果园片区", address_terms=["花果园"],
+        starts_at=start, ends_at=start + timedelta(hours=5), note="作业结束后逐户恢复供气")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="渲染主要界面截图（离屏）")
+    parser.add_argument("--db", help="数据库 URL；省略时在临时目录生成演示数据库")
+    parser.add_argument("--out", default="docs/screenshots", help="输出目录")
+    parser.add_argument("--customers", type=int, default=1500, help="演示客户数")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    from gasdesk.config import normalise_url
+
+    out = Path(args.out)
+    if args.db:
+        from gasdesk.clock import FixedClock
+        from gasdesk.services.context import App
+
+        app = App(normalise_url(args.db), FixedClock(datetime.now().replace(second=0, microsecond=0)))
+        logins: dict[str, tuple[str, str]] = {}
+        from gasdesk.services import staff as staff_service
+
+        if staff_service.needs_first_admin(app):
+            app.dispose()
+            app, logins = build_database(normalise_url(args.db), args.customers, args.seed)
+    else:
+        folder = tempfile.mkdtemp(prefix="gasdesk-shots-")
+        app, logins = build_database(f"sqlite:///{folder}/demo.sqlite", args.customers, args.seed)
+    try:
+        files = render(app, logins, out)
+    finally:
+        app.dispose()
+    _say(f"{len(files)} screenshots in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,269 @@
+"""The customer page: details (masked per role), accounts with balance and meter, orders, payments."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gasdesk.flows.definition import FieldDef, FieldKind
+from gasdesk.permissions import Permission
+from gasdesk.services.customers import AccountView, CustomerView
+from gasdesk.services.errors import ServiceError
+from gasdesk.services.payments import PaymentView
+from gasdesk.services.worklists import WorkItem
+from gasdesk.ui import messages
+from gasdesk.ui.fields import make_editor
+from gasdesk.ui.session import UiSession
+from gasdesk.ui.widgets import (
+    Column,
+    RowsModel,
+    balance_text,
+    dialog_buttons,
+    dt_text,
+    error_label,
+    make_table,
+    money_text,
+    plain_number,
+    show_error,
+    title_label,
+)
+from gasdesk.ui.worklist_table import work_model
+from gasdesk.vocab import AccountStatus, CustomerStatus, OrderStatus, PaymentMethod
+
+
+def _balance_colors(a: AccountView) -> tuple[str, str] | None:
+    if a.balance < 0:
+        return ("#b71c1c", "#fde0dc")
+    if a.balance > 0:
+        return ("#1b5e20", "#e3f4e4")
+    return None
+
+
+ACCOUNT_COLUMNS: list[Column[AccountView]] = [
+    Column("燃气账户", lambda a: a.number, width=100),
+    Column("状态", lambda a: a.status.label, width=72),
+    Column("余额", lambda a: balance_text(a.balance), _balance_colors, width=120),
+    Column("表号", lambda a: a.meter_number or "未装表", width=110),
+    Column("表型号", lambda a: a.meter_model or "", width=130),
+    Column("规格", lambda a: a.meter_rating or "", width=48),
+    Column("最近读数（m³）", lambda a: "" if a.last_reading is None else plain_number(a.last_reading), width=104,
+           align_right=True),
+    Column("开户时间", lambda a: dt_text(a.opened_at), width=122),
+    Column("地址", lambda a: a.address),
+]
+
+PAYMENT_COLUMNS: list[Column[PaymentView]] = [
+    Column("收据号", lambda p: p.receipt_number, width=150),
+    Column("时间", lambda p: dt_text(p.at), width=130),
+    Column("类别", lambda p: p.kind.label, width=90),
+    Column("项目", lambda p: p.item, width=160),
+    Column("金额（元）", lambda p: money_text(p.amount), width=100, align_right=True),
+    Column("收付", lambda p: "收款" if p.cash_effect > 0 else ("付款" if p.cash_effect < 0 else "—"), width=60),
+    Column("方式", lambda p: p.method.label, width=80),
+    Column("经办人", lambda p: p.staff_name, width=80),
+    Column("备注", lambda p: p.note),
+]
+
+
+class PrepayDialog(QDialog):
+    """A deposit or an arrears payment at the counter."""
+
+    def __init__(self, session: UiSession, accounts: list[AccountView], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle("预存 / 缴纳欠费")
+        self.setMinimumWidth(420)
+        form = QFormLayout(self)
+        self.account = QComboBox()
+        for a in accounts:
+            self.account.addItem(f"{a.number}（{a.status.label}，{balance_text(a.balance)}）", a.id)
+        form.addRow("燃气账户：", self.account)
+        self.amount = make_editor(FieldDef("amount", "金额（元）", FieldKind.MONEY), now=session.now()).widget
+        assert isinstance(self.amount, QLineEdit)
+        self.amount.setObjectName("amount")
+        form.addRow("金额（元）：", self.amount)
+        self.method = QComboBox()
+        for code, label in PaymentMethod.choices():
+            self.method.addItem(label, code)
+        form.addRow("方式：", self.method)
+        self.error = error_label()
+        form.addRow(self.error)
+        buttons = dialog_buttons("收款")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def save(self) -> None:
+        try:
+            self.session.payments.prepay(self.account.currentData(), self.amount.text(), self.method.currentData())
+        except ServiceError as exc:
+            show_error(self.error, exc.message)
+            return
+        self.accept()
+
+
+class CustomerPage(QWidget):
+    def __init__(self, session: UiSession, customer_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.session, self.customer_id = session, customer_id
+        self.customer: CustomerView | None = None
+        self.accounts: list[AccountView] = []
+        self.dialog: QDialog | None = None
+        self.resize(1240, 740)
+        outer = QVBoxLayout(self)
+        head = QHBoxLayout()
+        self.title = title_label("")
+        self.status_chip = QLabel()
+        head.addWidget(self.title)
+        head.addWidget(self.status_chip)
+        head.addStretch(1)
+        self.reveal_button = QPushButton("显示完整证件号")
+        self.new_button = QPushButton("办理新业务…")
+        self.prepay_button = QPushButton("预存 / 缴费…")
+        self.bills_button = QPushButton("燃气费账单…")
+        self.bills_button.setObjectName("bills")
+        self.refresh_button = QPushButton("刷新")
+        for b in (self.reveal_button, self.new_button, self.prepay_button, self.bills_button, self.refresh_button):
+            head.addWidget(b)
+        outer.addLayout(head)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        details = QGroupBox("客户资料")
+        self.details = QGridLayout(details)
+        self.detail_labels: dict[str, QLabel] = {}
+        rows = [("number", "客户编号"), ("category", "客户类别"), ("name", "户名"), ("id_type", "证件类型"),
+                ("id_number", "证件号码"), ("contact_person", "联系人"), ("phone", "联系电话"), ("phone2", "备用电话"),
+                ("address", "用气地址"), ("district", "区域"), ("gas_use_type", "用气性质"),
+                ("yearly_allowance", "年用气基数"), ("household_size", "家庭人口"), ("created_at", "建档时间"),
+                ("closed_at", "注销时间")]
+        for i, (key, text) in enumerate(rows):
+            self.details.addWidget(QLabel(text + "："), i, 0, Qt.AlignmentFlag.AlignTop)
+            label = QLabel()
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.detail_labels[key] = label
+            self.details.addWidget(label, i, 1)
+        self.details.setColumnStretch(1, 1)
+        self.details.setRowStretch(len(rows), 1)
+        split.addWidget(details)
+
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        acc_box = QGroupBox("燃气账户（余额：正数为预存，负数为欠费）")
+        al = QVBoxLayout(acc_box)
+        self.accounts_model: RowsModel[AccountView] = RowsModel(ACCOUNT_COLUMNS)
+        self.accounts_view = make_table(self.accounts_model)
+        self.accounts_view.setMaximumHeight(130)
+        al.addWidget(self.accounts_view)
+        rl.addWidget(acc_box)
+        self.tabs = QTabWidget()
+        self.orders_model = work_model(session.now)
+        self.orders_model.columns = [c for c in self.orders_model.columns if c.title != "客户"]
+        self.orders_model.columns.insert(3, Column("状态", lambda w: self.order_status.get(w.order_id, ""), width=70))
+        self.order_status: dict[int, str] = {}
+        self.orders_view = make_table(self.orders_model, stretch=2)
+        self.tabs.addTab(self.orders_view, "业务记录")
+        self.payments_model: RowsModel[PaymentView] = RowsModel(PAYMENT_COLUMNS)
+        self.payments_view = make_table(self.payments_model)
+        self.tabs.addTab(self.payments_view, "收费记录")
+        rl.addWidget(self.tabs, 1)
+        split.addWidget(right)
+        split.setSizes([380, 860])
+        outer.addWidget(split, 1)
+
+        self.reveal_button.clicked.connect(self.reveal)
+        self.new_button.clicked.connect(lambda: self.session.new_business_requested.emit(None, self.customer_id))
+        self.prepay_button.clicked.connect(self.prepay)
+        self.bills_button.clicked.connect(self.open_bills)
+        self.refresh_button.clicked.connect(lambda: self.refresh())
+        self.orders_view.doubleClicked.connect(self._open_order)
+        self.orders_view.activated.connect(self._open_order)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, lambda: self.refresh())
+        QShortcut(QKeySequence("Esc"), self, self.close)
+        self.refresh()
+
+    def refresh(self, reveal: bool = False) -> None:
+        try:
+            customer = self.session.customers.reveal(self.customer_id) if reveal else \
+                self.session.customers.get(self.customer_id)
+            self.accounts = self.session.customers.accounts(self.customer_id)
+            orders = self.session.worklists.orders_of_customer(self.customer_id)
+            self.order_status = {o.order_id: OrderStatus(o.status).label for o in orders}
+            payments = self.session.payments.for_customer(self.customer_id)
+        except ServiceError as exc:
+            messages.report(self, exc)
+            return
+        self.show_customer(customer)
+        self.accounts_model.set_rows(self.accounts)
+        self.orders_model.set_rows(orders)
+        self.payments_model.set_rows(payments)
+        self.tabs.setTabText(0, f"业务记录（{len(orders)}）")
+        self.tabs.setTabText(1, f"收费记录（{len(payments)}）")
+
+    def show_customer(self, c: CustomerView) -> None:
+        self.customer = c
+        self.setWindowTitle(f"客户资料 - {c.name}（{c.number}）")
+        self.title.setText(f"{c.name}　{c.number}")
+        closed = c.status is CustomerStatus.CLOSED
+        self.status_chip.setText(c.status.label)
+        self.status_chip.setStyleSheet(
+            f"color: white; background: {'#757575' if closed else '#2e7d32'}; border-radius: 9px; padding: 2px 10px;")
+        values = {
+            "number": c.number, "category": c.category.label, "name": c.name, "id_type": c.id_type.label,
+            "id_number": c.id_number + ("　（已脱敏）" if c.masked else ""), "contact_person": c.contact_person or "—",
+            "phone": c.phone, "phone2": c.phone2 or "—", "address": c.address, "district": c.district.label,
+            "gas_use_type": c.gas_use_type.label, "yearly_allowance": f"{plain_number(c.yearly_allowance)} m³",
+            "household_size": f"{c.household_size} 人" if c.household_size else "—",
+            "created_at": dt_text(c.created_at), "closed_at": dt_text(c.closed_at) or "—",
+        }
+        for key, text in values.items():
+            self.detail_labels[key].setText(text)
+        self.reveal_button.setVisible(self.session.can(Permission.VIEW_FULL_ID) and c.masked)
+        self.new_button.setEnabled(not closed and self.session.can(Permission.OPEN_ORDER))
+        payable = [a for a in self.accounts if a.status is not AccountStatus.CLOSED]
+        self.prepay_button.setVisible(self.session.can(Permission.TAKE_PAYMENT))
+        self.prepay_button.setEnabled(bool(payable))
+
+    def reveal(self) -> None:
+        self.refresh(reveal=True)
+
+    def prepay(self) -> None:
+        payable = [a for a in self.accounts if a.status is not AccountStatus.CLOSED]
+        dialog = PrepayDialog(self.session, payable, self)
+        dialog.accepted.connect(self._paid)
+        self.dialog = dialog
+        dialog.open()
+
+    def open_bills(self) -> None:
+        """The customer's bills, balance and payments: pay bills, print receipts (燃气费)."""
+        from gasdesk.ui.billing_page import BillingPage
+
+        page = BillingPage(self.session, self.customer_id)
+        page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        page.destroyed.connect(lambda _obj=None: self.refresh())
+        self.billing = page
+        page.show()
+
+    def _paid(self) -> None:
+        self.refresh()
+        self.session.notify_changed()
+
+    def _open_order(self, index: object) -> None:
+        item: WorkItem = self.orders_model.row(index)  # type: ignore[arg-type]
+        self.session.order_requested.emit(item.order_id)

@@ -1,0 +1,166 @@
+"""派工 (输配中心): orders waiting for a site visit; book crew and time, record the visit result."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gasdesk.flows import FLOWS
+from gasdesk.flows import engine as flow_engine
+from gasdesk.flows.definition import ActionDef
+from gasdesk.services.errors import ServiceError
+from gasdesk.services.orders import OrderView
+from gasdesk.services.worklists import WorkItem
+from gasdesk.ui import messages
+from gasdesk.ui.action_form import ActionDialog
+from gasdesk.ui.session import UiSession
+from gasdesk.ui.widgets import RowsModel, dt_text, hint_label, make_table, selected_row, title_label
+from gasdesk.ui.worklist_table import work_model
+
+
+def is_rebooking(item: WorkItem) -> bool:
+    """A customer-wait step whose way out is a new visit (等待客户重新预约)."""
+    flow = FLOWS.get(item.kind)
+    if flow is None or not flow.has_step(item.step):
+        return False
+    step = flow.step(item.step)
+    return step.customer_wait and any(flow.has_step(a.target) and flow.step(a.target).visit for a in step.actions)
+
+
+class DispatchPage(QWidget):
+    def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.order: OrderView | None = None
+        self.dialog: QDialog | None = None
+        self.action_buttons: dict[str, QPushButton] = {}
+        layout = QVBoxLayout(self)
+        head = QHBoxLayout()
+        head.addWidget(title_label("派工（输配中心）"))
+        head.addStretch(1)
+        self.refresh_button = QPushButton("刷新（F5）")
+        head.addWidget(self.refresh_button)
+        layout.addLayout(head)
+        layout.addWidget(hint_label("未预约的排在前面。选中一张业务单后，可派工预约上门，或登记上门作业结果。"))
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.tabs = QTabWidget()
+        self.queue = work_model(session.now, dispatch=True)
+        self.queue_view = make_table(self.queue, stretch=3)
+        self.tabs.addTab(self.queue_view, "待上门作业")
+        self.waiting = work_model(session.now, dispatch=True)
+        self.waiting_view = make_table(self.waiting, stretch=3)
+        self.tabs.addTab(self.waiting_view, "等待客户重新预约")
+        split.addWidget(self.tabs)
+        side = QGroupBox("选中的业务单")
+        sl = QVBoxLayout(side)
+        self.detail = QLabel("请在左侧选择业务单")
+        self.detail.setWordWrap(True)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        sl.addWidget(self.detail)
+        self.buttons_box = QVBoxLayout()
+        sl.addLayout(self.buttons_box)
+        self.open_button = QPushButton("打开业务单（流程图、办理记录）")
+        sl.addWidget(self.open_button)
+        sl.addStretch(1)
+        split.addWidget(side)
+        split.setSizes([950, 260])
+        layout.addWidget(split, 1)
+        for view, model in ((self.queue_view, self.queue), (self.waiting_view, self.waiting)):
+            view.selectionModel().currentRowChanged.connect(lambda cur, _prev, m=model: self._select(m, cur.row()))
+            view.doubleClicked.connect(lambda idx, m=model: self.session.order_requested.emit(m.row(idx.row()).order_id))
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.open_button.clicked.connect(lambda: self.order and self.session.order_requested.emit(self.order.id))
+        session.changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        keep = self.order.id if self.order else None
+        try:
+            queue = self.session.worklists.dispatch_queue()
+            waiting = [w for w in self.session.worklists.my_queue() if is_rebooking(w)]
+        except ServiceError as exc:
+            messages.report(self, exc)
+            return
+        self.queue.set_rows(queue)
+        self.waiting.set_rows(waiting)
+        self.tabs.setTabText(0, f"待上门作业（{len(queue)}）")
+        self.tabs.setTabText(1, f"等待客户重新预约（{len(waiting)}）")
+        self._show(None)
+        if keep is not None:
+            self.select_order(keep)
+
+    def current_model(self) -> RowsModel[WorkItem]:
+        return self.queue if self.tabs.currentIndex() == 0 else self.waiting
+
+    def select_order(self, order_id: int) -> bool:
+        for tab, (view, model) in enumerate(((self.queue_view, self.queue), (self.waiting_view, self.waiting))):
+            for row, item in enumerate(model.rows):
+                if item.order_id == order_id:
+                    self.tabs.setCurrentIndex(tab)
+                    view.selectRow(row)
+                    self._select(model, row)
+                    return True
+        return False
+
+    def _tab_changed(self, index: int) -> None:
+        view = self.queue_view if index == 0 else self.waiting_view
+        row = selected_row(view)
+        self._select(self.current_model(), row if row is not None else -1)
+
+    def _select(self, model: RowsModel[WorkItem], row: int) -> None:
+        if row < 0 or row >= len(model.rows):
+            self._show(None)
+            return
+        try:
+            self._show(self.session.orders.get(model.row(row).order_id))
+        except ServiceError as exc:
+            messages.report(self, exc)
+
+    def _show(self, order: OrderView | None) -> None:
+        self.order = order
+        while self.buttons_box.count():
+            item = self.buttons_box.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.action_buttons = {}
+        self.open_button.setEnabled(order is not None)
+        if order is None:
+            self.detail.setText("请在左侧选择业务单")
+            return
+        self.detail.setText(
+            f"<b>{order.number}</b>　{order.kind_label}<br>环节：{order.step_label}<br>客户：{order.customer_name}"
+            f"<br>地址：{self._address(order)}"
+            f"<br>班组：{order.crew or '未派工'}<br>预约：{dt_text(order.appointment_at) or '未预约'}")
+        for action in order.actions:
+            if action.code == flow_engine.CANCEL.code:
+                continue
+            button = QPushButton(action.label)
+            button.setObjectName(f"action_{action.code}")
+            button.clicked.connect(lambda _=False, a=action: self.start_action(a))
+            self.buttons_box.addWidget(button)
+            self.action_buttons[action.code] = button
+
+    def _address(self, order: OrderView) -> str:
+        for item in [*self.queue.rows, *self.waiting.rows]:
+            if item.order_id == order.id:
+                return f"{item.address}　{item.phone}"
+        return ""
+
+    def start_action(self, action: ActionDef) -> ActionDialog:
+        assert self.order is not None
+        dialog = ActionDialog(self.session, self.order, action, parent=self)
+        dialog.performed.connect(lambda _v: self.session.notify_changed())
+        self.dialog = dialog
+        dialog.open()
+        return dialog

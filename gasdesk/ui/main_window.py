@@ -1,0 +1,292 @@
+"""The main window: navigation on the left, the pages, shortcuts, status bar and the idle lock."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QStyle,
+    QWidget,
+)
+
+from gasdesk.permissions import Permission
+from gasdesk.ui import messages
+from gasdesk.ui.customer_page import CustomerPage
+from gasdesk.ui.customer_search import CustomerSearchPage
+from gasdesk.ui.dashboard import DashboardPage
+from gasdesk.ui.dispatch import DispatchPage
+from gasdesk.ui.emergency_board import EmergencyBoard
+from gasdesk.ui.ledger_page import LedgerPage
+from gasdesk.ui.new_business import NewBusinessPage
+from gasdesk.ui.order_page import OrderPage
+from gasdesk.ui.planned_work_page import PlannedWorkPage
+from gasdesk.ui.readings_import import ReadingsImportPage
+from gasdesk.ui.session import UiSession
+from gasdesk.ui.settings_page import SettingsPage
+from gasdesk.ui.signin import ChangePasswordDialog, LockDialog
+from gasdesk.ui.wizard import NewOrderWizard
+
+PAGES = ("工作台", "客户查询", "新建业务", "派工", "台账报表", "系统设置")
+DASHBOARD, SEARCH, NEW, DISPATCH, LEDGERS, SETTINGS = range(6)
+ICONS = (QStyle.StandardPixmap.SP_ComputerIcon, QStyle.StandardPixmap.SP_FileDialogContentsView,
+         QStyle.StandardPixmap.SP_FileDialogNewFolder, QStyle.StandardPixmap.SP_DriveNetIcon,
+         QStyle.StandardPixmap.SP_FileDialogDetailedView, QStyle.StandardPixmap.SP_FileDialogInfoView)
+INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel}
+STYLE = """
+QMainWindow, QWidget#central { background: #f4f6f9; }
+QListWidget#nav { background: #1f3a5f; color: #dfe7f1; border: none; font-size: 11pt; outline: none; }
+QListWidget#nav::item { padding: 12px 10px; }
+QListWidget#nav::item:selected { background: #2f5a8f; color: white; border-left: 4px solid #ffc845; }
+QGroupBox { font-weight: bold; border: 1px solid #d9e0e8; border-radius: 4px; margin-top: 10px; background: white; }
+QGroupBox::title { subcontrol-origin: margin; left: 8px; padding: 0 4px; color: #1f3a5f; }
+QTableView { background: white; gridline-color: #e6eaf0; selection-background-color: #cfe3fb;
+             selection-color: #10243e; }
+QHeaderView::section { background: #e9eef4; padding: 4px; border: none; border-right: 1px solid #d5dce5; }
+QStatusBar { background: #e9eef4; }
+"""
+
+
+def manager_dashboard(session: UiSession) -> QWidget | None:
+    """管理驾驶舱, for the roles that may see the hall's figures."""
+    if not session.can(Permission.EXPORT_LEDGERS):
+        return None
+    from gasdesk.ui.dashboard import ManagerDashboard
+
+    board = ManagerDashboard(session.app, session.actor)
+    board.order_requested.connect(session.order_requested.emit)
+    return board
+
+
+class IdleWatcher(QObject):
+    """Locks the window after `minutes` without keyboard or mouse input (0 disables it)."""
+
+    idle = Signal()
+
+    def __init__(self, minutes: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.idle.emit)
+        self.set_minutes(minutes)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def set_minutes(self, minutes: int) -> None:
+        self.minutes = max(0, int(minutes or 0))
+        if self.minutes:
+            self.timer.start(self.minutes * 60_000)
+        else:
+            self.timer.stop()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in INPUT_EVENTS and self.minutes:
+            self.timer.start(self.minutes * 60_000)
+        return False
+
+    def stop(self) -> None:
+        self.timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+
+class MainWindow(QMainWindow):
+    signed_out = Signal()
+
+    def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.order_pages: dict[int, OrderPage] = {}
+        self.customer_pages: dict[int, CustomerPage] = {}
+        self.wizard: NewOrderWizard | None = None
+        self.lock_dialog: LockDialog | None = None
+        self.dialog: QWidget | None = None
+        company = str(session.settings().get("company.name", ""))
+        self.setWindowTitle(f"{company} · 业务受理系统 - {session.who}")
+        self.resize(1366, 768)
+        self.setStyleSheet(STYLE)
+        central = QWidget()
+        central.setObjectName("central")
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setFixedWidth(150)
+        self.nav.setIconSize(QSize(20, 20))
+        layout.addWidget(self.nav)
+        self.stack = QStackedWidget()
+        self.dashboard = DashboardPage(session)
+        self.search = CustomerSearchPage(session)
+        self.new_page = NewBusinessPage(session)
+        self.dispatch = DispatchPage(session)
+        self.ledgers = LedgerPage(session.app, session.actor)
+        self.settings_page = SettingsPage(session)
+        self.emergency = EmergencyBoard(session)
+        self.planned_work = PlannedWorkPage(session)
+        pages: list[tuple[str, QStyle.StandardPixmap, QWidget]] = [
+            (PAGES[i], ICONS[i], page) for i, page in enumerate(
+                (self.dashboard, self.search, self.new_page, self.dispatch, self.ledgers, self.settings_page))]
+        self.readings = ReadingsImportPage(session)
+        pages += [("抢险抢修", QStyle.StandardPixmap.SP_MessageBoxWarning, self.emergency),
+                  ("计划作业", QStyle.StandardPixmap.SP_FileDialogListView, self.planned_work),
+                  ("抄表导入", QStyle.StandardPixmap.SP_DialogOpenButton, self.readings)]
+        self.manager_dashboard = manager_dashboard(session)
+        if self.manager_dashboard is not None:
+            pages.append(("管理驾驶舱", QStyle.StandardPixmap.SP_DesktopIcon, self.manager_dashboard))
+        self.page_titles = [title for title, _icon, _page in pages]
+        for i, (title, icon, page) in enumerate(pages):
+            item = QListWidgetItem(self.style().standardIcon(icon), title)
+            item.setToolTip(f"{title}（Alt+{i + 1}）")
+            self.nav.addItem(item)
+            page.setContentsMargins(10, 6, 10, 6)
+            self.stack.addWidget(page)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self._menus()
+        self._status_bar()
+        session.order_requested.connect(self.open_order)
+        session.customer_requested.connect(self.open_customer)
+        session.new_business_requested.connect(self.new_business)
+        minutes = int(session.settings().get("security.idle_lock_minutes") or 0)
+        self.idle = IdleWatcher(minutes, self)
+        self.idle.idle.connect(self.lock)
+        self.show_page(DASHBOARD)
+
+    # chrome -------------------------------------------------------------------------------
+    def _menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("系统(&S)")
+        self._action(file_menu, "锁定窗口", "Ctrl+L", self.lock)
+        self._action(file_menu, "修改密码…", None, self.change_password)
+        self._action(file_menu, "注销登录", None, self.sign_out)
+        file_menu.addSeparator()
+        self._action(file_menu, "退出", "Ctrl+Q", self.close)
+        work = bar.addMenu("业务(&B)")
+        self._action(work, "新建业务…", "Ctrl+N", lambda: self.new_business(None, None))
+        self._action(work, "客户查询", "Ctrl+F", self.focus_search)
+        self._action(work, "按业务单号打开", "Ctrl+O", self.focus_order_number)
+        self._action(work, "刷新", "F5", self.refresh)
+        go = bar.addMenu("页面(&P)")
+        for i, text in enumerate(self.page_titles):
+            self._action(go, text, f"Alt+{i + 1}", lambda _=False, i=i: self.show_page(i))
+        help_menu = bar.addMenu("帮助(&H)")
+        self._action(help_menu, "快捷键…", "F1", self.show_keys)
+        QShortcut(QKeySequence("Ctrl+Tab"), self, lambda: self.show_page((self.stack.currentIndex() + 1) % self.stack.count()))
+
+    def _action(self, menu, text: str, key: str | None, slot) -> QAction:  # type: ignore[no-untyped-def]
+        action = QAction(text, self)
+        if key:
+            action.setShortcut(QKeySequence(key))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    def _status_bar(self) -> None:
+        bar = self.statusBar()
+        self.user_label = QLabel(f"当前用户：{self.session.who}")
+        self.db_label = QLabel(f"数据库：{self.session.app.description}")
+        self.date_label = QLabel(self.session.now().strftime("%Y年%m月%d日"))
+        for w in (self.user_label, self.db_label, self.date_label):
+            w.setContentsMargins(8, 0, 8, 0)
+            bar.addPermanentWidget(w)
+        bar.showMessage(f"就绪　Ctrl+F 查询客户　Ctrl+N 新建业务　F5 刷新　Alt+1…{len(self.page_titles)} 切换页面", 0)
+
+    # navigation ---------------------------------------------------------------------------
+    def show_page(self, index: int) -> None:
+        self.nav.setCurrentRow(index)
+        self.stack.setCurrentIndex(index)
+
+    def focus_search(self) -> None:
+        self.show_page(SEARCH)
+        self.search.focus_search()
+
+    def focus_order_number(self) -> None:
+        self.show_page(DASHBOARD)
+        self.dashboard.number_edit.setFocus()
+
+    def refresh(self) -> None:
+        page = self.stack.currentWidget()
+        if hasattr(page, "refresh"):
+            page.refresh()
+        elif page is self.search:
+            self.search.box.search_now()
+
+    def open_order(self, order_id: int) -> OrderPage:
+        page = self.order_pages.get(order_id)
+        if page is None:
+            page = OrderPage(self.session, order_id, self)
+            page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            page.destroyed.connect(lambda _o=None, i=order_id: self.order_pages.pop(i, None))
+            self.order_pages[order_id] = page
+        else:
+            page.refresh()
+        page.show()
+        page.raise_()
+        page.activateWindow()
+        return page
+
+    def open_customer(self, customer_id: int) -> CustomerPage:
+        page = self.customer_pages.get(customer_id)
+        if page is None:
+            page = CustomerPage(self.session, customer_id, self)
+            page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            page.destroyed.connect(lambda _o=None, i=customer_id: self.customer_pages.pop(i, None))
+            self.customer_pages[customer_id] = page
+        else:
+            page.refresh()
+        page.show()
+        page.raise_()
+        page.activateWindow()
+        return page
+
+    def new_business(self, kind: str | None = None, customer_id: int | None = None) -> NewOrderWizard:
+        wizard = NewOrderWizard(self.session, kind=kind, customer_id=customer_id, parent=self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.wizard = wizard
+        wizard.open()
+        if kind is not None:
+            wizard.next()
+        return wizard
+
+    # session ------------------------------------------------------------------------------
+    def lock(self) -> LockDialog:
+        if self.lock_dialog is not None and self.lock_dialog.isVisible():
+            return self.lock_dialog
+        dialog = LockDialog(self.session.app, self.session.actor, self)
+        dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+        dialog.accepted.connect(lambda: self.idle.set_minutes(self.idle.minutes))
+        self.lock_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def change_password(self) -> None:
+        dialog = ChangePasswordDialog(self.session.app, self.session.actor, self)
+        dialog.accepted.connect(lambda: messages.info(self, "密码已修改"))
+        self.dialog = dialog
+        dialog.open()
+
+    def sign_out(self) -> None:
+        self.signed_out.emit()
+        self.close()
+
+    def show_keys(self) -> None:
+        messages.info(self, "Ctrl+F　客户查询\nCtrl+N　新建业务\nCtrl+O　按业务单号打开\nF5　刷新\n"
+                            "Alt+1…6　切换页面（工作台、客户查询、新建业务、派工、台账报表、系统设置）\n"
+                            "Ctrl+L　锁定窗口\nEsc　关闭业务单或客户资料窗口\n回车　查询 / 下一步", "快捷键")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.idle.stop()
+        for page in [*self.order_pages.values(), *self.customer_pages.values()]:
+            page.close()
+        super().closeEvent(event)

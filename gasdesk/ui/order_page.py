@@ -1,0 +1,421 @@
+"""The order page: the flow chart, deadlines with time left, the timeline, and the actions allowed now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gasdesk.flows.definition import ActionDef, FieldKind, FlowDef
+from gasdesk.permissions import Permission
+from gasdesk.services.errors import ServiceError
+from gasdesk.services.orders import DeadlineView, OrderView, StepLogView
+from gasdesk.ui import messages, printing
+from gasdesk.ui.action_form import ActionDialog
+from gasdesk.ui.flow_chart import FlowChartView
+from gasdesk.ui.session import UiSession
+from gasdesk.ui.widgets import (
+    Column,
+    RowsModel,
+    dialog_buttons,
+    dt_text,
+    error_label,
+    make_table,
+    paint_label,
+    show_error,
+    time_left,
+    title_label,
+)
+from gasdesk.vocab import DeadlineScope, DeadlineStatus, OrderStatus, TimeUnit
+
+# Facts the services remember on the order besides the recorded fields.
+DERIVED_LABELS = {
+    "old_meter_number": "原表号", "old_meter_model": "原表型号", "old_meter_rating": "原表规格",
+    "old_last_reading": "原表上次读数", "settled_balance": "结算前余额（元）", "settlement_receipt": "结算收据号",
+    "fee_receipt": "收费收据号", "new_customer_number": "新客户编号", "new_account_number": "新燃气账户",
+    "department_name": "承办部门", "old_allowance": "原年用气基数（m³）", "reason": "原因",
+}
+STATUS_COLORS = {OrderStatus.OPEN: "#0d47a1", OrderStatus.ARCHIVED: "#1b5e20", OrderStatus.REJECTED: "#b71c1c",
+                 OrderStatus.CANCELLED: "#616161"}
+
+
+def field_labels(flow: FlowDef) -> dict[str, tuple[str, dict[str, str]]]:
+    """code -> (label, choice labels) over every field the flow records."""
+    result: dict[str, tuple[str, dict[str, str]]] = {}
+    fields = list(flow.open_fields)
+    for s in flow.steps:
+        for a in s.actions:
+            fields += a.fields
+    for f in fields:
+        result.setdefault(f.code, (f.label, dict(f.choices) if f.kind is FieldKind.CHOICE else {}))
+    return result
+
+
+def recorded_values(order: OrderView, departments: dict[str, str]) -> list[tuple[str, str]]:
+    labels = field_labels(order.flow)
+    rows = []
+    for code, value in order.data.items():
+        if code.startswith("_") or value in (None, "", [], {}):
+            continue
+        if code in labels:
+            label, choices = labels[code]
+            text = choices.get(str(value), departments.get(str(value), str(value)))
+        elif code in DERIVED_LABELS:
+            label, text = DERIVED_LABELS[code], str(value)
+        else:
+            continue
+        if isinstance(value, dict):
+            text = "；".join(f"{k}：{v}" for k, v in value.items())
+        rows.append((label, text))
+    return rows
+
+
+def deadline_text(d: DeadlineView | None, now: Any) -> tuple[str, str]:
+    """What the clerk reads for a clock, and its colour."""
+    if d is None:
+        return "无时限（不计入承诺时限）", ""
+    limit = f"{d.amount}{TimeUnit(d.unit).label}"
+    if d.status is DeadlineStatus.PAUSED:
+        left = "" if d.remaining is None else (f"，剩余 {d.remaining}{TimeUnit(d.unit).label}"
+                                               if d.unit == TimeUnit.WORKING_DAYS else "")
+        return f"已暂停：{d.pause_reason or '原因未记录'}（时限 {limit}{left}）", "paused"
+    if d.status in (DeadlineStatus.MET, DeadlineStatus.MISSED, DeadlineStatus.CANCELLED):
+        urgency = {DeadlineStatus.MET: "green", DeadlineStatus.MISSED: "red"}.get(d.status, "")
+        return f"{d.status.label}（时限 {limit}，到期 {dt_text(d.due_at)}）", urgency
+    text, urgency = time_left(d.due_at, now, d.started_at)
+    return f"{text}（时限 {limit}，{dt_text(d.due_at)} 到期）", urgency
+
+
+def _history_columns() -> list[Column[StepLogView]]:
+    def remark(h: StepLogView) -> str:
+        parts = []
+        if h.data.get("reason"):
+            parts.append(f"原因：{h.data['reason']}")
+        if h.note:
+            parts.append(h.note)
+        return "；".join(parts)
+
+    return [
+        Column("时间", lambda h: dt_text(h.at), width=118),
+        Column("环节", lambda h: h.from_label or "—", width=150),
+        Column("操作", lambda h: h.action_label, width=170),
+        Column("办理人", lambda h: h.actor_name, width=64),
+        Column("转入环节", lambda h: h.to_label if h.to_step != h.from_step else "", width=130),
+        Column("原因/备注", remark),
+    ]
+
+
+class TextPromptDialog(QDialog):
+    """A one-line question (pause reason...) answered without blocking the window."""
+
+    answered = Signal(str)
+
+    def __init__(self, title: str, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(420)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(label))
+        self.edit = QLineEdit()
+        layout.addWidget(self.edit)
+        self.error = error_label()
+        layout.addWidget(self.error)
+        buttons = dialog_buttons()
+        buttons.accepted.connect(self._ok)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _ok(self) -> None:
+        if not self.edit.text().strip():
+            show_error(self.error, "请填写内容")
+            return
+        self.answered.emit(self.edit.text().strip())
+        self.accept()
+
+
+class DocumentsDialog(QDialog):
+    """Tick the documents the customer brought (again, after 资料不符)."""
+
+    def __init__(self, session: UiSession, order: OrderView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session, self.order = session, order
+        self.result_view: OrderView | None = None
+        self.setWindowTitle("资料清单")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"业务单 {order.number}：请勾选客户已提交的资料"))
+        self.boxes: dict[str, QCheckBox] = {}
+        for d in order.flow.documents:
+            box = QCheckBox(d.label + ("" if d.required else "（选交）"))
+            box.setObjectName(f"doc_{d.code}")
+            box.setChecked(d.code in order.documents)
+            self.boxes[d.code] = box
+            layout.addWidget(box)
+        buttons = dialog_buttons("保存")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def save(self) -> None:
+        docs = [code for code, box in self.boxes.items() if box.isChecked()]
+        try:
+            self.result_view = self.session.orders.set_documents(self.order.id, docs,
+                                                                 expected_version=self.order.version)
+        except ServiceError as exc:
+            messages.report(self, exc)
+            return
+        self.accept()
+
+
+class OrderPage(QWidget):
+    """One order in its own window. `refresh()` reads it again; action buttons follow order.actions."""
+
+    changed = Signal(object)
+
+    def __init__(self, session: UiSession, order_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.session, self.order_id = session, order_id
+        self.order: OrderView | None = None
+        self.dialog: QDialog | None = None
+        self.action_buttons: dict[str, QPushButton] = {}
+        self.printer = printing.FormPrinter(session, self)
+        self.resize(1300, 760)
+        self._build()
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
+        QShortcut(QKeySequence("Esc"), self, self.close)
+        self.refresh()
+
+    # layout -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        head = QHBoxLayout()
+        self.title = title_label("")
+        self.status_chip = QLabel()
+        head.addWidget(self.title)
+        head.addWidget(self.status_chip)
+        head.addStretch(1)
+        self.customer_button = QPushButton("客户资料")
+        self.documents_button = QPushButton("资料清单…")
+        self.pause_button = QPushButton("暂停计时（客户原因）…")
+        self.resume_button = QPushButton("恢复计时")
+        self.print_button = QPushButton("打印单据")
+        self.refresh_button = QPushButton("刷新")
+        for b in (self.customer_button, self.documents_button, self.pause_button, self.resume_button,
+                  self.print_button, self.refresh_button):
+            head.addWidget(b)
+        outer.addLayout(head)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        chart_box = QGroupBox("业务流程图（绿色：已办，黄色：当前环节）")
+        cl = QVBoxLayout(chart_box)
+        self.chart = FlowChartView()
+        cl.addWidget(self.chart)
+        split.addWidget(chart_box)
+
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        info = QGroupBox("业务信息")
+        grid = QGridLayout(info)
+        self.info_labels: dict[str, QLabel] = {}
+        fields = [("customer", "客户"), ("account", "燃气账户"), ("opened", "受理"), ("step", "当前环节"),
+                  ("crew", "派工"), ("reason", "最近原因"), ("step_deadline", "环节时限"), ("order_deadline", "全程时限"),
+                  ("hold", "计时")]
+        for i, (key, text) in enumerate(fields):
+            grid.addWidget(QLabel(text + "："), i, 0, Qt.AlignmentFlag.AlignTop)
+            label = QLabel()
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.info_labels[key] = label
+            grid.addWidget(label, i, 1)
+        grid.setColumnStretch(1, 1)
+        rl.addWidget(info)
+
+        self.actions_box = QGroupBox("可办理的操作")
+        self.actions_layout = QHBoxLayout(self.actions_box)
+        self.actions_layout.setContentsMargins(8, 6, 8, 6)
+        rl.addWidget(self.actions_box)
+
+        self.tabs = QTabWidget()
+        self.history_model: RowsModel[StepLogView] = RowsModel(_history_columns())
+        self.history_view = make_table(self.history_model)
+        self.tabs.addTab(self.history_view, "办理记录")
+        self.values_widget = QWidget()
+        self.values_form = QFormLayout(self.values_widget)
+        self.tabs.addTab(self.values_widget, "登记内容")
+        self.documents_label = QLabel()
+        self.documents_label.setWordWrap(True)
+        self.documents_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.tabs.addTab(self.documents_label, "资料清单")
+        rl.addWidget(self.tabs, 1)
+        split.addWidget(right)
+        split.setStretchFactor(0, 5)
+        split.setStretchFactor(1, 6)
+        split.setSizes([540, 740])
+        outer.addWidget(split, 1)
+
+        self.customer_button.clicked.connect(lambda: self.order and self.session.customer_requested.emit(
+            self.order.customer_id))
+        self.documents_button.clicked.connect(self.edit_documents)
+        self.pause_button.clicked.connect(self.ask_pause)
+        self.resume_button.clicked.connect(self.resume)
+        self.print_button.clicked.connect(self.show_print_menu)
+        self.refresh_button.clicked.connect(self.refresh)
+
+    # data ---------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        try:
+            order = self.session.orders.get(self.order_id)
+        except ServiceError as exc:
+            messages.report(self, exc)
+            return
+        self.show_order(order)
+
+    def show_order(self, order: OrderView) -> None:
+        self.order = order
+        now = self.session.now()
+        self.setWindowTitle(f"业务单 {order.number} - {order.kind_label}")
+        self.title.setText(f"{order.kind_label}　{order.number}")
+        color = STATUS_COLORS.get(order.status, "#333")
+        self.status_chip.setText(order.status.label)
+        self.status_chip.setStyleSheet(f"color: white; background: {color}; border-radius: 9px; padding: 2px 10px;")
+        self.chart.show_flow(order.flow, order)
+        info = self.info_labels
+        info["customer"].setText(f"{order.customer_name}（{order.customer_number}）")
+        info["account"].setText(order.account_number or "—")
+        info["opened"].setText(f"{dt_text(order.opened_at)}　{order.opened_by}"
+                               + (f"　办结 {dt_text(order.closed_at)}" if order.closed_at else ""))
+        info["step"].setText(f"<b>{order.step_label}</b>" + (f"　（第{order.rounds}轮处理）" if order.rounds else ""))
+        crew = "　".join(x for x in (order.crew, f"预约 {dt_text(order.appointment_at)}" if order.appointment_at
+                                      else "") if x)
+        info["crew"].setText(crew or "—")
+        info["reason"].setText(order.reason or "—")
+        for key, scope in (("step_deadline", DeadlineScope.STEP), ("order_deadline", DeadlineScope.ORDER)):
+            d = order.open_deadline(scope)
+            if d is None and order.status is not OrderStatus.OPEN:
+                finished = [x for x in order.deadlines if x.scope == scope]
+                d = finished[-1] if finished else None
+            text, urgency = deadline_text(d, now)
+            if d is None and scope is DeadlineScope.ORDER and not order.flow.total_limit:
+                text = "本业务无全程承诺时限"
+            info[key].setText(text)
+            paint_label(info[key], urgency)
+        hold = order.data.get("_on_hold")
+        paused = [d for d in order.deadlines if d.status is DeadlineStatus.PAUSED]
+        if hold:
+            hold_text = f"客户原因暂停中：{hold}"
+        elif order.status is not OrderStatus.OPEN:
+            hold_text = "已结束"
+        elif paused:
+            hold_text = "部分暂停：" + "；".join(dict.fromkeys(d.pause_reason for d in paused if d.pause_reason))
+        else:
+            hold_text = "计时中"
+        info["hold"].setText(hold_text)
+        paint_label(info["hold"], "paused" if hold or paused else "")
+        self._show_actions(order)
+        self.history_model.set_rows(order.history)
+        self.history_view.resizeRowsToContents()
+        while self.values_form.rowCount():
+            self.values_form.removeRow(0)
+        departments = dict(self.session.departments())
+        for label, text in recorded_values(order, departments):
+            value = QLabel(text)
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.values_form.addRow(label + "：", value)
+        docs = {d.code: d for d in order.flow.documents}
+        lines = [("■ " if code in order.documents else "□ ") + d.label + ("" if d.required else "（选交）")
+                 for code, d in docs.items()]
+        self.documents_label.setText("\n".join(lines) or "本业务不需要提交资料")
+        is_open = order.status is OrderStatus.OPEN
+        can_pause = self.session.can(Permission.PAUSE_CLOCK) and is_open
+        self.pause_button.setVisible(can_pause and not order.on_hold)
+        self.resume_button.setVisible(can_pause and order.on_hold)
+        self.documents_button.setVisible(bool(order.flow.documents) and is_open
+                                         and self.session.can(Permission.OPEN_ORDER))
+        self.print_button.setVisible(printing.available() and self.session.can(Permission.PRINT_FORMS))
+
+    def _show_actions(self, order: OrderView) -> None:
+        while self.actions_layout.count():
+            item = self.actions_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.action_buttons = {}
+        if not order.actions:
+            why = "业务已办结" if order.status is not OrderStatus.OPEN else \
+                f"当前环节由其他岗位办理（您的岗位：{self.session.actor.role.label}）"
+            self.actions_layout.addWidget(QLabel(why))
+        for action in order.actions:
+            button = QPushButton(action.label)
+            button.setObjectName(f"action_{action.code}")
+            if action.target in ("rejected", "cancelled"):
+                button.setStyleSheet("color: #b71c1c;")
+            button.clicked.connect(lambda _=False, a=action: self.start_action(a))
+            self.action_buttons[action.code] = button
+            self.actions_layout.addWidget(button)
+        self.actions_layout.addStretch(1)
+
+    # actions ------------------------------------------------------------------------------
+    def start_action(self, action: ActionDef, prefill: dict[str, Any] | None = None) -> ActionDialog:
+        assert self.order is not None
+        dialog = ActionDialog(self.session, self.order, action, prefill=prefill, parent=self)
+        dialog.performed.connect(self._performed)
+        dialog.finished.connect(lambda _r: self.refresh())
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _performed(self, view: OrderView) -> None:
+        self.show_order(view)
+        self.session.notify_changed()
+        self.changed.emit(view)
+
+    def edit_documents(self) -> None:
+        if self.order is None:
+            return
+        dialog = DocumentsDialog(self.session, self.order, self)
+        dialog.accepted.connect(lambda: dialog.result_view and self._performed(dialog.result_view))
+        self.dialog = dialog
+        dialog.open()
+
+    def ask_pause(self) -> None:
+        dialog = TextPromptDialog("暂停计时", "因客户原因暂停计时（如：客户外出、客户要求延后上门），请填写原因：", self)
+        dialog.answered.connect(self.pause)
+        self.dialog = dialog
+        dialog.open()
+
+    def pause(self, reason: str) -> None:
+        try:
+            view = self.session.orders.pause_clock(self.order_id, reason)
+        except ServiceError as exc:
+            messages.report(self, exc)
+            return
+        self._performed(view)
+
+    def resume(self) -> None:
+        try:
+            view = self.session.orders.resume_clock(self.order_id)
+        except ServiceError as exc:
+            messages.report(self, exc)
+            return
+        self._performed(view)
+
+    def show_print_menu(self) -> None:
+        menu = self.printer.menu(self.order_id)
+        self.print_menu = menu
+        menu.popup(self.print_button.mapToGlobal(self.print_button.rect().bottomLeft()))

@@ -1,0 +1,211 @@
+"""Printing the order's forms: PrintService when the services provide it, a PDF preview, print or save.
+
+gasdesk.services.printing may not exist yet (it is built separately); every entry point here checks
+`available()` first, so the window works without it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QPointF, QSize, Qt, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gasdesk.ui import messages
+from gasdesk.ui.session import UiSession
+from gasdesk.ui.worker import BackgroundTask, run_task
+
+log = logging.getLogger(__name__)
+
+
+def _module() -> Any | None:
+    try:
+        return importlib.import_module("gasdesk.services.printing")
+    except ImportError:
+        return None
+    except Exception:  # noqa: BLE001 - a broken printing module must not take the window down
+        log.exception("gasdesk.services.printing failed to import")
+        return None
+
+
+def available() -> bool:
+    module = _module()
+    return module is not None and hasattr(module, "PrintService")
+
+
+def service(session: UiSession) -> Any | None:
+    module = _module()
+    if module is None or not hasattr(module, "PrintService"):
+        return None
+    return module.PrintService(session.app, session.actor)
+
+
+@dataclass(frozen=True)
+class FormChoice:
+    """One printable form of an order (a receipt names its payment)."""
+
+    code: str
+    title: str
+    payment_id: int | None = None
+    label: str = ""
+
+
+def _choice(item: Any) -> FormChoice:
+    if isinstance(item, tuple):
+        code, title = item[0], item[1]
+        return FormChoice(code, title, item[2] if len(item) > 2 else None, title)
+    return FormChoice(item.code, item.title, getattr(item, "payment_id", None), getattr(item, "label", item.title))
+
+
+def forms_for(session: UiSession, order_id: int) -> list[FormChoice]:
+    svc = service(session)
+    if svc is None:
+        return []
+    return [_choice(x) for x in svc.forms_for(order_id)]
+
+
+class PdfPreviewDialog(QDialog):
+    """Shows PDF bytes with QtPdf; 打印 sends the pages to a printer, 另存为PDF writes the file."""
+
+    def __init__(self, pdf: bytes, title: str, parent: QWidget | None = None, *, file_name: str = "单据.pdf") -> None:
+        super().__init__(parent)
+        from PySide6.QtPdf import QPdfDocument
+        from PySide6.QtPdfWidgets import QPdfView
+
+        self.pdf = pdf
+        self.file_name = file_name
+        self.setWindowTitle(f"打印预览 - {title}")
+        self.resize(900, 740)
+        self._data = QByteArray(pdf)
+        self._buffer = QBuffer(self._data, self)
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document = QPdfDocument(self)
+        self.document.load(self._buffer)
+        self.view = QPdfView(self)
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        layout = QVBoxLayout(self)
+        head = QHBoxLayout()
+        head.addWidget(QLabel(f"<b>{title}</b>　共 {self.document.pageCount()} 页"))
+        head.addStretch(1)
+        self.print_button = QPushButton("打印…")
+        self.save_button = QPushButton("另存为PDF…")
+        self.close_button = QPushButton("关闭")
+        for b in (self.print_button, self.save_button, self.close_button):
+            head.addWidget(b)
+        layout.addLayout(head)
+        layout.addWidget(self.view, 1)
+        self.print_button.clicked.connect(self.print_pages)
+        self.save_button.clicked.connect(self.save_as)
+        self.close_button.clicked.connect(self.accept)
+
+    def page_count(self) -> int:
+        return int(self.document.pageCount())
+
+    def save_to(self, path: str | Path) -> Path:
+        target = Path(path)
+        if target.suffix.lower() != ".pdf":
+            target = target.with_suffix(".pdf")
+        target.write_bytes(self.pdf)
+        return target
+
+    def save_as(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "另存为PDF", self.file_name, "PDF 文件 (*.pdf)")
+        if path:
+            try:
+                saved = self.save_to(path)
+            except OSError as exc:
+                messages.warn(self, f"保存失败：{exc}")
+                return
+            messages.info(self, f"已保存到 {saved}")
+
+    def print_pages(self) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle("打印")
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.print_to(printer)
+
+    def print_to(self, printer: Any) -> None:
+        """Render every page as an image at the printer's resolution (QtPdf has no vector print path)."""
+        painter = QPainter()
+        if not painter.begin(printer):
+            messages.warn(self, "无法连接打印机，请检查打印机设置")
+            return
+        try:
+            dpi = printer.resolution()
+            for i in range(self.page_count()):
+                if i:
+                    printer.newPage()
+                points = self.document.pagePointSize(i)
+                size = QSize(int(points.width() / 72 * dpi), int(points.height() / 72 * dpi))
+                image = self.document.render(i, size)
+                target = painter.viewport()
+                scaled = size.scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                painter.drawImage(QPointF(0, 0), image.scaled(scaled, Qt.AspectRatioMode.KeepAspectRatio,
+                                                              Qt.TransformationMode.SmoothTransformation))
+        finally:
+            painter.end()
+
+
+class FormPrinter(QObject):
+    """Renders a form on a worker thread and opens the preview; one per requesting widget."""
+
+    shown = Signal(object)
+
+    def __init__(self, session: UiSession, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.session, self.parent_widget = session, parent
+        self.task: BackgroundTask | None = None
+        self.preview: PdfPreviewDialog | None = None
+
+    def menu(self, order_id: int) -> QMenu:
+        menu = QMenu(self.parent_widget)
+        try:
+            forms = forms_for(self.session, order_id)
+        except Exception as exc:  # noqa: BLE001 - shown to the clerk, logged
+            messages.report(self.parent_widget, exc)
+            forms = []
+        if not forms:
+            menu.addAction("（没有可打印的单据）").setEnabled(False)
+        for f in forms:
+            menu.addAction(f.label or f.title, lambda f=f: self.render(order_id, f.code, f.title, f.payment_id))
+        return menu
+
+    def render(self, order_id: int, code: str, title: str, payment_id: int | None = None) -> None:
+        svc = service(self.session)
+        if svc is None:
+            messages.warn(self.parent_widget, "打印模块尚未安装，暂不能打印单据")
+            return
+
+        def work(report: Any) -> bytes:
+            report(10, f"正在生成“{title}”…")
+            if payment_id is not None:
+                return bytes(svc.render(order_id, code, payment_id=payment_id))
+            return bytes(svc.render(order_id, code))
+
+        def done(pdf: bytes) -> None:
+            self.preview = PdfPreviewDialog(pdf, title, self.parent_widget, file_name=f"{title}.pdf")
+            self.preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.preview.open()
+            self.shown.emit(self.preview)
+
+        self.task = run_task(self.parent_widget, work, done, label=f"正在生成“{title}”…")

@@ -1,0 +1,91 @@
+"""The signed-in clerk's handle on the services, shared by every page of one main window."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from gasdesk.permissions import Permission
+from gasdesk.services.calendar import CalendarService
+from gasdesk.services.context import Actor, App
+from gasdesk.services.customers import CustomerService
+from gasdesk.services.orders import OrderService
+from gasdesk.services.payments import PaymentService
+from gasdesk.services.settings import SettingsService
+from gasdesk.services.staff import StaffService
+from gasdesk.services.worklists import WorklistService
+
+
+class UiSession(QObject):
+    """App + actor, service factories, and a signal fired whenever a page changed data."""
+
+    changed = Signal()
+    # Requests any page may make; the main window opens the order page, customer page or wizard.
+    order_requested = Signal(int)
+    customer_requested = Signal(int)
+    new_business_requested = Signal(object, object)  # flow kind or None, customer id or None
+
+    def __init__(self, app: App, actor: Actor, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.actor = actor
+        self.service_app = app
+        self._settings: dict[str, Any] | None = None
+        self._departments: list[tuple[str, str]] | None = None
+
+    # services -----------------------------------------------------------------------------
+    @property
+    def customers(self) -> CustomerService:
+        return CustomerService(self.service_app, self.actor)
+
+    @property
+    def orders(self) -> OrderService:
+        return OrderService(self.service_app, self.actor)
+
+    @property
+    def worklists(self) -> WorklistService:
+        return WorklistService(self.service_app, self.actor)
+
+    @property
+    def payments(self) -> PaymentService:
+        return PaymentService(self.service_app, self.actor)
+
+    @property
+    def calendar(self) -> CalendarService:
+        return CalendarService(self.service_app, self.actor)
+
+    @property
+    def settings_service(self) -> SettingsService:
+        return SettingsService(self.service_app, self.actor)
+
+    @property
+    def staff(self) -> StaffService:
+        return StaffService(self.service_app, self.actor)
+
+    # helpers ------------------------------------------------------------------------------
+    def now(self) -> datetime:
+        return self.app.clock.now()
+
+    def can(self, permission: Permission) -> bool:
+        return self.actor.can(permission)
+
+    def settings(self) -> dict[str, Any]:
+        if self._settings is None:
+            self._settings = self.settings_service.all()
+        return self._settings
+
+    def departments(self) -> list[tuple[str, str]]:
+        if self._departments is None:
+            self._departments = self.staff.departments()
+        return self._departments
+
+    def notify_changed(self) -> None:
+        """Data changed: settings are read again and open pages refresh."""
+        self._settings = None
+        self.changed.emit()
+
+    @property
+    def who(self) -> str:
+        return f"{self.actor.name}（{self.actor.role.label}）"

@@ -1,0 +1,180 @@
+"""Sign-in, the first administrator of an empty database, the forced password change, the idle lock."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from gasdesk.services import staff as staff_service
+from gasdesk.services.context import Actor, App
+from gasdesk.services.errors import Refused, ServiceError
+from gasdesk.services.staff import StaffService
+from gasdesk.ui import messages
+from gasdesk.ui.widgets import dialog_buttons, error_label, hint_label, show_error, title_label
+
+
+def _password() -> QLineEdit:
+    edit = QLineEdit()
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    return edit
+
+
+class _Form(QDialog):
+    def __init__(self, title: str, heading: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(440)
+        self.outer = QVBoxLayout(self)
+        self.outer.setContentsMargins(28, 22, 28, 18)
+        self.outer.addWidget(title_label(heading, 14))
+        self.form = QFormLayout()
+        self.form.setVerticalSpacing(10)
+        self.outer.addLayout(self.form)
+        self.error = error_label()
+        self.outer.addWidget(self.error)
+
+    def finish(self, ok: str) -> None:
+        self.buttons = dialog_buttons(ok, "退出" if isinstance(self, SignInDialog) else "取消")
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        self.outer.addWidget(self.buttons)
+        self.ok_button = self.buttons.findChild(QWidget, "ok")
+
+    def fail(self, text: str) -> None:
+        show_error(self.error, text)
+
+    def submit(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class SignInDialog(_Form):
+    def __init__(self, app: App, parent: QWidget | None = None, *, company: str = "", login: str = "") -> None:
+        super().__init__("登录", f"{company or '燃气营业厅'} · 业务受理系统", parent)
+        self.app = app
+        self.actor: Actor | None = None
+        self.must_change = False
+        self.login = QLineEdit(login)
+        self.login.setObjectName("login")
+        self.password = _password()
+        self.password.setObjectName("password")
+        self.form.addRow("用户名：", self.login)
+        self.form.addRow("密　码：", self.password)
+        db = hint_label(f"数据库：{app.description}")
+        self.outer.insertWidget(2, db)
+        self.finish("登录")
+        self.login.returnPressed.connect(self.password.setFocus)
+        if login:
+            self.password.setFocus()
+
+    def submit(self) -> None:
+        show_error(self.error, "")
+        if not self.login.text().strip() or not self.password.text():
+            self.fail("请输入用户名和密码")
+            return
+        try:
+            self.actor, self.must_change = staff_service.sign_in(self.app, self.login.text(), self.password.text())
+        except ServiceError as exc:
+            self.fail(exc.message)
+            self.password.clear()
+            self.password.setFocus()
+            return
+        self.accept()
+
+
+class FirstAdminDialog(_Form):
+    """An empty database: the first account is the system administrator's."""
+
+    def __init__(self, app: App, parent: QWidget | None = None) -> None:
+        super().__init__("初始化系统", "创建系统管理员账号", parent)
+        self.app = app
+        self.actor: Actor | None = None
+        self.outer.insertWidget(1, hint_label("这是一个新的数据库。请先创建系统管理员账号，之后用它登录并在“系统设置”中添加员工。"))
+        self.login = QLineEdit("admin")
+        self.login.setObjectName("login")
+        self.name = QLineEdit()
+        self.name.setObjectName("name")
+        self.password = _password()
+        self.password.setObjectName("password")
+        self.repeat = _password()
+        self.repeat.setObjectName("repeat")
+        self.form.addRow("登录名：", self.login)
+        self.form.addRow("姓名：", self.name)
+        self.form.addRow("密码：", self.password)
+        self.form.addRow("确认密码：", self.repeat)
+        self.finish("创建")
+
+    def submit(self) -> None:
+        show_error(self.error, "")
+        if not self.login.text().strip():
+            self.fail("请填写登录名")
+            return
+        if self.password.text() != self.repeat.text():
+            self.fail("两次输入的密码不一致")
+            return
+        try:
+            self.actor = staff_service.create_first_admin(self.app, self.login.text(), self.name.text(),
+                                                          self.password.text())
+        except ServiceError as exc:
+            self.fail(exc.message)
+            return
+        self.accept()
+
+
+class ChangePasswordDialog(_Form):
+    def __init__(self, app: App, actor: Actor, parent: QWidget | None = None, *, forced: bool = False) -> None:
+        super().__init__("修改密码", "请修改密码" if forced else "修改密码", parent)
+        self.app, self.actor = app, actor
+        if forced:
+            self.outer.insertWidget(1, hint_label("这是您首次登录或密码已被重置，请设置新密码后继续。"))
+        self.old = _password()
+        self.old.setObjectName("old_password")
+        self.new = _password()
+        self.new.setObjectName("new_password")
+        self.repeat = _password()
+        self.repeat.setObjectName("repeat")
+        self.form.addRow("原密码：", self.old)
+        self.form.addRow("新密码：", self.new)
+        self.form.addRow("确认新密码：", self.repeat)
+        self.finish("确定")
+
+    def submit(self) -> None:
+        show_error(self.error, "")
+        if self.new.text() != self.repeat.text():
+            self.fail("两次输入的新密码不一致")
+            return
+        try:
+            StaffService(self.app, self.actor).change_own_password(self.old.text(), self.new.text())
+        except Refused as exc:
+            self.fail(exc.message)
+            return
+        except ServiceError as exc:
+            messages.report(self, exc)
+            return
+        self.accept()
+
+
+class LockDialog(_Form):
+    """The window locked after idle time: only the signed-in clerk's password opens it again."""
+
+    def __init__(self, app: App, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__("已锁定", "窗口已锁定", parent)
+        self.app, self.actor = app, actor
+        self.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, False)
+        self.outer.insertWidget(1, QLabel(f"长时间未操作，窗口已锁定。请 {actor.name} 输入密码解锁。"))
+        self.password = _password()
+        self.password.setObjectName("password")
+        self.form.addRow("密码：", self.password)
+        self.buttons = dialog_buttons("解锁", None)
+        self.buttons.accepted.connect(self.submit)
+        self.outer.addWidget(self.buttons)
+        self.ok_button = self.buttons.findChild(QWidget, "ok")
+
+    def submit(self) -> None:
+        if staff_service.verify_password(self.app, self.actor, self.password.text()):
+            self.accept()
+            return
+        self.password.clear()
+        self.fail("密码不正确")
+
+    def reject(self) -> None:  # Esc does not unlock
+        return

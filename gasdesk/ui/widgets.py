@@ -1,0 +1,205 @@
+"""Small shared pieces: table models over plain rows, formatting of money and times, deadline colours."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QWidget,
+)
+
+from gasdesk import sla
+
+T = TypeVar("T")
+Index = QModelIndex | QPersistentModelIndex
+
+# (text, background) per urgency of sla.urgency().
+URGENCY_COLORS = {
+    "green": ("#1b5e20", "#e3f4e4"),
+    "amber": ("#7a5200", "#fff1c9"),
+    "red": ("#b71c1c", "#fde0dc"),
+    "paused": ("#455a64", "#e6ebef"),
+}
+
+
+def dt_text(value: datetime | date | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.strftime("%Y-%m-%d")
+
+
+def money_text(value: Decimal | str | None) -> str:
+    if value in (None, ""):
+        return ""
+    return f"{Decimal(str(value)):,.2f}"
+
+
+def plain_number(value: Decimal | str) -> str:
+    """A reading or volume without trailing zeros: 350.000 -> 350, 12.500 -> 12.5."""
+    number = Decimal(str(value))
+    text = f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def balance_text(balance: Decimal) -> str:
+    """Positive is the customer's prepaid money (预存), negative what they owe (欠费)."""
+    if balance > 0:
+        return f"预存 {money_text(balance)} 元"
+    if balance < 0:
+        return f"欠费 {money_text(-balance)} 元"
+    return "0.00 元"
+
+
+def time_left(due: datetime | None, now: datetime, started: datetime | None = None) -> tuple[str, str]:
+    """(text, urgency) for a deadline; ('', '') when there is none."""
+    if due is None:
+        return "", ""
+    return sla.time_left_text(due, now), sla.urgency(due, now, started or due)
+
+
+def paint_label(label: QLabel, urgency: str) -> None:
+    fg, bg = URGENCY_COLORS.get(urgency, ("#333333", "transparent"))
+    label.setStyleSheet(f"QLabel {{ color: {fg}; background: {bg}; border-radius: 3px; padding: 2px 6px; }}")
+
+
+@dataclass(frozen=True)
+class Column(Generic[T]):
+    title: str
+    text: Callable[[T], str]
+    # Optional (foreground, background) colours for the cell.
+    colors: Callable[[T], tuple[str, str] | None] | None = None
+    align_right: bool = False
+    width: int | None = None
+
+
+class RowsModel(QAbstractTableModel, Generic[T]):
+    """A read-only table over a list of plain rows (dataclasses), one Column per column."""
+
+    def __init__(self, columns: Sequence[Column[T]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.rows: list[T] = []
+
+    def set_rows(self, rows: Sequence[T]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def row(self, index: Index | int) -> T:
+        return self.rows[index if isinstance(index, int) else index.row()]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section].title
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        col = self.columns[index.column()]
+        item = self.rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return col.text(item)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole) and col.colors:
+            pair = col.colors(item)
+            if pair:
+                color = pair[0] if role == Qt.ItemDataRole.ForegroundRole else pair[1]
+                return QBrush(QColor(color))
+        return None
+
+
+def make_table(model: QAbstractTableModel, parent: QWidget | None = None, *, stretch: int | None = None) -> QTableView:
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(26)
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setStretchLastSection(True)
+    columns = getattr(model, "columns", None)
+    if columns:
+        for i, col in enumerate(columns):
+            if col.width:
+                view.setColumnWidth(i, col.width)
+    if stretch is not None:
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return view
+
+
+def title_label(text: str, size: int = 13) -> QLabel:
+    label = QLabel(text)
+    label.setStyleSheet(f"font-size: {size}pt; font-weight: bold; color: #1f3a5f;")
+    return label
+
+
+def hint_label(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #5f6b7a;")
+    return label
+
+
+def error_label() -> QLabel:
+    """The red message shown under a field (empty and hidden until there is one)."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #c62828;")
+    label.setVisible(False)
+    return label
+
+
+def show_error(label: QLabel, text: str) -> None:
+    label.setText(text)
+    label.setVisible(bool(text))
+
+
+def banner(text: str = "", kind: str = "warning") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    colors = {"warning": ("#7a4f01", "#fff4d6", "#f0c36d"), "info": ("#0d3c61", "#e8f1fb", "#9cc3e8"),
+              "error": ("#8e1c1c", "#fdecea", "#f5a3a3")}[kind]
+    label.setStyleSheet(f"QLabel {{ color: {colors[0]}; background: {colors[1]}; border: 1px solid {colors[2]};"
+                        " border-radius: 4px; padding: 8px 10px; }")
+    return label
+
+
+def dialog_buttons(ok: str = "确定", cancel: str | None = "取消") -> QDialogButtonBox:
+    box = QDialogButtonBox()
+    ok_button = box.addButton(ok, QDialogButtonBox.ButtonRole.AcceptRole)
+    ok_button.setDefault(True)
+    ok_button.setObjectName("ok")
+    if cancel:
+        box.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole).setObjectName("cancel")
+    return box
+
+
+def selected_row(view: QTableView) -> int | None:
+    rows = view.selectionModel().selectedRows() if view.selectionModel() else []
+    return rows[0].row() if rows else None

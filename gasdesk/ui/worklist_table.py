@@ -1,0 +1,44 @@
+"""The table of service orders used by the dashboard, the dispatch queue and the customer page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from gasdesk.services.worklists import WorkItem
+from gasdesk.ui.widgets import URGENCY_COLORS, Column, RowsModel, dt_text, time_left
+
+
+def _left(now: Callable[[], datetime]) -> Column[WorkItem]:
+    def text(w: WorkItem) -> str:
+        return time_left(w.due_at, now(), w.deadline_started_at or w.opened_at)[0]
+
+    def colors(w: WorkItem) -> tuple[str, str] | None:
+        # WorkItem carries no deadline start; the order's opening time stands in for it.
+        urgency = time_left(w.due_at, now(), w.deadline_started_at or w.opened_at)[1]
+        return URGENCY_COLORS.get(urgency)
+
+    return Column("剩余时间", text, colors, width=108)
+
+
+def work_model(now: Callable[[], datetime], *, dispatch: bool = False) -> RowsModel[WorkItem]:
+    if dispatch:  # what a dispatcher reads: the job, where, who, when
+        return RowsModel([
+            Column("业务单号", lambda w: w.number, width=132),
+            Column("上门作业", lambda w: w.step_label, width=140),
+            Column("客户", lambda w: w.customer_name, width=84),
+            Column("用气地址", lambda w: w.address, width=200),
+            Column("联系电话", lambda w: w.phone, width=104),
+            Column("作业班组", lambda w: w.crew or "未派工", width=120),
+            Column("预约时间", lambda w: dt_text(w.appointment_at) or "未预约", width=118),
+            _left(now),
+        ])
+    return RowsModel([
+        Column("业务单号", lambda w: w.number, width=140),
+        Column("业务类型", lambda w: w.kind_label, width=96),
+        Column("当前环节", lambda w: w.step_label, width=190),
+        Column("客户", lambda w: w.customer_name, width=140),
+        Column("受理时间", lambda w: dt_text(w.opened_at), width=122),
+        Column("时限", lambda w: dt_text(w.due_at), width=122),
+        _left(now),
+    ])

@@ -1,0 +1,58 @@
+"""The pages reached from the navigation beyond the counter: planned work, readings, bills, the
+manager dashboard only for managers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QDateTime
+from PySide6.QtWidgets import QApplication
+
+from gasdesk.services.planned_work import PlannedWorkService
+from gasdesk.ui.billing_page import BillingPage
+from tests.helpers import active_resident, resident
+from tests.ui.driver import choose, click, type_into
+
+
+def test_planned_work_page_refuses_short_notice_then_publishes(qtbot, window, gui_app, team, gui_clock, msgs):  # type: ignore[no-untyped-def]
+    for i in range(2):
+        resident(gui_app, team.clerk, f"住户{i}")
+    win = window(team.dispatcher)
+    win.show_page(win.page_titles.index("计划作业"))
+    page = win.planned_work
+    choose(page.kind, "maintenance")
+    type_into(qtbot, page.title, "中压管线检修")
+    type_into(qtbot, page.area, "花果园片区")
+    type_into(qtbot, page.terms, "花果园")
+    soon = gui_clock.now() + timedelta(hours=20)
+    page.starts.setDateTime(QDateTime(soon))
+    page.ends.setDateTime(QDateTime(soon + timedelta(hours=3)))
+    click(qtbot, page.create_button)
+    assert page.error.isVisible() and "24小时" in page.error.text()
+    start = datetime(2026, 11, 29, 11, 30)
+    page.starts.setDateTime(QDateTime(start))
+    page.ends.setDateTime(QDateTime(start + timedelta(hours=2)))
+    click(qtbot, page.create_button)
+    assert not page.error.isVisible()
+    assert page.warning.isVisible() and "11:00-13:00" in page.warning.text()
+    assert page.affected_model.rowCount() == 2
+    [work] = PlannedWorkService(gui_app, team.dispatcher).list()
+    assert work.affected_count == 2 and work.title == "中压管线检修"
+
+
+def test_bills_open_from_the_customer_page(qtbot, window, gui_app, team, msgs):  # type: ignore[no-untyped-def]
+    c, _ = active_resident(gui_app, team, "王芳")
+    win = window(team.clerk)
+    page = win.open_customer(c.id)
+    qtbot.waitExposed(page)
+    click(qtbot, page.bills_button)
+    qtbot.waitUntil(lambda: any(isinstance(w, BillingPage) and w.isVisible()
+                                for w in QApplication.topLevelWidgets()), timeout=3000)
+    page.billing.close()
+
+
+def test_manager_dashboard_only_for_managers(window, team):  # type: ignore[no-untyped-def]
+    assert "管理驾驶舱" in window(team.manager).page_titles
+    clerk = window(team.clerk)
+    assert "管理驾驶舱" not in clerk.page_titles
+    assert {"抢险抢修", "计划作业", "抄表导入"} <= set(clerk.page_titles)

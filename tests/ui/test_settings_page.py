@@ -1,0 +1,75 @@
+"""系统设置: fees saved through SettingsService (and used as action defaults), staff created, reset, disabled."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from gasdesk.services import staff as staff_service
+from gasdesk.services.settings import SettingsService
+from gasdesk.ui.main_window import SETTINGS
+from tests.ui import steps
+from tests.ui.driver import choose, click, type_into
+
+
+def test_fee_schedule_saved(qtbot, gui_app, team, window, msgs):
+    win = window(team.admin)
+    steps.go(qtbot, win, SETTINGS)
+    profile = win.settings_page.profile
+    type_into(qtbot, profile.edits["fees.plugging"], "60")
+    type_into(qtbot, profile.edits["company.name"], "黔南燃气有限公司")
+    click(qtbot, profile.save_button)
+    assert msgs.texts("information")[-1] == "设置已保存"
+    values = SettingsService(gui_app, team.admin).all()
+    assert values["fees.plugging"] == "60.00" and values["company.name"] == "黔南燃气有限公司"
+    assert win.session.settings()["fees.plugging"] == "60.00"
+
+
+def test_clerk_cannot_save_settings(qtbot, gui_app, team, window, msgs):
+    win = window(team.clerk)
+    profile = win.settings_page.profile
+    assert not profile.save_button.isEnabled() and profile.edits["fees.plugging"].isReadOnly()
+    assert not win.settings_page.staff.add_button.isEnabled()
+
+
+def test_staff_created_reset_and_disabled(qtbot, gui_app, team, window, msgs):
+    win = window(team.admin)
+    steps.go(qtbot, win, SETTINGS)
+    page = win.settings_page.staff
+    tabs = win.settings_page.tabs
+    qtbot.mouseClick(tabs.tabBar(), Qt.MouseButton.LeftButton, pos=tabs.tabBar().tabRect(1).center())
+    qtbot.waitUntil(lambda: tabs.currentWidget() is page)
+    click(qtbot, page.add_button)
+    dialog = page.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    type_into(qtbot, dialog.login, "clerk")
+    type_into(qtbot, dialog.name, "孙丽")
+    type_into(qtbot, dialog.password, "first-pass")
+    ok = dialog.findChild(type(page.add_button), "ok")
+    click(qtbot, ok)
+    assert "已被使用" in dialog.errors["login"].text()
+    type_into(qtbot, dialog.login, "clerk2")
+    choose(dialog.role, "clerk")
+    choose(dialog.department, "customer_service")
+    click(qtbot, ok)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    actor, must_change = staff_service.sign_in(gui_app, "clerk2", "first-pass")
+    assert actor.name == "孙丽" and must_change
+
+    page.select_login("clerk2")
+    click(qtbot, page.reset_button)
+    dialog = page.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    type_into(qtbot, dialog.password, "temp-pass-9")
+    click(qtbot, dialog.findChild(type(page.add_button), "ok"))
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert staff_service.sign_in(gui_app, "clerk2", "temp-pass-9")[1]
+
+    page.select_login("clerk2")
+    click(qtbot, page.toggle_button)
+    row = next(i for i, s in enumerate(page.model.rows) if s.login == "clerk2")
+    assert page.model.index(row, 4).data() == "已停用"
+    try:
+        staff_service.sign_in(gui_app, "clerk2", "temp-pass-9")
+        raise AssertionError("a disabled account signed in")
+    except Exception as exc:  # noqa: BLE001
+        assert getattr(exc, "message", "") == "用户名或密码错误"

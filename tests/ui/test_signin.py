@@ -1,0 +1,98 @@
+"""Sign-in: the first administrator, wrong passwords, lock-out after five, forced change, the idle lock."""
+
+from __future__ import annotations
+
+from gasdesk.services import staff as staff_service
+from gasdesk.ui.signin import ChangePasswordDialog, FirstAdminDialog, SignInDialog
+from tests.ui.driver import click, type_into
+
+
+def _dialog(qtbot, dialog):  # type: ignore[no-untyped-def]
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_first_admin_then_sign_in(qtbot, gui_app, msgs):
+    assert staff_service.needs_first_admin(gui_app)
+    first = _dialog(qtbot, FirstAdminDialog(gui_app))
+    type_into(qtbot, first.name, "系统管理员")
+    type_into(qtbot, first.password, "abc")
+    type_into(qtbot, first.repeat, "abc")
+    click(qtbot, first.ok_button)
+    assert "至少6位" in first.error.text()
+    type_into(qtbot, first.password, "admin-pass-1")
+    type_into(qtbot, first.repeat, "admin-pass-2")
+    click(qtbot, first.ok_button)
+    assert first.error.text() == "两次输入的密码不一致"
+    type_into(qtbot, first.repeat, "admin-pass-1")
+    click(qtbot, first.ok_button)
+    assert first.actor is not None and not staff_service.needs_first_admin(gui_app)
+
+    sign = _dialog(qtbot, SignInDialog(gui_app))
+    type_into(qtbot, sign.login, "admin")
+    type_into(qtbot, sign.password, "admin-pass-1")
+    click(qtbot, sign.ok_button)
+    assert sign.actor is not None and sign.actor.login == "admin" and not sign.must_change
+
+
+def test_wrong_password_and_lock_out_after_five(qtbot, gui_app, team, msgs):
+    sign = _dialog(qtbot, SignInDialog(gui_app))
+    type_into(qtbot, sign.login, "clerk")
+    for left in (4, 3, 2, 1):
+        type_into(qtbot, sign.password, "wrong-pass")
+        click(qtbot, sign.ok_button)
+        assert sign.error.text() == f"用户名或密码错误（再错{left}次将锁定15分钟）"
+        assert sign.password.text() == ""
+    type_into(qtbot, sign.password, "wrong-pass")
+    click(qtbot, sign.ok_button)
+    assert sign.error.text() == "密码连续输错5次，账号已锁定15分钟"
+    type_into(qtbot, sign.password, "secret-pass")  # the right one, but locked
+    click(qtbot, sign.ok_button)
+    assert "账号已锁定" in sign.error.text() and sign.actor is None
+
+    type_into(qtbot, sign.login, "nobody")
+    type_into(qtbot, sign.password, "whatever")
+    click(qtbot, sign.ok_button)
+    assert sign.error.text() == "用户名或密码错误"
+
+
+def test_forced_password_change(qtbot, gui_app, team, msgs):
+    sign = _dialog(qtbot, SignInDialog(gui_app))
+    type_into(qtbot, sign.login, "clerk")
+    type_into(qtbot, sign.password, "secret-pass")
+    click(qtbot, sign.ok_button)
+    assert sign.actor is not None and sign.must_change
+    change = _dialog(qtbot, ChangePasswordDialog(gui_app, sign.actor, forced=True))
+    type_into(qtbot, change.old, "secret-pass")
+    type_into(qtbot, change.new, "secret-pass")
+    type_into(qtbot, change.repeat, "secret-pass")
+    click(qtbot, change.ok_button)
+    assert change.error.text() == "新密码不能与原密码相同"
+    type_into(qtbot, change.new, "new-secret-1")
+    type_into(qtbot, change.repeat, "new-secret-1")
+    click(qtbot, change.ok_button)
+    assert change.result() == change.DialogCode.Accepted
+    _actor, must_change = staff_service.sign_in(gui_app, "clerk", "new-secret-1")
+    assert not must_change
+
+
+def test_idle_lock_needs_the_password(qtbot, gui_app, team, window, msgs):
+    win = window(team.clerk)
+    assert win.idle.minutes == 15  # security.idle_lock_minutes
+    win.idle.timer.timeout.emit()  # the idle time has passed
+    lock = win.lock_dialog
+    assert lock is not None and lock.isVisible()
+    type_into(qtbot, lock.password, "wrong")
+    click(qtbot, lock.ok_button)
+    assert lock.error.text() == "密码不正确" and lock.isVisible()
+    type_into(qtbot, lock.password, "secret-pass")
+    click(qtbot, lock.ok_button)
+    qtbot.waitUntil(lambda: not lock.isVisible())
+
+
+def test_status_bar_shows_who_and_where(qtbot, gui_app, team, window, msgs):
+    win = window(team.dispatcher)
+    assert win.user_label.text() == "当前用户：刘洋（输配中心调度）"
+    assert win.db_label.text() == f"数据库：{gui_app.description}"
