@@ -1,0 +1,199 @@
+"""The demo hall: complete (every flow, status and step), consistent (IDs, balances, audit), repeatable."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select
+
+from gasdesk import models
+from gasdesk.clock import Clock, FixedClock
+from gasdesk.demo import (
+    OPENING_BALANCE_ACTION,
+    SIMULATED_DAYS,
+    STAFF_PASSWORD,
+    build_demo,
+    main_demo,
+)
+from gasdesk.flows import FLOWS
+from gasdesk.models import Account, AuditEntry, Customer, Payment, ServiceOrder, Staff
+from gasdesk.services import audit
+from gasdesk.services import staff as staff_service
+from gasdesk.services.context import App
+from gasdesk.services.errors import Refused
+from gasdesk.services.staff import actor_of, sign_in
+from gasdesk.services.worklists import WorklistService
+from gasdesk.validation import check_credit_code, check_resident_id
+from gasdesk.vocab import Role
+
+SIZE = 150
+# Starts on a Monday so the period ends on a working day (2027-03-23, a Tuesday): some orders are due today.
+PERIOD_START = datetime(2026, 11, 23, 10, 0)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo hashes ~50 staff passwords; at production cost that alone takes ~10 s a build."""
+    monkeypatch.setattr(staff_service, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+def _admin(app: App):
+    with app.reading() as s:
+        staff = s.scalar(select(Staff).where(Staff.login == "admin"))
+        assert staff is not None
+        return actor_of(staff)
+
+
+def test_demo_hall_is_complete_and_consistent(app: App, clock: FixedClock) -> None:
+    clock.set(PERIOD_START)
+    summary = build_demo(app, SIZE, seed=7)
+
+    end = PERIOD_START + timedelta(days=SIMULATED_DAYS)
+    assert clock.now() == end
+    assert summary.period_end == end
+    assert summary.skipped == 0
+    lists = WorklistService(app, _admin(app))
+
+    with app.reading() as s:
+        orders = s.scalars(select(ServiceOrder)).all()
+        customers = s.scalars(select(Customer)).all()
+        accounts = s.scalars(select(Account)).all()
+        payments = s.scalars(select(Payment)).all()
+        openings = s.scalars(select(AuditEntry).where(AuditEntry.action == OPENING_BALANCE_ACTION)).all()
+        bills = s.scalars(select(models.Bill)).all() if hasattr(models, "Bill") else []
+        staff = s.scalars(select(Staff)).all()
+
+        # Every flow, every status, and open orders waiting in every step of every flow.
+        assert {o.kind for o in orders} == set(FLOWS)
+        assert {o.status for o in orders} == {"open", "archived", "rejected", "cancelled"}
+        waiting = {(o.kind, o.step) for o in orders if o.status == "open"}
+        missing = [(f.kind, st.code) for f in FLOWS.values() for st in f.steps
+                   if not st.terminal and (f.kind, st.code) not in waiting]
+        assert not missing
+        assert {o.kind for o in orders if o.status == "rejected"} >= {"activation", "installation", "transfer"}
+        assert {o.kind for o in orders if o.status == "cancelled"} >= {"activation", "closure", "complaint"}
+        assert summary.orders_by_status == lists.counts_by_status()
+        assert sum(summary.orders_by_kind.values()) == len(orders)
+
+        # Clocks: overdue, due today, paused for the customer.
+        overdue = lists.overdue(limit=1000)
+        assert overdue and summary.open_overdue == len(overdue)
+        assert lists.due_today(limit=1000) and summary.due_today > 0
+        assert any(o.status == "open" and o.data.get("_on_hold") for o in orders)
+        # Rejections and cancellations carry the reason told to the customer.
+        assert all(o.reason for o in orders if o.status in ("rejected", "cancelled"))
+
+        # Dispatch: site visits booked with crew and appointment, and some not booked yet.
+        queue = lists.dispatch_queue(limit=1000)
+        assert any(w.appointment_at and w.crew for w in queue)
+        assert any(w.appointment_at is None for w in queue)
+
+        # Complaints with one, two and three handling rounds.
+        assert {o.rounds for o in orders if o.kind == "complaint" and o.status == "archived"} >= {1, 2, 3}
+
+        # Customers: valid documents, mostly residential, mostly with an active account.
+        for c in customers:
+            (check_resident_id if c.id_type == "resident_id" else check_credit_code)(c.id_number)
+        assert len(customers) >= SIZE
+        residential = [c for c in customers if c.category == "residential"]
+        assert 0.7 < len(residential) / len(customers) < 0.95
+        assert sum(a.status == "active" for a in accounts) > len(customers) / 2
+        assert all(c.address.startswith("贵阳市") for c in customers)
+
+        # Money: every balance is its payments (minus its bills) plus its documented opening balance.
+        expected: dict[int, Decimal] = defaultdict(Decimal)
+        for p in payments:
+            if p.account_id is not None:
+                expected[p.account_id] += p.balance_effect
+        for b in bills:
+            expected[b.account_id] -= b.amount
+        for e in openings:
+            old, new = e.changes["balance"]
+            expected[int(e.entity_id)] += Decimal(new) - Decimal(old)
+        assert openings
+        assert {a.id: a.balance for a in accounts} == {a.id: expected[a.id] for a in accounts}
+        kinds = {p.kind for p in payments}
+        assert {"prepay", "fee", "refund", "arrears"} <= kinds
+        assert any(a.balance < 0 for a in accounts) and any(a.balance > 0 for a in accounts)
+
+        # The audit chain is whole.
+        ok, broken, why = audit.verify(s)
+        assert ok, (broken, why)
+
+        # Staff of every role can sign in with the printed password, without a forced change.
+        assert {Role(x.role) for x in staff} == set(Role)
+        printed = {x.login: x.password for x in summary.logins}
+        assert printed["admin"] == "admin123"
+        assert all(x.password == STAFF_PASSWORD for x in summary.logins if x.login != "admin")
+        for login in ("clerk1", "am1", "dispatch1", "handler1", "manager1"):
+            actor, must_change = sign_in(app, login, STAFF_PASSWORD)
+            assert not must_change and actor.login == login
+        assert summary.lines()
+
+
+def _names(app: App) -> list[str]:
+    with app.reading() as s:
+        return list(s.scalars(select(Customer.name).order_by(Customer.id)))
+
+
+def test_same_seed_builds_the_same_hall(app: App, clock: FixedClock, tmp_path, sqlite_template) -> None:
+    import shutil
+
+    clock.set(PERIOD_START)
+    build_demo(app, 40, seed=3)
+    copy = tmp_path / "again.sqlite"
+    shutil.copy(sqlite_template, copy)
+    again = App(f"sqlite:///{copy}", FixedClock(PERIOD_START), migrate=False)
+    try:
+        build_demo(again, 40, seed=3)
+        assert _names(again) == _names(app)
+        with again.reading() as s1, app.reading() as s2:
+            def numbers(s):
+                return s.execute(select(ServiceOrder.number, ServiceOrder.status, ServiceOrder.step)
+                                 .order_by(ServiceOrder.id)).all()
+            assert numbers(s1) == numbers(s2)
+    finally:
+        again.dispose()
+    other = tmp_path / "other.sqlite"
+    shutil.copy(sqlite_template, other)
+    different = App(f"sqlite:///{other}", FixedClock(PERIOD_START), migrate=False)
+    try:
+        build_demo(different, 40, seed=4)
+        assert _names(different) != _names(app)
+    finally:
+        different.dispose()
+
+
+def test_refuses_a_database_with_customers(app: App) -> None:
+    from tests.helpers import make_team, resident
+
+    team = make_team(app)
+    resident(app, team.clerk)
+    with app.reading() as s:
+        before = len(s.scalars(select(AuditEntry)).all())
+    with pytest.raises(Refused, match="已有客户"):
+        build_demo(app, 20)
+    with app.reading() as s:
+        assert len(s.scalars(select(AuditEntry)).all()) == before
+
+
+def test_reuses_existing_staff_and_needs_a_fixed_clock(app: App, clock: FixedClock, db_url: str) -> None:
+    with pytest.raises(TypeError):
+        build_demo(App(db_url, Clock(), migrate=False), 20)
+    staff_service.create_first_admin(app, "boss", "王总", "boss-pass-1")
+    summary = build_demo(app, 30, seed=2)
+    logins = {x.login for x in summary.logins}
+    assert "admin" not in logins and {"boss", "clerk1"} <= logins
+    with app.reading() as s:
+        assert s.scalar(select(Staff).where(Staff.login == "admin")) is None
+
+
+def test_main_demo_ends_now(tmp_path) -> None:
+    before = datetime.now().replace(second=0, microsecond=0)
+    summary = main_demo(f"sqlite:///{tmp_path / 'hall.sqlite'}", customers=30, seed=5)
+    assert summary.period_end is not None and before <= summary.period_end <= datetime.now()
+    assert summary.customers >= 30
