@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -15,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gasdesk.flows import FLOWS
+from gasdesk.flows import ALL_FLOWS
 from gasdesk.flows import engine as flow_engine
 from gasdesk.flows.definition import ActionDef
 from gasdesk.services.errors import ServiceError
@@ -25,12 +27,13 @@ from gasdesk.ui import messages
 from gasdesk.ui.action_form import ActionDialog
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import RowsModel, dt_text, hint_label, make_table, selected_row, title_label
+from gasdesk.ui.worker import Report, run_task
 from gasdesk.ui.worklist_table import work_model
 
 
 def is_rebooking(item: WorkItem) -> bool:
     """A customer-wait step whose way out is a new visit (等待客户重新预约)."""
-    flow = FLOWS.get(item.kind)
+    flow = ALL_FLOWS.get(item.kind)
     if flow is None or not flow.has_step(item.step):
         return False
     step = flow.step(item.step)
@@ -48,6 +51,10 @@ class DispatchPage(QWidget):
         head = QHBoxLayout()
         head.addWidget(title_label("派工（输配中心）"))
         head.addStretch(1)
+        self.batch_button = QPushButton("批量打印今日作业单…")
+        self.batch_button.setObjectName("batch_print")
+        self.batch_button.clicked.connect(self.print_today)
+        head.addWidget(self.batch_button)
         self.refresh_button = QPushButton("刷新（F5）")
         head.addWidget(self.refresh_button)
         layout.addLayout(head)
@@ -164,3 +171,39 @@ class DispatchPage(QWidget):
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def today_jobs(self) -> list[tuple[int, str, int | None]]:
+        """The work form of every visit booked for today (e.g. all of today's ignition notices)."""
+        today = self.session.now().date()
+        jobs: list[tuple[int, str, int | None]] = []
+        for item in self.queue.rows:
+            if item.appointment_at is None or item.appointment_at.date() != today:
+                continue
+            forms = ALL_FLOWS[item.kind].step(item.step).forms
+            if forms:
+                jobs.append((item.order_id, forms[0], None))
+        return jobs
+
+    def print_today(self) -> None:
+        from gasdesk.services.printing import PrintService
+        from gasdesk.ui.printing import PdfPreviewDialog
+
+        jobs = self.today_jobs()
+        if not jobs:
+            messages.info(self, "今天没有已预约的上门作业")
+            return
+        cancel = threading.Event()
+        printer = PrintService(self.session.service_app, self.session.actor)
+
+        def work(report: Report) -> bytes:
+            def progress(done: int, total: int) -> bool:
+                report(int(done * 100 / max(total, 1)), f"正在生成第 {min(done + 1, total)} / {total} 张作业单……")
+                return not cancel.is_set()
+            return printer.render_batch(jobs, progress)
+
+        def done(pdf: bytes) -> None:
+            self.preview = PdfPreviewDialog(pdf, f"今日作业单（{len(jobs)} 张）", self,
+                                            file_name=f"作业单-{self.session.now():%Y%m%d}.pdf")
+            self.preview.open()
+
+        self.batch_task = run_task(self, work, done, label=f"正在生成 {len(jobs)} 张作业单……", cancel=cancel)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from gasdesk.flows import FLOWS
+from gasdesk.flows import ALL_FLOWS
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import hint_label, title_label
 
@@ -21,7 +21,7 @@ class NewBusinessPage(QWidget):
         grid = QGridLayout()
         grid.setSpacing(12)
         self.buttons: dict[str, QPushButton] = {}
-        for i, flow in enumerate(FLOWS.values()):
+        for i, flow in enumerate(ALL_FLOWS.values()):
             button = QPushButton(flow.label)
             button.setObjectName(f"flow_{flow.kind}")
             button.setMinimumHeight(54)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from gasdesk.flows import FLOWS
+from gasdesk.flows import ALL_FLOWS
 from gasdesk.flows import engine as flow_engine
 from gasdesk.flows.definition import ActionDef, FieldDef, FieldKind, FlowDef
 from gasdesk.services.customers import AccountView, CustomerInput, CustomerView, SearchHit
@@ -81,7 +81,7 @@ class FlowPage(QWizardPage):
         layout = QHBoxLayout(self)
         self.list = QListWidget()
         self.list.setObjectName("flow_list")
-        for flow in FLOWS.values():
+        for flow in ALL_FLOWS.values():
             item = QListWidgetItem(flow.label)
             item.setData(Qt.ItemDataRole.UserRole, flow.kind)
             self.list.addItem(item)
@@ -108,7 +108,7 @@ class FlowPage(QWizardPage):
         if kind is None:
             self.about.setText("")
         else:
-            flow = FLOWS[kind]
+            flow = ALL_FLOWS[kind]
             who = "、".join(CustomerCategory(c).label for c in flow.categories) or "所有"
             docs = "、".join(d.label + ("" if d.required else "（选交）") for d in flow.documents) or "无需提交资料"
             steps = " → ".join(s.label for s in flow.steps if not s.terminal and not s.customer_wait)
@@ -124,7 +124,7 @@ class FlowPage(QWizardPage):
         kind = self.kind()
         if kind is None:
             return False
-        self.wiz.flow = FLOWS[kind]
+        self.wiz.flow = ALL_FLOWS[kind]
         return True
 
 

@@ -6,6 +6,7 @@ moves the progress bar. The result (or the exception) comes back on the UI threa
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -84,12 +85,16 @@ class BackgroundTask(QObject):
 
 def run_task(parent: QWidget | None, fn: Callable[[Report], Any], on_done: Callable[[Any], None], *,
              label: str = "正在处理，请稍候…", on_failed: Callable[[BaseException], None] | None = None,
-             progress: bool = True) -> BackgroundTask:
+             progress: bool = True, cancel: threading.Event | None = None) -> BackgroundTask:
+    """With `cancel`, the dialog has a 取消 button that sets the event; `fn` checks it and stops."""
     dialog = None
     if progress:
-        dialog = QProgressDialog(label, "", 0, 0, parent)
+        dialog = QProgressDialog(label, "取消" if cancel is not None else "", 0, 0, parent)
         dialog.setWindowTitle("请稍候")
-        dialog.setCancelButton(None)
+        if cancel is None:
+            dialog.setCancelButton(None)
+        else:
+            dialog.canceled.connect(cancel.set)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(400)
         dialog.setAutoClose(False)

@@ -56,3 +56,30 @@ def test_manager_dashboard_only_for_managers(window, team):  # type: ignore[no-u
     clerk = window(team.clerk)
     assert "管理驾驶舱" not in clerk.page_titles
     assert {"抢险抢修", "计划作业", "抄表导入"} <= set(clerk.page_titles)
+
+
+def test_batch_print_of_todays_visits(qtbot, window, gui_app, team, gui_clock, msgs):  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfReader
+
+    from gasdesk.services.orders import OrderService
+
+    clerk, dispatcher = OrderService(gui_app, team.clerk), OrderService(gui_app, team.dispatcher)
+    numbers = []
+    for name in ("甲一", "乙二"):
+        o = clerk.open("activation", resident(gui_app, team.clerk, name).id, documents=["property_proof", "owner_id"])
+        o = clerk.perform(o.id, "accept")
+        dispatcher.perform(o.id, "assign", {"crew": "点火一班", "appointment_at": "2026-11-27 15:00"})
+        numbers.append(o.number)
+    win = window(team.dispatcher)
+    win.show_page(win.page_titles.index("派工"))
+    page = win.dispatch
+    page.refresh()
+    assert len(page.today_jobs()) == 2
+    click(qtbot, page.batch_button)
+    qtbot.waitUntil(lambda: getattr(page, "preview", None) is not None, timeout=10000)
+    assert page.preview.page_count() == 2
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(page.preview.pdf)).pages)
+    assert all(n in text for n in numbers) and "上门作业单" in text
+    page.preview.close()
