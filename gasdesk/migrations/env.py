@@ -6,8 +6,8 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import gasdesk.models  # noqa: F401  (registers every table)
-from gasdesk.models import Base
 from gasdesk.db import include_object
+from gasdesk.models import Base
 
 config = context.config
 target_metadata = Base.metadata
