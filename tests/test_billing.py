@@ -473,3 +473,24 @@ def test_transfer_bills_the_gas_used_up_to_the_handover_to_the_old_owner(app, te
     assert o.data["settled_balance"] == "-318.00"
     assert books_balance(app, act.account_id) == D("0.00")
     assert BillingService(app, team.clerk).unpaid(act.account_id) == []
+
+
+def test_bills_and_arrears_age_ledgers_read_back(app, team, clock, tmp_path):
+    from openpyxl import load_workbook
+
+    from gasdesk.services.ledgers import LedgerFilter, LedgerService
+
+    c, act = active_resident(app, team, meter="M-L")
+    read(app, team.clerk, clock, "M-L", 2026, 12, 15, "100")   # 265.00
+    read(app, team.clerk, clock, "M-L", 2027, 3, 20, "110")    # 26.50
+    clock.set(datetime(2027, 3, 25, 10, 0))
+    ledgers = LedgerService(app, team.manager)
+    out = tmp_path / "bills.xlsx"
+    result = ledgers.export("bills", LedgerFilter(date(2026, 12, 1), date(2027, 3, 31)), out)
+    assert result.rows == 2
+    rows = [r for r in load_workbook(out).active.iter_rows(values_only=True) if r and str(r[0]).startswith("ZD-")]
+    assert sorted(r[9] for r in rows) == [D("26.50"), D("265.00")]
+    out = tmp_path / "age.xlsx"
+    ledgers.export("arrears_age", LedgerFilter(None, date(2027, 3, 25)), out)
+    [row] = [r for r in load_workbook(out).active.iter_rows(values_only=True) if r and r[0] == act.account_number]
+    assert row[7:11] == (D("26.50"), D("0.00"), D("265.00"), D("291.50"))

@@ -39,9 +39,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from gasdesk.flows import FLOWS
+from gasdesk.flows import ALL_FLOWS
 from gasdesk.models import (
     Account,
+    Bill,
     Customer,
     Deadline,
     Department,
@@ -67,7 +68,15 @@ from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import NotFound, Refused
 from gasdesk.validation import mask_id, mask_phone
-from gasdesk.vocab import DeadlineScope, DeadlineStatus, OrderStatus, PaymentKind, PaymentMethod
+from gasdesk.vocab import (
+    AccountStatus,
+    DeadlineScope,
+    DeadlineStatus,
+    GasUseType,
+    OrderStatus,
+    PaymentKind,
+    PaymentMethod,
+)
 from gasdesk.workdays import WorkCalendar
 
 T = ColumnType
@@ -216,7 +225,7 @@ def _col(header: str, type_: ColumnType = T.TEXT, width: float | None = None, *,
 # --- helpers over orders ---------------------------------------------------------------------------
 
 def _step_department(kind: str, step: str) -> str | None:
-    flow = FLOWS.get(kind)
+    flow = ALL_FLOWS.get(kind)
     if flow is None or not flow.has_step(step):
         return None
     return flow.step(step).department or None
@@ -225,12 +234,12 @@ def _step_department(kind: str, step: str) -> str | None:
 def _step_label(kind: str, step: str | None) -> str:
     if step is None:
         return "全程时限"
-    flow = FLOWS.get(kind)
+    flow = ALL_FLOWS.get(kind)
     return flow.step(step).label if flow and flow.has_step(step) else step
 
 
 def _kind_label(kind: str) -> str:
-    flow = FLOWS.get(kind)
+    flow = ALL_FLOWS.get(kind)
     return flow.label if flow else kind
 
 
@@ -245,7 +254,7 @@ def _choice_label(kind: str, code: str, value: Any) -> str:
     """The Chinese label of a recorded choice (e.g. fee_method 'cash' -> 现金)."""
     if value in (None, ""):
         return ""
-    flow = FLOWS.get(kind)
+    flow = ALL_FLOWS.get(kind)
     if flow is not None:
         for step in flow.steps:
             for action in step.actions:
@@ -318,7 +327,7 @@ def _department_condition(q: Query, department_column: Any = ServiceOrder.depart
     """Orders answered for by the filtered department (see the module docstring)."""
     dept_id = q.filter.department_id
     code = q.lookups.department_codes.get(dept_id or -1)
-    pairs = [(f.kind, st.code) for f in FLOWS.values() for st in f.steps if code and st.department == code]
+    pairs = [(f.kind, st.code) for f in ALL_FLOWS.values() for st in f.steps if code and st.department == code]
     return or_(department_column == dept_id,
                and_(department_column.is_(None), ServiceOrder.status == OrderStatus.OPEN, _pairs_condition(pairs)))
 
@@ -783,12 +792,12 @@ def _compliance_row(q: Query, r: Any) -> tuple[Any, ...]:
     return (_month(month), _kind_label(kind), _step_label(kind, step), department, n, met, n - met, _rate(met, n))
 
 
-_FLOW_ORDER = {kind: i for i, kind in enumerate(FLOWS)}
+_FLOW_ORDER = {kind: i for i, kind in enumerate(ALL_FLOWS)}
 
 
 def _compliance_key(q: Query, r: tuple[Any, ...]) -> Any:
-    kind = next((k for k, f in FLOWS.items() if f.label == r[1]), r[1])
-    flow = FLOWS.get(kind)
+    kind = next((k for k, f in ALL_FLOWS.items() if f.label == r[1]), r[1])
+    flow = ALL_FLOWS.get(kind)
     step_order = 0
     if flow is not None:
         codes = [s.label for s in flow.steps]
@@ -898,8 +907,107 @@ OVERDUE = LedgerDef(
 )
 
 
+# --- 10. 账单台账 and 11. 欠费账龄 ----------------------------------------------------------------------
+
+BILL_STATUS_LABELS = {"unpaid": "未缴", "partly_paid": "部分缴费", "paid": "已缴清"}
+
+
+def _bills_select(q: Query) -> Select[Any]:
+    start, end = q.filter.bounds()
+    stmt = (select(Bill.number, Bill.issued_at, Account.number, Customer.name, Customer.phone, Bill.gas_use_type,
+                   Bill.period_start, Bill.period_end, Bill.volume, Bill.amount, Bill.paid, Bill.due_to, Bill.status)
+            .join(Account, Account.id == Bill.account_id).join(Customer, Customer.id == Bill.customer_id)
+            .order_by(Bill.issued_at, Bill.id))
+    if start is not None:
+        stmt = stmt.where(Bill.issued_at >= start)
+    if end is not None:
+        stmt = stmt.where(Bill.issued_at < end)
+    return stmt
+
+
+def _bills_row(q: Query, r: Any) -> tuple[Any, ...]:
+    number, issued, account, name, phone, use, start, end, volume, amount, paid, due_to, status = r
+    return (number, issued, account, name, phone, _use_label(use), start, end, volume,
+            amount, paid, amount - paid, due_to, BILL_STATUS_LABELS.get(status, status))
+
+
+def _arrears_cuts(q: Query) -> tuple[date, date]:
+    """Bills read on or after the first date are 0-30 days old on the as-of day, on or after the second 31-90."""
+    as_of = q.filter.date_to or q.now.date()
+    return as_of - timedelta(days=30), as_of - timedelta(days=90)
+
+
+def _arrears_select(q: Query) -> Select[Any]:
+    recent, older = _arrears_cuts(q)
+    owed = Bill.amount - Bill.paid
+    as_of_end = datetime.combine((q.filter.date_to or q.now.date()) + timedelta(days=1), time.min)
+    return (select(Account.number, Customer.number, Customer.name, Customer.phone, Account.address,
+                   Account.status, func.min(Bill.period_end),
+                   _sum_where(Bill.period_end >= recent, owed),
+                   _sum_where(and_(Bill.period_end < recent, Bill.period_end >= older), owed),
+                   _sum_where(Bill.period_end < older, owed),
+                   type_coerce(func.sum(owed), Money()))
+            .join(Account, Account.id == Bill.account_id).join(Customer, Customer.id == Account.customer_id)
+            .where(Bill.status != "paid", Bill.issued_at < as_of_end)
+            .group_by(Account.number, Customer.number, Customer.name, Customer.phone, Account.address,
+                      Account.status))
+
+
+def _arrears_row(q: Query, r: Any) -> tuple[Any, ...]:
+    account, cnum, name, phone, address, status, oldest, a30, a90, older, total = r
+    return (account, cnum, name, phone, address, _account_status_label(status), _as_date(oldest),
+            a30 or ZERO, a90 or ZERO, older or ZERO, total or ZERO)
+
+
+def _use_label(code: str) -> str:
+    try:
+        return GasUseType(code).label
+    except ValueError:
+        return code
+
+
+def _account_status_label(code: str) -> str:
+    try:
+        return AccountStatus(code).label
+    except ValueError:
+        return code
+
+
+BILLS = LedgerDef(
+    name="bills", title="账单台账", description="按期间列出开出的燃气费账单：用气量、金额、已缴与欠缴",
+    date_basis="出账日期", filters=frozenset({"date"}),
+    sheets=(SheetDef(
+        title="账单", columns=(
+            _col("账单号", width=18), _col("出账时间", T.DATETIME), _col("户号", width=12), _col("户名", width=12),
+            _col("联系电话", T.PHONE), _col("用气性质", width=10), _col("起始日期", T.DATE), _col("抄表日期", T.DATE),
+            _col("用气量（m³）", T.QUANTITY, total=True), _col("金额（元）", T.MONEY, total=True),
+            _col("已缴（元）", T.MONEY, total=True), _col("欠缴（元）", T.MONEY, total=True),
+            _col("缴费截止", T.DATE), _col("状态", width=8),
+        ),
+        select=_bills_select, convert=_bills_row, totals=True,
+    ),),
+)
+
+ARREARS_AGE = LedgerDef(
+    name="arrears_age", title="欠费账龄", description="截至日各户欠费按账单账龄分段：0-30天、31-90天、90天以上",
+    date_basis="截至日（取“至”日期，默认今天）", filters=frozenset({"date"}),
+    sheets=(SheetDef(
+        title="欠费账龄", columns=(
+            _col("户号", width=12), _col("客户编号", width=12), _col("户名", width=12), _col("联系电话", T.PHONE),
+            _col("用气地址", width=30), _col("账户状态", width=8), _col("最早欠费账单抄表日", T.DATE),
+            _col("0-30天（元）", T.MONEY, total=True), _col("31-90天（元）", T.MONEY, total=True),
+            _col("90天以上（元）", T.MONEY, total=True), _col("欠费合计（元）", T.MONEY, total=True),
+        ),
+        select=_arrears_select, convert=_arrears_row, totals=True,
+        sort_key=lambda q, r: (-r[10], r[0]),
+        note="账龄自产生账单的抄表日起算；已缴清的账单不计",
+    ),),
+)
+
+
 LEDGERS: dict[str, LedgerDef] = {d.name: d for d in (
     BUSINESS, PLUGGING, ALLOWANCE, COMPLAINTS, METER_CHANGE, TRANSFER_CLOSURE, CASH_DAILY, COMPLIANCE, OVERDUE,
+    BILLS, ARREARS_AGE,
 )}
 
 
@@ -947,15 +1055,15 @@ class LedgerService:
             depts = s.execute(select(Department.id, Department.name).where(Department.active.is_(True))
                               .order_by(Department.id)).all()
             clerks = s.execute(select(Staff.id, Staff.name).order_by(Staff.name, Staff.id)).all()
-        return FilterChoices(kinds=[(f.kind, f.label) for f in FLOWS.values()],
+        return FilterChoices(kinds=[(f.kind, f.label) for f in ALL_FLOWS.values()],
                              statuses=OrderStatus.choices(), departments=list(depts), clerks=list(clerks))
 
     def filter_from_codes(self, *, date_from: date | None = None, date_to: date | None = None,
                           kind: str | None = None, status: str | None = None, department: str | None = None,
                           clerk: str | None = None) -> LedgerFilter:
         """A filter from what a command line names: flow kind, status code, department code, clerk login."""
-        if kind and kind not in FLOWS:
-            raise Refused(f"没有“{kind}”这种业务；可用：{'、'.join(FLOWS)}", field="kind")
+        if kind and kind not in ALL_FLOWS:
+            raise Refused(f"没有“{kind}”这种业务；可用：{'、'.join(ALL_FLOWS)}", field="kind")
         if status and status not in {code for code, _ in OrderStatus.choices()}:
             raise Refused(f"没有“{status}”这种办理状态；可用：{'、'.join(c for c, _ in OrderStatus.choices())}",
                           field="status")
@@ -1211,7 +1319,7 @@ class DashboardData:
         today = now.date()
         result = []
         for order_id, kind, step, due, n_paused in rows:
-            flow = FLOWS.get(kind)
+            flow = ALL_FLOWS.get(kind)
             waiting_step = bool(flow and flow.has_step(step) and flow.step(step).customer_wait)
             if due is not None and due < now:
                 state = "overdue"
@@ -1225,7 +1333,7 @@ class DashboardData:
         return result
 
     def _by_flow(self, s: Session, q: Query) -> list[FlowStates]:
-        counts: dict[str, dict[str, int]] = {k: dict.fromkeys(OPEN_STATES, 0) for k in FLOWS}
+        counts: dict[str, dict[str, int]] = {k: dict.fromkeys(OPEN_STATES, 0) for k in ALL_FLOWS}
         for o in self._open_orders(s, q.now):
             counts.setdefault(o.kind, dict.fromkeys(OPEN_STATES, 0))[o.state] += 1
         return [FlowStates(kind, _kind_label(kind), c) for kind, c in counts.items()]
