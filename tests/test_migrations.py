@@ -31,3 +31,9 @@ def test_fresh_sqlite_file_is_migrated_on_start(tmp_path):
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     app.dispose()
     App(url).dispose()  # starting again on a migrated database changes nothing
+
+
+def test_head_constant_is_the_newest_migration():
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(db.alembic_config("sqlite://")).get_current_head() == db.HEAD

@@ -81,7 +81,7 @@ class Deadline(Base):
 
     __tablename__ = "deadline"
     __table_args__ = (
-        Index("ix_deadline_open_due", "status", "due_at"),
+        Index("ix_deadline_status_due_order", "status", "due_at", "order_id"),
         Index("ix_deadline_order", "order_id"),
     )
 

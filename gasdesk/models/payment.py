@@ -17,6 +17,8 @@ class Payment(Base):
         Index("ix_payment_at", "at"),
         Index("ix_payment_account", "account_id", "at"),
         Index("ix_payment_staff_at", "staff_id", "at"),
+        Index("ix_payment_customer_at", "customer_id", "at"),
+        Index("ix_payment_order", "order_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 
 from gasdesk.flows import ALL_FLOWS
 from gasdesk.models import Customer, Deadline, Department, ServiceOrder
@@ -96,10 +96,20 @@ class WorklistService:
             ]
 
     def overdue(self, *, limit: int = 200, offset: int = 0) -> list[WorkItem]:
-        """Orders with a running clock past its due time, most overdue first."""
-        clock = _nearest_clock(Deadline.due_at < self.app.clock.now())
-        stmt = self._select(clock, only_with_clock=True).order_by(clock.c.due_at, ServiceOrder.id)
-        return self._items(stmt.offset(offset).limit(limit))
+        """Orders with a running clock past its due time, most overdue first.
+
+        The page is cut from the (status, due_at, order_id) index before anything is joined, so the
+        cost follows the page, not the number of overdue orders.
+        """
+        page = (
+            select(Deadline.order_id, func.min(Deadline.due_at).label("due_at"),
+                   literal(None).label("started_at"))
+            .where(Deadline.status == DeadlineStatus.RUNNING, Deadline.due_at < self.app.clock.now())
+            .group_by(Deadline.order_id).order_by(func.min(Deadline.due_at), Deadline.order_id)
+            .offset(offset).limit(limit).subquery()
+        )
+        stmt = self._select(page, only_with_clock=True).order_by(page.c.due_at, ServiceOrder.id)
+        return self._items(stmt)
 
     def count_overdue(self) -> int:
         with self.app.reading() as s:
@@ -134,8 +144,9 @@ class WorklistService:
         return self._items(stmt.offset(offset).limit(limit))
 
     def orders_of_customer(self, customer_id: int, *, limit: int = 500) -> list[WorkItem]:
-        stmt = self._select(_nearest_clock()).where(ServiceOrder.customer_id == customer_id).order_by(
-            ServiceOrder.opened_at.desc(), ServiceOrder.id.desc())
+        own = select(ServiceOrder.id).where(ServiceOrder.customer_id == customer_id)
+        stmt = self._select(_nearest_clock(Deadline.order_id.in_(own))).where(
+            ServiceOrder.customer_id == customer_id).order_by(ServiceOrder.opened_at.desc(), ServiceOrder.id.desc())
         return self._items(stmt.limit(limit))
 
     def counts_by_state(self) -> list[tuple[str, str, int]]:

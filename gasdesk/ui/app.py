@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QDialog
@@ -12,9 +13,10 @@ from gasdesk.services import staff as staff_service
 from gasdesk.services.context import App
 from gasdesk.ui.fonts import apply_default_font
 from gasdesk.ui.logs import install_excepthook, setup_logging
-from gasdesk.ui.main_window import MainWindow
-from gasdesk.ui.session import UiSession
 from gasdesk.ui.signin import ChangePasswordDialog, FirstAdminDialog, SignInDialog
+
+if TYPE_CHECKING:
+    from gasdesk.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,10 @@ class GuiController:
             change = ChangePasswordDialog(self.app, actor, forced=True)
             if change.exec() != QDialog.DialogCode.Accepted:
                 return False
+        # The main window and every page (openpyxl, QtCharts...) load after sign-in, not before it.
+        from gasdesk.ui.main_window import MainWindow
+        from gasdesk.ui.session import UiSession
+
         self.window = MainWindow(UiSession(self.app, actor))
         self.window.signed_out.connect(self._signed_out)
         self.window.show()
