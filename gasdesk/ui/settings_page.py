@@ -24,6 +24,7 @@ from gasdesk.ui.billing_page import TariffsPanel
 from gasdesk.ui.calendar_editor import CalendarEditor
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.staff_page import StaffPage
+from gasdesk.ui.texts_editor import TextsEditor
 from gasdesk.ui.widgets import hint_label, title_label
 from gasdesk.validation import ValidationError
 
@@ -116,4 +117,6 @@ class SettingsPage(QWidget):
         self.tabs.addTab(self.calendar, "办公日历")
         self.tariffs = TariffsPanel(session)
         self.tabs.addTab(self.tariffs, "气价")
+        self.texts = TextsEditor(session)
+        self.tabs.addTab(self.texts, "合同与告知文本")
         layout.addWidget(self.tabs, 1)

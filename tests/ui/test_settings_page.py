@@ -73,3 +73,31 @@ def test_staff_created_reset_and_disabled(qtbot, gui_app, team, window, msgs):
         raise AssertionError("a disabled account signed in")
     except Exception as exc:  # noqa: BLE001
         assert getattr(exc, "message", "") == "用户名或密码错误"
+
+
+def test_contract_texts_are_edited_in_the_settings_and_printed(qtbot, window, gui_app, team, msgs):  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfReader
+
+    from gasdesk.reports.texts import DEFAULT_TEXTS
+    from gasdesk.services.orders import OrderService
+    from gasdesk.services.printing import PrintService
+    from tests.helpers import resident
+
+    win = window(team.admin)
+    page = win.settings_page
+    page.tabs.setCurrentWidget(page.texts)
+    editor = page.texts
+    row = list(DEFAULT_TEXTS).index("safety_notice")
+    editor.keys.setCurrentRow(row)
+    editor.editor.setPlainText("第一条 本店自定义的安全须知：闻到燃气味请拨打{emergency_phone}。")
+    editor.save_button.click()
+    assert "已保存" in msgs.texts()[-1]
+    clerk = OrderService(gui_app, team.clerk)
+    o = clerk.open("activation", resident(gui_app, team.clerk).id, documents=["property_proof", "owner_id"])
+    clerk.perform(o.id, "accept")
+    pdf = PrintService(gui_app, team.clerk).render(o.id, "safety_notice")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "本店自定义的安全须知" in text and "0851-96777-1" in text
+
