@@ -51,3 +51,16 @@ def test_a_rewritten_link_is_caught(app):
     with app.reading() as s:
         ok, row, _ = audit.verify(s)
     assert (ok, row) == (False, 3)
+
+
+def test_cli_audit_verify_exit_code_names_the_first_broken_row(app, capsys):
+    from gasdesk.cli import main
+
+    team = make_team(app)
+    active_resident(app, team)
+    assert main(["--db", app.url, "audit", "verify"]) == 0
+    assert "审计链完整" in capsys.readouterr().out
+    with app.unit_of_work() as s:
+        s.execute(text("UPDATE audit_log SET changes = :c WHERE id = 6"), {"c": '{"balance": ["0", "999"]}'})
+    assert main(["--db", app.url, "audit", "verify"]) == 1
+    assert "记录 6" in capsys.readouterr().out

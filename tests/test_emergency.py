@@ -141,3 +141,23 @@ def test_notice_prints_and_affected_customers_export(app, team, clock, tmp_path)
     assert planner.export_affected(work.id, str(out)) == 3
     rows = [r for r in load_workbook(out).active.iter_rows(values_only=True) if r and r[0] and str(r[0]).startswith("C")]
     assert len(rows) == 3 and all(isinstance(r[2], str) and r[2].startswith("139") for r in rows)
+
+
+def test_emergency_compliance_appears_in_the_compliance_ledger(app, team, clock, tmp_path):
+    from openpyxl import load_workbook
+
+    from gasdesk.services.ledgers import LedgerFilter, LedgerService
+
+    service, a = call(app, team, clock)
+    service.arrive(a.id, CALLED + timedelta(minutes=31))                      # late
+    _, b = call(app, team, clock)
+    service.arrive(b.id, CALLED + timedelta(minutes=35), excuse="road_closed", excuse_note="施工封路")
+    _, c = call(app, team, clock)
+    service.arrive(c.id, CALLED + timedelta(minutes=20))
+    service.close(c.id, "已修复", resolved_first_visit=True)
+    out = tmp_path / "c.xlsx"
+    LedgerService(app, team.manager).export("compliance", LedgerFilter(date(2026, 11, 1), date(2026, 11, 30)), out)
+    sheet = load_workbook(out)["抢险抢修到场"]
+    [row] = [r for r in sheet.iter_rows(values_only=True) if r and r[0] == "2026-11"]
+    assert row[1:8] == ("燃气泄漏", "市区", 3, 1, 1, 1, pytest.approx(2 / 3, abs=1e-4))
+    assert row[8:11] == (1, 1, 1)

@@ -425,7 +425,8 @@ def test_cash_daily_per_clerk_and_day(app, hall, tmp_path):
 
 def test_compliance_counts_finished_clocks_with_a_chart(app, hall, tmp_path):
     result, wb = export(app, hall.team.manager, "compliance", tmp_path)
-    detail, trend = wb.worksheets
+    detail, trend, emergencies = wb.worksheets
+    assert emergencies.title == "抢险抢修到场"
     with app.reading() as s:
         met = s.scalar(select(func.count()).where(Deadline.status == "met"))
         missed = s.scalar(select(func.count()).where(Deadline.status == "missed"))

@@ -46,6 +46,7 @@ from gasdesk.models import (
     Customer,
     Deadline,
     Department,
+    EmergencyCall,
     Meter,
     OrderStep,
     Payment,
@@ -72,6 +73,7 @@ from gasdesk.vocab import (
     AccountStatus,
     DeadlineScope,
     DeadlineStatus,
+    District,
     GasUseType,
     OrderStatus,
     PaymentKind,
@@ -818,6 +820,34 @@ def _compliance_month_row(q: Query, r: Any) -> tuple[Any, ...]:
     return (_month(month), n, met, n - met, _rate(met, n))
 
 
+def _emergency_select(q: Query) -> Select[Any]:
+    month = _month_expr(q, EmergencyCall.called_at)
+    outcome = EmergencyCall.arrival_outcome
+
+    def count_of(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    stmt = (select(month.label("month"), EmergencyCall.kind, EmergencyCall.district, func.count(),
+                   count_of(outcome == "on_time"), count_of(outcome == "excused"), count_of(outcome == "late"),
+                   count_of(EmergencyCall.resolved_first_visit.is_(True)), count_of(EmergencyCall.status == "closed"))
+            .group_by(month, EmergencyCall.kind, EmergencyCall.district))
+    start, end = q.filter.bounds()
+    if start is not None:
+        stmt = stmt.where(EmergencyCall.called_at >= start)
+    if end is not None:
+        stmt = stmt.where(EmergencyCall.called_at < end)
+    return stmt
+
+
+def _emergency_row(q: Query, r: Any) -> tuple[Any, ...]:
+    from gasdesk.services.emergency import CallKind
+
+    month, kind, district, n, on_time, excused, late, first, closed = r
+    on_time, excused, late, first, closed = (int(v or 0) for v in (on_time, excused, late, first, closed))
+    return (month, CallKind(kind).label, District(district).label, n, on_time, excused, late,
+            _rate(on_time + excused, on_time + excused + late), first, closed, _rate(first, closed))
+
+
 COMPLIANCE = LedgerDef(
     name="compliance", title="时限达标统计",
     description="按月份、业务、环节、责任部门统计已完成时限的按时与超时数量及达标率，附按月趋势图",
@@ -843,6 +873,18 @@ COMPLIANCE = LedgerDef(
             sort_key=lambda q, r: r[0],
             chart=ChartSpec(title="时限达标趋势", category=0, bars=(2, 3), lines=(4,), stacked=True,
                             bar_axis_title="完成数", line_axis_title="达标率", line_is_rate=True),
+        ),
+        SheetDef(
+            title="抢险抢修到场",
+            columns=(
+                _col("月份", width=8), _col("类别", width=14), _col("区域", width=6),
+                _col("报修数", T.INT, total=True), _col("按时到场", T.INT, total=True),
+                _col("超时可免责", T.INT, total=True), _col("超时", T.INT, total=True),
+                _col("到场达标率", T.RATE, ratio_of=None), _col("一次修复", T.INT, total=True),
+                _col("已结案", T.INT, total=True), _col("一次修复率", T.RATE, ratio_of=(8, 9)),
+            ),
+            select=_emergency_select, convert=_emergency_row, totals=True, sort_key=lambda q, r: (r[0], r[1], r[2]),
+            note="市区30分钟、郊区60分钟内到场（其他报修当日）；交通拥堵、道路封闭、自然灾害造成的超时计为可免责",
         ),
     ),
 )
