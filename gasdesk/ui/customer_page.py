@@ -5,14 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -20,30 +17,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gasdesk.flows.definition import FieldDef, FieldKind
 from gasdesk.permissions import Permission
 from gasdesk.services.customers import AccountView, CustomerView
 from gasdesk.services.errors import ServiceError
 from gasdesk.services.payments import PaymentView
 from gasdesk.services.worklists import WorkItem
 from gasdesk.ui import messages
-from gasdesk.ui.fields import make_editor
+from gasdesk.ui.billing_page import BillingPage
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
     RowsModel,
     balance_text,
-    dialog_buttons,
     dt_text,
-    error_label,
     make_table,
     money_text,
     plain_number,
-    show_error,
     title_label,
 )
 from gasdesk.ui.worklist_table import work_model
-from gasdesk.vocab import AccountStatus, CustomerStatus, OrderStatus, PaymentMethod
+from gasdesk.vocab import CustomerStatus, OrderStatus
 
 
 def _balance_colors(a: AccountView) -> tuple[str, str] | None:
@@ -80,43 +73,6 @@ PAYMENT_COLUMNS: list[Column[PaymentView]] = [
 ]
 
 
-class PrepayDialog(QDialog):
-    """A deposit or an arrears payment at the counter."""
-
-    def __init__(self, session: UiSession, accounts: list[AccountView], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.setWindowTitle("预存 / 缴纳欠费")
-        self.setMinimumWidth(420)
-        form = QFormLayout(self)
-        self.account = QComboBox()
-        for a in accounts:
-            self.account.addItem(f"{a.number}（{a.status.label}，{balance_text(a.balance)}）", a.id)
-        form.addRow("燃气账户：", self.account)
-        self.amount = make_editor(FieldDef("amount", "金额（元）", FieldKind.MONEY), now=session.now()).widget
-        assert isinstance(self.amount, QLineEdit)
-        self.amount.setObjectName("amount")
-        form.addRow("金额（元）：", self.amount)
-        self.method = QComboBox()
-        for code, label in PaymentMethod.choices():
-            self.method.addItem(label, code)
-        form.addRow("方式：", self.method)
-        self.error = error_label()
-        form.addRow(self.error)
-        buttons = dialog_buttons("收款")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def save(self) -> None:
-        try:
-            self.session.payments.prepay(self.account.currentData(), self.amount.text(), self.method.currentData())
-        except ServiceError as exc:
-            show_error(self.error, exc.message)
-            return
-        self.accept()
-
-
 class CustomerPage(QWidget):
     def __init__(self, session: UiSession, customer_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
@@ -134,11 +90,11 @@ class CustomerPage(QWidget):
         head.addStretch(1)
         self.reveal_button = QPushButton("显示完整证件号")
         self.new_button = QPushButton("办理新业务…")
-        self.prepay_button = QPushButton("预存 / 缴费…")
-        self.bills_button = QPushButton("燃气费账单…")
-        self.bills_button.setObjectName("bills")
+        # Bills, deposits, arrears, receipts and reversals live on one page (gasdesk/ui/billing_page.py).
+        self.prepay_button = QPushButton("燃气费：账单 / 缴费…")
+        self.prepay_button.setObjectName("bills")
         self.refresh_button = QPushButton("刷新")
-        for b in (self.reveal_button, self.new_button, self.prepay_button, self.bills_button, self.refresh_button):
+        for b in (self.reveal_button, self.new_button, self.prepay_button, self.refresh_button):
             head.addWidget(b)
         outer.addLayout(head)
 
@@ -189,8 +145,7 @@ class CustomerPage(QWidget):
 
         self.reveal_button.clicked.connect(self.reveal)
         self.new_button.clicked.connect(lambda: self.session.new_business_requested.emit(None, self.customer_id))
-        self.prepay_button.clicked.connect(self.prepay)
-        self.bills_button.clicked.connect(self.open_bills)
+        self.prepay_button.clicked.connect(self.open_bills)
         self.refresh_button.clicked.connect(lambda: self.refresh())
         self.orders_view.doubleClicked.connect(self._open_order)
         self.orders_view.activated.connect(self._open_order)
@@ -236,33 +191,20 @@ class CustomerPage(QWidget):
             self.detail_labels[key].setText(text)
         self.reveal_button.setVisible(self.session.can(Permission.VIEW_FULL_ID) and c.masked)
         self.new_button.setEnabled(not closed and self.session.can(Permission.OPEN_ORDER))
-        payable = [a for a in self.accounts if a.status is not AccountStatus.CLOSED]
         self.prepay_button.setVisible(self.session.can(Permission.TAKE_PAYMENT))
-        self.prepay_button.setEnabled(bool(payable))
+        self.prepay_button.setEnabled(bool(self.accounts))
 
     def reveal(self) -> None:
         self.refresh(reveal=True)
 
-    def prepay(self) -> None:
-        payable = [a for a in self.accounts if a.status is not AccountStatus.CLOSED]
-        dialog = PrepayDialog(self.session, payable, self)
-        dialog.accepted.connect(self._paid)
-        self.dialog = dialog
-        dialog.open()
-
-    def open_bills(self) -> None:
-        """The customer's bills, balance and payments: pay bills, print receipts (燃气费)."""
-        from gasdesk.ui.billing_page import BillingPage
-
+    def open_bills(self) -> BillingPage:
+        """The customer's bills, balance and payments: pay bills or deposit, print receipts (燃气费)."""
         page = BillingPage(self.session, self.customer_id)
         page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        page.destroyed.connect(lambda _obj=None: self.refresh())
+        page.money_changed.connect(lambda _payment_id: self.refresh())
         self.billing = page
         page.show()
-
-    def _paid(self) -> None:
-        self.refresh()
-        self.session.notify_changed()
+        return page
 
     def _open_order(self, index: object) -> None:
         item: WorkItem = self.orders_model.row(index)  # type: ignore[arg-type]

@@ -25,13 +25,18 @@ def test_clerk_sees_masked_details_balance_orders_and_can_take_a_deposit(qtbot, 
     assert page.orders_model.index(0, 3).data() == "已归档"
 
     click(qtbot, page.prepay_button)
-    dialog = page.dialog
+    billing = page.billing
+    qtbot.waitUntil(billing.isVisible)
+    click(qtbot, billing.prepay_button)
+    dialog = billing.dialog
     qtbot.waitUntil(dialog.isVisible)
     type_into(qtbot, dialog.amount, "100")
+    dialog.print_receipt.setChecked(False)
     click(qtbot, dialog.findChild(type(page.refresh_button), "ok"))
     qtbot.waitUntil(lambda: not dialog.isVisible())
-    assert page.accounts_model.index(0, 2).data() == "预存 64.80 元"
+    qtbot.waitUntil(lambda: page.accounts_model.index(0, 2).data() == "预存 64.80 元")
     assert page.payments_model.rowCount() == 1
+    billing.close()
 
     double_click_row(qtbot, page.orders_view, 0)
     qtbot.waitUntil(lambda: order.id in win.order_pages)

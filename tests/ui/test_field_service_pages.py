@@ -45,7 +45,7 @@ def test_bills_open_from_the_customer_page(qtbot, window, gui_app, team, msgs): 
     win = window(team.clerk)
     page = win.open_customer(c.id)
     qtbot.waitExposed(page)
-    click(qtbot, page.bills_button)
+    click(qtbot, page.prepay_button)
     qtbot.waitUntil(lambda: any(isinstance(w, BillingPage) and w.isVisible()
                                 for w in QApplication.topLevelWidgets()), timeout=3000)
     page.billing.close()
