@@ -35,7 +35,7 @@ def refused_cleanly(exc: Refused) -> None:
 @pytest.fixture
 def world(app):
     team = make_team(app)
-    customer, order = active_resident(app, team)
+    customer, order = active_resident(app, team, meter="M-HOSTILE")
     return app, team, customer, order
 
 
@@ -122,3 +122,80 @@ def test_open_any_order(world, kind, data, docs):
         assert snapshot(app) == before
     else:
         OrderService(app, team.clerk).perform(o.id, "cancel", reason="测试结束")
+
+
+@SETTINGS
+@given(kind=st.sampled_from(["leak", "other", "bogus"]), district=st.sampled_from(["urban", "suburban", "moon"]),
+       name=texty, phone=texty, address=texty)
+def test_emergency_register_with_anything(world, kind, district, name, phone, address):
+    from gasdesk.services.emergency import EmergencyService
+
+    app, team, _, _ = world
+    before = snapshot(app)
+    try:
+        EmergencyService(app, team.dispatcher).register(kind=kind, caller_name=name, caller_phone=phone,
+                                                        address=address, district=district)
+    except Refused as exc:
+        refused_cleanly(exc)
+        assert snapshot(app) == before
+
+
+@SETTINGS
+@given(title=texty, terms=st.lists(texty, max_size=3), hours_ahead=st.integers(-48, 200),
+       length=st.integers(-5, 30), kind=st.sampled_from(["maintenance", "live_gas", "x"]))
+def test_planned_work_with_anything(world, title, terms, hours_ahead, length, kind):
+    from datetime import timedelta
+
+    from gasdesk.services.planned_work import PlannedWorkService
+
+    app, team, _, _ = world
+    start = app.clock.now() + timedelta(hours=hours_ahead)
+    before = snapshot(app)
+    try:
+        PlannedWorkService(app, team.dispatcher).create(kind=kind, title=title, area="片区", address_terms=terms,
+                                                        starts_at=start, ends_at=start + timedelta(hours=length))
+    except Refused as exc:
+        refused_cleanly(exc)
+        assert snapshot(app) == before
+
+
+@SETTINGS
+@given(meter=st.one_of(texty, st.just("M-HOSTILE")), read_on=st.one_of(texty, st.just("2026-11-27")), reading=texty)
+def test_meter_readings_with_anything(world, meter, read_on, reading):
+    from gasdesk.services.readings import ReadingService
+
+    app, team, _, _ = world
+    before = snapshot(app)
+    try:
+        ReadingService(app, team.clerk).record(meter, read_on, reading)
+    except (Refused, NotFound) as exc:
+        refused_cleanly(exc)
+        assert snapshot(app) == before
+
+
+@SETTINGS
+@given(login=texty, name=texty, password=texty, role=st.sampled_from(["clerk", "manager", "root"]))
+def test_staff_creation_with_anything(world, login, name, password, role):
+    from gasdesk.services.staff import StaffService
+
+    app, team, _, _ = world
+    before = snapshot(app)
+    try:
+        StaffService(app, team.admin).create(login, name, role, "customer_service", password)
+    except (Refused, NotFound) as exc:
+        refused_cleanly(exc)
+        assert snapshot(app) == before
+
+
+@SETTINGS
+@given(fee=texty, name=texty)
+def test_settings_with_anything(world, fee, name):
+    from gasdesk.services.settings import SettingsService
+
+    app, team, _, _ = world
+    before = snapshot(app)
+    try:
+        SettingsService(app, team.admin).update({"fees.plugging": fee, "company.name": name})
+    except Refused as exc:
+        refused_cleanly(exc)
+        assert snapshot(app) == before

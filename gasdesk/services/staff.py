@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -54,6 +55,8 @@ def actor_of(staff: Staff) -> Actor:
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise Refused(f"密码至少{MIN_PASSWORD}位", field="password")
+    if len(password) > 128 or "\x00" in password:
+        raise Refused("密码不能超过128位，也不能含控制字符", field="password")
 
 
 def ensure_departments(app: App) -> None:
@@ -147,9 +150,17 @@ class StaffService:
                password: str) -> StaffView:
         self.actor.require(Permission.MANAGE_STAFF)
         check_password_rules(password)
-        login = login.strip()
-        if not login or not name.strip():
+        login, name = clean_text(login), clean_text(name)
+        if not login or not name:
             raise Refused("请填写登录名和姓名")
+        if not re.fullmatch(r"[A-Za-z0-9_.\-]{2,40}", login):
+            raise Refused("登录名为2至40位字母、数字、点、下划线或横线", field="login")
+        if len(name) > 40:
+            raise Refused("姓名过长（最多40字）", field="name")
+        try:
+            role = Role(role)
+        except ValueError:
+            raise Refused("请选择有效的岗位", field="role") from None
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
             if s.scalar(select(Staff).where(Staff.login == login)):
@@ -159,7 +170,7 @@ class StaffService:
                 dept = s.scalar(select(Department).where(Department.code == department_code))
                 if dept is None:
                     raise NotFound("部门不存在")
-            staff = Staff(login=login, name=name.strip(), role=Role(role), department_id=dept.id if dept else None,
+            staff = Staff(login=login, name=name, role=role, department_id=dept.id if dept else None,
                           password_hash=_hasher.hash(password), must_change_password=True, created_at=now)
             s.add(staff)
             s.flush()
@@ -179,7 +190,10 @@ class StaffService:
             if name is not None:
                 staff.name = name.strip()
             if role is not None:
-                staff.role = Role(role)
+                try:
+                    staff.role = Role(role)
+                except ValueError:
+                    raise Refused("请选择有效的岗位", field="role") from None
             if department_code is not None:
                 dept = s.scalar(select(Department).where(Department.code == department_code))
                 staff.department_id = dept.id if dept else None
