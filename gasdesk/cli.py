@@ -171,7 +171,7 @@ def _demo(url: str, customers: int, seed: int, *, if_empty: bool = False) -> int
         return 0 if if_empty else 1
     print(f"正在生成演示数据（{customers} 户）……", flush=True)
     summary = main_demo(url, customers, seed)
-    print(summary.describe() if hasattr(summary, "describe") else summary)
+    print("\n".join(summary.lines()))
     return 0
 
 

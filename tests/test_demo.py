@@ -197,3 +197,15 @@ def test_main_demo_ends_now(tmp_path) -> None:
     summary = main_demo(f"sqlite:///{tmp_path / 'hall.sqlite'}", customers=30, seed=5)
     assert summary.period_end is not None and before <= summary.period_end <= datetime.now()
     assert summary.customers >= 30
+
+
+def test_cli_demo_prints_the_logins_and_if_empty_leaves_a_filled_database(tmp_path, capsys):
+    from gasdesk.cli import main
+
+    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
+    assert main(["--db", url, "demo", "--customers", "40"]) == 0
+    out = capsys.readouterr().out
+    assert "admin" in out and "demo1234" in out
+    assert main(["--db", url, "demo", "--if-empty"]) == 0
+    assert "不再生成" in capsys.readouterr().out
+    assert main(["--db", url, "demo"]) == 1
