@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -223,26 +226,20 @@ class MainWindow(QMainWindow):
             self.search.box.search_now()
 
     def open_order(self, order_id: int) -> OrderPage:
-        page = self.order_pages.get(order_id)
-        if page is None:
-            page = OrderPage(self.session, order_id, self)
-            page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            page.destroyed.connect(lambda _o=None, i=order_id: self.order_pages.pop(i, None))
-            self.order_pages[order_id] = page
-        else:
-            page.refresh()
-        page.show()
-        page.raise_()
-        page.activateWindow()
-        return page
+        return self._open_page(self.order_pages, order_id, lambda: OrderPage(self.session, order_id, self))
 
     def open_customer(self, customer_id: int) -> CustomerPage:
-        page = self.customer_pages.get(customer_id)
+        return self._open_page(self.customer_pages, customer_id,
+                               lambda: CustomerPage(self.session, customer_id, self))
+
+    def _open_page(self, pages: dict[int, Any], key: int, make: Callable[[], Any]) -> Any:
+        """One window per order or customer: opened once, refreshed and raised when asked again."""
+        page = pages.get(key)
         if page is None:
-            page = CustomerPage(self.session, customer_id, self)
+            page = make()
             page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            page.destroyed.connect(lambda _o=None, i=customer_id: self.customer_pages.pop(i, None))
-            self.customer_pages[customer_id] = page
+            page.destroyed.connect(lambda _o=None: pages.pop(key, None))
+            pages[key] = page
         else:
             page.refresh()
         page.show()
