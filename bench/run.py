@@ -422,13 +422,14 @@ class Bench:
 
 
 # The child's side of the start-up figure: the real start (gasdesk.cli.main, i.e. run_gui) with the
-# sign-in dialog's exec() replaced by show + paint + report, so it stops when the dialog is up.
+# sign-in dialog's show()/exec() replaced by show + paint + report, so it stops when the dialog is up.
 APP_PROBE = r"""
 import json, os, sys, time
 from PySide6.QtWidgets import QApplication
 from gasdesk.ui import signin
+_show = signin.SignInDialog.show
 def _shown(self):
-    self.show()
+    _show(self)
     QApplication.processEvents()
     print(json.dumps({"shown_at": time.time(), "peak_mb": _peak()}), flush=True)
     os._exit(0)
@@ -438,6 +439,7 @@ def _peak():
             return int(line.split()[1]) / 1024
     return 0
 signin.SignInDialog.exec = _shown
+signin.SignInDialog.show = _shown
 from gasdesk.cli import main
 main(["--db", sys.argv[1]])
 os._exit(3)

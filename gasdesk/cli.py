@@ -132,27 +132,9 @@ def _restore(url: str, backup: Path) -> int:
 
 
 def _run_gui(url: str) -> int:
-    from gasdesk.services.context import App
     from gasdesk.ui.app import run_gui
 
-    app = App(url)
-    try:
-        _daily_backup(app)
-        return run_gui(app)
-    finally:
-        app.dispose()
-
-
-def _daily_backup(app) -> None:  # type: ignore[no-untyped-def]
-    """Today's SQLite backup, taken once a day when a counter starts; a failure must not stop the counter."""
-    import logging
-
-    from gasdesk.services.backup import daily_backup
-
-    try:
-        daily_backup(app)
-    except Exception:  # noqa: BLE001 - e.g. a full disk: logged, and the hall keeps working
-        logging.getLogger(__name__).warning("daily backup failed", exc_info=True)
+    return run_gui(url)
 
 
 def _demo(url: str, customers: int, seed: int, *, if_empty: bool = False) -> int:

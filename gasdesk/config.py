@@ -41,10 +41,12 @@ def normalise_url(url: str) -> str:
 
 
 def describe_url(url: str) -> str:
-    """The database as shown in the status bar, without a password."""
-    from sqlalchemy.engine import make_url
+    """The database as shown to people, without a password (and without loading SQLAlchemy)."""
+    from urllib.parse import urlsplit
 
-    u = make_url(url)
-    if u.get_backend_name() == "sqlite":
-        return f"SQLite {u.database or ':memory:'}"
-    return f"PostgreSQL {u.host or 'localhost'}:{u.port or 5432}/{u.database}"
+    scheme, _, rest = url.partition("://")
+    if scheme.startswith("sqlite"):
+        path = rest[1:] if rest.startswith("/") else rest
+        return f"SQLite {path or ':memory:'}"
+    parts = urlsplit(url)
+    return f"PostgreSQL {parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path}"

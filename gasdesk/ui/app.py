@@ -9,13 +9,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QDialog
 
-from gasdesk.services import staff as staff_service
-from gasdesk.services.context import App
 from gasdesk.ui.fonts import apply_default_font
 from gasdesk.ui.logs import install_excepthook, setup_logging
 from gasdesk.ui.signin import ChangePasswordDialog, FirstAdminDialog, SignInDialog
 
 if TYPE_CHECKING:
+    from gasdesk.services.context import App
     from gasdesk.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -47,11 +46,12 @@ class GuiController:
         self.window: MainWindow | None = None
         self.last_login = ""
 
-    def sign_in(self) -> bool:
-        from gasdesk.services.settings import public_profile
+    def sign_in(self, dialog: SignInDialog | None = None) -> bool:
+        if dialog is None:
+            from gasdesk.services.settings import public_profile
 
-        company = str(public_profile(self.app).get("company.name", ""))
-        dialog = SignInDialog(self.app, company=company, login=self.last_login)
+            company = str(public_profile(self.app).get("company.name", ""))
+            dialog = SignInDialog(self.app, company=company, login=self.last_login)
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.actor is None:
             return False
         actor = dialog.actor
@@ -74,20 +74,61 @@ class GuiController:
             QApplication.quit()
 
 
-def run_gui(app: App) -> int:
+def open_database(url: str) -> App:
+    """The application's handle on the database: migrations, and today's backup (never blocking the hall)."""
+    from gasdesk.services.backup import daily_backup
+    from gasdesk.services.context import App
+
+    app = App(url)
+    try:
+        daily_backup(app)
+    except Exception:  # noqa: BLE001 - e.g. a full disk: logged, and the hall keeps working
+        log.warning("daily backup failed", exc_info=True)
+    return app
+
+
+def run_gui(target: App | str) -> int:
+    """Start the window on an open App, or on a database URL: then the sign-in window is shown first
+    and the database opens behind it (the clerk can already type), which halves the wait at start."""
+    from gasdesk.config import describe_url
+
+    url = target if isinstance(target, str) else target.url
     try:
         path = setup_logging()
-        log.info("starting; database %s; log %s", app.description, path)
+        log.info("starting; database %s; log %s", describe_url(url), path)
     except OSError:
         pass
     install_excepthook()
     qt = qt_application()
     qt.setQuitOnLastWindowClosed(True)
+    early: SignInDialog | None = None
+    if isinstance(target, str):
+        early = SignInDialog(None, database=describe_url(url))
+        early.show()
+        qt.processEvents()
+        try:
+            app = open_database(url)
+        except Exception as exc:  # noqa: BLE001 - a server that does not answer, a locked file
+            log.exception("cannot open the database")
+            from gasdesk.ui import messages
+
+            messages.warn(early, f"无法打开数据库：{describe_url(url)}\n{exc}")
+            return 1
+    else:
+        app = target
+    from gasdesk.services import staff as staff_service
+    from gasdesk.services.settings import public_profile
+
     if staff_service.needs_first_admin(app):
+        if early is not None:
+            early.hide()
+            early = None
         first = FirstAdminDialog(app)
         if first.exec() != QDialog.DialogCode.Accepted:
             return 0
     controller = GuiController(app)
-    if not controller.sign_in():
+    if early is not None:
+        early.attach(app, str(public_profile(app).get("company.name", "")))
+    if not controller.sign_in(early):
         return 0
     return qt.exec()

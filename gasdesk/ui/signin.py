@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from gasdesk.services import staff as staff_service
-from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import Refused, ServiceError
-from gasdesk.services.staff import StaffService
 from gasdesk.ui import messages
 from gasdesk.ui.widgets import dialog_buttons, error_label, hint_label, show_error, title_label
+
+if TYPE_CHECKING:
+    from gasdesk.services.context import Actor, App
+
+# The services (and SQLAlchemy behind them) are imported where they are used, so the sign-in window
+# can be on screen before the database layer has loaded.
 
 
 def _password() -> QLineEdit:
@@ -26,7 +31,8 @@ class _Form(QDialog):
         self.setMinimumWidth(440)
         self.outer = QVBoxLayout(self)
         self.outer.setContentsMargins(28, 22, 28, 18)
-        self.outer.addWidget(title_label(heading, 14))
+        self.heading = title_label(heading, 14)
+        self.outer.addWidget(self.heading)
         self.form = QFormLayout()
         self.form.setVerticalSpacing(10)
         self.outer.addLayout(self.form)
@@ -48,7 +54,11 @@ class _Form(QDialog):
 
 
 class SignInDialog(_Form):
-    def __init__(self, app: App, parent: QWidget | None = None, *, company: str = "", login: str = "") -> None:
+    """Sign-in. It may be shown before the database is open (`app` None, `database` the address):
+    the clerk starts typing while the application connects, and `attach()` enables 登录."""
+
+    def __init__(self, app: App | None, parent: QWidget | None = None, *, company: str = "", login: str = "",
+                 database: str = "") -> None:
         super().__init__("登录", f"{company or '燃气营业厅'} · 业务受理系统", parent)
         self.app = app
         self.actor: Actor | None = None
@@ -59,19 +69,35 @@ class SignInDialog(_Form):
         self.password.setObjectName("password")
         self.form.addRow("用户名：", self.login)
         self.form.addRow("密　码：", self.password)
-        db = hint_label(f"数据库：{app.description}")
-        self.outer.insertWidget(2, db)
+        self.db_label = hint_label(f"数据库：{app.description if app is not None else database}")
+        self.outer.insertWidget(2, self.db_label)
         self.finish("登录")
         self.login.returnPressed.connect(self.password.setFocus)
         if login:
             self.password.setFocus()
+        if app is None and self.ok_button is not None:
+            self.ok_button.setEnabled(False)
+            self.ok_button.setText("正在连接数据库…")
+
+    def attach(self, app: App, company: str = "") -> None:
+        """The database is open: sign-in can go ahead."""
+        self.app = app
+        self.heading.setText(f"{company or '燃气营业厅'} · 业务受理系统")
+        self.db_label.setText(f"数据库：{app.description}")
+        if self.ok_button is not None:
+            self.ok_button.setEnabled(True)
+            self.ok_button.setText("登录")
 
     def submit(self) -> None:
         show_error(self.error, "")
+        if self.app is None:
+            return
         if not self.login.text().strip() or not self.password.text():
             self.fail("请输入用户名和密码")
             return
         try:
+            from gasdesk.services import staff as staff_service
+
             self.actor, self.must_change = staff_service.sign_in(self.app, self.login.text(), self.password.text())
         except ServiceError as exc:
             self.fail(exc.message)
@@ -112,6 +138,8 @@ class FirstAdminDialog(_Form):
             self.fail("两次输入的密码不一致")
             return
         try:
+            from gasdesk.services import staff as staff_service
+
             self.actor = staff_service.create_first_admin(self.app, self.login.text(), self.name.text(),
                                                           self.password.text())
         except ServiceError as exc:
@@ -143,6 +171,8 @@ class ChangePasswordDialog(_Form):
             self.fail("两次输入的新密码不一致")
             return
         try:
+            from gasdesk.services.staff import StaffService
+
             StaffService(self.app, self.actor).change_own_password(self.old.text(), self.new.text())
         except Refused as exc:
             self.fail(exc.message)
@@ -170,6 +200,8 @@ class LockDialog(_Form):
         self.ok_button = self.buttons.findChild(QWidget, "ok")
 
     def submit(self) -> None:
+        from gasdesk.services import staff as staff_service
+
         if staff_service.verify_password(self.app, self.actor, self.password.text()):
             self.accept()
             return

@@ -96,3 +96,51 @@ def test_status_bar_shows_who_and_where(qtbot, gui_app, team, window, msgs):
     win = window(team.dispatcher)
     assert win.user_label.text() == "当前用户：刘洋（输配中心调度）"
     assert win.db_label.text() == f"数据库：{gui_app.description}"
+
+
+def test_the_sign_in_window_is_up_before_the_database_opens(qtbot, tmp_path, monkeypatch, msgs):  # type: ignore[no-untyped-def]
+    """run_gui on a URL shows the sign-in window first, opens the database behind it, then enables 登录."""
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    from gasdesk.services.context import App
+    from gasdesk.ui import app as gui
+    from gasdesk.ui.signin import FirstAdminDialog, SignInDialog
+    from tests.helpers import make_team
+
+    url = f"sqlite:///{tmp_path / 'start.sqlite'}"
+    seen: dict[str, object] = {}
+    real_open = gui.open_database
+
+    def watch_open(u):  # type: ignore[no-untyped-def]
+        shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog) and w.isVisible()]
+        seen["shown_before_open"] = bool(shown) and shown[0].ok_button.isEnabled() is False
+        return real_open(u)
+
+    monkeypatch.setattr(gui, "open_database", watch_open)
+    monkeypatch.setattr(FirstAdminDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
+    assert gui.run_gui(url) == 0, msgs.texts()  # an empty database asks for the administrator first
+    assert seen["shown_before_open"]
+
+    app = App(url)
+    make_team(app)
+    app.dispose()
+
+    def sign_in_exec(self):  # type: ignore[no-untyped-def]
+        seen["attached"] = self.app is not None and self.ok_button.isEnabled() and "SQLite" in self.db_label.text()
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(SignInDialog, "exec", sign_in_exec)
+    assert gui.run_gui(url) == 0
+    assert seen["attached"]
+
+
+def test_the_way_to_the_sign_in_window_does_not_load_the_database_layer():
+    import subprocess
+    import sys
+
+    code = ("import sys, gasdesk.cli, gasdesk.ui.app, gasdesk.ui.signin\n"
+            "from gasdesk.config import describe_url; describe_url('sqlite:///x.sqlite')\n"
+            "heavy = [m for m in ('sqlalchemy', 'alembic', 'openpyxl', 'pypinyin', 'reportlab') if m in sys.modules]\n"
+            "print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
