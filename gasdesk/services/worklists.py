@@ -135,6 +135,24 @@ class WorklistService:
         stmt = stmt.order_by(clock.c.due_at.is_(None), clock.c.due_at, ServiceOrder.opened_at, ServiceOrder.id)
         return self._items(stmt.offset(offset).limit(limit))
 
+    def count_due_today(self) -> int:
+        now = self.app.clock.now()
+        with self.app.reading() as s:
+            return int(s.scalar(select(func.count(func.distinct(Deadline.order_id))).where(
+                Deadline.status == DeadlineStatus.RUNNING, Deadline.due_at >= now,
+                Deadline.due_at <= datetime.combine(now.date(), time.max))) or 0)
+
+    def count_my_queue(self) -> int:
+        pairs = steps_for_role(self.actor.role)
+        if not pairs:
+            return 0
+        stmt = select(func.count()).select_from(ServiceOrder).where(ServiceOrder.status == OrderStatus.OPEN,
+                                                                     _in_steps(pairs))
+        if self.actor.role is Role.HANDLER and self.actor.department_id is not None:
+            stmt = stmt.where(ServiceOrder.department_id == self.actor.department_id)
+        with self.app.reading() as s:
+            return int(s.scalar(stmt) or 0)
+
     def dispatch_queue(self, *, limit: int = 500, offset: int = 0) -> list[WorkItem]:
         """Orders waiting for a site visit: unbooked first, then by appointment."""
         stmt = self._select(_nearest_clock()).where(ServiceOrder.status == OrderStatus.OPEN,

@@ -128,21 +128,22 @@ class DashboardPage(QWidget):
     def refresh(self) -> None:
         w = self.session.worklists
         try:
-            mine, today, overdue = w.my_queue(), w.due_today(), w.overdue()
-            counts, opened, n_overdue = w.counts_by_state(), w.opened_today(), w.count_overdue()
+            # The lists load a page at a time as they scroll; the cards count everything.
+            self.mine.set_source(lambda offset, limit: w.my_queue(limit=limit, offset=offset))
+            self.today.set_source(lambda offset, limit: w.due_today(limit=limit, offset=offset))
+            self.overdue.set_source(lambda offset, limit: w.overdue(limit=limit, offset=offset))
+            counts, opened = w.counts_by_state(), w.opened_today()
+            n_mine, n_today, n_overdue = w.count_my_queue(), w.count_due_today(), w.count_overdue()
         except ServiceError as exc:
             messages.report(self, exc)
             return
-        self.mine.set_rows(mine)
-        self.today.set_rows(today)
-        self.overdue.set_rows(overdue)
         self.counts.set_rows(counts)
-        self.mine_card.set(len(mine))
-        self.today_card.set(len(today))
+        self.mine_card.set(n_mine)
+        self.today_card.set(n_today)
         self.overdue_card.set(n_overdue)
         self.opened_card.set(opened)
-        self.tabs.setTabText(0, f"我的待办（{len(mine)}）")
-        self.tabs.setTabText(1, f"今日到期（{len(today)}）")
+        self.tabs.setTabText(0, f"我的待办（{n_mine}）")
+        self.tabs.setTabText(1, f"今日到期（{n_today}）")
         self.tabs.setTabText(2, f"已超期（{n_overdue}）")
 
     def _open(self, model: RowsModel[WorkItem], row: int) -> None:

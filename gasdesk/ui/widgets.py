@@ -92,11 +92,34 @@ class RowsModel(QAbstractTableModel, Generic[T]):
         super().__init__(parent)
         self.columns = list(columns)
         self.rows: list[T] = []
+        self._fetch: Callable[[int, int], Sequence[T]] | None = None
+        self._page, self._more = 100, False
 
     def set_rows(self, rows: Sequence[T]) -> None:
+        self._fetch = None
         self.beginResetModel()
         self.rows = list(rows)
         self.endResetModel()
+
+    def set_source(self, fetch: Callable[[int, int], Sequence[T]], page: int = 100) -> None:
+        """Rows fetched a page at a time as the view scrolls: fetch(offset, limit)."""
+        self.beginResetModel()
+        self.rows = list(fetch(0, page))
+        self.endResetModel()
+        self._fetch, self._page, self._more = fetch, page, len(self.rows) == page
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008, N802
+        return not parent.isValid() and getattr(self, "_fetch", None) is not None and self._more
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008, N802
+        if not self.canFetchMore(parent) or self._fetch is None:
+            return
+        more = list(self._fetch(len(self.rows), self._page))
+        self._more = len(more) == self._page
+        if more:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+            self.rows.extend(more)
+            self.endInsertRows()
 
     def row(self, index: Index | int) -> T:
         return self.rows[index if isinstance(index, int) else index.row()]

@@ -83,3 +83,20 @@ def test_batch_print_of_todays_visits(qtbot, window, gui_app, team, gui_clock, m
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(page.preview.pdf)).pages)
     assert all(n in text for n in numbers) and "上门作业单" in text
     page.preview.close()
+
+
+def test_worklists_load_a_page_at_a_time_and_the_cards_count_all(qtbot, window, gui_app, team):  # type: ignore[no-untyped-def]
+    from gasdesk.services.orders import OrderService
+
+    clerk = OrderService(gui_app, team.clerk)
+    for i in range(130):
+        clerk.open("complaint", resident(gui_app, team.clerk, f"客户{i}").id,
+                   data={"complaint_type": "enquiry", "content": "咨询", "contact_phone": "13900000000"})
+    win = window(team.clerk)
+    board = win.dashboard
+    assert board.mine.rowCount() == 100 and board.mine.canFetchMore()
+    assert board.mine_card.number.text() == "130"
+    assert "（130）" in board.tabs.tabText(0)
+    board.mine.fetchMore()
+    assert board.mine.rowCount() == 130 and not board.mine.canFetchMore()
+    assert len({item.order_id for item in board.mine.rows}) == 130
