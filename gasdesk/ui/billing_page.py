@@ -127,85 +127,81 @@ def _methods() -> QComboBox:
     return box
 
 
-class PayBillsDialog(QDialog):
+class _TakePaymentDialog(QDialog):
+    """What every counter payment asks: the account, the method, whether to print the receipt; `take()`
+    calls the service, a refusal shows under the form and the dialog stays open."""
+
+    def __init__(self, session: UiSession, account: AccountView, title: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.session, self.account = session, account
+        self.payment: PaymentView | None = None
+        self.setWindowTitle(title)
+        self.setMinimumWidth(440)
+        self.form = QFormLayout(self)
+
+    def finish(self, hint: str = "") -> None:
+        self.method = _methods()
+        self.form.addRow("支付方式：", self.method)
+        if hint:
+            self.form.addRow(hint_label(hint))
+        self.print_receipt = QCheckBox("收款后打印收据")
+        self.print_receipt.setObjectName("print_receipt")
+        self.print_receipt.setChecked(True)
+        self.form.addRow(self.print_receipt)
+        self.error = error_label()
+        self.form.addRow(self.error)
+        buttons = dialog_buttons("收款")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        self.form.addRow(buttons)
+
+    def take(self, billing: BillingService) -> PaymentView:
+        raise NotImplementedError
+
+    def save(self) -> None:
+        try:
+            self.payment = self.take(BillingService(self.session.app, self.session.actor))
+        except ServiceError as exc:
+            show_error(self.error, exc.message)
+            return
+        self.accept()
+
+
+class PayBillsDialog(_TakePaymentDialog):
     """Confirm the bills, their total and the payment method; takes the payment."""
 
     def __init__(self, session: UiSession, account: AccountView, bills: Sequence[BillView],
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session, self.account, self.bills = session, account, list(bills)
-        self.payment: PaymentView | None = None
-        self.setWindowTitle("缴纳燃气费")
-        self.setMinimumWidth(460)
-        form = QFormLayout(self)
+        super().__init__(session, account, "缴纳燃气费", parent)
+        self.bills = list(bills)
         total = sum((b.outstanding for b in self.bills), Decimal("0.00"))
-        form.addRow("燃气账户：", QLabel(account.number))
+        self.form.addRow("燃气账户：", QLabel(account.number))
         listing = QLabel("<br>".join(f"{b.number}　{b.period_start:%Y-%m-%d} 至 {b.period_end:%Y-%m-%d}　"
                                      f"未缴 {money_text(b.outstanding)} 元" for b in self.bills))
-        form.addRow("账单：", listing)
+        self.form.addRow("账单：", listing)
         self.total_label = QLabel(f"<b>{money_text(total)} 元</b>")
         self.total_label.setObjectName("total")
-        form.addRow("应收合计：", self.total_label)
-        self.method = _methods()
-        form.addRow("支付方式：", self.method)
-        self.print_receipt = QCheckBox("收款后打印收据")
-        self.print_receipt.setObjectName("print_receipt")
-        self.print_receipt.setChecked(True)
-        form.addRow(self.print_receipt)
-        self.error = error_label()
-        form.addRow(self.error)
-        buttons = dialog_buttons("收款")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.form.addRow("应收合计：", self.total_label)
+        self.finish()
 
-    def save(self) -> None:
-        try:
-            self.payment = BillingService(self.session.app, self.session.actor).pay_bills(
-                self.account.id, [b.id for b in self.bills], self.method.currentData())
-        except ServiceError as exc:
-            show_error(self.error, exc.message)
-            return
-        self.accept()
+    def take(self, billing: BillingService) -> PaymentView:
+        return billing.pay_bills(self.account.id, [b.id for b in self.bills], self.method.currentData())
 
 
-class PrepayDialog(QDialog):
+class PrepayDialog(_TakePaymentDialog):
     """A deposit of any amount: it pays the oldest unpaid bills first, the rest stays prepaid."""
 
     def __init__(self, session: UiSession, account: AccountView, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session, self.account = session, account
-        self.payment: PaymentView | None = None
-        self.setWindowTitle("预存燃气费")
-        self.setMinimumWidth(420)
-        form = QFormLayout(self)
-        form.addRow("燃气账户：", QLabel(f"{account.number}（{balance_text(account.balance)}）"))
+        super().__init__(session, account, "预存燃气费", parent)
+        self.form.addRow("燃气账户：", QLabel(f"{account.number}（{balance_text(account.balance)}）"))
         self.amount = make_editor(FieldDef("amount", "金额（元）", FieldKind.MONEY), now=session.now()).widget
         assert isinstance(self.amount, QLineEdit)
         self.amount.setObjectName("amount")
-        form.addRow("金额（元）：", self.amount)
-        self.method = _methods()
-        form.addRow("支付方式：", self.method)
-        form.addRow(hint_label("预存款先抵扣未缴账单（从最早的开始），余额留作预存，出新账单时自动抵扣。"))
-        self.print_receipt = QCheckBox("收款后打印收据")
-        self.print_receipt.setObjectName("print_receipt")
-        self.print_receipt.setChecked(True)
-        form.addRow(self.print_receipt)
-        self.error = error_label()
-        form.addRow(self.error)
-        buttons = dialog_buttons("收款")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.form.addRow("金额（元）：", self.amount)
+        self.finish("预存款先抵扣未缴账单（从最早的开始），余额留作预存，出新账单时自动抵扣。")
 
-    def save(self) -> None:
-        try:
-            self.payment = BillingService(self.session.app, self.session.actor).prepay(
-                self.account.id, self.amount.text(), self.method.currentData())
-        except ServiceError as exc:
-            show_error(self.error, exc.message)
-            return
-        self.accept()
+    def take(self, billing: BillingService) -> PaymentView:
+        return billing.prepay(self.account.id, self.amount.text(), self.method.currentData())
 
 
 class ReverseDialog(QDialog):
