@@ -144,6 +144,12 @@ class FlowDef:
     def has_step(self, code: str) -> bool:
         return any(s.code == code for s in self.steps)
 
+    def step_label(self, code: str | None) -> str:
+        """The Chinese name of a step; an unknown code (from an older definition) as it is."""
+        if code is None:
+            return ""
+        return self.step(code).label if self.has_step(code) else code
+
     @property
     def forms(self) -> tuple[str, ...]:
         """Every form the flow can print, in the order the customer meets them."""

@@ -237,7 +237,7 @@ def _step_label(kind: str, step: str | None) -> str:
     if step is None:
         return "全程时限"
     flow = ALL_FLOWS.get(kind)
-    return flow.step(step).label if flow and flow.has_step(step) else step
+    return flow.step_label(step) if flow else step
 
 
 def _kind_label(kind: str) -> str:

@@ -100,13 +100,11 @@ class OrderView:
         return None
 
 
-def _label(flow: FlowDef, step: str | None) -> str:
-    if step is None:
-        return ""
-    return flow.step(step).label if flow.has_step(step) else step
+def step_label_of(flow: FlowDef, step: str | None) -> str:
+    return flow.step_label(step)
 
 
-def _action_label(flow: FlowDef, step: str | None, action: str) -> str:
+def action_label_of(flow: FlowDef, step: str | None, action: str) -> str:
     special = {"open": "受理登记", "cancel": flow_engine.CANCEL.label, "pause_clock": "暂停计时（客户原因）",
                "resume_clock": "恢复计时", "documents": "更新资料清单", "print": "打印表单"}
     if action in special:
@@ -125,15 +123,15 @@ def order_view(session: Session, order: ServiceOrder, actor: Actor | None = None
     names = dict(session.execute(select(Staff.id, Staff.name).where(
         Staff.id.in_({s.actor_id for s in order.steps} | {order.opened_by_id}))).all())
     history = [
-        StepLogView(seq=s.seq, at=s.at, from_step=s.from_step, from_label=_label(flow, s.from_step),
-                    to_step=s.to_step, to_label=_label(flow, s.to_step), action=s.action,
-                    action_label=_action_label(flow, s.from_step, s.action), actor_name=names.get(s.actor_id, ""),
+        StepLogView(seq=s.seq, at=s.at, from_step=s.from_step, from_label=step_label_of(flow, s.from_step),
+                    to_step=s.to_step, to_label=step_label_of(flow, s.to_step), action=s.action,
+                    action_label=action_label_of(flow, s.from_step, s.action), actor_name=names.get(s.actor_id, ""),
                     note=s.note, data=s.data)
         for s in order.steps
     ]
     dl = [
         DeadlineView(id=d.id, scope=DeadlineScope(d.scope), step=d.step,
-                     step_label=_label(flow, d.step) if d.step else "全程", amount=d.amount, unit=d.unit,
+                     step_label=step_label_of(flow, d.step) if d.step else "全程", amount=d.amount, unit=d.unit,
                      started_at=d.started_at, due_at=d.due_at, status=DeadlineStatus(d.status), paused_at=d.paused_at,
                      pause_reason=d.pause_reason, remaining=d.remaining, finished_at=d.finished_at)
         for d in order.deadlines
@@ -141,7 +139,7 @@ def order_view(session: Session, order: ServiceOrder, actor: Actor | None = None
     actions = flow_engine.allowed_actions(flow, order.step, actor.role) if actor else []
     return OrderView(
         id=order.id, number=order.number, kind=order.kind, kind_label=flow.label, status=OrderStatus(order.status),
-        step=order.step, step_label=_label(flow, order.step), customer_id=order.customer_id,
+        step=order.step, step_label=step_label_of(flow, order.step), customer_id=order.customer_id,
         customer_name=customer.name if customer else "", customer_number=customer.number if customer else "",
         account_id=order.account_id, account_number=account.number if account else None,
         opened_at=order.opened_at, opened_by=names.get(order.opened_by_id, ""), closed_at=order.closed_at,

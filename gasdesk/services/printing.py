@@ -34,7 +34,7 @@ from gasdesk.services import audit
 from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import NotFound, Refused
-from gasdesk.services.orders import _action_label, _label
+from gasdesk.services.orders import action_label_of, step_label_of
 from gasdesk.vocab import (
     AccountStatus,
     CustomerCategory,
@@ -198,7 +198,7 @@ class PrintService:
             form=form, form_title=FORMS[form], company=company_profile(values), order_number=order.number,
             flow_kind=flow.kind, flow_label=flow.label, order_status_label=OrderStatus(order.status).label,
             opened_at=order.opened_at, opened_by=staff.get(order.opened_by_id, ""),
-            current_step_label=_label(flow, order.step),
+            current_step_label=step_label_of(flow, order.step),
             customer=PartyInfo(
                 number=customer.number, category_label=CustomerCategory(customer.category).label, name=customer.name,
                 id_type_label=IdDocType(customer.id_type).label,
@@ -214,7 +214,7 @@ class PrintService:
             documents=[(d.label, d.code in (order.documents or [])) for d in flow.documents],
             data={**(order.data or {}), "rounds": order.rounds}, fields=fields, reason=order.reason, crew=order.crew,
             appointment_at=order.appointment_at,
-            history=[StepRecord(e.at, _label(flow, e.to_step), _action_label(flow, e.from_step, e.action),
+            history=[StepRecord(e.at, step_label_of(flow, e.to_step), action_label_of(flow, e.from_step, e.action),
                                 staff.get(e.actor_id, ""), e.note) for e in order.steps if e.action != "print"],
             payments=[payment_info(p, staff.get(p.staff_id, "")) for p in payments],
             payment=payment, texts=dict(values.get("texts") or {}), printed_at=now, printed_by=self.actor.name,

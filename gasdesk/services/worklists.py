@@ -42,7 +42,7 @@ class WorkItem:
 
 def _step_label(kind: str, step: str) -> str:
     flow = ALL_FLOWS.get(kind)
-    return flow.step(step).label if flow and flow.has_step(step) else step
+    return flow.step_label(step) if flow else step
 
 
 def visit_steps() -> list[tuple[str, str]]:
