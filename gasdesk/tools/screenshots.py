@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -245,6 +246,10 @@ def render(app: Any, logins: dict[str, tuple[str, str]], out: Path) -> list[Path
     awin.show_page(awin.page_titles.index("台账报表"))
     s.shot(awin, "ledgers")
     awin.show_page(awin.page_titles.index("管理驾驶舱"))
+    deadline = time.monotonic() + 60
+    while awin.manager_dashboard.snapshot is None and time.monotonic() < deadline:  # computed off the UI thread
+        qt.processEvents()
+        time.sleep(0.02)
     s.shot(awin, "manager-dashboard")
     awin.close()
 

@@ -46,6 +46,7 @@ from gasdesk.services.worklists import WorkItem
 from gasdesk.ui import messages
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import Column, RowsModel, dt_text, hint_label, make_table, money_text, title_label
+from gasdesk.ui.worker import run_task
 from gasdesk.ui.worklist_table import work_model
 
 
@@ -306,11 +307,14 @@ class ManagerDashboard(QWidget):
     # --- data ---------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        try:
-            snap = self.data.snapshot()
-        except ServiceError as exc:
-            messages.report(self, exc)
+        """The figures are aggregates over every order and clock: computed on a worker thread."""
+        if getattr(self, "_loading", None) is not None and not self._loading.done:
             return
+        self.summary.setText("正在统计……")
+        self._loading = run_task(self, lambda _report: self.data.snapshot(), self._show, progress=False,
+                                 on_failed=lambda exc: messages.report(self, exc))
+
+    def _show(self, snap: DashboardSnapshot) -> None:
         self.snapshot = snap
         self.bar_sets.clear()
         self._draw_flows(snap)

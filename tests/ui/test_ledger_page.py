@@ -129,6 +129,7 @@ def test_dashboard_charts_and_a_bar_click_lists_orders(qtbot, gui_app, hall, msg
     dash.resize(1280, 900)
     dash.show()
     qtbot.waitExposed(dash)
+    qtbot.waitUntil(lambda: dash.snapshot is not None, timeout=10000)  # computed off the UI thread
     assert "在办 2 件" in dash.summary.text() and "已超期 2 件" in dash.summary.text()
     overdue = dash.bar_sets["flow:overdue"]
     kinds = dash._kinds
