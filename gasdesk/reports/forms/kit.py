@@ -2,8 +2,8 @@
 (title, section bar, bordered key-value grid, checklist, text block, comparison table, signature
 row, handwriting lines). Forms combine these; none draws its own tables.
 
-Every string goes through `Kit.p`, which escapes it for reportlab's paragraph markup and wraps
-Chinese text anywhere (wordWrap='CJK'), so long values wrap inside their cells.
+Every string goes through `Kit.p` (text.PlainText): a line that fits is drawn directly, longer text
+wraps anywhere as Chinese does (wordWrap='CJK'), so long values wrap inside their cells.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import cache
 from math import ceil
 from typing import Any, TypeAlias
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -22,7 +21,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
+
+from gasdesk.reports.forms.text import PlainText
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_X = 15 * mm
@@ -49,8 +50,6 @@ HEADING_MAX_CHARS = 24
 SECTION_ROOM = 72.0
 # A grid value longer than this many lines prints as a text block after the grid.
 LONG_VALUE_LINES = 8
-# Paragraphs collapse U+3000 like any white space; four no-break spaces are about as wide.
-IDEOGRAPHIC_SPACE = "\u00a0" * 4
 
 
 @dataclass(frozen=True)
@@ -97,10 +96,9 @@ class Kit:
 
     # -- text ------------------------------------------------------------------------------------
 
-    def p(self, text: str, style: str = "body") -> Paragraph:
-        """A paragraph of plain text (escaped; line breaks kept)."""
-        markup = escape(text).replace("\n", "<br/>").replace("\u3000", IDEOGRAPHIC_SPACE)
-        return Paragraph(markup, self.styles[style])
+    def p(self, text: str, style: str = "body") -> PlainText:
+        """A paragraph of plain text (line breaks kept)."""
+        return PlainText(text, self.styles[style])
 
     def text_width(self, text: str, style: str = "value") -> float:
         st = self.styles[style]
@@ -217,7 +215,7 @@ class Kit:
 
     def checklist(self, items: Sequence[tuple[str, bool]], cols: int = 2) -> Table:
         """Boxed list of ■ ticked / □ not ticked items, `cols` a row."""
-        cells = [self.p(f"{'■' if on else '□'} {label}", "check") for label, on in items]
+        cells: list[Cell] = [self.p(f"{'■' if on else '□'} {label}", "check") for label, on in items]
         rows = [cells[i : i + cols] for i in range(0, len(cells), cols)]
         rows[-1] += [""] * (cols - len(rows[-1]))
         return self.table_of(rows, colWidths=[self.width / cols] * cols, style=[
