@@ -132,6 +132,22 @@ def test_fonts_are_embedded(code: str, rendered: dict[str, bytes]) -> None:
     assert font_problems(rendered[code]) == []
 
 
+def test_embedded_font_programs_are_fast_flate_truetype(rendered: dict[str, bytes]) -> None:
+    import zlib
+
+    reader = PdfReader(io.BytesIO(rendered["acceptance"]))
+    programs = []
+    for font in reader.pages[0]["/Resources"]["/Font"].values():
+        stream = font.get_object()["/FontDescriptor"]["/FontFile2"].get_object()
+        assert stream["/Filter"] in ("/FlateDecode", ["/FlateDecode"])
+        raw = stream.get_data()
+        assert raw[:4] == b"\x00\x01\x00\x00" and len(raw) == stream["/Length1"]
+        programs.append((raw, stream._data))
+    assert len(programs) == 2  # more than one 256-glyph subset of Chinese text
+    # The level-1 stream of embedding.FastFlate, not reportlab's default level 6.
+    assert all(data == zlib.compress(raw, 1) for raw, data in programs)
+
+
 def test_reprint_shows_copy_mark() -> None:
     for code in ("acceptance", "receipt", "residential_contract"):
         pdf = render_form(sample_context(code, copy=True))

@@ -161,7 +161,8 @@ def find_cjk_font_file(preferred: str | os.PathLike[str] | None = None) -> Path 
 def register_cjk_font(preferred: str | os.PathLike[str] | None = None) -> str:
     """Register the font with reportlab once and return its name; FontNotFoundError when none works."""
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
+
+    from gasdesk.reports.embedding import EmbeddedFont
 
     request = str(preferred) if preferred else None
     with _lock:
@@ -179,7 +180,7 @@ def register_cjk_font(preferred: str | os.PathLike[str] | None = None) -> str:
             if name is None:
                 candidate = FONT_NAME if not _by_path else f"{FONT_NAME}{len(_by_path) + 1}"
                 try:
-                    font = TTFont(candidate, key, subfontIndex=0)
+                    font = EmbeddedFont(candidate, key, subfontIndex=0)
                 except Exception as exc:  # reportlab raises TTFError and plain errors on odd files
                     tried.append(f"{path}: {exc}")
                     continue
