@@ -72,3 +72,32 @@ def test_quotes_and_operators_are_just_text(people):
     app, team, *_ = people
     for q in ['"张伟', "张伟 OR 李娜", "花果*", "NEAR(张伟)", "-张伟", "张'伟", "%", "_"]:
         CustomerService(app, team.manager).search(q)  # never an FTS or SQL syntax error
+
+
+def test_a_customer_with_two_open_accounts_is_one_hit_showing_the_first(app):
+    from datetime import datetime
+
+    from gasdesk.models import Account
+
+    team = make_team(app)
+    c, o = active_resident(app, team, "周二户")
+    with app.unit_of_work() as s:  # a second premises of the same customer (rare, but allowed)
+        s.add(Account(number="A999999901", customer_id=c.id, status="active", address="另一处",
+                      opened_at=datetime(2026, 1, 1)))
+    for i in range(3):
+        resident(app, team.clerk, f"周{'甲乙丙'[i]}户")
+    service = CustomerService(app, team.clerk)
+    hits = service.search("zeh").hits
+    assert [(h.customer.name, h.account_number) for h in hits] == [("周二户", o.account_number)]
+    first, second = service.search("周", limit=2), service.search("周", limit=2, offset=2)
+    pages = [h.customer.id for h in first.hits + second.hits]
+    assert len(pages) == len(set(pages)) == 4 and first.has_more and not second.has_more
+
+
+def test_hits_are_masked_for_a_clerk_and_full_for_a_manager(people):
+    app, team, zhang, *_ = people
+    clerk_hit = CustomerService(app, team.clerk).search(zhang.id_number).hits[0].customer
+    manager_hit = CustomerService(app, team.manager).search(zhang.id_number).hits[0].customer
+    assert clerk_hit.masked and "*" in clerk_hit.id_number and "*" in clerk_hit.phone
+    assert not manager_hit.masked and manager_hit.id_number == zhang.id_number
+    assert manager_hit == CustomerService(app, team.manager).get(zhang.id)
