@@ -141,10 +141,12 @@ class PlannedWorkService:
                          action="cancel", changes=audit.changes_of(work))
             return _view(work)
 
-    def list(self, *, upcoming_only: bool = False, limit: int = 200) -> list[PlannedWorkView]:
+    def list(self, *, upcoming_only: bool = False, limit: int = 200, offset: int = 0) -> list[PlannedWorkView]:
+        """Planned works, the latest start first, one page at a time."""
         now = self.app.clock.now()
         with self.app.reading() as s:
-            stmt = select(PlannedWork).order_by(PlannedWork.starts_at.desc()).limit(limit)
+            stmt = (select(PlannedWork).order_by(PlannedWork.starts_at.desc(), PlannedWork.id.desc())
+                    .offset(offset).limit(limit))
             if upcoming_only:
                 stmt = stmt.where(PlannedWork.ends_at >= now, PlannedWork.status == "planned")
             return [_view(w) for w in s.scalars(stmt)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
@@ -47,6 +47,12 @@ def _step_label(kind: str, step: str) -> str:
 
 def visit_steps() -> list[tuple[str, str]]:
     return [(f.kind, s.code) for f in ALL_FLOWS.values() for s in f.steps if s.visit]
+
+
+def rebooking_steps() -> list[tuple[str, str]]:
+    """Customer-wait steps whose way out is a new visit (等待客户重新预约)."""
+    return [(f.kind, s.code) for f in ALL_FLOWS.values() for s in f.steps
+            if s.customer_wait and any(f.has_step(a.target) and f.step(a.target).visit for a in s.actions)]
 
 
 def steps_for_role(role: Role) -> list[tuple[str, str]]:
@@ -153,13 +159,48 @@ class WorklistService:
         with self.app.reading() as s:
             return int(s.scalar(stmt) or 0)
 
-    def dispatch_queue(self, *, limit: int = 500, offset: int = 0) -> list[WorkItem]:
-        """Orders waiting for a site visit: unbooked first, then by appointment."""
-        stmt = self._select(_nearest_clock()).where(ServiceOrder.status == OrderStatus.OPEN,
+    def _visits(self) -> Select[Any]:
+        return self._select(_nearest_clock()).where(ServiceOrder.status == OrderStatus.OPEN,
                                                     _in_steps(visit_steps()))
-        stmt = stmt.order_by(ServiceOrder.appointment_at.is_not(None), ServiceOrder.appointment_at,
-                             ServiceOrder.opened_at, ServiceOrder.id)
+
+    def dispatch_queue(self, *, limit: int = 200, offset: int = 0) -> list[WorkItem]:
+        """Orders waiting for a site visit: unbooked first, then by appointment."""
+        stmt = self._visits().order_by(ServiceOrder.appointment_at.is_not(None), ServiceOrder.appointment_at,
+                                       ServiceOrder.opened_at, ServiceOrder.id)
         return self._items(stmt.offset(offset).limit(limit))
+
+    def count_dispatch_queue(self) -> int:
+        return self._count(_in_steps(visit_steps()))
+
+    def visits_booked_on(self, day: date) -> list[WorkItem]:
+        """Every visit booked for one day, by appointment time (a day's work: printed as one batch)."""
+        start = datetime.combine(day, time.min)
+        stmt = self._visits().where(ServiceOrder.appointment_at >= start,
+                                    ServiceOrder.appointment_at < start + timedelta(days=1))
+        return self._items(stmt.order_by(ServiceOrder.appointment_at, ServiceOrder.id))
+
+    def _rebooking_pairs(self) -> list[tuple[str, str]]:
+        mine = set(steps_for_role(self.actor.role))
+        return [pair for pair in rebooking_steps() if pair in mine]
+
+    def rebooking_queue(self, *, limit: int = 200, offset: int = 0) -> list[WorkItem]:
+        """Orders this role rebooks once the customer names a new time, in the order of my_queue."""
+        pairs = self._rebooking_pairs()
+        if not pairs:
+            return []
+        clock = _nearest_clock()
+        stmt = self._select(clock).where(ServiceOrder.status == OrderStatus.OPEN, _in_steps(pairs)).order_by(
+            clock.c.due_at.is_(None), clock.c.due_at, ServiceOrder.opened_at, ServiceOrder.id)
+        return self._items(stmt.offset(offset).limit(limit))
+
+    def count_rebooking_queue(self) -> int:
+        pairs = self._rebooking_pairs()
+        return self._count(_in_steps(pairs)) if pairs else 0
+
+    def _count(self, steps: ColumnElement[bool]) -> int:
+        stmt = select(func.count()).select_from(ServiceOrder).where(ServiceOrder.status == OrderStatus.OPEN, steps)
+        with self.app.reading() as s:
+            return int(s.scalar(stmt) or 0)
 
     def orders_of_customer(self, customer_id: int, *, limit: int = 500) -> list[WorkItem]:
         own = select(ServiceOrder.id).where(ServiceOrder.customer_id == customer_id)

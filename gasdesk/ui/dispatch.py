@@ -31,15 +31,6 @@ from gasdesk.ui.worker import Report, run_task
 from gasdesk.ui.worklist_table import work_model
 
 
-def is_rebooking(item: WorkItem) -> bool:
-    """A customer-wait step whose way out is a new visit (等待客户重新预约)."""
-    flow = ALL_FLOWS.get(item.kind)
-    if flow is None or not flow.has_step(item.step):
-        return False
-    step = flow.step(item.step)
-    return step.customer_wait and any(flow.has_step(a.target) and flow.step(a.target).visit for a in step.actions)
-
-
 class DispatchPage(QWidget):
     def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,16 +84,16 @@ class DispatchPage(QWidget):
 
     def refresh(self) -> None:
         keep = self.order.id if self.order else None
+        lists = self.session.worklists
         try:
-            queue = self.session.worklists.dispatch_queue()
-            waiting = [w for w in self.session.worklists.my_queue() if is_rebooking(w)]
+            self.queue.set_source(lambda offset, limit: lists.dispatch_queue(limit=limit, offset=offset))
+            self.waiting.set_source(lambda offset, limit: lists.rebooking_queue(limit=limit, offset=offset))
+            counts = lists.count_dispatch_queue(), lists.count_rebooking_queue()
         except ServiceError as exc:
             messages.report(self, exc)
             return
-        self.queue.set_rows(queue)
-        self.waiting.set_rows(waiting)
-        self.tabs.setTabText(0, f"待上门作业（{len(queue)}）")
-        self.tabs.setTabText(1, f"等待客户重新预约（{len(waiting)}）")
+        self.tabs.setTabText(0, f"待上门作业（{counts[0]}）")
+        self.tabs.setTabText(1, f"等待客户重新预约（{counts[1]}）")
         self._show(None)
         if keep is not None:
             self.select_order(keep)
@@ -174,11 +165,8 @@ class DispatchPage(QWidget):
 
     def today_jobs(self) -> list[tuple[int, str, int | None]]:
         """The work form of every visit booked for today (e.g. all of today's ignition notices)."""
-        today = self.session.now().date()
         jobs: list[tuple[int, str, int | None]] = []
-        for item in self.queue.rows:
-            if item.appointment_at is None or item.appointment_at.date() != today:
-                continue
+        for item in self.session.worklists.visits_booked_on(self.session.now().date()):
             forms = ALL_FLOWS[item.kind].step(item.step).forms
             if forms:
                 jobs.append((item.order_id, forms[0], None))

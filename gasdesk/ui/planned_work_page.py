@@ -139,7 +139,7 @@ class PlannedWorkPage(QWidget):
 
     def refresh(self) -> None:
         try:
-            self.works.set_rows(self.service.list())
+            self.works.set_source(lambda offset, limit: self.service.list(limit=limit, offset=offset))
         except ServiceError as exc:
             messages.report(self, exc)
 

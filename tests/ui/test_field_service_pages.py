@@ -100,3 +100,26 @@ def test_worklists_load_a_page_at_a_time_and_the_cards_count_all(qtbot, window, 
     board.mine.fetchMore()
     assert board.mine.rowCount() == 130 and not board.mine.canFetchMore()
     assert len({item.order_id for item in board.mine.rows}) == 130
+
+
+def test_dispatch_queue_pages_as_it_scrolls_and_batch_print_reads_every_booked_visit(  # type: ignore[no-untyped-def]
+        qtbot, window, gui_app, team):
+    from gasdesk.services.orders import OrderService
+
+    clerk, dispatcher = OrderService(gui_app, team.clerk), OrderService(gui_app, team.dispatcher)
+    for i in range(103):
+        o = clerk.open("activation", resident(gui_app, team.clerk, f"派工{i}").id,
+                       documents=["property_proof", "owner_id"])
+        o = clerk.perform(o.id, "accept")
+        if i < 2:  # booked visits sort after the unbooked ones: beyond the first page
+            dispatcher.perform(o.id, "assign", {"crew": "点火一班", "appointment_at": "2026-11-27 16:00"})
+    win = window(team.dispatcher)
+    win.show_page(win.page_titles.index("派工"))
+    page = win.dispatch
+    page.refresh()
+    assert "（103）" in page.tabs.tabText(0)
+    assert page.queue.rowCount() == 100 and page.queue.canFetchMore()
+    assert all(item.appointment_at is None for item in page.queue.rows)
+    assert len(page.today_jobs()) == 2
+    page.queue.fetchMore()
+    assert page.queue.rowCount() == 103 and not page.queue.canFetchMore()
