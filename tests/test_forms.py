@@ -370,6 +370,21 @@ def test_qr_code_on_the_page_matches_the_order_number(tmp_path: Path) -> None:
     assert wrong == 0
 
 
+def test_qr_code_scans_as_the_order_number(tmp_path: Path) -> None:
+    import zxingcpp
+    from PIL import Image
+
+    for code in ("receipt", "acceptance"):
+        ctx = sample_context(code)
+        pdf_path = tmp_path / f"{code}.pdf"
+        pdf_path.write_bytes(render_form(ctx))
+        subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", str(pdf_path),
+                        str(tmp_path / code)], check=True)
+        page = Image.open(next(tmp_path.glob(f"{code}*.png")))
+        found = [b.text for b in zxingcpp.read_barcodes(page) if b.format == zxingcpp.BarcodeFormat.QRCode]
+        assert found == [ctx.order_number]
+
+
 @pytest.mark.skipif(shutil.which("fc-list") is None, reason="needs fontconfig's fc-list")
 def test_fontconfig_fallback_finds_a_truetype_font(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fonts, "system_font_paths", lambda: [])

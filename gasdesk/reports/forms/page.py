@@ -83,12 +83,22 @@ def fit_size(text: str, font: str, size: float, max_width: float, min_size: floa
     return max(min_size, size * max_width / width)
 
 
+# reportlab's encoder tries all eight mask patterns and scores each in pure Python, ~2 ms for an
+# order number: a fifth of a form page. Every mask decodes alike (the scoring only evens out the
+# dark/light balance), so the symbol is built with one fixed mask.
+QR_MASK = 0
+
+
 @lru_cache(maxsize=256)
 def qr_modules(value: str) -> tuple[tuple[bool, ...], ...]:
     """The dark/light modules of the QR code of `value`, encoded by reportlab's QrCodeWidget."""
-    widget = QrCodeWidget(value, barLevel="M")
-    widget.qr.make()
-    return tuple(tuple(bool(m) for m in row) for row in widget.qr.modules)
+    qr = QrCodeWidget(value, barLevel="M").qr
+    try:
+        qr.version = qr.version or qr.calculate_version()
+        qr.makeImpl(False, QR_MASK)
+    except AttributeError:  # another reportlab version: its own way, mask search included
+        qr.make()
+    return tuple(tuple(bool(m) for m in row) for row in qr.modules)
 
 
 @lru_cache(maxsize=256)
