@@ -17,7 +17,7 @@ from gasdesk.flows.definition import (
     TimeLimit,
     terminal_steps,
 )
-from gasdesk.vocab import GasUseType, IdDocType, PaymentMethod, TimeUnit
+from gasdesk.vocab import GasUseType, IdDocType, PaymentMethod, Role, TimeUnit
 
 WD = TimeUnit.WORKING_DAYS
 RATINGS = tuple((r, r) for r in ("G1.6", "G2.5", "G4", "G6", "G10", "G16", "G25", "G40", "G65", "G100"))
@@ -111,16 +111,17 @@ def documents_step(code: str, label: str, next_step: str, ok_label: str, questio
 
 
 def simple_step(code: str, label: str, action: str, action_label: str, target: str, *,
-                roles: frozenset = ROLES.clerk, department: str = "customer_service",
-                **extra: object) -> StepDef:
-    """A step with one way forward (fields, effects and forms of that action in `extra`)."""
-    step_keys = {"limit", "counted", "customer_wait", "forms", "note"}
-    step_kw = {k: v for k, v in extra.items() if k in step_keys}
-    action_kw = {k: v for k, v in extra.items() if k not in step_keys}
+                roles: frozenset[Role] = ROLES.clerk, department: str = "customer_service",
+                fields: tuple[FieldDef, ...] = (), effects: tuple[str, ...] = (),
+                limit: TimeLimit | None = None, counted: bool = True, customer_wait: bool = False,
+                forms: tuple[str, ...] = (), note: str = "") -> StepDef:
+    """A step with one way forward: `fields` and `effects` belong to that action, the rest to the step
+    (`forms` are the step's, printed on entering it)."""
     return StepDef(
-        code=code, label=label, department=department,
-        actions=(ActionDef(code=action, label=action_label, target=target, roles=roles, **action_kw),),
-        **step_kw,  # type: ignore[arg-type]
+        code=code, label=label, department=department, limit=limit, counted=counted,
+        customer_wait=customer_wait, forms=forms, note=note,
+        actions=(ActionDef(code=action, label=action_label, target=target, roles=roles, fields=fields,
+                           effects=effects),),
     )
 
 

@@ -762,6 +762,10 @@ class TariffService:
         except ValueError as exc:
             raise Refused("请选择用气性质", field="gas_use_type") from exc
         p1 = _price(price1, "price1")
+        p2: Decimal | None
+        p3: Decimal | None
+        t1: Decimal | None
+        t2: Decimal | None
         tiered = use is GasUseType.RESIDENTIAL
         if tiered:
             if price2 in (None, "") or price3 in (None, "") or tier1_limit in (None, "") or tier2_limit in (None, ""):
@@ -909,6 +913,7 @@ def payments_per_clerk_day(app: App, actor: Actor, date_from: date, date_to: dat
                 select(BillAllocation.payment_id, type_coerce(func.sum(BillAllocation.amount), Money()))
                 .where(BillAllocation.payment_id.in_(chunk)).group_by(BillAllocation.payment_id)
             ):
+                assert pid is not None  # payment_id IN (chunk)
                 to_bills[pid] = amount or ZERO
     groups: dict[tuple[date, int, str], list[Any]] = {}
     for pid, at, staff_id, method, cash in plist:

@@ -166,7 +166,7 @@ class Query:
 class SheetDef:
     title: str
     columns: tuple[LedgerColumn, ...]
-    select: Callable[[Query], Select[Any]]
+    select: Callable[[Query], Select[*tuple[Any, ...]]]
     convert: Callable[[Query, Any], tuple[Any, ...]]
     totals: bool = False
     chart: ChartSpec | None = None
@@ -343,8 +343,8 @@ def _kinds_condition(q: Query, kinds: Sequence[str] | None) -> Any | None:
     return ServiceOrder.kind.in_(sorted(wanted)) if wanted else false()
 
 
-def _order_filters(stmt: Select[Any], q: Query, kinds: Sequence[str] | None, *,
-                   dates: bool = True, department_column: Any = ServiceOrder.department_id) -> Select[Any]:
+def _order_filters(stmt: Select[*tuple[Any, ...]], q: Query, kinds: Sequence[str] | None, *, dates: bool = True,
+                   department_column: Any = ServiceOrder.department_id) -> Select[*tuple[Any, ...]]:
     f = q.filter
     start, end = f.bounds()
     if dates and start is not None:
@@ -363,7 +363,7 @@ def _order_filters(stmt: Select[Any], q: Query, kinds: Sequence[str] | None, *,
     return stmt
 
 
-def _order_select(q: Query, kinds: Sequence[str] | None, *extra: Any) -> Select[Any]:
+def _order_select(q: Query, kinds: Sequence[str] | None, *extra: Any) -> Select[*tuple[Any, ...]]:
     """The columns every order ledger shows, plus `extra`, filtered and in opening order."""
     stmt = (
         select(ServiceOrder.number, ServiceOrder.kind, ServiceOrder.opened_at, Customer.number, Customer.name,
@@ -390,7 +390,7 @@ def _order_clock_label(status: str | None, due: datetime | None, now: datetime) 
     return DeadlineStatus(status).label
 
 
-def _business_select(q: Query) -> Select[Any]:
+def _business_select(q: Query) -> Select[*tuple[Any, ...]]:
     clock = aliased(Deadline)
     stmt = _order_select(q, None, clock.status, clock.due_at)
     return stmt.outerjoin(clock, and_(clock.order_id == ServiceOrder.id, clock.scope == DeadlineScope.ORDER))
@@ -431,7 +431,7 @@ def _meter_number_subquery() -> Any:
             .order_by(Meter.installed_at.desc(), Meter.id.desc()).limit(1).scalar_subquery())
 
 
-def _plugging_select(q: Query) -> Select[Any]:
+def _plugging_select(q: Query) -> Select[*tuple[Any, ...]]:
     done_at = (select(func.min(OrderStep.at)).where(OrderStep.order_id == ServiceOrder.id,
                                                      OrderStep.from_step == "plugging_visit",
                                                      OrderStep.to_step == "archived").scalar_subquery())
@@ -472,7 +472,7 @@ PLUGGING = LedgerDef(
 
 # --- 3. 气量变更台账 ----------------------------------------------------------------------------------
 
-def _allowance_select(q: Query) -> Select[Any]:
+def _allowance_select(q: Query) -> Select[*tuple[Any, ...]]:
     return _order_select(q, ("allowance_change",), Customer.yearly_allowance, Customer.household_size)
 
 
@@ -531,7 +531,7 @@ def satisfaction(status: str, step: str, rounds: int, data: dict[str, Any]) -> s
     return "待受理"
 
 
-def _complaint_select(q: Query) -> Select[Any]:
+def _complaint_select(q: Query) -> Select[*tuple[Any, ...]]:
     return _order_select(q, ("complaint",), ServiceOrder.rounds)
 
 
@@ -567,7 +567,7 @@ COMPLAINTS = LedgerDef(
 
 # --- 5. 换表台账 --------------------------------------------------------------------------------------
 
-def _meter_change_select(q: Query) -> Select[Any]:
+def _meter_change_select(q: Query) -> Select[*tuple[Any, ...]]:
     current = (select(Meter.number).where(Meter.account_id == ServiceOrder.account_id,
                                           Meter.status == "in_service")
                .order_by(Meter.installed_at.desc()).limit(1).scalar_subquery())
@@ -611,7 +611,7 @@ METER_CHANGE = LedgerDef(
 TRANSFER_CLOSURE_KINDS = ("transfer", "closure")
 
 
-def _transfer_closure_select(q: Query) -> Select[Any]:
+def _transfer_closure_select(q: Query) -> Select[*tuple[Any, ...]]:
     disposal = (select(OrderStep.to_step).where(OrderStep.order_id == ServiceOrder.id,
                                                 OrderStep.to_step.in_(("plugging_visit", "removal_visit")))
                 .order_by(OrderStep.seq.desc()).limit(1).scalar_subquery())
@@ -654,7 +654,7 @@ TRANSFER_CLOSURE = LedgerDef(
 
 # --- 7. 收费退费日结 ----------------------------------------------------------------------------------
 
-def _payment_filters(stmt: Select[Any], q: Query) -> Select[Any]:
+def _payment_filters(stmt: Select[*tuple[Any, ...]], q: Query) -> Select[*tuple[Any, ...]]:
     start, end = q.filter.bounds()
     if start is not None:
         stmt = stmt.where(Payment.at >= start)
@@ -669,7 +669,7 @@ def _sum_where(condition: Any, column: Any) -> Any:
     return func.sum(type_coerce(case((condition, column)), Money()))
 
 
-def _cash_daily_select(q: Query) -> Select[Any]:
+def _cash_daily_select(q: Query) -> Select[*tuple[Any, ...]]:
     day = func.date(Payment.at)
     stmt = select(
         day.label("day"), Payment.staff_id, func.count(),
@@ -692,7 +692,7 @@ def _cash_daily_row(q: Query, r: Any) -> tuple[Any, ...]:
             net, cash, net - cash)
 
 
-def _payment_detail_select(q: Query) -> Select[Any]:
+def _payment_detail_select(q: Query) -> Select[*tuple[Any, ...]]:
     original = aliased(Payment)
     stmt = (
         select(Payment.receipt_number, Payment.at, Payment.staff_id, Payment.kind, Payment.item, Payment.method,
@@ -753,7 +753,7 @@ def _month_expr(q: Query, column: Any) -> Any:
     return func.strftime(literal_column("'%Y-%m'"), column)
 
 
-def _finished_filters(stmt: Select[Any], q: Query) -> Select[Any]:
+def _finished_filters(stmt: Select[*tuple[Any, ...]], q: Query) -> Select[*tuple[Any, ...]]:
     start, end = q.filter.bounds()
     stmt = stmt.where(Deadline.status.in_((DeadlineStatus.MET, DeadlineStatus.MISSED)))
     if start is not None:
@@ -772,7 +772,7 @@ def _met_count() -> Any:
     return func.sum(case((Deadline.status == DeadlineStatus.MET, 1), else_=0))
 
 
-def _compliance_select(q: Query) -> Select[Any]:
+def _compliance_select(q: Query) -> Select[*tuple[Any, ...]]:
     month = _month_expr(q, Deadline.finished_at)
     stmt = (
         select(month.label("month"), ServiceOrder.kind, Deadline.step, Deadline.department_id, func.count(),
@@ -807,7 +807,7 @@ def _compliance_key(q: Query, r: tuple[Any, ...]) -> Any:
     return (r[0], _FLOW_ORDER.get(kind, 99), step_order, r[3])
 
 
-def _compliance_month_select(q: Query) -> Select[Any]:
+def _compliance_month_select(q: Query) -> Select[*tuple[Any, ...]]:
     month = _month_expr(q, Deadline.finished_at)
     stmt = (select(month.label("month"), func.count(), _met_count())
             .join(ServiceOrder, ServiceOrder.id == Deadline.order_id).group_by(month))
@@ -820,7 +820,7 @@ def _compliance_month_row(q: Query, r: Any) -> tuple[Any, ...]:
     return (_month(month), n, met, n - met, _rate(met, n))
 
 
-def _emergency_select(q: Query) -> Select[Any]:
+def _emergency_select(q: Query) -> Select[*tuple[Any, ...]]:
     month = _month_expr(q, EmergencyCall.called_at)
     outcome = EmergencyCall.arrival_outcome
 
@@ -908,7 +908,7 @@ def _overdue_parts(q: Query) -> tuple[Any, Any, Any]:
     return late, step_dept, scope
 
 
-def _overdue_select(q: Query) -> Select[Any]:
+def _overdue_select(q: Query) -> Select[*tuple[Any, ...]]:
     late, step_dept, scope = _overdue_parts(q)
     dept = func.coalesce(step_dept, ServiceOrder.department_id)
     stmt = (
@@ -954,7 +954,7 @@ OVERDUE = LedgerDef(
 BILL_STATUS_LABELS = {"unpaid": "未缴", "partly_paid": "部分缴费", "paid": "已缴清"}
 
 
-def _bills_select(q: Query) -> Select[Any]:
+def _bills_select(q: Query) -> Select[*tuple[Any, ...]]:
     start, end = q.filter.bounds()
     stmt = (select(Bill.number, Bill.issued_at, Account.number, Customer.name, Customer.phone, Bill.gas_use_type,
                    Bill.period_start, Bill.period_end, Bill.volume, Bill.amount, Bill.paid, Bill.due_to, Bill.status)
@@ -979,7 +979,7 @@ def _arrears_cuts(q: Query) -> tuple[date, date]:
     return as_of - timedelta(days=30), as_of - timedelta(days=90)
 
 
-def _arrears_select(q: Query) -> Select[Any]:
+def _arrears_select(q: Query) -> Select[*tuple[Any, ...]]:
     recent, older = _arrears_cuts(q)
     owed = Bill.amount - Bill.paid
     as_of_end = datetime.combine((q.filter.date_to or q.now.date()) + timedelta(days=1), time.min)

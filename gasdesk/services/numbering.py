@@ -17,8 +17,8 @@ from gasdesk.models import NumberSequence
 def next_value(session: Session, series: str) -> int:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(NumberSequence).values(series=series, last_value=1)
-    stmt = stmt.on_conflict_do_update(
+    upsert = insert(NumberSequence).values(series=series, last_value=1)
+    stmt = upsert.on_conflict_do_update(
         index_elements=[NumberSequence.series],
         set_={"last_value": NumberSequence.last_value + 1},
     ).returning(NumberSequence.last_value)

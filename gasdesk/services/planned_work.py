@@ -3,6 +3,7 @@ the customers affected (to print and to export with their phones)."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -151,7 +152,8 @@ class PlannedWorkService:
                 stmt = stmt.where(PlannedWork.ends_at >= now, PlannedWork.status == "planned")
             return [_view(w) for w in s.scalars(stmt)]
 
-    def affected(self, work_id: int, *, limit: int | None = None, offset: int = 0) -> list[AffectedCustomer]:
+    def affected(self, work_id: int, *, limit: int | None = None, offset: int = 0
+                 ) -> builtins.list[AffectedCustomer]:
         return list(self.iter_affected(work_id, limit=limit, offset=offset))
 
     def iter_affected(self, work_id: int, *, limit: int | None = None, offset: int = 0

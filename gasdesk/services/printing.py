@@ -230,7 +230,7 @@ class PrintService:
         return order
 
     @staticmethod
-    def _printed(order: ServiceOrder) -> set[tuple[str, int | None]]:
+    def _printed(order: ServiceOrder) -> set[tuple[str | None, int | None]]:
         return {(e.data.get("form"), e.data.get("payment_id")) for e in order.steps if e.action == "print"}
 
     def _log_print(self, s: Session, order: ServiceOrder, form: str, payment_id: int | None, copy: bool,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -142,7 +143,7 @@ class StaffService:
         with self.app.reading() as s:
             return [_view(x) for x in s.scalars(select(Staff).order_by(Staff.login))]
 
-    def departments(self) -> list[tuple[str, str]]:
+    def departments(self) -> builtins.list[tuple[str, str]]:
         with self.app.reading() as s:
             return [(d.code, d.name) for d in s.scalars(select(Department).order_by(Department.id))]
 

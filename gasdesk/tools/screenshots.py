@@ -39,8 +39,12 @@ def build_database(url: str, customers: int, seed: int) -> tuple[Any, dict[str, 
         start = datetime.now().replace(second=0, microsecond=0) - timedelta(days=getattr(demo, "SIMULATED_DAYS", 120))
         app = App(url, FixedClock(start))
         _say(f"building demo data ({customers} customers)…")
-        summary = demo.build_demo(app, customers=customers, seed=seed,
-                                  progress=lambda done, total: done % 2000 == 0 and _say(f"  {done}/{total}"))
+
+        def progress(done: int, total: int) -> None:
+            if done % 2000 == 0:
+                _say(f"  {done}/{total}")
+
+        summary = demo.build_demo(app, customers=customers, seed=seed, progress=progress)
         logins: dict[str, tuple[str, str]] = {}
         for x in summary.logins:
             if x.password and x.role not in logins:
@@ -147,6 +151,7 @@ def _preview(s: Shooter, session: Any, order_id: int) -> None:
         return
     f = forms[0]
     svc = printing.service(session)
+    assert svc is not None  # printing.available()
     pdf = svc.render(order_id, f.code, payment_id=f.payment_id) if f.payment_id else svc.render(order_id, f.code)
     dialog = printing.PdfPreviewDialog(bytes(pdf), f.title)
     s.shot(dialog, "print-preview", (900, 740))
@@ -246,8 +251,10 @@ def render(app: Any, logins: dict[str, tuple[str, str]], out: Path) -> list[Path
     awin.show_page(awin.page_titles.index("台账报表"))
     s.shot(awin, "ledgers")
     awin.show_page(awin.page_titles.index("管理驾驶舱"))
+    board = awin.manager_dashboard
+    assert board is not None  # the admin may see the figures
     deadline = time.monotonic() + 60
-    while awin.manager_dashboard.snapshot is None and time.monotonic() < deadline:  # computed off the UI thread
+    while board.snapshot is None and time.monotonic() < deadline:  # computed off the UI thread
         qt.processEvents()
         time.sleep(0.02)
     s.shot(awin, "manager-dashboard")

@@ -10,7 +10,7 @@ It emits `money_changed(payment_id)` after a payment or reversal and calls `ui_s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -36,7 +36,15 @@ from PySide6.QtWidgets import (
 
 from gasdesk.flows.definition import FieldDef, FieldKind
 from gasdesk.permissions import Permission
-from gasdesk.services.billing import BillingService, BillLine, BillStatus, BillView, Rate, TariffService
+from gasdesk.services.billing import (
+    BillingService,
+    BillLine,
+    BillStatus,
+    BillView,
+    Rate,
+    ReadingOutcome,
+    TariffService,
+)
 from gasdesk.services.customers import AccountView
 from gasdesk.services.errors import ServiceError
 from gasdesk.services.payments import PaymentView
@@ -194,8 +202,9 @@ class PrepayDialog(_TakePaymentDialog):
     def __init__(self, session: UiSession, account: AccountView, parent: QWidget | None = None) -> None:
         super().__init__(session, account, "预存燃气费", parent)
         self.form.addRow("燃气账户：", QLabel(f"{account.number}（{balance_text(account.balance)}）"))
-        self.amount = make_editor(FieldDef("amount", "金额（元）", FieldKind.MONEY), now=session.now()).widget
-        assert isinstance(self.amount, QLineEdit)
+        amount = make_editor(FieldDef("amount", "金额（元）", FieldKind.MONEY), now=session.now()).widget
+        assert isinstance(amount, QLineEdit)
+        self.amount = amount
         self.amount.setObjectName("amount")
         self.form.addRow("金额（元）：", self.amount)
         self.finish("预存款先抵扣未缴账单（从最早的开始），余额留作预存，出新账单时自动抵扣。")
@@ -245,7 +254,7 @@ class ReadingDialog(QDialog):
     def __init__(self, session: UiSession, meter_number: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.outcome = None
+        self.outcome: ReadingOutcome | None = None
         self.setWindowTitle("录入表读数")
         self.setMinimumWidth(400)
         form = QFormLayout(self)
@@ -260,8 +269,9 @@ class ReadingDialog(QDialog):
         self.read_on.setDate(QDate(today.year, today.month, today.day))
         self.read_on.setMaximumDate(QDate(today.year, today.month, today.day))
         form.addRow("抄表日期：", self.read_on)
-        self.reading = make_editor(FieldDef("reading", "读数（m³）", FieldKind.READING), now=session.now()).widget
-        assert isinstance(self.reading, QLineEdit)
+        reading = make_editor(FieldDef("reading", "读数（m³）", FieldKind.READING), now=session.now()).widget
+        assert isinstance(reading, QLineEdit)
+        self.reading = reading
         self.reading.setObjectName("reading")
         form.addRow("读数（m³）：", self.reading)
         self.error = error_label()
@@ -273,6 +283,7 @@ class ReadingDialog(QDialog):
 
     def save(self) -> None:
         day = self.read_on.date().toPython()
+        assert isinstance(day, date)
         try:
             self.outcome = ReadingService(self.session.app, self.session.actor).record(
                 self.meter.text(), day, self.reading.text())
@@ -652,9 +663,11 @@ class TariffDialog(QDialog):
 
     def save(self) -> None:
         values = {k: (e.text().strip() or None) if e.isEnabled() else None for k, e in self.edits.items()}
+        effective_from = self.effective_from.date().toPython()
+        assert isinstance(effective_from, date)
         try:
             self.rate = TariffService(self.session.app, self.session.actor).add(
-                self.use.currentData(), self.effective_from.date().toPython(), values["price1"] or "",
+                self.use.currentData(), effective_from, values["price1"] or "",
                 values["price2"], values["price3"], values["tier1_limit"], values["tier2_limit"], self.note.text())
         except ServiceError as exc:
             show_error(self.error, exc.message)

@@ -46,7 +46,7 @@ from gasdesk.services.worklists import WorkItem
 from gasdesk.ui import messages
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import Column, RowsModel, dt_text, hint_label, make_table, money_text, title_label
-from gasdesk.ui.worker import run_task
+from gasdesk.ui.worker import BackgroundTask, run_task
 from gasdesk.ui.worklist_table import work_model
 
 
@@ -233,6 +233,7 @@ class ManagerDashboard(QWidget):
     """管理驾驶舱. Emits `order_requested(order id)` when a listed order is double-clicked."""
 
     order_requested = Signal(int)
+    _loading: BackgroundTask | None = None  # the task computing the figures (the last one, once done)
 
     def __init__(self, app: App, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -308,7 +309,7 @@ class ManagerDashboard(QWidget):
 
     def refresh(self) -> None:
         """The figures are aggregates over every order and clock: computed on a worker thread."""
-        if getattr(self, "_loading", None) is not None and not self._loading.done:
+        if self._loading is not None and not self._loading.done:
             return
         self.summary.setText("正在统计……")
         self._loading = run_task(self, lambda _report: self.data.snapshot(), self._show, progress=False,
@@ -354,7 +355,11 @@ class ManagerDashboard(QWidget):
         series = QHorizontalStackedBarSeries()
         for state, label in OPEN_STATES.items():
             bar = _bar_set(label, STATE_COLORS[state], [float(f.counts.get(state, 0)) for f in flows])
-            self._connect(bar, lambda i, st=state: self._flow_clicked(st, i))
+
+            def clicked(i: int, st: str = state) -> None:
+                self._flow_clicked(st, i)
+
+            self._connect(bar, clicked)
             self.bar_sets[f"flow:{state}"] = bar
             series.append(bar)
         series.setBarWidth(0.7)

@@ -129,8 +129,8 @@ class DispatchPage(QWidget):
         self.order = order
         while self.buttons_box.count():
             item = self.buttons_box.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            if item is not None and (widget := item.widget()):
+                widget.deleteLater()
         self.action_buttons = {}
         self.open_button.setEnabled(order is not None)
         if order is None:

@@ -23,7 +23,7 @@ from gasdesk.permissions import Permission
 from gasdesk.ui import messages
 from gasdesk.ui.customer_page import CustomerPage
 from gasdesk.ui.customer_search import CustomerSearchPage
-from gasdesk.ui.dashboard import DashboardPage
+from gasdesk.ui.dashboard import DashboardPage, ManagerDashboard
 from gasdesk.ui.dispatch import DispatchPage
 from gasdesk.ui.emergency_board import EmergencyBoard
 from gasdesk.ui.ledger_page import LedgerPage
@@ -56,12 +56,10 @@ QStatusBar { background: #e9eef4; }
 """
 
 
-def manager_dashboard(session: UiSession) -> QWidget | None:
+def manager_dashboard(session: UiSession) -> ManagerDashboard | None:
     """管理驾驶舱, for the roles that may see the hall's figures."""
     if not session.can(Permission.EXPORT_LEDGERS):
         return None
-    from gasdesk.ui.dashboard import ManagerDashboard
-
     board = ManagerDashboard(session.app, session.actor)
     board.order_requested.connect(session.order_requested.emit)
     return board
@@ -220,7 +218,7 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         page = self.stack.currentWidget()
-        if hasattr(page, "refresh"):
+        if page is not None and hasattr(page, "refresh"):
             page.refresh()
         elif page is self.search:
             self.search.box.search_now()

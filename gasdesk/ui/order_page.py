@@ -269,8 +269,7 @@ class OrderPage(QWidget):
         split.setSizes([540, 740])
         outer.addWidget(split, 1)
 
-        self.customer_button.clicked.connect(lambda: self.order and self.session.customer_requested.emit(
-            self.order.customer_id))
+        self.customer_button.clicked.connect(self._open_customer)
         self.documents_button.clicked.connect(self.edit_documents)
         self.pause_button.clicked.connect(self.ask_pause)
         self.resume_button.clicked.connect(self.resume)
@@ -353,8 +352,8 @@ class OrderPage(QWidget):
     def _show_actions(self, order: OrderView) -> None:
         while self.actions_layout.count():
             item = self.actions_layout.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            if item is not None and (widget := item.widget()):
+                widget.deleteLater()
         self.action_buttons = {}
         if not order.actions:
             why = "业务已办结" if order.status is not OrderStatus.OPEN else \
@@ -369,6 +368,10 @@ class OrderPage(QWidget):
             self.action_buttons[action.code] = button
             self.actions_layout.addWidget(button)
         self.actions_layout.addStretch(1)
+
+    def _open_customer(self) -> None:
+        if self.order:
+            self.session.customer_requested.emit(self.order.customer_id)
 
     # actions ------------------------------------------------------------------------------
     def start_action(self, action: ActionDef, prefill: dict[str, Any] | None = None) -> ActionDialog:
@@ -389,7 +392,12 @@ class OrderPage(QWidget):
         if self.order is None:
             return
         dialog = DocumentsDialog(self.session, self.order, self)
-        dialog.accepted.connect(lambda: dialog.result_view and self._performed(dialog.result_view))
+
+        def accepted() -> None:
+            if dialog.result_view:
+                self._performed(dialog.result_view)
+
+        dialog.accepted.connect(accepted)
         self.dialog = dialog
         dialog.open()
 

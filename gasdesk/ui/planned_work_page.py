@@ -3,7 +3,7 @@ affects, print the notice and export the call list."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import (
@@ -90,7 +90,7 @@ class PlannedWorkPage(QWidget):
         self.error = error_label()
         self.create_button = QPushButton("发布通知")
         self.create_button.setObjectName("create")
-        self.create_button.clicked.connect(self.create)
+        self.create_button.clicked.connect(self.publish)
         form.addRow("类别：", self.kind)
         form.addRow("作业名称：", self.title)
         form.addRow("影响范围：", self.area)
@@ -147,12 +147,15 @@ class PlannedWorkPage(QWidget):
         row = selected_row(self.work_table)
         return self.works.row(row) if row is not None else None
 
-    def create(self) -> None:
+    def publish(self) -> None:
+        """发布通知: the notice from the form, then its affected customers."""
         terms = [t for t in self.terms.text().replace("，", ",").split(",")]
+        starts_at, ends_at = self.starts.dateTime().toPython(), self.ends.dateTime().toPython()
+        assert isinstance(starts_at, datetime) and isinstance(ends_at, datetime)
         try:
             work = self.service.create(
                 kind=self.kind.currentData(), title=self.title.text(), area=self.area.text(), address_terms=terms,
-                starts_at=self.starts.dateTime().toPython(), ends_at=self.ends.dateTime().toPython(),
+                starts_at=starts_at, ends_at=ends_at,
                 emergency=self.emergency.isChecked(), note=self.note.text())
         except ServiceError as exc:
             show_error(self.error, exc.message)

@@ -187,7 +187,10 @@ class FormPrinter(QObject):
         if not forms:
             menu.addAction("（没有可打印的单据）").setEnabled(False)
         for f in forms:
-            menu.addAction(f.label or f.title, lambda f=f: self.render(order_id, f.code, f.title, f.payment_id))
+            def chosen(f: FormChoice = f) -> None:
+                self.render(order_id, f.code, f.title, f.payment_id)
+
+            menu.addAction(f.label or f.title, chosen)
         return menu
 
     def render(self, order_id: int, code: str, title: str, payment_id: int | None = None) -> None:

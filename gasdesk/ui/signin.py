@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from gasdesk.services.errors import Refused, ServiceError
 from gasdesk.ui import messages
@@ -44,7 +44,7 @@ class _Form(QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         self.outer.addWidget(self.buttons)
-        self.ok_button = self.buttons.findChild(QWidget, "ok")
+        self.ok_button = self.buttons.findChild(QPushButton, "ok")
 
     def fail(self, text: str) -> None:
         show_error(self.error, text)
@@ -197,7 +197,7 @@ class LockDialog(_Form):
         self.buttons = dialog_buttons("解锁", None)
         self.buttons.accepted.connect(self.submit)
         self.outer.addWidget(self.buttons)
-        self.ok_button = self.buttons.findChild(QWidget, "ok")
+        self.ok_button = self.buttons.findChild(QPushButton, "ok")
 
     def submit(self) -> None:
         from gasdesk.services import staff as staff_service

@@ -430,6 +430,7 @@ class FirstStepPage(QWizardPage):
             radio.deleteLater()
         while self.stack.count():
             widget = self.stack.widget(0)
+            assert widget is not None
             self.stack.removeWidget(widget)
             widget.deleteLater()
         self.radios, self.forms = {}, {}
@@ -463,7 +464,12 @@ class FirstStepPage(QWizardPage):
         if isinstance(widget, ActionForm):
             self.forms[code] = widget
         index = self.stack.addWidget(widget)
-        radio.toggled.connect(lambda on, i=index: on and self.stack.setCurrentIndex(i))
+
+        def toggled(on: bool, i: int = index) -> None:
+            if on:
+                self.stack.setCurrentIndex(i)
+
+        radio.toggled.connect(toggled)
 
     def chosen(self) -> str:
         for code, radio in self.radios.items():
@@ -517,8 +523,8 @@ class DonePage(QWizardPage):
         self.result.setText(text)
         while self.forms_layout.count():
             item = self.forms_layout.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            if item is not None and (widget := item.widget()):
+                widget.deleteLater()
         self.print_buttons = {}
         if not printing.available():
             self.forms_layout.addWidget(hint_label("打印模块尚未安装：可稍后在业务单页面打印单据。"))

@@ -44,9 +44,12 @@ class BackgroundTask(QObject):
     def runnable(self) -> QRunnable:
         bridge, fn = self.bridge, self.fn
 
+        def report(percent: int, text: str = "") -> None:
+            bridge.progressed.emit(int(percent), text)
+
         def body() -> None:
             try:
-                result = fn(lambda percent, text="": bridge.progressed.emit(int(percent), text))
+                result = fn(report)
             except BaseException as exc:  # noqa: BLE001 - handed to the UI thread
                 bridge.failed.emit(exc)
             else:
