@@ -517,6 +517,8 @@ class _Cust:
     closed: bool = False
     household: int = 3
     business: str = ""
+    # The day its meter last took a transfer's final reading (one a day per meter).
+    transfer_read_on: date | None = None
 
 
 @dataclass
@@ -1142,6 +1144,8 @@ class _Hall:
                 return True
             if c.busy or c.account_id is None:
                 return False
+            if story.kind == "transfer" and c.transfer_read_on == self.clock.now().date():
+                return False
             if need.startswith("active") and c.account_status != "active":
                 return False
             if need.startswith("held") and c.account_status not in ("active", "suspended"):
@@ -1343,12 +1347,15 @@ class _Hall:
         kind = story.kind
         if move == "settled":
             cust.balance = Decimal("0.00")
+            if kind == "transfer":
+                cust.transfer_read_on = self.clock.now().date()
         elif move == "owner_switched":
             new_id = int(view.data["new_customer_id"])
             name, phone = story.memo["new_owner"]
             account = CustomerService(self.app, self.admin).accounts(new_id)[0]
             self.customers.append(_Cust(new_id, cust.category, name, phone, rate=cust.rate,
-                                        account_id=account.id, account_status=str(account.status)))
+                                        account_id=account.id, account_status=str(account.status),
+                                        transfer_read_on=cust.transfer_read_on))
             cust.closed, cust.account_status = True, "closed"
         elif move == "details_changed":
             change = story.memo["change"]
