@@ -88,3 +88,36 @@ def test_cli_prints_all_forms_and_one_form(closed_order, tmp_path, capsys):
     assert "销户申请表" in text_of(one.read_bytes())
     assert main(["--db", app.url, "print", "XX-1", "--out", str(one)]) == 1
     assert "不存在" in capsys.readouterr().err
+
+
+def test_without_a_font_nothing_is_logged_as_printed(closed_order, tmp_path, monkeypatch):
+    from gasdesk.reports import fonts
+    from gasdesk.reports.fonts import FontNotFoundError
+
+    app, team, o = closed_order
+    printer = PrintService(app, team.clerk)
+    monkeypatch.setattr(fonts, "_by_request", {})
+    monkeypatch.setattr(fonts, "system_font_paths", lambda: [])
+    monkeypatch.setattr(fonts, "fontconfig_paths", lambda: [])
+    SettingsService(app, team.admin).update({"printing.font_path": str(tmp_path / "missing.ttf")})
+    with pytest.raises(FontNotFoundError):
+        printer.render(o.id, "removal_work")
+    assert not any(f.printed_before for f in printer.forms_for(o.id))
+
+
+def test_the_pdf_is_laid_out_after_the_print_is_committed(closed_order, monkeypatch):
+    """Another counter can write while the PDF is being made (SQLite locks the whole file)."""
+    from gasdesk.reports import forms as form_package
+
+    app, team, o = closed_order
+    seen: list[bool] = []
+    real = form_package.render_forms
+
+    def render_and_look(contexts, **kw):
+        seen.append(any(f.printed_before for f in PrintService(app, team.clerk).forms_for(o.id)))
+        SettingsService(app, team.admin).update({"company.name": "另一台电脑改的名字"})  # a write: no lock held
+        return real(contexts, **kw)
+
+    monkeypatch.setattr(form_package, "render_forms", render_and_look)
+    PrintService(app, team.clerk).render(o.id, "removal_work")
+    assert seen == [True]

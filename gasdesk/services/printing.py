@@ -150,6 +150,7 @@ class PrintService:
 
     def _render_many(self, jobs: list[tuple[int, str, int | None]],
                      progress: Callable[[int, int], bool] | None = None) -> bytes:
+        from gasdesk.reports.fonts import register_cjk_font
         from gasdesk.reports.forms import render_forms
 
         self.actor.require(Permission.PRINT_FORMS)
@@ -157,14 +158,16 @@ class PrintService:
         contexts: list[FormContext] = []
         with self.app.unit_of_work() as s:
             values = settings_store.read_all(s)
+            font = values.get("printing.font_path") or None
+            register_cjk_font(font)  # no font, no print logged (FontNotFoundError says what to install)
             for i, (order_id, form, payment_id) in enumerate(jobs):
                 if progress is not None and progress(i, len(jobs)) is False:
                     raise Refused("已取消打印")
                 contexts.append(self._context(s, values, order_id, form, payment_id, now))
             if progress is not None:
                 progress(len(jobs), len(jobs))
-            font = values.get("printing.font_path") or None
-            return render_forms(contexts, font_path=font)
+        # Laid out after the commit: the write lock (a whole SQLite file) is not held while the PDF is made.
+        return render_forms(contexts, font_path=font)
 
     def _context(self, s: Session, values: dict[str, Any], order_id: int, form: str, payment_id: int | None,
                  now: datetime) -> FormContext:
