@@ -14,8 +14,8 @@ from gasdesk.models.base import Base, Quantity
 class Customer(Base):
     __tablename__ = "customer"
     __table_args__ = (
-        Index("ix_customer_name", "name"),
-        Index("ix_customer_initials", "name_initials"),
+        Index("ix_customer_name", "name", "id"),
+        Index("ix_customer_initials", "name_initials", "id"),
         Index("ix_customer_phone", "phone"),
         Index("ix_customer_id_number", "id_number"),
         Index("ix_customer_address", "address"),
