@@ -225,6 +225,14 @@ def test_supply_plan_refused_shows_reason() -> None:
     assert contains(text, "不能供气的原因")
 
 
+@pytest.mark.parametrize("code", ["rejection_notice", "supply_plan_reply"])
+def test_the_longest_reason_the_engine_accepts_runs_onto_another_page(code: str) -> None:
+    reason = ("房产证明材料上的产权人与申请人不一致，且未提供产权人的委托书。" * 70)[:1999] + "止"
+    pdf = render_form(sample_context(code, reason=reason))
+    assert len(PdfReader(io.BytesIO(pdf)).pages) >= 2
+    assert contains(pdf_text(pdf), reason[-30:])
+
+
 def test_detail_change_reads_old_values_when_the_customer_already_changed() -> None:
     ctx = sample_context("detail_change_application")
     changed = replace(ctx.customer, phone="13885098765", contact_person="王芳")

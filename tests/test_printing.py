@@ -105,19 +105,58 @@ def test_without_a_font_nothing_is_logged_as_printed(closed_order, tmp_path, mon
     assert not any(f.printed_before for f in printer.forms_for(o.id))
 
 
-def test_the_pdf_is_laid_out_after_the_print_is_committed(closed_order, monkeypatch):
+def test_the_pdf_is_laid_out_outside_the_write_transaction(closed_order, monkeypatch):
     """Another counter can write while the PDF is being made (SQLite locks the whole file)."""
     from gasdesk.reports import forms as form_package
 
     app, team, o = closed_order
-    seen: list[bool] = []
     real = form_package.render_forms
 
-    def render_and_look(contexts, **kw):
-        seen.append(any(f.printed_before for f in PrintService(app, team.clerk).forms_for(o.id)))
-        SettingsService(app, team.admin).update({"company.name": "另一台电脑改的名字"})  # a write: no lock held
+    def render_while_another_counter_writes(contexts, **kw):
+        SettingsService(app, team.admin).update({"company.name": "另一台电脑改的名字"})
         return real(contexts, **kw)
 
-    monkeypatch.setattr(form_package, "render_forms", render_and_look)
+    monkeypatch.setattr(form_package, "render_forms", render_while_another_counter_writes)
     PrintService(app, team.clerk).render(o.id, "removal_work")
-    assert seen == [True]
+    assert [f.printed_before for f in PrintService(app, team.clerk).forms_for(o.id) if f.code == "removal_work"] == [True]
+
+
+def test_a_form_that_cannot_be_laid_out_is_not_logged_as_printed(closed_order, monkeypatch):
+    from gasdesk.reports import forms as form_package
+
+    app, team, o = closed_order
+
+    def fail(contexts, **kw):
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr(form_package, "render_forms", fail)
+    with pytest.raises(RuntimeError):
+        PrintService(app, team.clerk).render(o.id, "removal_work")
+    assert not any(f.printed_before for f in PrintService(app, team.clerk).forms_for(o.id))
+
+
+def test_a_print_by_another_counter_meanwhile_makes_this_one_a_copy(closed_order, monkeypatch):
+    from gasdesk.reports import forms as form_package
+
+    app, team, o = closed_order
+    real = form_package.render_forms
+    other_counter = {"printed": False}
+
+    def render_while_another_counter_prints(contexts, **kw):
+        if not other_counter["printed"]:
+            other_counter["printed"] = True
+            PrintService(app, team.manager).render(o.id, "removal_work")
+        return real(contexts, **kw)
+
+    monkeypatch.setattr(form_package, "render_forms", render_while_another_counter_prints)
+    mine = text_of(PrintService(app, team.clerk).render(o.id, "removal_work"))
+    assert "副本" in mine
+    copies = [f for f in PrintService(app, team.clerk).forms_for(o.id) if f.code == "removal_work"]
+    assert [f.printed_before for f in copies] == [True]
+
+
+def test_the_same_form_twice_in_a_batch_prints_an_original_and_a_copy(closed_order):
+    app, team, o = closed_order
+    pdf = PrintService(app, team.clerk).render_batch([(o.id, "removal_work", None), (o.id, "removal_work", None)])
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) == 2 and "副本" not in pages[0] and "副本" in pages[1]

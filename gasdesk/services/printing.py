@@ -7,7 +7,7 @@ the same payment) is a reprint, marked 副本 on the page and written to the ord
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -150,27 +150,38 @@ class PrintService:
 
     def _render_many(self, jobs: list[tuple[int, str, int | None]],
                      progress: Callable[[int, int], bool] | None = None) -> bytes:
+        """Read the forms, lay the PDF out, then log the prints.
+
+        The PDF is made outside any write transaction (the write lock is a whole SQLite file), and a
+        print is logged only once its PDF exists. Should another counter print the same form in
+        between, the 副本 marks are corrected and the PDF made again, under the lock."""
         from gasdesk.reports.fonts import register_cjk_font
         from gasdesk.reports.forms import render_forms
 
         self.actor.require(Permission.PRINT_FORMS)
         now = self.app.clock.now()
-        contexts: list[FormContext] = []
-        with self.app.unit_of_work() as s:
+        prints: list[tuple[FormContext, int | None]] = []
+        with self.app.reading() as s:
             values = settings_store.read_all(s)
             font = values.get("printing.font_path") or None
-            register_cjk_font(font)  # no font, no print logged (FontNotFoundError says what to install)
+            register_cjk_font(font)  # FontNotFoundError says what to install
             for i, (order_id, form, payment_id) in enumerate(jobs):
                 if progress is not None and progress(i, len(jobs)) is False:
                     raise Refused("已取消打印")
-                contexts.append(self._context(s, values, order_id, form, payment_id, now))
-            if progress is not None:
-                progress(len(jobs), len(jobs))
-        # Laid out after the commit: the write lock (a whole SQLite file) is not held while the PDF is made.
-        return render_forms(contexts, font_path=font)
+                prints.append(self._context(s, values, order_id, form, payment_id, now))
+        if progress is not None:
+            progress(len(jobs), len(jobs))
+        pdf = render_forms([ctx for ctx, _ in prints], font_path=font)
+        with self.app.unit_of_work() as s:
+            logged = [replace(ctx, copy=self._log_print(s, job[0], ctx.form, payment_id, now))
+                      for job, (ctx, payment_id) in zip(jobs, prints, strict=True)]
+            if any(after.copy != before.copy for after, (before, _) in zip(logged, prints, strict=True)):
+                pdf = render_forms(logged, font_path=font)
+        return pdf
 
     def _context(self, s: Session, values: dict[str, Any], order_id: int, form: str, payment_id: int | None,
-                 now: datetime) -> FormContext:
+                 now: datetime) -> tuple[FormContext, int | None]:
+        """The form's context and the payment it is for (a receipt without one: the order's last)."""
         if form not in FORMS:
             raise NotFound(f"没有名为“{form}”的表单")
         order = self._order(s, order_id)
@@ -223,8 +234,7 @@ class PrintService:
             payment=payment, texts=dict(values.get("texts") or {}), printed_at=now, printed_by=self.actor.name,
             copy=copy, commitment=flow.commitment,
         )
-        self._log_print(s, order, form, payment_id, copy, now)
-        return ctx
+        return ctx, payment_id
 
     def _order(self, s: Session, order_id: int) -> ServiceOrder:
         order = s.get(ServiceOrder, order_id, options=[selectinload(ServiceOrder.steps)])
@@ -236,8 +246,10 @@ class PrintService:
     def _printed(order: ServiceOrder) -> set[tuple[str | None, int | None]]:
         return {(e.data.get("form"), e.data.get("payment_id")) for e in order.steps if e.action == "print"}
 
-    def _log_print(self, s: Session, order: ServiceOrder, form: str, payment_id: int | None, copy: bool,
-                   at: datetime) -> None:
+    def _log_print(self, s: Session, order_id: int, form: str, payment_id: int | None, at: datetime) -> bool:
+        """Write the print to the order's log; True when it is a reprint (副本)."""
+        order = self._order(s, order_id)
+        copy = (form, payment_id) in self._printed(order)
         seq = max((e.seq for e in order.steps), default=0) + 1
         entry = OrderStep(order_id=order.id, seq=seq, from_step=order.step, to_step=order.step, action="print",
                           actor_id=self.actor.staff_id, at=at, note="副本" if copy else "",
@@ -246,3 +258,4 @@ class PrintService:
         order.steps.append(entry)
         audit.append(s, at=at, staff_id=self.actor.staff_id, entity="service_order", entity_id=order.id,
                      action="reprint" if copy else "print", changes={"form": [None, form]})
+        return copy

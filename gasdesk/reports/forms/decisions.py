@@ -30,7 +30,7 @@ def rejection_letter(kit: Kit, ctx: FormContext) -> list[Flowable]:
         kit.p(f"{who}：", "letter_head"),
         kit.p(intro, "letter"),
         kit.spacer(6),
-        kit.box(reason, "emphasis", min_height=70),
+        *kit.box(reason, "emphasis", min_height=70),
         kit.spacer(6),
         *[kit.p(line, "letter") for line in text_for(ctx, "rejection_footer").splitlines() if line.strip()],
         kit.p("特此告知。", "letter"),
@@ -45,7 +45,7 @@ def supply_plan(kit: Kit, ctx: FormContext) -> list[Flowable]:
     decision = f"{'□' if refused else '■'} 可以供气　　{'■' if refused else '□'} 不能供气"
     out: list[Flowable] = [*kit.section("答复结论"), *kit.grid([("答复结论", decision)], cols=1, label_width=76)]
     if refused:
-        out += [*kit.section("不能供气的原因"), kit.box(ctx.reason.strip(), "emphasis")]
+        out += [*kit.section("不能供气的原因"), *kit.box(ctx.reason.strip(), "emphasis")]
         key = "supply_plan_refused"
     else:
         plan = value(ctx, "supply_plan")

@@ -50,6 +50,8 @@ HEADING_MAX_CHARS = 24
 SECTION_ROOM = 72.0
 # A grid value longer than this many lines prints as a text block after the grid.
 LONG_VALUE_LINES = 8
+# A boxed text longer than this many lines prints unboxed, so it can run onto the next page.
+BOX_MAX_LINES = 24
 
 
 @dataclass(frozen=True)
@@ -224,15 +226,18 @@ class Kit:
             ("LEFTPADDING", (0, 0), (-1, -1), 6),
         ])
 
-    def box(self, content: str | Sequence[Flowable], style: str = "value", min_height: float = 0) -> Table:
-        """One bordered cell around a text or flowables (kept short: a cell cannot split)."""
+    def box(self, content: str | Sequence[Flowable], style: str = "value", min_height: float = 0) -> list[Flowable]:
+        """One bordered cell around a text or flowables. A cell cannot split across pages, so a text
+        longer than BOX_MAX_LINES prints as plain paragraphs instead (e.g. a 2,000-character reason)."""
+        if isinstance(content, str) and self.lines_needed(content, self.width - 16, style) > BOX_MAX_LINES:
+            return self.paragraphs(content, style)
         inner = [self.p(content, style)] if isinstance(content, str) else list(content)
-        return self.table_of([[inner]], colWidths=[self.width], rowHeights=None, minRowHeights=[min_height],
-                     style=[
-                         ("BOX", (0, 0), (-1, -1), 0.8, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                         ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
-                         ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-                     ])
+        return [self.table_of([[inner]], colWidths=[self.width], rowHeights=None, minRowHeights=[min_height],
+                              style=[
+                                  ("BOX", (0, 0), (-1, -1), 0.8, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                  ("TOPPADDING", (0, 0), (-1, -1), 6), ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+                                  ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                              ])]
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[Cell]], weights: Sequence[float],
               first_column_label: bool = False) -> Table:
