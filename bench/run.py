@@ -42,11 +42,21 @@ SEARCH_KINDS = (  # figure name, samples key
     ("search_name_2char", "names2"), ("search_name_3char", "names3"), ("search_phone_prefix", "phones"),
     ("search_id_number", "ids"), ("search_account_number", "accounts"), ("search_address_2char", "addr2"),
     ("search_address_4char", "addr4"), ("search_pinyin_initials", "initials"),
+    ("search_number_typed_2to4", "short_numbers"),
 )
-LIKE_IDS_SQL = ("SELECT id FROM customer WHERE name LIKE :p OR address LIKE :p OR phone LIKE :p "
-                "OR id_number LIKE :p LIMIT :limit OFFSET :offset")
-LIKE_SQL = ("SELECT id, number, name, phone, id_number, address FROM customer WHERE name LIKE :p OR address LIKE :p "
-            "OR phone LIKE :p OR id_number LIKE :p LIMIT 50")
+# The naive search looks where the real one does: name, initials, address, phone, ID, account number
+# (the account through a correlated EXISTS, so a scan that finds its page early stops early).
+LIKE_WHERE = ("name LIKE :p OR name_initials LIKE :p OR address LIKE :p OR phone LIKE :p OR id_number LIKE :p "
+              "OR EXISTS (SELECT 1 FROM account WHERE account.customer_id = customer.id AND account.number LIKE :p)")
+LIKE_IDS_SQL = f"SELECT id FROM customer WHERE {LIKE_WHERE} LIMIT :limit OFFSET :offset"
+LIKE_SQL = f"SELECT id, number, name, phone, id_number, address FROM customer WHERE {LIKE_WHERE} LIMIT 50"
+
+
+def short_numbers(samples: dict[str, Any]) -> list[str]:
+    """What is in the box while a number is still being typed: 2-4 leading characters of phones,
+    ID numbers and account numbers (a prefix like '13' matches most mobiles)."""
+    cuts = (("phones", 2), ("phones", 3), ("ids", 4), ("accounts", 3))
+    return [samples[key][i][:n] for i in range(10) for key, n in cuts if len(samples.get(key, [])) > i]
 
 
 def err(message: str) -> None:
@@ -148,7 +158,7 @@ class Bench:
         like = text(LIKE_SQL)
         q_count, rounds = self.args.queries, self.args.rounds
         for name, key in SEARCH_KINDS:
-            pool = list(self.samples.get(key) or [])
+            pool = short_numbers(self.samples) if key == "short_numbers" else list(self.samples.get(key) or [])
             queries, spare = pool[:q_count], pool[q_count:q_count + 3] or pool[:1]
             if not queries:
                 self.report.skipped(name, f"no sample values of kind {key!r} in the samples file")
@@ -165,8 +175,8 @@ class Bench:
                 con.execute(like, {"p": f"%{spare[0]}%"}).all()
                 bare = sample([lambda q=q: con.execute(like, {"p": f"%{q}%"}).all() for q in base_queries], budget)
             self.report.figure(
-                name, ms, "the same search service with LIKE '%q%' over customer name/address/phone/id_number "
-                "in place of the index, LIMIT 51, same hits", base,
+                name, ms, "the same search service with LIKE '%q%' over customer name, initials, address, phone, "
+                "ID and account number in place of its indexes, LIMIT 51", base,
                 target="p95 <= 10 ms and not slower than the baseline",
                 ok=lambda m, p, b: p <= 10 and (b is None or m <= b),
                 queries=len(queries), mean_hits=round(statistics.mean(hits), 1), example=queries[0],

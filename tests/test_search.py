@@ -101,3 +101,32 @@ def test_hits_are_masked_for_a_clerk_and_full_for_a_manager(people):
     assert clerk_hit.masked and "*" in clerk_hit.id_number and "*" in clerk_hit.phone
     assert not manager_hit.masked and manager_hit.id_number == zhang.id_number
     assert manager_hit == CustomerService(app, team.manager).get(zhang.id)
+
+
+def test_digits_matching_a_phone_and_an_id_number_are_one_hit(app):
+    from datetime import date
+
+    from gasdesk.validation import make_resident_id
+
+    team = make_team(app)
+    # A mobile starting 13 and a Hebei ID number (13...) belong to the same customer.
+    both = [resident(app, team.clerk, f"冀{'甲乙丙'[i]}", phone=f"1391234567{i}",
+                     id_number=make_resident_id("130102", date(1990, 1, 1), 100 + i)) for i in range(3)]
+    service = CustomerService(app, team.manager)
+    page = service.search("13", limit=2)
+    rest = service.search("13", limit=2, offset=2)
+    ids = [h.customer.id for h in page.hits + rest.hits]
+    assert sorted(ids) == sorted(c.id for c in both) and len(set(ids)) == 3
+    assert page.has_more and not rest.has_more
+
+
+def test_numbers_being_typed_page_in_index_order(app):
+    team = make_team(app)
+    made = [resident(app, team.clerk, f"号{i}", phone=f"1580000{i:04d}") for i in range(7)]
+    service = CustomerService(app, team.manager)
+    pages = [service.search("158", limit=3, offset=k) for k in (0, 3, 6)]
+    assert [h.customer.phone for p in pages for h in p.hits] == [c.phone for c in made]
+    assert [p.has_more for p in pages] == [True, True, False]
+    landline = resident(app, team.clerk, "座机", phone="0851-86201234")
+    assert [h.customer.id for h in service.search("0851-8620").hits] == [landline.id]
+    assert [h.customer.id for h in service.search("08518620").hits] == [landline.id]
