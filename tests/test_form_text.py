@@ -100,3 +100,10 @@ def test_a_line_too_long_for_any_frame_is_a_layout_error_not_a_loop() -> None:
     doc = SimpleDocTemplate(out, pagesize=(120, 80), leftMargin=10, rightMargin=10, topMargin=10, bottomMargin=10)
     with pytest.raises(LayoutError):
         doc.build([PlainText("二", ParagraphStyle("big", parent=style(), fontSize=80, leading=90))])
+
+
+@pytest.mark.parametrize("text", ["甲\u3000\u3000乙", "　　　　年　　月　　日", "甲\u2028乙\u200b丙  丁\t戊", "\u200b", " \u3000 "])
+def test_spaces_print_as_a_paragraph_prints_them(text: str) -> None:
+    st = style(TA_RIGHT)
+    assert PlainText(text, st).wrap(WIDTH, 500) == Paragraph(paragraph_markup(text), st).wrap(WIDTH, 500)
+    assert positions(PlainText(text, st)) == positions(Paragraph(paragraph_markup(text), st))

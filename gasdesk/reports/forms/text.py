@@ -20,7 +20,9 @@ from reportlab.platypus import Flowable, Paragraph
 
 # Paragraphs collapse U+3000 like any white space; four no-break spaces are about as wide.
 IDEOGRAPHIC_SPACE = "\u00a0" * 4
-_RUNS_OF_SPACE = re.compile(r"[ \t\r\f\v]+")
+# What a Paragraph collapses into one space within a line (Unicode spaces and separators; not the
+# no-break space, nor, in CJK wrapping, the zero-width space). U+3000 is replaced before, as above.
+_RUNS_OF_SPACE = re.compile("[\t\x0b\x0c\r\x1c-\x1f \x85\u1680\u2000-\u200a\u2028\u2029\u202f\u205f]+")
 
 
 def paragraph_markup(text: str) -> str:
@@ -36,7 +38,9 @@ class PlainText(Flowable):
         self.text = text
         self.style = style
         # What a Paragraph would print on its one line: white space runs collapsed, ends trimmed.
-        self._line = _RUNS_OF_SPACE.sub(" ", text).strip(" ") if "\n" not in text else None
+        line = _RUNS_OF_SPACE.sub(" ", text.replace("\u3000", IDEOGRAPHIC_SPACE)).strip(" ")
+        # Nothing but zero-width spaces is an empty paragraph (no line at all), as reportlab has it.
+        self._line = (line if line.strip("\u200b") else "") if "\n" not in text else None
         self._width_of_line = (
             stringWidth(self._line, style.fontName, style.fontSize) if self._line else 0.0
         )
