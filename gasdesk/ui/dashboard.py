@@ -45,7 +45,16 @@ from gasdesk.services.ledgers import OPEN_STATES, DashboardData, DashboardOrder,
 from gasdesk.services.worklists import WorkItem
 from gasdesk.ui import messages
 from gasdesk.ui.session import UiSession
-from gasdesk.ui.widgets import Column, RowsModel, dt_text, hint_label, make_table, money_text, title_label
+from gasdesk.ui.widgets import (
+    Column,
+    RowsModel,
+    dt_text,
+    hint_label,
+    make_table,
+    money_text,
+    report_fetch_failures,
+    title_label,
+)
 from gasdesk.ui.worker import BackgroundTask, run_task
 from gasdesk.ui.worklist_table import work_model
 
@@ -100,6 +109,7 @@ class DashboardPage(QWidget):
         self.mine = work_model(session.now)
         self.today = work_model(session.now)
         self.overdue = work_model(session.now)
+        report_fetch_failures(self, self.mine, self.today, self.overdue)
         self.views: dict[str, QTableView] = {}
         for key, model, title in (("mine", self.mine, "我的待办"), ("today", self.today, "今日到期"),
                                   ("overdue", self.overdue, "已超期")):

@@ -26,9 +26,20 @@ from gasdesk.services.worklists import WorkItem
 from gasdesk.ui import messages
 from gasdesk.ui.action_form import ActionDialog
 from gasdesk.ui.session import UiSession
-from gasdesk.ui.widgets import RowsModel, dt_text, hint_label, make_table, selected_row, title_label
+from gasdesk.ui.widgets import (
+    RowsModel,
+    dt_text,
+    hint_label,
+    make_table,
+    report_fetch_failures,
+    selected_row,
+    title_label,
+)
 from gasdesk.ui.worker import Report, run_task
 from gasdesk.ui.worklist_table import work_model
+
+# How many further pages select_order reads looking for an order before it gives up.
+SELECT_PAGES = 5
 
 
 class DispatchPage(QWidget):
@@ -56,6 +67,7 @@ class DispatchPage(QWidget):
         self.queue_view = make_table(self.queue, stretch=3)
         self.tabs.addTab(self.queue_view, "待上门作业")
         self.waiting = work_model(session.now, dispatch=True)
+        report_fetch_failures(self, self.queue, self.waiting)
         self.waiting_view = make_table(self.waiting, stretch=3)
         self.tabs.addTab(self.waiting_view, "等待客户重新预约")
         split.addWidget(self.tabs)
@@ -102,13 +114,18 @@ class DispatchPage(QWidget):
         return self.queue if self.tabs.currentIndex() == 0 else self.waiting
 
     def select_order(self, order_id: int) -> bool:
+        """Select the order in whichever tab holds it, fetching a few more pages if need be."""
         for tab, (view, model) in enumerate(((self.queue_view, self.queue), (self.waiting_view, self.waiting))):
-            for row, item in enumerate(model.rows):
-                if item.order_id == order_id:
+            for _ in range(SELECT_PAGES):
+                row = next((i for i, item in enumerate(model.rows) if item.order_id == order_id), None)
+                if row is not None:
                     self.tabs.setCurrentIndex(tab)
                     view.selectRow(row)
                     self._select(model, row)
                     return True
+                if not model.canFetchMore():
+                    break
+                model.fetchMore()
         return False
 
     def _tab_changed(self, index: int) -> None:

@@ -35,6 +35,7 @@ from gasdesk.ui.widgets import (
     error_label,
     hint_label,
     make_table,
+    report_fetch_failures,
     selected_row,
     show_error,
     title_label,
@@ -116,6 +117,7 @@ class PlannedWorkPage(QWidget):
             Column("状态", lambda w: {"planned": "已发布", "cancelled": "已取消"}.get(w.status, w.status), width=60),
             Column("提示", lambda w: w.peak_warning),
         ])
+        report_fetch_failures(self, self.works)
         self.work_table = make_table(self.works)
         self.work_table.clicked.connect(lambda _i: self.show_affected())
         layout.addWidget(self.work_table, 1)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -88,6 +88,9 @@ class Column(Generic[T]):
 class RowsModel(QAbstractTableModel, Generic[T]):
     """A read-only table over a list of plain rows (dataclasses), one Column per column."""
 
+    # A page fetched while scrolling failed (a ServiceError); the page shows it, the list stops growing.
+    fetch_failed = Signal(object)
+
     def __init__(self, columns: Sequence[Column[T]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.columns = list(columns)
@@ -114,7 +117,14 @@ class RowsModel(QAbstractTableModel, Generic[T]):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008, N802
         if not self.canFetchMore(parent) or self._fetch is None:
             return
-        more = list(self._fetch(len(self.rows), self._page))
+        from gasdesk.services.errors import ServiceError
+
+        try:
+            more = list(self._fetch(len(self.rows), self._page))
+        except ServiceError as exc:
+            self._more = False
+            self.fetch_failed.emit(exc)
+            return
         self._more = len(more) == self._page
         if more:
             self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
@@ -150,6 +160,14 @@ class RowsModel(QAbstractTableModel, Generic[T]):
                 color = pair[0] if role == Qt.ItemDataRole.ForegroundRole else pair[1]
                 return QBrush(QColor(color))
         return None
+
+
+def report_fetch_failures(parent: QWidget, *models: RowsModel[Any]) -> None:
+    """Show the error of a page fetched while scrolling, as the page shows its own errors."""
+    from gasdesk.ui import messages
+
+    for model in models:
+        model.fetch_failed.connect(lambda exc: messages.report(parent, exc))
 
 
 def make_table(model: QAbstractTableModel, parent: QWidget | None = None, *, stretch: int | None = None) -> QTableView:

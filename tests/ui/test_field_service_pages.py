@@ -103,7 +103,7 @@ def test_worklists_load_a_page_at_a_time_and_the_cards_count_all(qtbot, window, 
 
 
 def test_dispatch_queue_pages_as_it_scrolls_and_batch_print_reads_every_booked_visit(  # type: ignore[no-untyped-def]
-        qtbot, window, gui_app, team):
+        qtbot, window, gui_app, team, msgs, monkeypatch):
     from gasdesk.services.orders import OrderService
 
     clerk, dispatcher = OrderService(gui_app, team.clerk), OrderService(gui_app, team.dispatcher)
@@ -123,3 +123,22 @@ def test_dispatch_queue_pages_as_it_scrolls_and_batch_print_reads_every_booked_v
     assert len(page.today_jobs()) == 2
     page.queue.fetchMore()
     assert page.queue.rowCount() == 103 and not page.queue.canFetchMore()
+    booked = page.queue.rows[-1].order_id
+    page.refresh()  # back to one page: the booked visit is beyond it
+    assert page.queue.rowCount() == 100 and page.select_order(booked)
+    assert page.order is not None and page.order.id == booked
+
+    from gasdesk.services.errors import ServiceError
+    from gasdesk.services.worklists import WorklistService
+
+    real_queue = WorklistService.dispatch_queue
+
+    def connection_lost_after_the_first_page(self, *, limit: int = 200, offset: int = 0):  # type: ignore[no-untyped-def]
+        if offset:
+            raise ServiceError("数据库连接中断")
+        return real_queue(self, limit=limit, offset=offset)
+
+    monkeypatch.setattr(WorklistService, "dispatch_queue", connection_lost_after_the_first_page)
+    page.refresh()  # keeping the selection reads further, and fails there
+    assert page.queue.rowCount() == 100 and not page.queue.canFetchMore()
+    assert any("数据库连接中断" in text for _kind, text in msgs.shown)
