@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 FIELDS = {"name", "median_ms", "p95_ms", "baseline", "baseline_median_ms", "ratio"}
 FIGURES = {
     "search_name_2char", "search_name_3char", "search_phone_prefix", "search_id_number", "search_account_number",
-    "search_address_2char", "search_address_4char", "search_pinyin_initials", "customer_page_200_orders",
+    "search_address_2char", "search_address_4char", "search_pinyin_initials", "search_number_typed_2to4",
+    "customer_page_200_orders",
     "overdue_list_first_page_and_count", "order_open_complaint", "order_perform_complaint_transfer",
     "order_open_activation", "order_perform_activation_accept", "form_acceptance_pdf_print_service",
     "form_acceptance_pdf_render_form_sample", "export_business_ledger", "start_to_signin_window",
