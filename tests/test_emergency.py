@@ -101,6 +101,19 @@ def test_notice_23_hours_ahead_is_refused_unless_emergency(app, team, clock):
     assert ok.number.startswith("TZ-")
 
 
+def test_a_notice_longer_than_its_columns_is_refused_not_truncated(app, team, clock):
+    planner = PlannedWorkService(app, team.dispatcher)
+    start = clock.now() + timedelta(hours=30)
+    kw = dict(kind="maintenance", title="检修", area="花果园片区", address_terms=["花果园"],
+              starts_at=start, ends_at=start + timedelta(hours=2))
+    for field, value, message in (("title", "检" * 101, "作业名称"), ("area", "区" * 201, "作业区域"),
+                                  ("address_terms", ["花果园" * 40], "地址关键词"),
+                                  ("address_terms", [f"小区{i}" for i in range(51)], "地址关键词")):
+        with pytest.raises(Refused, match=message):
+            planner.create(**{**kw, field: value})
+    assert planner.create(**{**kw, "title": "检" * 100}).title == "检" * 100
+
+
 def test_peak_hours_warn_and_affected_customers_are_listed(app, team, clock):
     for i in range(3):
         resident(app, team.clerk, f"住户{i}")  # addresses 示例市南明区花果园N栋

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from gasdesk import hours
 from gasdesk.models import Customer, PlannedWork
@@ -21,6 +21,8 @@ from gasdesk.validation import clean_text
 from gasdesk.vocab import Labelled
 
 NOTICE_AHEAD = timedelta(hours=24)
+# The columns' sizes, and a bound on the address fragments a notice may name.
+TITLE_MAX, AREA_MAX, TERMS_MAX, TERM_MAX = 100, 200, 50, 100
 
 
 class WorkKind(Labelled):
@@ -97,10 +99,16 @@ class PlannedWorkService:
         terms = [t for t in (clean_text(x) for x in address_terms) if t]
         if not clean_text(title):
             raise Refused("请填写作业名称", field="title")
+        if len(clean_text(title)) > TITLE_MAX:
+            raise Refused(f"作业名称最多{TITLE_MAX}个字", field="title")
+        if len(clean_text(area)) > AREA_MAX:
+            raise Refused(f"作业区域最多{AREA_MAX}个字", field="area")
         if not terms:
             raise Refused("请至少填写一个受影响的街道、小区或地址", field="address_terms")
         if any(len(t) < 2 for t in terms):
             raise Refused("地址关键词至少2个字", field="address_terms")
+        if len(terms) > TERMS_MAX or any(len(t) > TERM_MAX for t in terms):
+            raise Refused(f"地址关键词最多{TERMS_MAX}个，每个最多{TERM_MAX}个字", field="address_terms")
         if ends_at <= starts_at:
             raise Refused("结束时间应晚于开始时间", field="ends_at")
         if starts_at - now < NOTICE_AHEAD and not emergency:
@@ -112,8 +120,8 @@ class PlannedWorkService:
             peaks = peak_overlaps(starts_at, ends_at, windows)
             warning = f"作业时间与用气高峰（{'、'.join(peaks)}）重叠，请尽量避开" if peaks else ""
             affected = s.scalar(select(Customer.id).where(_affected_condition(terms)).limit(1))
-            count = len(s.scalars(select(Customer.id).where(
-                _affected_condition(terms), Customer.status == "active")).all()) if affected else 0
+            count = int(s.scalar(select(func.count()).select_from(Customer).where(
+                _affected_condition(terms), Customer.status == "active")) or 0) if affected else 0
             work = PlannedWork(
                 number=f"TZ-{now:%Y%m%d}-{numbering.next_value(s, f'TZ-{now:%Y%m%d}'):04d}", kind=kind_,
                 title=clean_text(title), area=clean_text(area), address_terms=terms, starts_at=starts_at,
