@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QDateTime
+from PySide6.QtCore import QDate, QDateTime, QTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -80,7 +80,8 @@ class PlannedWorkPage(QWidget):
         self.terms = QLineEdit()
         self.terms.setObjectName("terms")
         self.terms.setPlaceholderText("街道、小区或楼栋，用逗号分隔，如：花果园R1区，中华北路")
-        start = QDateTime(self.session.now() + timedelta(days=2)).addSecs(0)
+        when = self.session.now() + timedelta(days=2)
+        start = QDateTime(QDate(when.year, when.month, when.day), QTime(when.hour, when.minute))
         self.starts = QDateTimeEdit(start)
         self.ends = QDateTimeEdit(start.addSecs(4 * 3600))
         for edit in (self.starts, self.ends):
