@@ -69,3 +69,35 @@ def test_two_clerks_saving_the_same_customer(app):
     with pytest.raises(Conflict, match="其他柜台"):
         second.update_contact(c.id, c.version, phone="13633334444")
     assert first.get(c.id).phone.endswith("2222") and first.get(c.id).phone.startswith("135")
+
+
+def _printer(url: str, clerk, order_id: int) -> None:
+    from gasdesk.services.printing import PrintService
+
+    app = App(url, migrate=False)
+    try:
+        for _ in range(3):
+            PrintService(app, clerk).render(order_id, "acceptance")
+    finally:
+        app.dispose()
+
+
+def test_four_counters_printing_one_order_at_once(app):
+    from gasdesk.models import OrderStep
+
+    team = make_team(app)
+    c = resident(app, team.clerk, "同打印")
+    order = OrderService(app, team.clerk).open("complaint", c.id, data={
+        "complaint_type": "enquiry", "content": "咨询", "contact_phone": "13900000000"})
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_printer, args=(app.url, team.clerk, order.id)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(240)
+        assert p.exitcode == 0
+    with app.reading() as s:
+        prints = s.scalars(select(OrderStep).where(OrderStep.order_id == order.id, OrderStep.action == "print")
+                           .order_by(OrderStep.seq)).all()
+        assert len(prints) == 12 and len({p.seq for p in prints}) == 12
+        assert [p.data["copy"] for p in prints].count(False) == 1 and not prints[0].data["copy"]

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from gasdesk.flows import ALL_FLOWS
@@ -247,15 +247,20 @@ class PrintService:
         return {(e.data.get("form"), e.data.get("payment_id")) for e in order.steps if e.action == "print"}
 
     def _log_print(self, s: Session, order_id: int, form: str, payment_id: int | None, at: datetime) -> bool:
-        """Write the print to the order's log; True when it is a reprint (副本)."""
-        order = self._order(s, order_id)
-        copy = (form, payment_id) in self._printed(order)
-        seq = max((e.seq for e in order.steps), default=0) + 1
-        entry = OrderStep(order_id=order.id, seq=seq, from_step=order.step, to_step=order.step, action="print",
-                          actor_id=self.actor.staff_id, at=at, note="副本" if copy else "",
-                          data={"form": form, "payment_id": payment_id, "copy": copy})
-        s.add(entry)
-        order.steps.append(entry)
-        audit.append(s, at=at, staff_id=self.actor.staff_id, entity="service_order", entity_id=order.id,
+        """Write the print to the order's log; True when it is a reprint (副本).
+
+        Reads only the order's step and its earlier prints, not its whole history."""
+        # The order's row is locked (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers)
+        # so two counters printing it at once do not take the same step number.
+        step = s.scalar(select(ServiceOrder.step).where(ServiceOrder.id == order_id).with_for_update())
+        if step is None:
+            raise NotFound("业务单不存在")
+        seq = s.scalar(select(func.max(OrderStep.seq)).where(OrderStep.order_id == order_id)) or 0
+        earlier = s.scalars(select(OrderStep.data).where(OrderStep.order_id == order_id, OrderStep.action == "print"))
+        copy = any((d or {}).get("form") == form and (d or {}).get("payment_id") == payment_id for d in earlier)
+        s.add(OrderStep(order_id=order_id, seq=seq + 1, from_step=step, to_step=step, action="print",
+                        actor_id=self.actor.staff_id, at=at, note="副本" if copy else "",
+                        data={"form": form, "payment_id": payment_id, "copy": copy}))
+        audit.append(s, at=at, staff_id=self.actor.staff_id, entity="service_order", entity_id=order_id,
                      action="reprint" if copy else "print", changes={"form": [None, form]})
         return copy
