@@ -104,15 +104,20 @@ class Shooter:
         self.qt, self.out = qt, out
         self.files: list[Path] = []
 
-    def settle(self, rounds: int = 6) -> None:
+    def settle(self, rounds: int = 6, seconds: float = 0.0) -> None:
+        """Let the window draw; `seconds` for what renders on a thread of its own (QtPdf pages)."""
         for _ in range(rounds):
             self.qt.processEvents()
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.qt.processEvents()
+            time.sleep(0.01)
 
-    def shot(self, widget: Any, name: str, size: tuple[int, int] | None = SIZE) -> None:
+    def shot(self, widget: Any, name: str, size: tuple[int, int] | None = SIZE, wait: float = 0.0) -> None:
         if size:
             widget.resize(*size)
         widget.show()
-        self.settle()
+        self.settle(seconds=wait)
         path = self.out / f"{name}.png"
         widget.grab().save(str(path))
         self.files.append(path)
@@ -154,7 +159,7 @@ def _preview(s: Shooter, session: Any, order_id: int) -> None:
     assert svc is not None  # printing.available()
     pdf = svc.render(order_id, f.code, payment_id=f.payment_id) if f.payment_id else svc.render(order_id, f.code)
     dialog = printing.PdfPreviewDialog(bytes(pdf), f.title)
-    s.shot(dialog, "print-preview", (900, 740))
+    s.shot(dialog, "print-preview", (900, 740), wait=1.0)
     dialog.close()
 
 
