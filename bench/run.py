@@ -199,11 +199,13 @@ class Bench:
         payments = PaymentService(self.app, self.clerk)
         sizes: dict[str, int] = {}
 
-        def open_page() -> None:
+        def open_page() -> None:  # what CustomerPage.refresh asks: details, accounts, first pages, counts
             customers.get(cid)
             customers.accounts(cid)
-            sizes["orders"] = len(worklists.orders_of_customer(cid))
-            sizes["payments"] = len(payments.for_customer(cid))
+            worklists.orders_of_customer(cid, limit=100)
+            payments.for_customer(cid, limit=100)
+            sizes["orders"] = worklists.count_orders_of_customer(cid)
+            sizes["payments"] = payments.count_for_customer(cid)
 
         def naive() -> None:
             with Session(self.app.read_engine) as s:

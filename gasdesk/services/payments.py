@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gasdesk.models import Account, Payment, Staff
@@ -157,11 +157,17 @@ class PaymentService:
                                                     "reason": [None, reason.strip()]})
             return view(reversal, self.actor.name)
 
-    def for_customer(self, customer_id: int, limit: int = 500) -> list[PaymentView]:
+    def for_customer(self, customer_id: int, limit: int = 500, offset: int = 0) -> list[PaymentView]:
+        """A customer's payments, the latest first, one page at a time."""
         with self.app.reading() as s:
             rows = s.execute(
                 select(Payment, Staff.name).join(Staff, Staff.id == Payment.staff_id)
                 .where(Payment.customer_id == customer_id).order_by(Payment.at.desc(), Payment.id.desc())
-                .limit(limit)
+                .offset(offset).limit(limit)
             ).all()
             return [view(p, name) for p, name in rows]
+
+    def count_for_customer(self, customer_id: int) -> int:
+        with self.app.reading() as s:
+            return int(s.scalar(select(func.count()).select_from(Payment)
+                                .where(Payment.customer_id == customer_id)) or 0)

@@ -202,11 +202,17 @@ class WorklistService:
         with self.app.reading() as s:
             return int(s.scalar(stmt) or 0)
 
-    def orders_of_customer(self, customer_id: int, *, limit: int = 500) -> list[WorkItem]:
+    def orders_of_customer(self, customer_id: int, *, limit: int = 500, offset: int = 0) -> list[WorkItem]:
+        """A customer's orders, the latest first, one page at a time."""
         own = select(ServiceOrder.id).where(ServiceOrder.customer_id == customer_id)
         stmt = self._select(_nearest_clock(Deadline.order_id.in_(own))).where(
             ServiceOrder.customer_id == customer_id).order_by(ServiceOrder.opened_at.desc(), ServiceOrder.id.desc())
-        return self._items(stmt.limit(limit))
+        return self._items(stmt.offset(offset).limit(limit))
+
+    def count_orders_of_customer(self, customer_id: int) -> int:
+        with self.app.reading() as s:
+            return int(s.scalar(select(func.count()).select_from(ServiceOrder)
+                                .where(ServiceOrder.customer_id == customer_id)) or 0)
 
     def counts_by_state(self) -> list[tuple[str, str, int]]:
         """(flow label, step label, number of open orders), in the order of the flows and their steps."""

@@ -33,6 +33,7 @@ from gasdesk.ui.widgets import (
     make_table,
     money_text,
     plain_number,
+    report_fetch_failures,
     title_label,
 )
 from gasdesk.ui.worklist_table import work_model
@@ -131,11 +132,11 @@ class CustomerPage(QWidget):
         self.tabs = QTabWidget()
         self.orders_model = work_model(session.now)
         self.orders_model.columns = [c for c in self.orders_model.columns if c.title != "客户"]
-        self.orders_model.columns.insert(3, Column("状态", lambda w: self.order_status.get(w.order_id, ""), width=70))
-        self.order_status: dict[int, str] = {}
+        self.orders_model.columns.insert(3, Column("状态", lambda w: OrderStatus(w.status).label, width=70))
         self.orders_view = make_table(self.orders_model, stretch=2)
         self.tabs.addTab(self.orders_view, "业务记录")
         self.payments_model: RowsModel[PaymentView] = RowsModel(PAYMENT_COLUMNS)
+        report_fetch_failures(self, self.orders_model, self.payments_model)
         self.payments_view = make_table(self.payments_model)
         self.tabs.addTab(self.payments_view, "收费记录")
         rl.addWidget(self.tabs, 1)
@@ -158,18 +159,19 @@ class CustomerPage(QWidget):
             customer = self.session.customers.reveal(self.customer_id) if reveal else \
                 self.session.customers.get(self.customer_id)
             self.accounts = self.session.customers.accounts(self.customer_id)
-            orders = self.session.worklists.orders_of_customer(self.customer_id)
-            self.order_status = {o.order_id: OrderStatus(o.status).label for o in orders}
-            payments = self.session.payments.for_customer(self.customer_id)
+            cid, worklists, payments = self.customer_id, self.session.worklists, self.session.payments
+            self.orders_model.set_source(
+                lambda offset, limit: worklists.orders_of_customer(cid, limit=limit, offset=offset))
+            self.payments_model.set_source(
+                lambda offset, limit: payments.for_customer(cid, limit=limit, offset=offset))
+            counts = worklists.count_orders_of_customer(cid), payments.count_for_customer(cid)
         except ServiceError as exc:
             messages.report(self, exc)
             return
         self.show_customer(customer)
         self.accounts_model.set_rows(self.accounts)
-        self.orders_model.set_rows(orders)
-        self.payments_model.set_rows(payments)
-        self.tabs.setTabText(0, f"业务记录（{len(orders)}）")
-        self.tabs.setTabText(1, f"收费记录（{len(payments)}）")
+        self.tabs.setTabText(0, f"业务记录（{counts[0]}）")
+        self.tabs.setTabText(1, f"收费记录（{counts[1]}）")
 
     def show_customer(self, c: CustomerView) -> None:
         self.customer = c

@@ -61,3 +61,20 @@ def test_reveal_button_for_a_permitted_role_is_audited(qtbot, gui_app, team, win
     assert not page.reveal_button.isVisible()
     page.reveal()
     assert msgs.texts("warning") and "无权" in msgs.texts("warning")[0]
+
+
+def test_a_customer_with_many_orders_pages_them_and_counts_all(qtbot, gui_app, team, window):  # type: ignore[no-untyped-def]
+    from gasdesk.services.orders import OrderService
+    from tests.helpers import resident
+
+    c = resident(gui_app, team.clerk, "多单户")
+    clerk = OrderService(gui_app, team.clerk)
+    for i in range(105):
+        clerk.open("complaint", c.id, data={"complaint_type": "enquiry", "content": f"第{i}次咨询",
+                                            "contact_phone": "13900000000"})
+    page = window(team.clerk).open_customer(c.id)
+    assert "（105）" in page.tabs.tabText(0)
+    assert page.orders_model.rowCount() == 100 and page.orders_model.canFetchMore()
+    page.orders_model.fetchMore()
+    assert page.orders_model.rowCount() == 105
+    assert page.orders_model.index(0, 3).data() == "办理中"
