@@ -32,11 +32,14 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
 fi
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-# PySide6-Pdf exists only for PySide6 6.12+, which Python 3.11 must not use (see pyproject.toml); an
-# older install of it would shadow the QtPdf of PySide6-Addons.
+# PySide6-Pdf exists only for PySide6 6.12+, which Python 3.11 must not use (see pyproject.toml). Its
+# wheel shares files with PySide6-Essentials/Addons (PySide6/__init__.py, QtPdf), so after removing it
+# the pinned binding is laid down again over whatever it took away.
 if .venv/bin/python -c 'import sys; sys.exit(sys.version_info >= (3, 12))' \
     && .venv/bin/python -m pip show -q PySide6-Pdf >/dev/null 2>&1; then
   .venv/bin/python -m pip uninstall -y -q PySide6-Pdf
+  .venv/bin/python -m pip install -q --force-reinstall --no-deps "PySide6-Essentials>=6.7,<6.12" \
+    "PySide6-Addons>=6.7,<6.12" "shiboken6>=6.7,<6.12"
 fi
 if [ $with_tests -eq 1 ]; then
   .venv/bin/python -m pip install -q -e ".[test]"

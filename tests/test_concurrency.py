@@ -101,3 +101,34 @@ def test_four_counters_printing_one_order_at_once(app):
                            .order_by(OrderStep.seq)).all()
         assert len(prints) == 12 and len({p.seq for p in prints}) == 12
         assert [p.data["copy"] for p in prints].count(False) == 1 and not prints[0].data["copy"]
+
+
+def _batch_printer(url: str, clerk, order_ids: list[int]) -> None:
+    from gasdesk.services.printing import PrintService
+
+    app = App(url, migrate=False)
+    try:
+        for _ in range(3):
+            PrintService(app, clerk).render_batch([(oid, "acceptance", None) for oid in order_ids])
+    finally:
+        app.dispose()
+
+
+def test_batches_printing_the_same_orders_in_opposite_orders_do_not_deadlock(app):
+    from gasdesk.models import OrderStep
+
+    team = make_team(app)
+    ids = [OrderService(app, team.clerk).open("complaint", resident(app, team.clerk, f"批{i}").id, data={
+        "complaint_type": "enquiry", "content": "咨询", "contact_phone": "13900000000"}).id for i in range(2)]
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_batch_printer, args=(app.url, team.clerk, order))
+             for order in (ids, ids[::-1], ids, ids[::-1])]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(240)
+        assert p.exitcode == 0
+    with app.reading() as s:
+        for oid in ids:
+            seqs = s.scalars(select(OrderStep.seq).where(OrderStep.order_id == oid, OrderStep.action == "print")).all()
+            assert len(seqs) == 12 == len(set(seqs))

@@ -130,3 +130,29 @@ def test_numbers_being_typed_page_in_index_order(app):
     landline = resident(app, team.clerk, "座机", phone="0851-86201234")
     assert [h.customer.id for h in service.search("0851-8620").hits] == [landline.id]
     assert [h.customer.id for h in service.search("08518620").hits] == [landline.id]
+
+
+def test_account_prefix_pages_customers_exactly_when_one_has_many_accounts(app):
+    from datetime import datetime
+
+    from gasdesk.models import Account
+
+    team = make_team(app)
+    many, b, c = (resident(app, team.clerk, n) for n in ("多户公司", "乙户", "丙户"))
+    with app.unit_of_work() as s:
+        for i in range(1, 6):
+            s.add(Account(number=f"A900000{i}", customer_id=many.id, status="active", address="一处",
+                          opened_at=datetime(2026, 1, 1)))
+        for i, who in ((6, b), (7, c)):
+            s.add(Account(number=f"A900000{i}", customer_id=who.id, status="active", address="一处",
+                          opened_at=datetime(2026, 1, 1)))
+    service = CustomerService(app, team.manager)
+    pages = [service.search("A9000", limit=1, offset=k) for k in range(3)]
+    assert [[h.customer.name for h in p.hits] for p in pages] == [["多户公司"], ["乙户"], ["丙户"]]
+    assert [p.has_more for p in pages] == [True, True, False]
+    assert [h.customer.name for h in service.search("a9000", limit=2).hits] == ["多户公司", "乙户"]
+
+
+def test_dashes_alone_find_nothing(people):
+    app, team, *_ = people
+    assert names(app, team.manager, "-") == [] and names(app, team.manager, "--") == []

@@ -314,7 +314,7 @@ class CustomerService:
 
         One hit per customer (with its first open account), in the order of the index that answered."""
         q = clean_text(query)[:100]
-        if not q:
+        if not q.strip("-"):  # nothing, or only the dashes of a number not yet typed
             return SearchPage()
         with self.app.reading() as s:
             ids = self._matching_ids(s, q, limit + 1, offset)
@@ -336,6 +336,8 @@ class CustomerService:
             if indexed is not None:
                 sql, params = indexed
                 return list(s.execute(sql, params).scalars())
+        if re.fullmatch(r"[Aa]\d+", q):
+            return _account_page(s, q.upper(), limit, offset)
         stmt, params = structured_query(q, limit, offset)
         return list(s.execute(stmt, params).scalars())
 
@@ -375,8 +377,8 @@ def _page(stmt: Any) -> Any:
 
 # Built once: constructing these selects cost more than running them.
 STRUCTURED_QUERIES: dict[str, Any] = {
-    # Twice the window: a customer with several matching accounts is one hit.
-    "account": _page(_merged([_first_by(Account.number, Account.customer_id, "account", "window2")])),
+    # Account rows in number order, a window at a time (see _account_page: one hit per customer).
+    "account": _first_by(Account.number, Account.customer_id, "account").select(),
     "customer_number": _page(select(Customer.id).where(_range(Customer.number, "number"))
                              .order_by(Customer.number)),
     "id_number": _page(select(Customer.id).where(Customer.id_number == bindparam("id_number"))
@@ -403,13 +405,27 @@ def landline_with_dash(digits: str) -> str | None:
     return f"{area}-{digits[len(area):]}" if len(digits) > len(area) else None
 
 
+def _account_page(s: Session, prefix: str, limit: int, offset: int) -> list[int]:
+    """Customers by account number prefix, each at its lowest matching number. Account rows are read in
+    number order a window at a time, the window growing until it holds the page's customers (a
+    customer with several accounts takes several rows) or the matches run out."""
+    wanted = offset + limit
+    window = 2 * wanted
+    while True:
+        rows = s.execute(STRUCTURED_QUERIES["account"],
+                         {**_prefix_params("account", prefix), "window": window}).all()
+        customers = list(dict.fromkeys(customer_id for customer_id, _number in rows))
+        if len(customers) >= wanted or len(rows) < window:
+            return customers[offset:wanted]
+        window *= 4
+
+
 def structured_query(q: str, limit: int, offset: int) -> tuple[Any, dict[str, Any]]:
-    """The statement and parameters for numbers, initials and single characters: one page of
-    customer ids, ordered along the index used; no branch reads further than the page needs."""
+    """The statement and parameters for numbers (account numbers aside: _account_page), initials and
+    single characters: one page of customer ids, ordered along the index used; no branch reads further
+    than the page needs."""
     upper = q.upper()
-    window = {"offset": offset, "limit": limit, "window": offset + limit, "window2": 2 * (offset + limit)}
-    if re.fullmatch(r"A\d+", upper):
-        return STRUCTURED_QUERIES["account"], {**window, **_prefix_params("account", upper)}
+    window = {"offset": offset, "limit": limit, "window": offset + limit}
     if re.fullmatch(r"C\d+", upper):
         return STRUCTURED_QUERIES["customer_number"], {**window, **_prefix_params("number", upper)}
     if re.fullmatch(r"\d{17}[\dX]", upper):

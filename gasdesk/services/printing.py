@@ -173,6 +173,10 @@ class PrintService:
             progress(len(jobs), len(jobs))
         pdf = render_forms([ctx for ctx, _ in prints], font_path=font)
         with self.app.unit_of_work() as s:
+            # Every order of the batch is locked first, in id order, before any audit entry takes the
+            # audit lock: the order OrderService takes them in, so two writers cannot deadlock.
+            s.execute(select(ServiceOrder.id).where(ServiceOrder.id.in_({job[0] for job in jobs}))
+                      .order_by(ServiceOrder.id).with_for_update())
             logged = [replace(ctx, copy=self._log_print(s, job[0], ctx.form, payment_id, now))
                       for job, (ctx, payment_id) in zip(jobs, prints, strict=True)]
             if any(after.copy != before.copy for after, (before, _) in zip(logged, prints, strict=True)):
@@ -250,9 +254,9 @@ class PrintService:
         """Write the print to the order's log; True when it is a reprint (副本).
 
         Reads only the order's step and its earlier prints, not its whole history."""
-        # The order's row is locked (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers)
-        # so two counters printing it at once do not take the same step number.
-        step = s.scalar(select(ServiceOrder.step).where(ServiceOrder.id == order_id).with_for_update())
+        # The caller holds the order's row lock (PostgreSQL; SQLite's BEGIN IMMEDIATE serialises
+        # writers), so two counters printing it at once do not take the same step number.
+        step = s.scalar(select(ServiceOrder.step).where(ServiceOrder.id == order_id))
         if step is None:
             raise NotFound("业务单不存在")
         seq = s.scalar(select(func.max(OrderStep.seq)).where(OrderStep.order_id == order_id)) or 0

@@ -39,7 +39,7 @@ from gasdesk.ui.worker import Report, run_task
 from gasdesk.ui.worklist_table import work_model
 
 # How many further pages select_order reads looking for an order before it gives up.
-SELECT_PAGES = 5
+SELECT_PAGES = 3
 
 
 class DispatchPage(QWidget):
@@ -114,18 +114,20 @@ class DispatchPage(QWidget):
         return self.queue if self.tabs.currentIndex() == 0 else self.waiting
 
     def select_order(self, order_id: int) -> bool:
-        """Select the order in whichever tab holds it, fetching a few more pages if need be."""
+        """Select the order in whichever tab holds it, fetching up to SELECT_PAGES more pages a tab."""
         for tab, (view, model) in enumerate(((self.queue_view, self.queue), (self.waiting_view, self.waiting))):
-            for _ in range(SELECT_PAGES):
+            fetched = 0
+            while True:
                 row = next((i for i, item in enumerate(model.rows) if item.order_id == order_id), None)
                 if row is not None:
                     self.tabs.setCurrentIndex(tab)
                     view.selectRow(row)
                     self._select(model, row)
                     return True
-                if not model.canFetchMore():
+                if fetched == SELECT_PAGES or not model.canFetchMore():
                     break
                 model.fetchMore()
+                fetched += 1
         return False
 
     def _tab_changed(self, index: int) -> None:

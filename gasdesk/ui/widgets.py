@@ -88,7 +88,7 @@ class Column(Generic[T]):
 class RowsModel(QAbstractTableModel, Generic[T]):
     """A read-only table over a list of plain rows (dataclasses), one Column per column."""
 
-    # A page fetched while scrolling failed (a ServiceError); the page shows it, the list stops growing.
+    # A page fetched while scrolling failed; the page shows the error, the list stops growing.
     fetch_failed = Signal(object)
 
     def __init__(self, columns: Sequence[Column[T]], parent: QWidget | None = None) -> None:
@@ -117,11 +117,9 @@ class RowsModel(QAbstractTableModel, Generic[T]):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008, N802
         if not self.canFetchMore(parent) or self._fetch is None:
             return
-        from gasdesk.services.errors import ServiceError
-
         try:
             more = list(self._fetch(len(self.rows), self._page))
-        except ServiceError as exc:
+        except Exception as exc:  # noqa: BLE001 - a refusal or a lost database: shown, and no retry loop
             self._more = False
             self.fetch_failed.emit(exc)
             return

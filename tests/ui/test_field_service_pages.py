@@ -142,3 +142,14 @@ def test_dispatch_queue_pages_as_it_scrolls_and_batch_print_reads_every_booked_v
     page.refresh()  # keeping the selection reads further, and fails there
     assert page.queue.rowCount() == 100 and not page.queue.canFetchMore()
     assert any("数据库连接中断" in text for _kind, text in msgs.shown)
+
+    def database_gone(self, *, limit: int = 200, offset: int = 0):  # type: ignore[no-untyped-def]
+        if offset:
+            raise RuntimeError("database is locked")
+        return real_queue(self, limit=limit, offset=offset)
+
+    monkeypatch.setattr(WorklistService, "dispatch_queue", database_gone)
+    page.refresh()
+    page.queue.fetchMore()  # not a refusal: shown all the same, and the list stops asking
+    assert page.queue.rowCount() == 100 and not page.queue.canFetchMore()
+    assert any("database is locked" in text for _kind, text in msgs.shown)
