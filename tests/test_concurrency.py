@@ -20,6 +20,17 @@ WORKERS = 8
 ROUNDS = 6
 
 
+def run_at_once(target, arg_lists) -> None:  # type: ignore[no-untyped-def]
+    """Start one process per argument list, all together, and expect each to finish cleanly."""
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=target, args=args) for args in arg_lists]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(240)
+        assert p.exitcode == 0
+
+
 def _counter(url: str, clerk, account_ids: list[int], customer_ids: list[int], worker: int) -> None:
     app = App(url, migrate=False)
     try:
@@ -39,14 +50,7 @@ def test_eight_counters_at_once(app):
     team = make_team(app)
     accounts = [active_resident(app, team, f"共享户{i}")[1].account_id for i in range(3)]
     customers = [resident(app, team.clerk, f"客户{i}").id for i in range(WORKERS * ROUNDS)]
-    ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_counter, args=(app.url, team.clerk, accounts, customers, w))
-             for w in range(WORKERS)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(240)
-        assert p.exitcode == 0
+    run_at_once(_counter, [(app.url, team.clerk, accounts, customers, w) for w in range(WORKERS)])
     with app.reading() as s:
         numbers = s.scalars(select(ServiceOrder.number).where(ServiceOrder.kind == "complaint")).all()
         assert len(numbers) == WORKERS * ROUNDS == len(set(numbers))
@@ -89,13 +93,7 @@ def test_four_counters_printing_one_order_at_once(app):
     c = resident(app, team.clerk, "同打印")
     order = OrderService(app, team.clerk).open("complaint", c.id, data={
         "complaint_type": "enquiry", "content": "咨询", "contact_phone": "13900000000"})
-    ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_printer, args=(app.url, team.clerk, order.id)) for _ in range(4)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(240)
-        assert p.exitcode == 0
+    run_at_once(_printer, [(app.url, team.clerk, order.id)] * 4)
     with app.reading() as s:
         prints = s.scalars(select(OrderStep).where(OrderStep.order_id == order.id, OrderStep.action == "print")
                            .order_by(OrderStep.seq)).all()
@@ -120,14 +118,7 @@ def test_batches_printing_the_same_orders_in_opposite_orders_do_not_deadlock(app
     team = make_team(app)
     ids = [OrderService(app, team.clerk).open("complaint", resident(app, team.clerk, f"批{i}").id, data={
         "complaint_type": "enquiry", "content": "咨询", "contact_phone": "13900000000"}).id for i in range(2)]
-    ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_batch_printer, args=(app.url, team.clerk, order))
-             for order in (ids, ids[::-1], ids, ids[::-1])]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(240)
-        assert p.exitcode == 0
+    run_at_once(_batch_printer, [(app.url, team.clerk, order) for order in (ids, ids[::-1], ids, ids[::-1])])
     with app.reading() as s:
         for oid in ids:
             seqs = s.scalars(select(OrderStep.seq).where(OrderStep.order_id == oid, OrderStep.action == "print")).all()
