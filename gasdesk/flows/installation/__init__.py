@@ -1,0 +1,6 @@
+"""The installation flow: its definition, forms and demo route."""
+
+from gasdesk.flows.bundle import FlowBundle
+from gasdesk.flows.installation.flow import FLOW
+
+BUNDLE = FlowBundle(FLOW)
