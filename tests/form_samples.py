@@ -292,6 +292,10 @@ def sample_context(form: str, **changes: Any) -> FormContext:
     known = all_fields(ALL_FLOWS[base["flow_kind"]])
     by_label = {f.label: f.code for f in known}
     base.setdefault("field_choices", field_choices(known, dict(DEPARTMENTS)))
+    from gasdesk.flows.forms import FLOW_FORMS
+
+    if form in FLOW_FORMS:
+        base.setdefault("blocks", FLOW_FORMS[form].blocks)
     base.setdefault("field_labels", {code: label for label, code in by_label.items()})
     base.setdefault("field_text", {by_label[f.label]: f.value for f in base["fields"] if f.label in by_label})
     return FormContext(**base)

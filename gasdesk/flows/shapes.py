@@ -36,8 +36,9 @@ def refuse(label: str = "不予受理（告知客户原因）", decision: str | 
 
 
 def fee_fields(setting: str) -> tuple[FieldDef, ...]:
+    """The fee charged at a step and how it is paid; `setting` names its amount in the fee schedule."""
     return (
-        FieldDef("fee", "收费金额（元）", FieldKind.MONEY, default_setting=f"fees.{setting}"),
+        FieldDef("fee", "收费金额（元）", FieldKind.MONEY, default_setting=setting),
         FieldDef("fee_method", "收费方式", FieldKind.CHOICE, choices=METHODS),
     )
 
@@ -114,12 +115,12 @@ def documents_step(code: str, label: str, next_step: str, ok_label: str, questio
     return StepDef(code=code, label=label, department="customer_service", question=question, actions=(ok, no))
 
 
-def counter_accept(code: str, next_step: str, label: str = "受理，转输配中心派工") -> StepDef:
-    """The counter takes the request with its documents and hands it to the distribution centre."""
+def counter_accept(code: str, action: str, next_step: str, label: str = "受理，转输配中心派工") -> StepDef:
+    """The counter takes the request with its documents (`action`) and hands it to the distribution centre."""
     return StepDef(
         code=code, label="受理申请并核对资料", department="customer_service", question="资料是否齐全",
         actions=(
-            ActionDef(code="accept", label=label, target=next_step, roles=ROLES.clerk,
+            ActionDef(code=action, label=label, target=next_step, roles=ROLES.clerk,
                       guards=("documents_complete",), decision="是"),
             refuse(),
         ),

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from gasdesk.flows import ALL_FLOWS
 from gasdesk.flows.definition import FieldDef, FieldKind, FlowDef
-from gasdesk.flows.forms import ANY_FLOW_FORMS, FORMS
+from gasdesk.flows.forms import ANY_FLOW_FORMS, FLOW_FORMS, FORMS
 from gasdesk.models import Account, Customer, Department, Meter, OrderStep, Payment, ServiceOrder, Staff
 from gasdesk.permissions import Permission
 from gasdesk.reports.context import (
@@ -252,6 +252,7 @@ class PrintService:
             copy=copy, commitment=flow.commitment,
             field_labels={f.code: f.label for f in known}, field_text=text,
             field_choices=field_choices(known, departments),
+            blocks=FLOW_FORMS[form].blocks if form in FLOW_FORMS else (),
         )
         return ctx, payment_id
 

@@ -47,7 +47,7 @@ FLOW = FlowDef(
                 fields=(
                     FieldDef("final_reading", "旧表止数（m³）", FieldKind.READING),
                     *new_meter_fields(),
-                    *fee_fields("capacity_change"),
+                    *fee_fields("fees.capacity_change"),
                 ),
                 effects=(Effect("replace_meter", reading="meter_change"), "charge_fee"),
                 forms=("meter_change", "receipt"),

@@ -2,6 +2,7 @@
 
 from gasdesk.flows.bundle import FlowBundle
 from gasdesk.flows.closure.flow import FLOW
+from gasdesk.flows.closure.forms import FORMS
 from gasdesk.flows.closure.rules import RULES
 
-BUNDLE = FlowBundle(FLOW, rules=RULES)
+BUNDLE = FlowBundle(FLOW, rules=RULES, forms=FORMS)

@@ -66,8 +66,8 @@ FLOW = FlowDef(
                           roles=ROLES.clerk, decision="是", forms=("removal_work",)),
             ),
         ),
-        *closing_visit("plugging_visit", "上门封堵", "plugging_work", "plugging", SiteWork.PLUGGING),
-        *closing_visit("removal_visit", "上门拆除", "removal_work", "removal", SiteWork.REMOVAL),
+        *closing_visit("plugging_visit", "上门封堵", "plugging_work", "fees.plugging", SiteWork.PLUGGING),
+        *closing_visit("removal_visit", "上门拆除", "removal_work", "fees.removal", SiteWork.REMOVAL),
         *terminal_steps(),
     ),
 )

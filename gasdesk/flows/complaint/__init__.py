@@ -2,6 +2,7 @@
 
 from gasdesk.flows.bundle import FlowBundle
 from gasdesk.flows.complaint.flow import FLOW
+from gasdesk.flows.complaint.forms import FORMS
 from gasdesk.flows.complaint.rules import RULES
 
-BUNDLE = FlowBundle(FLOW, rules=RULES)
+BUNDLE = FlowBundle(FLOW, rules=RULES, forms=FORMS)

@@ -40,7 +40,7 @@ FLOW = FlowDef(
                 ActionDef(code="explanation_accepted", label="客户接受解释，记录归档", target="archived",
                           roles=ROLES.clerk, decision="是",
                           fields=(FieldDef("explanation", "解释内容", FieldKind.LONG_TEXT),)),
-                ActionDef(code="transfer", label="客户不接受，开具投诉转办单", target="handling",
+                ActionDef(code="refer", label="客户不接受，开具投诉转办单", target="handling",
                           roles=ROLES.clerk, decision="否", forms=("complaint_transfer",),
                           effects=(Effect("assign_department", field="department"), "count_round"),
                           fields=(

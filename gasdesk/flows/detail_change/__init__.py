@@ -2,6 +2,7 @@
 
 from gasdesk.flows.bundle import FlowBundle
 from gasdesk.flows.detail_change.flow import FLOW
+from gasdesk.flows.detail_change.forms import FORMS
 from gasdesk.flows.detail_change.rules import RULES
 
-BUNDLE = FlowBundle(FLOW, rules=RULES)
+BUNDLE = FlowBundle(FLOW, rules=RULES, forms=FORMS)

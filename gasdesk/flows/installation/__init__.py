@@ -2,5 +2,6 @@
 
 from gasdesk.flows.bundle import FlowBundle
 from gasdesk.flows.installation.flow import FLOW
+from gasdesk.flows.installation.forms import FORMS
 
-BUNDLE = FlowBundle(FLOW)
+BUNDLE = FlowBundle(FLOW, forms=FORMS)

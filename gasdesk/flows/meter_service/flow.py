@@ -31,7 +31,7 @@ FLOW = FlowDef(
     commitment="表具校验、更换按与客户约定的时间上门，合格率100%",
     initial="accept",
     steps=(
-        counter_accept("accept", "site_visit"),
+        counter_accept("accept", "accept", "site_visit"),
         *visit_steps(
             "site_visit", "上门校验/更换", forms=("site_work",),
             done=ActionDef(code="passed", label="校验合格，客户签字", target="archived", roles=ROLES.dispatcher,
@@ -42,7 +42,7 @@ FLOW = FlowDef(
             extra=(ActionDef(code="replaced", label="校验不合格，更换新表，客户签字", target="archived",
                              roles=ROLES.dispatcher, forms=("meter_change", "receipt"),
                              fields=(ARRIVAL, FieldDef("final_reading", "旧表止数（m³）", FieldKind.READING),
-                                     *new_meter_fields(), *fee_fields("meter_replacement")),
+                                     *new_meter_fields(), *fee_fields("fees.meter_replacement")),
                              effects=("record_arrival", Effect("replace_meter", reading="meter_change"),
                                       "charge_fee")),),
         ),

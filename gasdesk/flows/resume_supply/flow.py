@@ -23,13 +23,13 @@ FLOW = FlowDef(
     commitment="受理后5个工作日内恢复供气并点火（客户原因延误除外）",
     initial="accept",
     steps=(
-        counter_accept("accept", "site_visit", "受理，转输配中心启封点火"),
+        counter_accept("accept", "accept", "site_visit", "受理，转输配中心启封点火"),
         *visit_steps(
             "site_visit", "上门启封并点火", forms=("site_work",),
             done=ActionDef(code="resumed", label="启封点火完成，客户签字", target="archived", roles=ROLES.dispatcher,
                            decision="是", forms=("site_work",),
                            fields=(FieldDef("resume_reading", "启封时表读数（m³）", FieldKind.READING),
-                                   *fee_fields("ignition")),
+                                   *fee_fields("fees.ignition")),
                            effects=("resume_account", "charge_fee")),
         ),
         *terminal_steps(),

@@ -2,6 +2,7 @@
 
 from gasdesk.flows.bundle import FlowBundle
 from gasdesk.flows.suspension.flow import FLOW
+from gasdesk.flows.suspension.forms import FORMS
 from gasdesk.flows.suspension.rules import RULES
 
-BUNDLE = FlowBundle(FLOW, rules=RULES)
+BUNDLE = FlowBundle(FLOW, rules=RULES, forms=FORMS)

@@ -53,7 +53,7 @@ FLOW = FlowDef(
             done=ActionDef(
                 code="plugged", label="封堵完成，收费，客户签字", target="archived", roles=ROLES.dispatcher,
                 decision="是",
-                fields=(FieldDef("final_reading", "封堵时表读数（m³）", FieldKind.READING), *fee_fields("plugging")),
+                fields=(FieldDef("final_reading", "封堵时表读数（m³）", FieldKind.READING), *fee_fields("fees.plugging")),
                 effects=("suspend_account", "charge_fee"), forms=("receipt",),
             ),
         ),

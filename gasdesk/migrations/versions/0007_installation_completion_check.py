@@ -1,4 +1,5 @@
-"""the installation's 竣工验收 step is 'completion_check' (its old code 'acceptance' was also a form's)
+"""the installation's 竣工验收 step is 'completion_check' (its old code 'acceptance' was also a form's);
+the complaint's 转办 action is 'refer' (its old code 'transfer' was also a flow's)
 
 Revision ID: 0007
 Revises: 0006
@@ -30,9 +31,21 @@ def _rename(old: str, new: str) -> None:
         "AND order_id IN (SELECT id FROM service_order WHERE kind = :kind)").bindparams(**params))
 
 
+COMPLAINT, OLD_ACTION, NEW_ACTION = "complaint", "transfer", "refer"
+
+
+def _rename_action(old: str, new: str) -> None:
+    op.execute(sa.text(
+        "UPDATE order_step SET action = :new WHERE action = :old "
+        "AND order_id IN (SELECT id FROM service_order WHERE kind = :kind)").bindparams(
+            kind=COMPLAINT, old=old, new=new))
+
+
 def upgrade() -> None:
     _rename(OLD, NEW)
+    _rename_action(OLD_ACTION, NEW_ACTION)
 
 
 def downgrade() -> None:
     _rename(NEW, OLD)
+    _rename_action(NEW_ACTION, OLD_ACTION)
