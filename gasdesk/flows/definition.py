@@ -178,7 +178,8 @@ class FlowDef:
     label: str
     number_prefix: str
     steps: tuple[StepDef, ...]
-    initial: str
+    # The step an order starts in (default: the first one).
+    initial: str = ""
     documents: tuple[DocumentDef, ...] = ()
     # Whole-order commitment, counted only while the order sits in `counted` steps.
     total_limit: TimeLimit | None = None
@@ -190,8 +191,8 @@ class FlowDef:
     open_effects: tuple[Rule | str, ...] = ()
     # Fields recorded when the order is opened (e.g. the complaint text).
     open_fields: tuple[FieldDef, ...] = ()
-    # Forms printed when the order is opened.
-    open_forms: tuple[str, ...] = ()
+    # Forms printed when the order is opened (every order's acceptance slip, 业务受理单, by default).
+    open_forms: tuple[str, ...] = ("acceptance",)
     # Effects applied when the order ends refused or cancelled (undo what opening prepared).
     abandon_effects: tuple[Rule | str, ...] = ()
     commitment: str = ""
@@ -214,6 +215,8 @@ class FlowDef:
         object.__setattr__(self, "abandon_effects", rules(self.abandon_effects))
         if not self.short_label:
             object.__setattr__(self, "short_label", self.label)
+        if not self.initial:
+            object.__setattr__(self, "initial", self.steps[0].code)
 
     def steps_doing(self, work: SiteWork) -> tuple[StepDef, ...]:
         return tuple(s for s in self.steps if s.work is work)

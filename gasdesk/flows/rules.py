@@ -145,9 +145,7 @@ def install_meter(ctx: RuleContext, account: Account) -> Meter:
 
 @SHARED.effect("activate_account")
 def activate_account(ctx: RuleContext) -> None:
-    account = ctx.require_account()
-    if account.status != AccountStatus.APPLYING:
-        raise Refused("账户不是待开通状态")
+    account = account_in(ctx, AccountStatus.APPLYING, "账户不是待开通状态")
     install_meter(ctx, account)
     account.status = AccountStatus.ACTIVE
     account.activated_at = ctx.now
@@ -159,6 +157,14 @@ def read_final(ctx: RuleContext, meter: Meter, field: str = "final_reading") -> 
     if final < meter.last_reading:
         raise Refused(f"表读数 {final} 小于上次读数 {meter.last_reading}，请核对", field=field)
     return final
+
+
+def account_in(ctx: RuleContext, status: AccountStatus, refusal: str) -> Account:
+    """The order's account, refused with `refusal` unless it is in `status`."""
+    account = ctx.require_account()
+    if account.status != status:
+        raise Refused(refusal)
+    return account
 
 
 def in_service_meter(ctx: RuleContext) -> Meter:

@@ -5,8 +5,11 @@ its own.
 
 from __future__ import annotations
 
+from typing import Any
+
 from gasdesk.flows.definition import (
     ROLES,
+    AccountLock,
     ActionDef,
     DocumentDef,
     FieldDef,
@@ -125,6 +128,17 @@ def counter_accept(code: str, action: str, next_step: str, label: str = "受理�
             refuse(),
         ),
     )
+
+
+def counter_step(code: str, label: str, question: str | None, actions: tuple[ActionDef, ...]) -> StepDef:
+    """A step the counter (客户服务部) decides, its chart question drawn as a diamond."""
+    return StepDef(code=code, label=label, department="customer_service", question=question, actions=actions)
+
+
+def opens_account() -> dict[str, Any]:
+    """A flow that opens a new account: prepared on opening, closed again if the order is abandoned."""
+    return {"account_statuses": None, "account_lock": AccountLock.CHANGES,
+            "open_effects": ("create_applying_account",), "abandon_effects": ("close_applying_account",)}
 
 
 def simple_step(code: str, label: str, action: str, action_label: str, target: str, *,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from gasdesk.flows.definition import AccountLock, DocumentDef, FieldDef, FieldKind, FlowDef, terminal_steps
-from gasdesk.flows.shapes import ID_COPY, PROPERTY_PROOF, documents_step, simple_step
+from gasdesk.flows.prelude import *  # noqa: F403 - the definition vocabulary
 
 FLOW = FlowDef(
     kind="allowance_change", label="气量变更", number_prefix="QL",
@@ -15,8 +14,6 @@ FLOW = FlowDef(
         DocumentDef("household_register", "户口簿复印件"),
         DocumentDef("supply_agreement", "居民供气协议"),
     ),
-    open_forms=("acceptance",),
-    initial="accept",
     steps=(
         documents_step("accept", "受理并核对资料", "application", "资料相符", "资料是否相符",
                        mismatch_wait="await_documents"),

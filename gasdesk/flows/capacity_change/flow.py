@@ -2,20 +2,7 @@
 
 from __future__ import annotations
 
-from gasdesk.flows.definition import (
-    ROLES,
-    AccountLock,
-    ActionDef,
-    DocumentDef,
-    Effect,
-    FieldDef,
-    FieldKind,
-    FlowDef,
-    StepDef,
-    TimeLimit,
-    terminal_steps,
-)
-from gasdesk.flows.shapes import ID_COPY, RATINGS, WD, fee_fields, new_meter_fields, refuse, visit_steps
+from gasdesk.flows.prelude import *  # noqa: F403 - the definition vocabulary
 
 FLOW = FlowDef(
     kind="capacity_change", label="增/减容（换表）", number_prefix="ZR",
@@ -26,10 +13,8 @@ FLOW = FlowDef(
         FieldDef("direction", "增容或减容", FieldKind.CHOICE, choices=(("increase", "增容"), ("decrease", "减容"))),
         FieldDef("requested_rating", "申请表具规格", FieldKind.CHOICE, choices=RATINGS),
     ),
-    open_forms=("acceptance",),
     total_limit=TimeLimit(5, WD),
     commitment="拆、迁、移、改作业受理后5个工作日内完成（客户原因延误除外）",
-    initial="accept",
     steps=(
         StepDef(
             code="accept", label="客户服务部填写受理单", department="customer_service",

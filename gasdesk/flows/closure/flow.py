@@ -2,30 +2,7 @@
 
 from __future__ import annotations
 
-from gasdesk.flows.definition import (
-    ROLES,
-    AccountLock,
-    ActionDef,
-    Effect,
-    FieldDef,
-    FieldKind,
-    FlowDef,
-    StepDef,
-    TimeLimit,
-    terminal_steps,
-)
-from gasdesk.flows.shapes import (
-    ID_COPY,
-    METHODS,
-    PROPERTY_MGMT,
-    PROPERTY_PROOF,
-    WD,
-    documents_step,
-    fee_fields,
-    simple_step,
-    visit_steps,
-)
-from gasdesk.vocab import SiteWork
+from gasdesk.flows.prelude import *  # noqa: F403 - the definition vocabulary
 
 
 def closing_visit(code: str, label: str, form: str, fee: str, work: SiteWork) -> tuple[StepDef, ...]:
@@ -47,8 +24,6 @@ FLOW = FlowDef(
     account_statuses=("active", "suspended"), account_lock=AccountLock.ENDS,
     ledgers=("plugging", "transfer_closure"), reading_sources=(("closure", "销户止数"),),
     documents=(ID_COPY, PROPERTY_PROOF, PROPERTY_MGMT),
-    open_forms=("acceptance",),
-    initial="accept",
     steps=(
         documents_step("accept", "受理并核实客户身份", "application", "身份核实无误", "身份是否核实"),
         simple_step("application", "客户填写并签署销户申请表", "application_signed", "销户申请表已签署", "settle",
@@ -56,9 +31,8 @@ FLOW = FlowDef(
         simple_step("settle", "查询费用（预存款退费、欠费收费）", "settled", "费用已结清", "facilities",
                     effects=("settle_balance",), forms=("receipt",),
                     fields=(FieldDef("settle_method", "收/退费方式", FieldKind.CHOICE, choices=METHODS),)),
-        StepDef(
-            code="facilities", label="是否需要拆除燃气设施", department="customer_service",
-            question="是否需要拆除燃气设施",
+        counter_step(
+            "facilities", "是否需要拆除燃气设施", "是否需要拆除燃气设施",
             actions=(
                 ActionDef(code="plugging", label="不拆除，填写封堵业务单", target="plugging_visit",
                           roles=ROLES.clerk, decision="否", forms=("plugging_work",)),

@@ -2,19 +2,7 @@
 
 from __future__ import annotations
 
-from gasdesk.flows.definition import (
-    ROLES,
-    AccountLock,
-    ActionDef,
-    Effect,
-    FieldDef,
-    FieldKind,
-    FlowDef,
-    StepDef,
-    TimeLimit,
-    terminal_steps,
-)
-from gasdesk.flows.shapes import WD
+from gasdesk.flows.prelude import *  # noqa: F403 - the definition vocabulary
 
 FLOW = FlowDef(
     kind="complaint", label="投诉", number_prefix="TS", account_lock=AccountLock.NONE,
@@ -26,14 +14,11 @@ FLOW = FlowDef(
         FieldDef("contact_phone", "联系电话", FieldKind.PHONE),
         FieldDef("respondent_department", "被投诉部门", FieldKind.DEPARTMENT, required=False),
     ),
-    open_forms=("acceptance",),
     open_effects=("note_service_hours", Effect("assign_department", field="respondent_department", optional=True)),
     commitment="投诉电话工作日9:00-17:00受理，营业厅营业时间内均可受理",
-    initial="accept",
     steps=(
-        StepDef(
-            code="accept", label="受理、解释、安抚客户", department="customer_service",
-            question="客户是否接受解释",
+        counter_step(
+            "accept", "受理、解释、安抚客户", "客户是否接受解释",
             actions=(
                 ActionDef(code="enquiry_answered", label="咨询/查询已当场答复", target="archived",
                           roles=ROLES.clerk, fields=(FieldDef("answer", "答复内容", FieldKind.LONG_TEXT),)),

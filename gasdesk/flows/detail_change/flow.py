@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from gasdesk.flows.definition import (
-    ROLES,
-    AccountLock,
-    ActionDef,
-    FieldDef,
-    FieldKind,
-    FlowDef,
-    StepDef,
-    terminal_steps,
-)
-from gasdesk.flows.shapes import ID_COPY, refuse, simple_step
+from gasdesk.flows.prelude import *  # noqa: F403 - the definition vocabulary
 
 FLOW = FlowDef(
     kind="detail_change", label="用户信息更改", number_prefix="XG",
     account_statuses=("active", "suspended", "applying"), account_lock=AccountLock.CHANGES,
     documents=(ID_COPY,),
-    open_forms=("acceptance",),
-    initial="accept",
     steps=(
-        StepDef(
-            code="accept", label="核实信息及是否允许变更", department="customer_service", question="是否允许变更",
+        counter_step(
+            "accept", "核实信息及是否允许变更", "是否允许变更",
             actions=(
                 ActionDef(
                     code="approve", label="允许变更", target="change", roles=ROLES.clerk, decision="是",

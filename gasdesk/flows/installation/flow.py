@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from gasdesk.flows.definition import (
-    ROLES,
-    AccountLock,
-    ActionDef,
-    DocumentDef,
-    FieldDef,
-    FieldKind,
-    FlowDef,
-    StepDef,
-    TimeLimit,
-    terminal_steps,
-)
-from gasdesk.flows.shapes import WD, new_meter_fields, refuse, simple_step, visit_steps
+from gasdesk.flows.prelude import *  # noqa: F403 - the definition vocabulary
 
 FLOW = FlowDef(
     kind="installation", label="非居民燃气报装", number_prefix="BZ",
-    categories=("non_residential",), account_statuses=None, account_lock=AccountLock.CHANGES,
+    categories=("non_residential",), **opens_account(),
     documents=(
         DocumentDef("business_license", "营业执照（统一社会信用代码证明）"),
         DocumentDef("agent_id", "经办人身份证"),
@@ -30,12 +18,9 @@ FLOW = FlowDef(
         FieldDef("expected_monthly_volume", "预计月用气量（m³）", FieldKind.READING),
         FieldDef("equipment", "用气设备", FieldKind.LONG_TEXT, required=False),
     ),
-    open_effects=("create_applying_account",),
-    abandon_effects=("close_applying_account",),
     open_forms=("acceptance", "installation_application"),
     total_limit=TimeLimit(8, WD),
     commitment="可控环节（报装、踏勘、方案答复、竣工验收、点火交接）合计不超过8个工作日",
-    initial="apply",
     steps=(
         StepDef(
             code="apply", label="用户报装", department="customer_service", limit=TimeLimit(1, WD),

@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-from gasdesk.flows.definition import (
-    ROLES,
-    ActionDef,
-    DocumentDef,
-    Effect,
-    FieldDef,
-    FieldKind,
-    FlowDef,
-    TimeLimit,
-    terminal_steps,
-)
-from gasdesk.flows.shapes import WD, counter_accept, fee_fields, new_meter_fields, visit_steps
+from gasdesk.flows.prelude import *  # noqa: F403 - the definition vocabulary
 
 ARRIVAL = FieldDef("arrived_at", "实际到达时间", FieldKind.DATETIME)
 
@@ -26,10 +15,8 @@ FLOW = FlowDef(
             ("customer_request", "客户申请校验"), ("periodic", "周期检定到期"), ("fault", "表具故障"))),
         FieldDef("preferred_time", "客户希望上门时间", FieldKind.DATETIME, required=False),
     ),
-    open_forms=("acceptance",),
     total_limit=TimeLimit(5, WD),
     commitment="表具校验、更换按与客户约定的时间上门，合格率100%",
-    initial="accept",
     steps=(
         counter_accept("accept", "accept", "site_visit"),
         *visit_steps(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from gasdesk.flows.definition import ROLES, ActionDef, FieldDef, FieldKind, FlowDef, TimeLimit, terminal_steps
-from gasdesk.flows.shapes import ID_COPY, PROPERTY_PROOF, WD, counter_accept, fee_fields, visit_steps
+from gasdesk.flows.prelude import *  # noqa: F403 - the definition vocabulary
 
 FLOW = FlowDef(
     kind="relocation", label="拆、迁、移、改", number_prefix="GZ", chart=False,
@@ -14,10 +13,8 @@ FLOW = FlowDef(
             ("removal", "拆除"), ("relocation", "迁移"), ("moving", "移位"), ("modification", "改装"))),
         FieldDef("work_description", "作业要求", FieldKind.LONG_TEXT),
     ),
-    open_forms=("acceptance",),
     total_limit=TimeLimit(5, WD),
     commitment="拆、迁、移、改作业受理后5个工作日内完成（客户原因延误除外）",
-    initial="accept",
     steps=(
         counter_accept("accept", "accept", "site_visit"),
         *visit_steps(

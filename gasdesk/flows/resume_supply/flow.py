@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from gasdesk.flows.definition import (
-    ROLES,
-    ActionDef,
-    DocumentDef,
-    FieldDef,
-    FieldKind,
-    FlowDef,
-    TimeLimit,
-    terminal_steps,
-)
-from gasdesk.flows.shapes import WD, counter_accept, fee_fields, visit_steps
+from gasdesk.flows.prelude import *  # noqa: F403 - the definition vocabulary
 
 FLOW = FlowDef(
     kind="resume_supply", label="恢复供气", number_prefix="HF", chart=False,
     account_statuses=("suspended",), reading_sources=(("resumption", "恢复供气读数"),),
     documents=(DocumentDef("owner_id", "户主身份证"),),
-    open_forms=("acceptance",),
     total_limit=TimeLimit(5, WD),
     commitment="受理后5个工作日内恢复供气并点火（客户原因延误除外）",
-    initial="accept",
     steps=(
         counter_accept("accept", "accept", "site_visit", "受理，转输配中心启封点火"),
         *visit_steps(

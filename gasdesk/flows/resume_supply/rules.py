@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from gasdesk.errors import Refused
-from gasdesk.flows.rules import RuleBook, RuleContext
+from gasdesk.flows.rules import RuleBook, RuleContext, account_in
 from gasdesk.vocab import AccountStatus
 
 RULES = RuleBook()
@@ -13,9 +13,7 @@ RULES = RuleBook()
 
 @RULES.effect("resume_account")
 def resume_account(ctx: RuleContext) -> None:
-    account = ctx.require_account()
-    if account.status != AccountStatus.SUSPENDED:
-        raise Refused("账户不是暂停用气状态")
+    account = account_in(ctx, AccountStatus.SUSPENDED, "账户不是暂停用气状态")
     meter = ctx.current_meter()
     if meter is not None and ctx.value("resume_reading") not in (None, ""):
         reading = Decimal(str(ctx.value("resume_reading")))

@@ -2,20 +2,7 @@
 
 from __future__ import annotations
 
-from gasdesk.flows.definition import (
-    ROLES,
-    AccountLock,
-    ActionDef,
-    DocumentDef,
-    FieldDef,
-    FieldKind,
-    FlowDef,
-    StepDef,
-    TimeLimit,
-    terminal_steps,
-)
-from gasdesk.flows.shapes import WD, fee_fields, refuse, simple_step, visit_steps
-from gasdesk.vocab import SiteWork
+from gasdesk.flows.prelude import *  # noqa: F403 - the definition vocabulary
 
 FLOW = FlowDef(
     kind="suspension", label="暂停用气", short_label="暂停用气", number_prefix="ZT",
@@ -23,11 +10,9 @@ FLOW = FlowDef(
     reading_sources=(("suspension", "暂停用气止数"),),
     documents=(DocumentDef("owner_id", "户主身份证"),),
     open_fields=(FieldDef("suspend_from", "申请暂停日期", FieldKind.DATE),),
-    open_forms=("acceptance",),
-    initial="accept",
     steps=(
-        StepDef(
-            code="accept", label="核实暂停用气条件", department="customer_service", question="是否符合暂停条件",
+        counter_step(
+            "accept", "核实暂停用气条件", "是否符合暂停条件",
             actions=(
                 ActionDef(code="accept", label="符合条件，告知暂停用气须知", target="plugging_decision",
                           roles=ROLES.clerk, guards=("documents_complete",), decision="是",
@@ -35,9 +20,8 @@ FLOW = FlowDef(
                 refuse(),
             ),
         ),
-        StepDef(
-            code="plugging_decision", label="是否需要封堵", department="customer_service",
-            question="是否需要封堵",
+        counter_step(
+            "plugging_decision", "是否需要封堵", "是否需要封堵",
             actions=(
                 ActionDef(code="without_plugging", label="不需封堵，告知抄表员", target="notify_reader",
                           roles=ROLES.clerk, decision="否"),

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from gasdesk.errors import Refused
-from gasdesk.flows.rules import RuleBook, RuleContext, read_final
+from gasdesk.flows.rules import RuleBook, RuleContext, account_in, read_final
 from gasdesk.vocab import AccountStatus
 
 RULES = RuleBook()
@@ -11,9 +10,7 @@ RULES = RuleBook()
 
 @RULES.effect("suspend_account")
 def suspend_account(ctx: RuleContext) -> None:
-    account = ctx.require_account()
-    if account.status != AccountStatus.ACTIVE:
-        raise Refused("账户不是正常用气状态，不能暂停")
+    account = account_in(ctx, AccountStatus.ACTIVE, "账户不是正常用气状态，不能暂停")
     if ctx.value("final_reading") not in (None, ""):
         meter = ctx.current_meter()
         if meter is not None:

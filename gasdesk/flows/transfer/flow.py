@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from gasdesk.flows.definition import (
-    AccountLock,
-    DocumentDef,
-    Effect,
-    FieldDef,
-    FieldKind,
-    FlowDef,
-    terminal_steps,
-)
-from gasdesk.flows.shapes import METHODS, PROPERTY_MGMT, PROPERTY_PROOF, documents_step, simple_step
-from gasdesk.vocab import IdDocType
+from gasdesk.flows.prelude import *  # noqa: F403 - the definition vocabulary
 
 FLOW = FlowDef(
     kind="transfer", label="客户过户", short_label="过户", number_prefix="GH",
     account_statuses=("active", "suspended"), account_lock=AccountLock.ENDS, ledgers=("transfer_closure",),
     reading_sources=(("transfer", "过户止数"),),
     documents=(DocumentDef("both_ids", "双方身份证复印件"), PROPERTY_PROOF, PROPERTY_MGMT),
-    open_forms=("acceptance",),
-    initial="accept",
     steps=(
         documents_step("accept", "受理并核对资料", "application", "资料齐全", "资料是否齐全"),
         simple_step(

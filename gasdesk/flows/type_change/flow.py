@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from gasdesk.flows.definition import (
-    ROLES,
-    AccountLock,
-    ActionDef,
-    DocumentDef,
-    FieldDef,
-    FieldKind,
-    FlowDef,
-    Guard,
-    StepDef,
-    terminal_steps,
-)
-from gasdesk.flows.shapes import NON_RESIDENTIAL_USES, PROPERTY_PROOF, refuse, simple_step
+from gasdesk.flows.prelude import *  # noqa: F403 - the definition vocabulary
 
 FLOW = FlowDef(
     kind="type_change", label="用户性质变更", number_prefix="XZ",
     account_statuses=("active", "suspended"), account_lock=AccountLock.CHANGES,
     documents=(DocumentDef("identity", "身份证或营业执照"), PROPERTY_PROOF),
     open_forms=("acceptance", "type_change_application"),
-    initial="accept",
     steps=(
-        StepDef(
-            code="accept", label="核实地址及客户资料", department="customer_service", question="变更方向",
+        counter_step(
+            "accept", "核实地址及客户资料", "变更方向",
             actions=(
                 ActionDef(code="to_residential", label="非居民转居民", target="residential_opening",
                           roles=ROLES.clerk,
