@@ -668,7 +668,7 @@ class Generator:
         rnd, people = self.rnd, self.people
         out: dict[str, list[tuple[Any, ...]]] = {t: [] for t in TABLE_ORDER}
         docs: list[tuple[int, str]] = []
-        from gasdesk.services.search_index import document
+        from gasdesk.models.search_index import document
 
         for cid in range(first, last + 1):
             business = rnd.random() < 0.08

@@ -56,7 +56,7 @@ def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """What Alembic compares: everything but the search index, which is dialect-specific (an FTS5
     table on SQLite, a tsvector table on PostgreSQL) and lives outside the models."""
-    from gasdesk.services.search_index import is_index_table
+    from gasdesk.models.search_index import is_index_table
 
     return not (type_ == "table" and is_index_table(name))
 

@@ -225,6 +225,23 @@ def test_a_deposit_pays_the_oldest_bills_first_and_keeps_the_rest(app, team, clo
     assert books_balance(app, act.account_id) == D("60.50")
 
 
+def test_a_balance_moved_by_code_that_knows_no_bills_pays_them_in_the_same_commit(app, team, clock):
+    """The models record BalanceMoved as the session flushes; the services' handler (services/handlers.py)
+    settles the account's bills just before the commit, and a rolled-back unit of work leaves nothing."""
+    _, act = active_resident(app, team, meter="M-EV")
+    bill = read(app, team.clerk, clock, "M-EV", 2026, 12, 15, "10").bill            # 26.50 owed
+    with pytest.raises(RuntimeError), app.unit_of_work() as s:
+        s.get(Account, act.account_id).balance += D("26.50")
+        s.flush()
+        raise RuntimeError("the counter's PC lost power")
+    svc = BillingService(app, team.clerk)
+    assert [b.paid for b in svc.unpaid(act.account_id)] == [D("0.00")]
+    with app.unit_of_work() as s:
+        s.get(Account, act.account_id).balance += D("26.50")
+    assert svc.unpaid(act.account_id) == []
+    assert [(a.amount, a.note) for a in svc.allocations_of(bill.id)] == [(D("26.50"), "预存款抵扣")]
+
+
 def test_a_manager_reversal_undoes_allocations_and_restores_the_balance(app, team, clock):
     _, act = active_resident(app, team, meter="M-4")
     read(app, team.clerk, clock, "M-4", 2026, 12, 15, "100")   # 265.00

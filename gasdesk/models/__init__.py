@@ -1,4 +1,5 @@
-"""SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
+"""SQLAlchemy models, one module per aggregate. Importing this package registers them all, and the
+session hooks that record domain events (events.py)."""
 
 from gasdesk.models.account import Account, Meter
 from gasdesk.models.audit import AuditEntry
@@ -6,6 +7,7 @@ from gasdesk.models.base import Base, Money, Quantity
 from gasdesk.models.billing import Bill, BillAllocation, MeterReading, Price, ReceiptPrint, Tariff
 from gasdesk.models.customer import Customer
 from gasdesk.models.emergency import EmergencyCall
+from gasdesk.models.events import BalanceMoved, Event
 from gasdesk.models.office import CalendarOverride, NumberSequence, Setting
 from gasdesk.models.order import Deadline, DeadlinePause, OrderStep, ServiceOrder
 from gasdesk.models.payment import Payment
@@ -13,7 +15,7 @@ from gasdesk.models.planned_work import PlannedWork
 from gasdesk.models.staff import Department, Staff
 
 __all__ = [
-    "Account", "AuditEntry", "Base", "Bill", "BillAllocation", "CalendarOverride", "Customer", "Deadline",
-    "DeadlinePause", "Department", "EmergencyCall", "PlannedWork", "Meter", "MeterReading", "Money", "NumberSequence", "OrderStep", "Payment",
+    "Account", "AuditEntry", "BalanceMoved", "Base", "Bill", "BillAllocation", "CalendarOverride", "Customer", "Deadline",
+    "DeadlinePause", "Department", "EmergencyCall", "Event", "PlannedWork", "Meter", "MeterReading", "Money", "NumberSequence", "OrderStep", "Payment",
     "Price", "Quantity", "ReceiptPrint", "ServiceOrder", "Setting", "Staff", "Tariff",
 ]

@@ -11,8 +11,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Dialect, ForeignKey, Index, Numeric, String, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import BigInteger, Dialect, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from gasdesk.models.base import Base, JsonData, Money, Quantity
@@ -161,31 +161,3 @@ class ReceiptPrint(Base):
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     at: Mapped[datetime]
     copy: Mapped[bool]
-
-
-# Bills follow the balance. Any unit of work that moves an account balance (a payment, a deposit, a
-# reversal, a transfer's or closure's settlement, written by code that knows nothing of bills) has the
-# account's bills brought in line just before it commits: gasdesk.services.billing.settle_account.
-# Registered here, with the tables, so it is active wherever the models are; the work is in the service.
-
-def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
-    from gasdesk.services.billing import collect_moved
-
-    collect_moved(session)
-
-
-def _before_commit(session: Session) -> None:
-    from gasdesk.services.billing import settle_moved
-
-    settle_moved(session)
-
-
-def _after_rollback(session: Session, previous_transaction: Any) -> None:
-    from gasdesk.services.billing import forget_moved
-
-    forget_moved(session)
-
-
-event.listen(Session, "before_flush", _before_flush)
-event.listen(Session, "before_commit", _before_commit)
-event.listen(Session, "after_soft_rollback", _after_rollback)

@@ -14,11 +14,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from gasdesk import db
 from gasdesk.clock import Clock
 from gasdesk.config import describe_url
+from gasdesk.models import search_index  # noqa: F401  (keeps the search index current on every write)
 from gasdesk.permissions import Permission, has_permission
-from gasdesk.services import search_index  # noqa: F401  (keeps the search index current on every write)
+from gasdesk.services import handlers
 from gasdesk.services.errors import Conflict, NotAllowed
 from gasdesk.vocab import Role
 from gasdesk.workdays import WorkCalendar
+
+# What the models' domain events lead to (bills follow a moved balance), before each commit.
+handlers.install()
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import Integer, and_, bindparam, func, select, union_all
 from sqlalchemy.orm import Session
 
-from gasdesk.models import Account, Customer, Meter
+from gasdesk.models import Account, Customer, Meter, search_index
 from gasdesk.permissions import Permission
-from gasdesk.services import audit, numbering, search_index
+from gasdesk.services import audit, numbering
 from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import Conflict, NotFound, Refused

@@ -1,7 +1,7 @@
 """Meter readings: entered at the counter, imported from the meter readers' Excel sheet, or taken by a
 meter change, a suspension with plugging or a closure visit (the flows' final readings).
 
-Every reading with gas used makes a bill at once (gasdesk.services.billing). A reading is checked
+Every reading with gas used makes a bill at once (gasdesk.services.bills). A reading is checked
 completely, and its bill priced, before anything is written, so a refused reading writes nothing.
 """
 
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from gasdesk.flows.registry import reading_labels
 from gasdesk.models import Account, Bill, Meter, MeterReading, Staff
 from gasdesk.permissions import Permission
-from gasdesk.services import audit, billing
+from gasdesk.services import audit, bills
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import NotFound, Refused, ServiceError
 from gasdesk.validation import ValidationError, check_reading
@@ -30,6 +30,18 @@ from gasdesk.vocab import AccountStatus, MeterStatus
 
 ZERO_M3 = Decimal("0.000")
 BATCH = 200
+
+
+@dataclass(frozen=True)
+class ReadingOutcome:
+    """A reading entered at the counter and the bill it made (None when no gas was used)."""
+
+    reading_id: int
+    meter_number: str
+    read_on: date
+    reading: Decimal
+    volume: Decimal
+    bill: bills.BillView | None
 
 
 class ReadingSource(str):
@@ -117,7 +129,7 @@ def write_reading(session: Session, *, staff_id: int, at: datetime, meter: Meter
     volume = value - previous
     if volume < 0:
         raise Refused(f"读数 {value} 小于上次读数 {previous}")
-    priced = billing.price_reading(session, account, volume if bill else ZERO_M3, previous_on, read_on)
+    priced = bills.price_reading(session, account, volume if bill else ZERO_M3, previous_on, read_on)
     reading = MeterReading(meter_id=meter.id, account_id=account.id, read_on=read_on, reading=value,
                            previous=previous, previous_on=previous_on, volume=volume, source=source,
                            order_id=order_id, staff_id=staff_id, created_at=at)
@@ -129,7 +141,7 @@ def write_reading(session: Session, *, staff_id: int, at: datetime, meter: Meter
     audit.append(session, at=at, staff_id=staff_id, entity="meter", entity_id=meter.id, action=f"reading:{source}",
                  changes={"last_reading": [previous, value], "last_read_at": [old_at, meter.last_read_at],
                           "reading_id": [None, reading.id], "order_id": [None, order_id]})
-    made = billing.issue_bill(session, at=at, staff_id=staff_id, account=account, reading=reading, priced=priced)
+    made = bills.issue_bill(session, at=at, staff_id=staff_id, account=account, reading=reading, priced=priced)
     return reading, made
 
 
@@ -300,7 +312,7 @@ class ReadingService:
     def __init__(self, app: App, actor: Actor) -> None:
         self.app, self.actor = app, actor
 
-    def record(self, meter_number: str, read_on: date | str, reading: Decimal | str) -> billing.ReadingOutcome:
+    def record(self, meter_number: str, read_on: date | str, reading: Decimal | str) -> ReadingOutcome:
         """One reading entered at the counter; returns it with the bill it made."""
         self.actor.require(Permission.TAKE_PAYMENT)
         number = str(meter_number or "").strip()
@@ -321,8 +333,8 @@ class ReadingService:
             assert meter is not None
             row, bill = write_reading(s, staff_id=self.actor.staff_id, at=now, meter=meter, account=account,
                                       read_on=day, value=value, source=ReadingSource.COUNTER)
-            bill_view = billing.bill_view(bill, account.number, row) if bill is not None else None
-            return billing.ReadingOutcome(row.id, meter.number, row.read_on, row.reading, row.volume, bill_view)
+            bill_view = bills.bill_view(bill, account.number, row) if bill is not None else None
+            return ReadingOutcome(row.id, meter.number, row.read_on, row.reading, row.volume, bill_view)
 
     def readings_of(self, account_id: int, limit: int = 240) -> list[ReadingView]:
         """The account's readings, newest first, each with the bill it made."""

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from gasdesk.services import search_index
+from gasdesk.models import search_index
 
 revision: str = "0004"
 down_revision: str | None = "0003"

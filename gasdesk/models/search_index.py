@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, event, text
 from sqlalchemy.orm import Mapper
 
-from gasdesk.models import Customer
+from gasdesk.models.customer import Customer
 
 _SPACE = re.compile(r"\s+")
 _UNSAFE = re.compile(r"[^\w\u3400-\u9fff]", re.UNICODE)
