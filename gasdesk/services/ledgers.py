@@ -55,6 +55,7 @@ from gasdesk.models import (
 )
 from gasdesk.models.base import Money
 from gasdesk.permissions import Permission
+from gasdesk.reports.fonts import FontNotFoundError
 from gasdesk.reports.ledgers import (
     ChartSpec,
     ColumnType,
@@ -64,6 +65,7 @@ from gasdesk.reports.ledgers import (
     TitleBlock,
     write_workbook,
 )
+from gasdesk.reports.ledgers.pdf import PDF_ROW_LIMIT, write_pdf
 from gasdesk.services import audit
 from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
@@ -1205,8 +1207,9 @@ class LedgerService:
         return "；".join(parts)
 
     def export(self, name: str, flt: LedgerFilter | None, path: str | os.PathLike[str], *,
-               progress: Progress | None = None, tick_every: int = 500) -> ExportResult:
-        """Write the ledger to `path` (.xlsx). `progress(done, total)` returning False cancels: no file remains."""
+               progress: Progress | None = None, tick_every: int = 500, pdf: bool | None = None) -> ExportResult:
+        """Write the ledger to `path`: a workbook, or a PDF when `pdf` (default: the path ends in .pdf).
+        `progress(done, total)` returning False cancels: no file remains."""
         self.actor.require(Permission.EXPORT_LEDGERS)
         ledger = get_ledger(name)
         flt = _only_supported(ledger, flt or LedgerFilter())
@@ -1215,14 +1218,19 @@ class LedgerService:
         target = Path(path)
         if not target.parent.is_dir():
             raise Refused(f"保存位置不存在：{target.parent}", field="path")
+        as_pdf = target.suffix.lower() == ".pdf" if pdf is None else pdf
         masked = not self.actor.can(Permission.VIEW_FULL_ID)
         now = self.app.clock.now()
         with self.app.reading() as s:
             lookups = Lookups.load(s)
             company = str(settings_store.get(s, "company.name") or "")
+            font_path = str(settings_store.get(s, "printing.font_path") or "") or None
             q = Query(filter=flt, now=now, dialect=s.get_bind().dialect.name, lookups=lookups,
                       calendar=self.app.calendar())
             total = ledger.count(s, q)
+            if as_pdf and total > PDF_ROW_LIMIT:
+                raise Refused(f"“{ledger.title}”共 {total:,} 行，超过 PDF 的 {PDF_ROW_LIMIT:,} 行上限；"
+                              "请缩小统计期间或筛选条件，或导出 Excel", field="date_from")
             if progress is not None and not progress(0, total):
                 return ExportResult(name, None, 0, (), masked, cancelled=True)
             title = TitleBlock(
@@ -1245,11 +1253,18 @@ class LedgerService:
                 return progress is None or bool(progress(min(done, max(total, done)), max(total, done)))
 
             try:
-                counts = write_workbook(target, title, sheets, tick=tick, tick_every=tick_every)
+                if as_pdf:
+                    counts = write_pdf(target, title, sheets, font_path=font_path, tick=tick, tick_every=tick_every)
+                else:
+                    counts = write_workbook(target, title, sheets, tick=tick, tick_every=tick_every)
             except ExportCancelled:
                 return ExportResult(name, None, 0, (), masked, cancelled=True)
+            except FontNotFoundError as exc:
+                raise Refused("未找到可嵌入 PDF 的中文 TrueType 字体（.ttf/.ttc），无法生成 PDF；请在“系统设置”中"
+                              "填写中文字体文件的路径，或安装宋体、黑体、文泉驿微米黑等字体") from exc
             except PermissionError as exc:
-                raise Refused(f"无法写入文件 {target.name}：文件可能正在被 Excel 打开，请关闭后重试") from exc
+                opener = "PDF 阅读器" if as_pdf else "Excel"
+                raise Refused(f"无法写入文件 {target.name}：文件可能正在被 {opener} 打开，请关闭后重试") from exc
         rows = sum(counts)
         self._audit(ledger, flt, target, rows, masked, now)
         return ExportResult(name, target, rows, tuple(counts), masked)
