@@ -233,7 +233,7 @@ class LedgerDef:
 
 
 def _col(header: str, type_: ColumnType = T.TEXT, width: float | None = None, *, total: bool = False,
-         ratio_of: tuple[int, int] | None = None) -> LedgerColumn:
+         ratio_of: tuple[int | tuple[int, ...], int | tuple[int, ...]] | None = None) -> LedgerColumn:
     return LedgerColumn(header, type_, width, total, ratio_of)
 
 
@@ -935,7 +935,7 @@ COMPLIANCE = LedgerDef(
                 _col("月份", width=8), _col("类别", width=14), _col("区域", width=6),
                 _col("报修数", T.INT, total=True), _col("按时到场", T.INT, total=True),
                 _col("超时可免责", T.INT, total=True), _col("超时", T.INT, total=True),
-                _col("到场达标率", T.RATE, ratio_of=None), _col("一次修复", T.INT, total=True),
+                _col("到场达标率", T.RATE, ratio_of=((4, 5), (4, 5, 6))), _col("一次修复", T.INT, total=True),
                 _col("已结案", T.INT, total=True), _col("一次修复率", T.RATE, ratio_of=(8, 9)),
             ),
             select=_emergency_select, convert=_emergency_row, totals=True, sort_key=lambda q, r: (r[0], r[1], r[2]),

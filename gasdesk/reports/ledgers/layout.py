@@ -89,13 +89,20 @@ def line_room(width: float) -> float:
     return max(1.0, (width - PADDING + 1) * WRAP_SHARE)
 
 
+def rough_width(text: str) -> int:
+    """display_width without looking at each character: a character of three or four UTF-8 bytes
+    (CJK, full-width) counts two, of two bytes one and a half. Never less than the exact width of
+    text that mixes ASCII and CJK, so a row sized by it is never too short for such text."""
+    return (len(text.encode("utf-8")) + len(text) + 1) // 2
+
+
 def lines_needed(text: str, room: float) -> int:
     """Lines `text` takes in a column holding `room` display units per line."""
     if "\n" not in text:
         if len(text) * 2 <= room:  # fits whatever its characters are
             return 1
-        return max(1, ceil(display_width(text) / room))
-    return sum(max(1, ceil(display_width(part) / room)) for part in text.split("\n"))
+        return max(1, ceil(rough_width(text) / room))
+    return sum(max(1, ceil(rough_width(part) / room)) for part in text.split("\n"))
 
 
 def is_landscape(widths: Sequence[float]) -> bool:

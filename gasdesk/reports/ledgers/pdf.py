@@ -63,7 +63,7 @@ MARGIN_X = 12 * mm
 MARGIN_TOP = 20 * mm
 MARGIN_BOTTOM = 15 * mm
 BASE_SIZE = 8.0
-MIN_SIZE = 6.0
+MIN_SIZE = 5.5
 FLOOR_SIZE = 4.5
 # A text column squeezed to make room keeps this many ems a line (eight CJK characters).
 TEXT_KEEP_EM = 8.8

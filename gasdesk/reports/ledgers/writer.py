@@ -198,6 +198,23 @@ class _CachedFormula(Cell):
         return el
 
 
+class _Slot(Cell):
+    """A reusable cell of one column: its style is set once, so its style id is looked up once (the
+    stock property hashes the style for every cell written)."""
+
+    __slots__ = ("_style_id",)
+
+    def __init__(self, ws: WriteOnlyWorksheet) -> None:
+        super().__init__(ws, row=1, column=1)
+        self._style_id: int | None = None
+
+    @property
+    def style_id(self) -> int:
+        if self._style_id is None:
+            self._style_id = super().style_id
+        return self._style_id
+
+
 def _install_formula_writer(ws: WriteOnlyWorksheet) -> bool:
     """Wrap the sheet's row writer so _CachedFormula cells go out with their values; False when this
     openpyxl has no such hook (the totals are then written as plain values)."""
@@ -359,7 +376,7 @@ class _SheetWriter:
         return cell
 
     def _slot(self, col: LedgerColumn) -> Cell:
-        cell = WriteOnlyCell(self.ws)
+        cell = _Slot(self.ws)
         fmt = NUMBER_FORMATS.get(col.type)
         if fmt and col.type is not ColumnType.INT:
             cell.number_format = fmt
@@ -370,7 +387,7 @@ class _SheetWriter:
 
     def _blank(self) -> Cell:
         """An empty cell that keeps the ruling of the table."""
-        cell = WriteOnlyCell(self.ws)
+        cell = _Slot(self.ws)
         cell.border = _CELL_BORDER
         return cell
 
