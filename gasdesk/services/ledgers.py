@@ -9,8 +9,13 @@ Permission.VIEW_FULL_ID, and every export is written to the audit log.
 
 Filters: the date range applies to the order's opening time (order ledgers), the payment time
 (收费退费日结), the time a deadline finished (时限达标统计); the overdue list is "now" and may be narrowed
-to orders opened in a range. Department means the department answering for the order: the one it was
-handed to (complaints), else, while it is open, the department of the step it waits in.
+to orders opened in a range. Department means the department answering for the order: the one its
+current step belongs to in the flow (for an ended order, its last step before the end), or, for a
+step the flow leaves to whoever the order was handed to (a complaint's handling), that department.
+
+Printing, totals and empty sheets are the writer's (gasdesk.reports.ledgers): a sheet says what its
+empty first row reads, who signs it, and how its rows fall into subtotalled groups; `export` writes
+a workbook, or a PDF when the file ends in .pdf.
 """
 
 from __future__ import annotations
