@@ -3,7 +3,7 @@
     gasdesk [--db URL]                         start the counter application
     gasdesk demo [--db URL] [--customers N]    fill a database with a living demo hall
     gasdesk print ORDER --out FILE.pdf [--form NAME] | gasdesk print --list-forms
-    gasdesk export LEDGER --from DATE --to DATE --out FILE.xlsx | gasdesk export --list
+    gasdesk export LEDGER --from DATE --to DATE --out FILE.xlsx [--pdf] | gasdesk export --list
     gasdesk audit verify                       check the audit chain (exit 1 names the first broken row)
     gasdesk migrate                            bring the database schema up to date
     gasdesk backup [--to DIR] | gasdesk restore FILE   SQLite online backup / verified restore
@@ -42,11 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--list-forms", action="store_true", help="列出全部表单代码")
     pr.add_argument("--user", help="以哪位员工的名义打印（登录名）")
 
-    ex = sub.add_parser("export", help="导出台账（Excel）")
+    ex = sub.add_parser("export", help="导出台账（Excel 或 PDF）")
     ex.add_argument("ledger", nargs="?", help="台账名称（gasdesk export --list 查看）")
     ex.add_argument("--from", dest="date_from", type=date.fromisoformat, help="起始日期，如 2026-11-01")
     ex.add_argument("--to", dest="date_to", type=date.fromisoformat, help="截止日期（含当天）")
-    ex.add_argument("--out", type=Path, help="输出 .xlsx 文件")
+    ex.add_argument("--out", type=Path, help="输出文件：.xlsx（Excel），或 .pdf（可直接打印）")
+    ex.add_argument("--pdf", action="store_true", help="输出 PDF（--out 可省略扩展名；以 .pdf 结尾时不必加此项）")
     ex.add_argument("--kind", help="业务类型代码，如 activation")
     ex.add_argument("--status", help="状态代码：open/archived/rejected/cancelled")
     ex.add_argument("--department", help="部门代码，如 distribution")
@@ -211,8 +212,17 @@ def _export(url: str, args: argparse.Namespace) -> int:
             print(f"{name}\t{title}")
         return 0
     if not args.ledger or not args.out:
-        print("用法：gasdesk export 台账名称 --from 日期 --to 日期 --out 文件.xlsx", file=sys.stderr)
+        print("用法：gasdesk export 台账名称 --from 日期 --to 日期 --out 文件.xlsx（或 文件.pdf）[--pdf]",
+              file=sys.stderr)
         return 2
+    out: Path = args.out
+    suffix = out.suffix.lower()
+    if args.pdf and suffix not in (".pdf", ""):
+        print(f"--pdf 输出的是 PDF 文件，但 --out 的扩展名是 {out.suffix}；请改为 .pdf", file=sys.stderr)
+        return 2
+    pdf = args.pdf or suffix == ".pdf"
+    if pdf and suffix != ".pdf":
+        out = out.with_name(out.name + ".pdf")
     from gasdesk.services.context import App
     from gasdesk.services.errors import ServiceError
     from gasdesk.services.ledgers import LedgerService
@@ -222,7 +232,7 @@ def _export(url: str, args: argparse.Namespace) -> int:
         service = LedgerService(app, _actor(app, args.user))
         flt = service.filter_from_codes(date_from=args.date_from, date_to=args.date_to, kind=args.kind,
                                         status=args.status, department=args.department, clerk=args.clerk)
-        result = service.export(args.ledger, flt, args.out)
+        result = service.export(args.ledger, flt, out, pdf=pdf)
     except ServiceError as exc:
         print(exc.message, file=sys.stderr)
         return 1

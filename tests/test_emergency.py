@@ -174,3 +174,7 @@ def test_emergency_compliance_appears_in_the_compliance_ledger(app, team, clock,
     [row] = [r for r in sheet.iter_rows(values_only=True) if r and r[0] == "2026-11"]
     assert row[1:8] == ("燃气泄漏", "市区", 3, 1, 1, 1, pytest.approx(2 / 3, abs=1e-4))
     assert row[8:11] == (1, 1, 1)
+    # the totals line: rates of the subtotals (follow a filter), with the values cached in the file
+    cached = load_workbook(out, data_only=True)["抢险抢修到场"]
+    [total] = [r for r in cached.iter_rows(values_only=True) if r and str(r[0]).startswith("合计")]
+    assert total[0] == "合计（1条）" and total[7] == pytest.approx(2 / 3, abs=1e-4) and total[10] == 1

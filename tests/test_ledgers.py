@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import subprocess
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -160,15 +163,30 @@ def out(tmp_path: Path) -> Path:
 
 
 def export(app: App, actor, name: str, tmp_path: Path, flt: LedgerFilter | None = None, **kw):  # type: ignore[no-untyped-def]
+    """Export, then read the workbook back as a viewer that does not recalculate (cached values)."""
     path = tmp_path / f"{name}.xlsx"
     result = LedgerService(app, actor).export(name, flt, path, **kw)
     assert result.path == path and path.exists()
-    return result, load_workbook(path)
+    return result, load_workbook(path, data_only=True)
 
 
-def data_rows(ws, totals: bool = True) -> list[tuple]:  # type: ignore[no-untyped-def]
-    rows = list(ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True))
-    return rows[:-1] if totals else rows
+TOTAL_LABEL = re.compile(r"^(合计|\S+小计)（\d+[条户]）$")
+EMPTY_TEXT = re.compile(r"^(本期无|本期未|当前没有|截至日无)")
+
+
+def data_rows(ws) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """The data rows: after the header, without subtotal lines, up to the totals line or the end."""
+    rows = []
+    for row in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True):
+        first = row[0]
+        if all(v is None for v in row) or (isinstance(first, str) and EMPTY_TEXT.match(first)):
+            break
+        if isinstance(first, str) and TOTAL_LABEL.match(first):
+            if first.startswith("合计"):
+                break
+            continue
+        rows.append(row)
+    return rows
 
 
 def cells(ws, row: int) -> list:  # type: ignore[no-untyped-def]
@@ -213,14 +231,17 @@ def test_every_ledger_has_title_block_headers_frozen_row_and_autofilter(app, hal
         assert header(ws) == [c.header for c in sheet.columns]
         assert ws.freeze_panes == f"A{HEADER_ROW + 1}"
         last = get_letter(len(sheet.columns))
-        assert ws.auto_filter.ref == f"A{HEADER_ROW}:{last}{HEADER_ROW + max(n, 1)}"
-        rows = data_rows(ws, sheet.totals)
+        subtotals = 2 if name == "arrears_age" and ws.cell(HEADER_ROW + n + 1, 1).value != f"合计（{n}户）" else 0
+        assert ws.auto_filter.ref == f"A{HEADER_ROW}:{last}{HEADER_ROW + max(n, 1) + subtotals}"
+        rows = data_rows(ws)
         assert len(rows) == n
-        if sheet.totals:
-            assert ws.cell(HEADER_ROW + n + 1, 1).value == f"合计（{n}条）"
-        for i, c in enumerate(sheet.columns, 1):  # wide enough for the header (CJK counts two)
+        if sheet.totals and n:
+            assert ws.cell(HEADER_ROW + n + subtotals + 1, 1).value == f"合计（{n}{sheet.unit}）"
+        if not n:
+            assert ws.cell(HEADER_ROW + 1, 1).value.startswith(sheet.empty)
+        for i, c in enumerate(sheet.columns, 1):  # wide enough for the header on two lines (CJK counts two)
             width = ws.column_dimensions[get_letter(i)].width
-            assert width >= 2 * sum(1 for ch in c.header if ord(ch) > 0x2000)
+            assert width >= sum(1 for ch in c.header if ord(ch) > 0x2000)
     assert result.rows == sum(result.sheet_rows) and not result.masked
 
 
@@ -326,8 +347,8 @@ def test_complaints_ledger(app, hall, tmp_path):
     assert content.data_type == "s" and content.value == HOSTILE.rstrip("\x07")
     satisfaction = {r[col(ws, "满意度")] for r in rows.values()}
     assert satisfaction == {"回访满意", "咨询已答复", "处理中"}
-    total_rounds = cells(ws, HEADER_ROW + 4)[col(ws, "处理轮次")].value
-    assert total_rounds == count(app, select(func.sum(ServiceOrder.rounds)))
+    totals = cells(ws, HEADER_ROW + 4)
+    assert totals[0].value == "合计（3条）" and totals[col(ws, "处理轮次")].value is None  # rounds do not add up
 
 
 def test_meter_change_ledger(app, hall, tmp_path):
@@ -349,13 +370,16 @@ def test_transfer_closure_ledger(app, hall, tmp_path):
     rows = data_rows(ws)
     assert result.rows == 4
     by_name = {r[col(ws, "原户名")]: r for r in rows}
-    assert dec(by_name["吴六"][col(ws, "结清余额（元）")]) == Decimal("88.80")
-    assert dec(by_name["郑七"][col(ws, "结清余额（元）")]) == Decimal("-36.45")
+    assert dec(by_name["吴六"][col(ws, "退还预存款（元）")]) == Decimal("88.80")
+    assert by_name["吴六"][col(ws, "收取欠费（元）")] is None
+    assert dec(by_name["郑七"][col(ws, "收取欠费（元）")]) == Decimal("36.45")
     assert by_name["吴六"][col(ws, "新户名")] == "吴六新" and by_name["吴六"][col(ws, "新客户编号")]
+    assert by_name["郑七"][col(ws, "退还预存款（元）")] is None
     assert by_name["李四"][col(ws, "设施处置")] == "封堵" and by_name["周五"][col(ws, "设施处置")] == "拆除"
     assert isinstance(by_name["吴六"][col(ws, "新户主证件号码")], str)
-    total = cells(ws, HEADER_ROW + 5)[col(ws, "结清余额（元）")].value
-    assert dec(total) == Decimal("88.80") - Decimal("36.45") + Decimal("20.10") + Decimal("8.00")
+    total = cells(ws, HEADER_ROW + 5)
+    assert dec(total[col(ws, "退还预存款（元）")].value) == Decimal("88.80") + Decimal("20.10") + Decimal("8.00")
+    assert dec(total[col(ws, "收取欠费（元）")].value) == Decimal("36.45")
 
 
 # --- money: the daily cash ledger reconciles to the payment table --------------------------------------
@@ -617,3 +641,261 @@ def test_cli_export_and_list(app, tmp_path, capsys):
     cells = [c for row in load_workbook(out).active.iter_rows(values_only=True) for c in row if c]
     assert any(str(c).startswith("KT-20261127-") for c in cells)
     assert main(["--db", app.url, "export", "nosuch", "--out", str(out)]) == 1
+
+
+# --- printing: print setup, totals that follow filters, widths, honest figures -------------------------
+
+def test_every_sheet_is_set_up_for_printing(app, hall, tmp_path):
+    for name, ledger in LEDGERS.items():
+        _, wb = export(app, hall.team.manager, name, tmp_path)
+        for ws, sheet in zip(wb.worksheets, ledger.sheets, strict=True):
+            setup = ws.page_setup
+            assert setup.paperSize == 9 and setup.fitToWidth == 1 and setup.fitToHeight == 0
+            assert ws.sheet_properties.pageSetUpPr.fitToPage
+            widths = sum(ws.column_dimensions[get_letter(i)].width for i in range(1, len(sheet.columns) + 1))
+            assert setup.orientation == ("landscape" if widths > 100 else "portrait"), (name, widths)
+            assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+            assert ws.oddHeader.left.text == "示例市燃气有限公司" and ledger.title in ws.oddHeader.center.text
+            assert ws.oddHeader.right.text.startswith("统计期间：")
+            assert ws.oddFooter.center.text == "第 &P 页 共 &N 页" and "&D &T" in ws.oddFooter.right.text
+            assert "王强" in ws.oddFooter.left.text
+            assert ws.page_margins.top >= 0.75 and ws.page_margins.left <= 0.5
+            signed = ws.cell(ws.max_row, 1).value
+            if sheet.signatures:
+                assert signed.startswith(f"{sheet.signatures[0]}：") and "审核：" in signed
+            else:
+                assert "审核" not in str(signed)
+    assert LEDGERS["plugging"].sheets[0].signatures and not LEDGERS["overdue"].sheets[0].signatures
+
+
+def test_totals_are_subtotal_formulas_carrying_their_values(app, hall, tmp_path):
+    result, cached = export(app, hall.team.manager, "cash_daily", tmp_path)
+    formulas = load_workbook(tmp_path / "cash_daily.xlsx")
+    for ws_f, ws_v, n in zip(formulas.worksheets, cached.worksheets, result.sheet_rows, strict=True):
+        row = HEADER_ROW + n + 1
+        h = header(ws_f)
+        for i, column in enumerate(LEDGERS["cash_daily"].sheets[formulas.worksheets.index(ws_f)].columns):
+            f, v = ws_f.cell(row, i + 1).value, ws_v.cell(row, i + 1).value
+            letter = get_letter(i + 1)
+            if i == 0:
+                assert f == f'="合计（"&SUBTOTAL(103,A{HEADER_ROW + 1}:A{row - 1})&"条）"' and v == f"合计（{n}条）"
+            elif column.total:
+                assert f == f"=SUBTOTAL(109,{letter}{HEADER_ROW + 1}:{letter}{row - 1})", h[i]
+                expected = sum(dec(r[i]) for r in data_rows(ws_v)) if column.type == "money" else sum(
+                    r[i] or 0 for r in data_rows(ws_v))
+                assert isinstance(v, int | float) and dec(v) == dec(expected), h[i]
+            else:
+                assert f is None and v is None
+    # the cached values are in the file itself, for viewers that do not recalculate
+    with zipfile.ZipFile(tmp_path / "cash_daily.xlsx") as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>SUBTOTAL(109,D5:D" in xml and "<v></v>" not in xml and "<v/>" not in xml
+
+
+def test_rates_are_ratios_of_the_subtotals(app, hall, tmp_path):
+    _, cached = export(app, hall.team.manager, "compliance", tmp_path)
+    formulas = load_workbook(tmp_path / "compliance.xlsx")
+    ws_f, ws_v = formulas.worksheets[0], cached.worksheets[0]
+    n = len(data_rows(ws_v))
+    rate = ws_f.cell(HEADER_ROW + n + 1, col(ws_f, "达标率") + 1).value
+    last = HEADER_ROW + n
+    assert rate == f'=IF((SUBTOTAL(109,E5:E{last}))=0,"",(SUBTOTAL(109,F5:F{last}))/(SUBTOTAL(109,E5:E{last})))'
+    done, met = (ws_v.cell(last + 1, col(ws_v, h) + 1).value for h in ("完成数", "按时完成"))
+    assert ws_v.cell(last + 1, col(ws_v, "达标率") + 1).value == pytest.approx(met / done, abs=1e-4)
+
+
+def test_business_department_is_the_step_department_for_every_order(app, hall, tmp_path):
+    _, wb = export(app, hall.team.manager, "business", tmp_path)
+    ws = wb.active
+    rows = data_rows(ws)
+    assert rows and all(r[col(ws, "承办部门")] for r in rows)
+    by_number = {r[0]: r for r in rows}
+    # ended orders: the department of the last step before the end
+    assert by_number[hall.complaint_number][col(ws, "承办部门")] == "客户服务部"  # its last step: the call back
+    assert by_number[hall.late_activation][col(ws, "承办部门")] == "输配中心"  # the visit
+    archived = [r for r in rows if r[col(ws, "办理状态")] == "已归档"]
+    assert {r[col(ws, "当前环节")] for r in archived} == {"归档"}
+    # the department filter selects the same orders the column names
+    result, wb = export(app, hall.team.manager, "business", tmp_path,
+                        LedgerFilter(department_id=hall.team.dispatcher.department_id))
+    ws = wb.active
+    names = [r[col(ws, "承办部门")] for r in data_rows(ws)]
+    assert names and set(names) == {"输配中心"}
+    assert len(names) == sum(1 for r in rows if r[col(ws, "承办部门")] == "输配中心")
+
+
+def test_empty_sheet_says_why(app, hall, tmp_path):
+    result, wb = export(app, hall.team.manager, "compliance", tmp_path)
+    ws = wb["抢险抢修到场"]
+    assert result.sheet_rows[2] == 0
+    assert ws.cell(HEADER_ROW + 1, 1).value == "本期无抢险抢修记录（统计期间内没有抢险抢修报修）"
+    assert not any(str(ws.cell(r, 1).value or "").startswith("合计") for r in range(1, ws.max_row + 1))
+    m = hall.team.manager
+    _, wb = export(app, m, "plugging", tmp_path, LedgerFilter(kind="closure", date_from=hall.last_day))
+    assert wb.active.cell(HEADER_ROW + 1, 1).value == "本期无封堵业务记录（筛选条件：业务类型=客户销户）"
+
+
+def test_column_widths_follow_display_width_and_long_text_wraps(tmp_path):
+    from openpyxl.utils import get_column_letter
+
+    from gasdesk.reports.ledgers import LedgerColumn, SheetData, TitleBlock, display_width, write_workbook
+    from gasdesk.reports.ledgers.layout import TEXT_CAP, lines_needed
+
+    assert display_width("燃气abc") == 7 and display_width("ＡＢ") == 4
+    assert lines_needed("中" * 30, 20) == 3 and lines_needed("a" * 10, 20) == 1
+    columns = [LedgerColumn("名称"), LedgerColumn("编号"), LedgerColumn("备注")]
+    rows: list[tuple[str, str, str]] = [("燃气公司", "AB-1", "短")] * 400
+    rows.append(("贵州某某餐饮管理有限公司花果园第二分店", "AB-2", "长" * 60))  # after the sampled rows
+    path = tmp_path / "w.xlsx"
+    write_workbook(path, TitleBlock("公司", "测试", "全部", datetime(2026, 11, 1), "王强"),
+                   [SheetData("测试", columns, rows)])
+    ws = load_workbook(path).active
+    width = {i: ws.column_dimensions[get_column_letter(i)].width for i in (1, 2, 3)}
+    assert width[1] == display_width("燃气公司") + 2 and width[2] == 6  # the least width
+    last = HEADER_ROW + len(rows)
+    assert ws.cell(last, 1).alignment.wrap_text and ws.cell(last, 3).value == "长" * 60
+    lines = lines_needed("长" * 60, (width[3] - 1) * 0.92)
+    assert lines >= 5 and ws.row_dimensions[last].height == 15 * lines
+    assert ws.row_dimensions[last - 1].height is None
+    assert max(width.values()) <= TEXT_CAP
+
+
+def test_arrears_age_marks_closed_accounts_and_subtotals_them_apart(app, clock, tmp_path):
+    from gasdesk.models import Account
+    from tests.test_billing import read
+
+    team = make_team(app)
+    _, open_act = active_resident(app, team, "甲户", meter="M-A1")
+    _, closed_act = active_resident(app, team, "乙户", meter="M-A2")
+    read(app, team.clerk, clock, "M-A1", 2026, 12, 15, "100")
+    read(app, team.clerk, clock, "M-A2", 2026, 12, 15, "50")
+    with app.unit_of_work() as s:  # an account closed while it still owed (e.g. moved from the old system)
+        s.get(Account, closed_act.account_id).status = "closed"
+    clock.set(datetime(2027, 1, 10, 10, 0))
+    _, wb = export(app, team.manager, "arrears_age", tmp_path, LedgerFilter(None, date(2027, 1, 10)))
+    ws = wb.active
+    values = [tuple(c.value for c in cells(ws, r)) for r in range(HEADER_ROW + 1, HEADER_ROW + 6)]
+    owed = col(ws, "欠费合计（元）")
+    assert values[0][0] == open_act.account_number and values[0][col(ws, "备注")] is None
+    assert values[1][0] == "在用账户小计（1户）" and dec(values[1][owed]) == dec(values[0][owed])
+    assert values[2][0] == closed_act.account_number and values[2][col(ws, "备注")] == "已销户，欠费未结清"
+    assert values[2][col(ws, "账户状态")] == "已销户"
+    assert values[3][0] == "已销户账户小计（1户）" and dec(values[3][owed]) == dec(values[2][owed])
+    assert values[4][0] == "合计（2户）" and dec(values[4][owed]) == dec(values[0][owed]) + dec(values[2][owed])
+    formulas = load_workbook(tmp_path / "arrears_age.xlsx").active
+    letter = get_letter(owed + 1)
+    assert formulas.cell(HEADER_ROW + 4, owed + 1).value == f"=SUBTOTAL(109,{letter}7:{letter}7)"
+    assert formulas.cell(HEADER_ROW + 5, owed + 1).value == f"=SUBTOTAL(109,{letter}5:{letter}8)"
+
+
+# --- the PDF ----------------------------------------------------------------------------------------
+
+def pdf_pages(path: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+def test_pdf_of_a_ledger(app, hall, tmp_path):
+    from pypdf import PdfReader
+
+    path = tmp_path / "plugging.pdf"
+    result = LedgerService(app, hall.team.manager).export("plugging", None, path)
+    assert result.path == path and result.rows == 2
+    (page,) = pdf_pages(path)
+    for text in ("示例市燃气有限公司", "封堵业务受理台账", "统计期间", "业务单号", "封堵一班", "暂停用气封堵",
+                 "合计（2条）", "50.00", "第 1 页 共 1 页", "制表：", "审核：", "导出：2026-12-09"):
+        assert text in page, text
+    box = PdfReader(path).pages[0].mediabox
+    assert box.width > box.height  # 17 columns: landscape
+    # every sheet of the ledger, each on its own page, an empty one saying why
+    path = tmp_path / "compliance.pdf"
+    LedgerService(app, hall.team.manager).export("compliance", None, path)
+    pages = pdf_pages(path)
+    assert len(pages) == 3 and "本期无抢险抢修记录" in pages[2] and "达标率" in pages[0]
+    assert all(f"共 {len(pages)} 页" in p for p in pages)
+
+
+def test_pdf_repeats_the_header_on_every_page(tmp_path):
+    from gasdesk.reports.ledgers import SheetData, TitleBlock
+    from gasdesk.reports.ledgers.pdf import write_pdf
+
+    spec = LEDGERS["transfer_closure"].sheets[0]
+    row = ("GH-1", "客户过户", datetime(2026, 11, 2, 9), "C1", "张三", "520102198001020019", "13900000000",
+           "贵阳市南明区花果园二期中央商务区5栋1单元2801号", "A1", Decimal("12.30"), None, "现金", "SJ-1", "李四",
+           "C2", "520102199001020019", "13900000001", "", Decimal("1.5"), "归档", "已归档", datetime(2026, 11, 3),
+           "李娜")
+    rows = [row] * 150 + [(*row[:9], None, Decimal("-0.00") + Decimal("7.70"), *row[11:])]
+    path = tmp_path / "t.pdf"
+    counts = write_pdf(path, TitleBlock("示例市燃气有限公司", "过户/销户台账", "全部", datetime(2026, 12, 1, 9), "王强"),
+                       [SheetData(spec.title, spec.columns, rows, totals=True, signatures=("制表", "审核"))])
+    pages = pdf_pages(path)
+    assert counts == [151] and len(pages) >= 3
+    for i, page in enumerate(pages, 1):
+        assert "业务单号" in page and "退还预存款" in page and f"第 {i} 页 共 {len(pages)} 页" in page
+    assert "1,845.00" in pages[-1] and "7.70" in pages[-1] and "合计（151条）" in pages[-1]
+
+
+def test_pdf_too_long_is_refused_and_cancelling_leaves_nothing(app, hall, out, monkeypatch):
+    import gasdesk.services.ledgers as ledgers
+
+    monkeypatch.setattr(ledgers, "PDF_ROW_LIMIT", 5)
+    with pytest.raises(Refused, match="超过 PDF 的 5 行上限"):
+        LedgerService(app, hall.team.manager).export("business", None, out / "b.pdf")
+    result = LedgerService(app, hall.team.manager).export("plugging", None, out / "p.pdf",
+                                                          progress=lambda d, t: d < 1, tick_every=1)
+    assert result.cancelled and list(out.iterdir()) == []
+
+
+# --- the printed look, through LibreOffice when it is installed -------------------------------------------
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def soffice_pages(xlsx: Path, folder: Path) -> int:
+    """Pages LibreOffice prints the workbook on (every sheet)."""
+    from pypdf import PdfReader
+
+    subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{folder / 'profile'}",
+                    "--convert-to", "pdf", "--outdir", str(folder), str(xlsx)],
+                   check=True, capture_output=True, timeout=180)
+    return len(PdfReader(folder / f"{xlsx.stem}.pdf").pages)
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed: the printed page count "
+                                            "cannot be checked here; the print setup is checked with openpyxl")
+def test_printed_page_counts_through_libreoffice(app, hall, tmp_path):
+    from gasdesk.reports.ledgers import SheetData, TitleBlock, write_workbook
+
+    # 52 plugging rows fit on 2 landscape pages, one page wide
+    spec = LEDGERS["plugging"].sheets[0]
+    row = ("ZT-20261127-0001", "暂停用气封堵", datetime(2026, 11, 1, 9), "C000000001", "王小明", "13900000000",
+           "贵阳市南明区花果园二期中央商务区5栋1单元2801号", "A0001", "M1", "封堵一班", datetime(2026, 11, 2, 9),
+           datetime(2026, 11, 2, 10), Decimal("12.345"), Decimal("50.00"), "现金", "已归档", "李娜")
+    path = tmp_path / "plugging52.xlsx"
+    write_workbook(path, TitleBlock("示例市燃气有限公司", "封堵业务受理台账", "全部", datetime(2026, 12, 1), "王强"),
+                   [SheetData(spec.title, spec.columns, [row] * 52, totals=True, signatures=("制表", "审核"))])
+    assert soffice_pages(path, tmp_path) == 2
+    # every ledger of the hall: a handful of rows per sheet, one page per sheet
+    for name, ledger in LEDGERS.items():
+        export(app, hall.team.manager, name, tmp_path)
+        assert soffice_pages(tmp_path / f"{name}.xlsx", tmp_path) == len(ledger.sheets), name
+
+
+def test_cli_export_prints_landscape_and_pdf(app, hall, tmp_path, capsys):
+    from pypdf import PdfReader
+
+    from gasdesk.cli import main
+
+    xlsx = tmp_path / "f.xlsx"
+    args = ["--db", app.url, "export", "plugging", "--from", f"{hall.first_day}", "--to", f"{hall.last_day}"]
+    assert main([*args, "--out", str(xlsx)]) == 0
+    ws = load_workbook(xlsx).active
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}" and "&P" in ws.oddFooter.center.text
+    assert main([*args, "--pdf", "--out", str(tmp_path / "f")]) == 0
+    assert "已导出 2 行" in capsys.readouterr().out
+    assert "封堵业务受理台账" in PdfReader(tmp_path / "f.pdf").pages[0].extract_text()
+    assert main([*args, "--out", str(tmp_path / "g.pdf")]) == 0 and (tmp_path / "g.pdf").exists()
+    assert main([*args, "--pdf", "--out", str(tmp_path / "h.xlsx")]) == 2
+    assert ".pdf" in capsys.readouterr().err and not (tmp_path / "h.xlsx").exists()

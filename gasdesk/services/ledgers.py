@@ -9,8 +9,13 @@ Permission.VIEW_FULL_ID, and every export is written to the audit log.
 
 Filters: the date range applies to the order's opening time (order ledgers), the payment time
 (收费退费日结), the time a deadline finished (时限达标统计); the overdue list is "now" and may be narrowed
-to orders opened in a range. Department means the department answering for the order: the one it was
-handed to (complaints), else, while it is open, the department of the step it waits in.
+to orders opened in a range. Department means the department answering for the order: the one its
+current step belongs to in the flow (for an ended order, its last step before the end), or, for a
+step the flow leaves to whoever the order was handed to (a complaint's handling), that department.
+
+Printing, totals and empty sheets are the writer's (gasdesk.reports.ledgers): a sheet says what its
+empty first row reads, who signs it, and how its rows fall into subtotalled groups; `export` writes
+a workbook, or a PDF when the file ends in .pdf.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ from gasdesk.models import (
 )
 from gasdesk.models.base import Money
 from gasdesk.permissions import Permission
+from gasdesk.reports.fonts import FontNotFoundError
 from gasdesk.reports.ledgers import (
     ChartSpec,
     ColumnType,
@@ -64,6 +70,7 @@ from gasdesk.reports.ledgers import (
     TitleBlock,
     write_workbook,
 )
+from gasdesk.reports.ledgers.pdf import PDF_ROW_LIMIT, write_pdf
 from gasdesk.services import audit
 from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
@@ -87,6 +94,7 @@ BATCH = 2000
 FILTER_FIELDS = ("date", "kind", "status", "department", "clerk")
 ORDER_FILTERS = frozenset(FILTER_FIELDS)
 ZERO = Decimal("0.00")
+SIGNED = ("制表", "审核")
 
 Progress = Callable[[int, int], bool]
 
@@ -140,14 +148,17 @@ class Lookups:
             department_by_code={code: name for _, code, name in depts},
         )
 
-    def responsible(self, kind: str, step: str, status: str, department_id: int | None) -> str:
-        """The department answering for an order: the one it was handed to, else its open step's."""
+    def responsible(self, kind: str, step: str, status: str, department_id: int | None,
+                    last_step: str | None = None) -> str:
+        """The department answering for an order: the one its current step belongs to in the flow
+        (for an ended order, its last step before the end); for a step the flow leaves to whoever
+        the order was handed to (a complaint's handling), that department."""
+        code = _step_department(kind, _working_step(kind, step, status, last_step))
+        if code:
+            return self.department_by_code.get(code, "")
         if department_id is not None:
             return self.departments.get(department_id, "")
-        if status != OrderStatus.OPEN:
-            return ""
-        code = _step_department(kind, step)
-        return self.department_by_code.get(code, "") if code else ""
+        return ""
 
 
 @dataclass(frozen=True)
@@ -174,6 +185,13 @@ class SheetDef:
     # Aggregated sheets (few rows) are read whole and sorted in Python by this key.
     sort_key: Callable[[Query, tuple[Any, ...]], Any] | None = None
     note: str = ""
+    # The first row of the sheet when it has no rows: why it is empty.
+    empty: str = "本期无记录"
+    # Who signs the printed ledger (SIGNED: 制表, 审核); the overdue list, a snapshot, carries none.
+    signatures: tuple[str, ...] = ()
+    # Rows sorted into runs by this label get a subtotal each (see SheetData.group).
+    group: Callable[[Sequence[Any]], str] | None = None
+    unit: str = "条"
 
 
 @dataclass(frozen=True)
@@ -221,7 +239,7 @@ class LedgerDef:
 
 
 def _col(header: str, type_: ColumnType = T.TEXT, width: float | None = None, *, total: bool = False,
-         ratio_of: tuple[int, int] | None = None) -> LedgerColumn:
+         ratio_of: tuple[int | tuple[int, ...], int | tuple[int, ...]] | None = None) -> LedgerColumn:
     return LedgerColumn(header, type_, width, total, ratio_of)
 
 
@@ -232,6 +250,30 @@ def _step_department(kind: str, step: str) -> str | None:
     if flow is None or not flow.has_step(step):
         return None
     return flow.step(step).department or None
+
+
+def _working_step(kind: str, step: str, status: str, last_step: str | None) -> str:
+    """The step an order is worked in: its current one while open, else the last before it ended
+    (the flow's first step when the history has none)."""
+    if status == OrderStatus.OPEN:
+        return step
+    flow = ALL_FLOWS.get(kind)
+    return last_step or (flow.initial if flow is not None else step)
+
+
+def _last_step_subquery() -> Any:
+    """The step an ended order left for its end (the last transition's origin); NULL while open."""
+    last = (select(OrderStep.from_step).where(OrderStep.order_id == ServiceOrder.id)
+            .order_by(OrderStep.seq.desc()).limit(1).scalar_subquery())
+    return case((ServiceOrder.status != OrderStatus.OPEN, last))
+
+
+def _working_step_expr() -> Any:
+    """_working_step in SQL."""
+    initial = case({f.kind: f.initial for f in ALL_FLOWS.values()}, value=ServiceOrder.kind,
+                   else_=ServiceOrder.step)
+    return case((ServiceOrder.status == OrderStatus.OPEN, ServiceOrder.step),
+                else_=func.coalesce(_last_step_subquery(), initial))
 
 
 def _step_label(kind: str, step: str | None) -> str:
@@ -317,22 +359,25 @@ def _month(value: Any) -> str:
     return str(value)[:7]
 
 
-def _pairs_condition(pairs: Sequence[tuple[str, str]]) -> Any:
+def _pairs_condition(pairs: Sequence[tuple[str, str]], step_column: Any = ServiceOrder.step) -> Any:
     by_kind: dict[str, list[str]] = defaultdict(list)
     for kind, step in pairs:
         by_kind[kind].append(step)
     if not by_kind:
         return false()
-    return or_(*(and_(ServiceOrder.kind == k, ServiceOrder.step.in_(steps)) for k, steps in by_kind.items()))
+    return or_(*(and_(ServiceOrder.kind == k, step_column.in_(steps)) for k, steps in by_kind.items()))
 
 
 def _department_condition(q: Query, department_column: Any = ServiceOrder.department_id) -> Any:
-    """Orders answered for by the filtered department (see the module docstring)."""
+    """Orders answered for by the filtered department, as Lookups.responsible names it."""
     dept_id = q.filter.department_id
     code = q.lookups.department_codes.get(dept_id or -1)
-    pairs = [(f.kind, st.code) for f in ALL_FLOWS.values() for st in f.steps if code and st.department == code]
-    return or_(department_column == dept_id,
-               and_(department_column.is_(None), ServiceOrder.status == OrderStatus.OPEN, _pairs_condition(pairs)))
+    steps = [(f.kind, st) for f in ALL_FLOWS.values() for st in f.steps if not st.terminal]
+    own = [(kind, st.code) for kind, st in steps if code and st.department == code]
+    handed = [(kind, st.code) for kind, st in steps if not st.department]
+    working = _working_step_expr()
+    return or_(_pairs_condition(own, working),
+               and_(department_column == dept_id, _pairs_condition(handed, working)))
 
 
 def _kinds_condition(q: Query, kinds: Sequence[str] | None) -> Any | None:
@@ -393,7 +438,7 @@ def _order_clock_label(status: str | None, due: datetime | None, now: datetime) 
 
 def _business_select(q: Query) -> Select[*tuple[Any, ...]]:
     clock = aliased(Deadline)
-    stmt = _order_select(q, None, clock.status, clock.due_at)
+    stmt = _order_select(q, None, clock.status, clock.due_at, _last_step_subquery())
     return stmt.outerjoin(clock, and_(clock.order_id == ServiceOrder.id, clock.scope == DeadlineScope.ORDER))
 
 
@@ -401,7 +446,8 @@ def _business_row(q: Query, r: Any) -> tuple[Any, ...]:
     lk = q.lookups
     return (r[O_NUMBER], _kind_label(r[O_KIND]), r[O_OPENED], r[O_CNUM], r[O_CNAME], r[O_ID], r[O_PHONE],
             r[O_ADDR], _step_label(r[O_KIND], r[O_STEP]), _status_label(r[O_STATUS]),
-            lk.responsible(r[O_KIND], r[O_STEP], r[O_STATUS], r[O_DEPT]), lk.staff.get(r[O_CLERK], ""),
+            lk.responsible(r[O_KIND], r[O_STEP], r[O_STATUS], r[O_DEPT], r[O_EXTRA + 2]),
+            lk.staff.get(r[O_CLERK], ""),
             r[O_CLOSED], _order_clock_label(r[O_EXTRA], r[O_EXTRA + 1], q.now))
 
 
@@ -418,6 +464,7 @@ BUSINESS = LedgerDef(
             _col("全程时限", width=10),
         ),
         select=_business_select, convert=_business_row, totals=True,
+        empty="本期无业务受理记录", signatures=SIGNED,
     ),),
 )
 
@@ -475,6 +522,7 @@ PLUGGING = LedgerDef(
             _col("收费方式"), _col("办理状态"), _col("受理人"),
         ),
         select=_plugging_select, convert=_plugging_row, totals=True,
+        empty="本期无封堵业务记录", signatures=SIGNED,
     ),),
 )
 
@@ -513,6 +561,7 @@ ALLOWANCE = LedgerDef(
             _col("当前环节", width=18), _col("办理状态"), _col("办结时间", T.DATETIME), _col("受理人"),
         ),
         select=_allowance_select, convert=_allowance_row, totals=True,
+        empty="本期无气量变更记录", signatures=SIGNED,
     ),),
 )
 
@@ -566,10 +615,11 @@ COMPLAINTS = LedgerDef(
             _col("业务单号", width=17), _col("受理时间", T.DATETIME), _col("类别", width=8),
             _col("客户名称", width=12), _col("联系电话", T.PHONE), _col("投诉/咨询内容", width=30),
             _col("转办部门", width=10), _col("转办事项", width=24), _col("处理结果", width=24),
-            _col("回访/答复记录", width=24), _col("满意度", width=10), _col("处理轮次", T.INT, total=True),
+            _col("回访/答复记录", width=24), _col("满意度", width=10), _col("处理轮次", T.INT),
             _col("当前环节", width=14), _col("办理状态"), _col("办结时间", T.DATETIME), _col("受理人"),
         ),
         select=_complaint_select, convert=_complaint_row, totals=True,
+        empty="本期无投诉、咨询记录", signatures=SIGNED,
     ),),
 )
 
@@ -611,6 +661,7 @@ METER_CHANGE = LedgerDef(
             _col("换表费（元）", T.MONEY, total=True), _col("收费方式"), _col("办理状态"), _col("受理人"),
         ),
         select=_meter_change_select, convert=_meter_change_row, totals=True,
+        empty="本期无换表记录", signatures=SIGNED,
     ),),
 )
 
@@ -634,8 +685,11 @@ def _transfer_closure_row(q: Query, r: Any) -> tuple[Any, ...]:
     account, disposal = r[O_EXTRA], r[O_EXTRA + 1]
     work = DISPOSAL_STEPS.get(disposal or "")
     disposal_label = work.label if work is not None else ""
+    balance = _money(data.get("settled_balance"))
+    refund = balance if balance is not None and balance > 0 else None
+    collected = -balance if balance is not None and balance < 0 else None
     return (r[O_NUMBER], _kind_label(r[O_KIND]), r[O_OPENED], r[O_CNUM], r[O_CNAME], r[O_ID], r[O_PHONE],
-            r[O_ADDR], account, _money(data.get("settled_balance")), _method_label(data.get("settle_method")),
+            r[O_ADDR], account, refund, collected, _method_label(data.get("settle_method")),
             data.get("settlement_receipt") or "", data.get("new_name") or "", data.get("new_customer_number") or "",
             data.get("new_id_number") or "", data.get("new_phone") or "", disposal_label,
             _qty(data.get("final_reading")), _step_label(r[O_KIND], r[O_STEP]), _status_label(r[O_STATUS]),
@@ -644,21 +698,23 @@ def _transfer_closure_row(q: Query, r: Any) -> tuple[Any, ...]:
 
 TRANSFER_CLOSURE = LedgerDef(
     name="transfer_closure", title="过户/销户台账",
-    description="过户与销户：费用结清（正数为退还预存款，负数为收取欠费）、新户主、设施处置",
+    description="过户与销户：费用结清（退还预存款、收取欠费分列合计）、新户主、设施处置",
     date_basis="受理日期", kinds=TRANSFER_CLOSURE_KINDS,
     sheets=(SheetDef(
         title="过户销户台账",
         columns=(
             _col("业务单号", width=17), _col("业务类型"), _col("受理时间", T.DATETIME), _col("客户编号", width=12),
             _col("原户名", width=12), _col("证件号码", T.ID), _col("联系电话", T.PHONE), _col("用气地址", width=30),
-            _col("燃气账户", width=12), _col("结清余额（元）", T.MONEY, total=True), _col("收/退费方式"),
+            _col("燃气账户", width=12), _col("退还预存款（元）", T.MONEY, total=True),
+            _col("收取欠费（元）", T.MONEY, total=True), _col("收/退费方式"),
             _col("结算收据号", width=16), _col("新户名", width=10), _col("新客户编号", width=12),
             _col("新户主证件号码", T.ID), _col("新户主电话", T.PHONE), _col("设施处置"),
             _col("表止数（m³）", T.QUANTITY), _col("当前环节", width=16), _col("办理状态"),
             _col("办结时间", T.DATETIME), _col("受理人"),
         ),
         select=_transfer_closure_select, convert=_transfer_closure_row, totals=True,
-        note="结清余额：正数为退还预存款，负数为收取欠费",
+        empty="本期无过户、销户记录", signatures=SIGNED,
+        note="结清时退还客户的预存款与向客户收取的欠费分列，各自合计",
     ),),
 )
 
@@ -737,6 +793,7 @@ CASH_DAILY = LedgerDef(
                 _col("其中：现金", T.MONEY, total=True), _col("其中：非现金", T.MONEY, total=True),
             ),
             select=_cash_daily_select, convert=_cash_daily_row, totals=True,
+            empty="本期无收费、退费记录", signatures=("收费员", "复核", "制表", "审核"),
             sort_key=lambda q, r: (r[0], r[1]),
             note="收付净额 = 业务收费 + 收取欠费 + 预存 − 预存款退费 + 冲正（净额）",
         ),
@@ -750,6 +807,7 @@ CASH_DAILY = LedgerDef(
                 _col("被冲正收据号", width=17), _col("备注", width=16),
             ),
             select=_payment_detail_select, convert=_payment_detail_row, totals=True,
+            empty="本期无收费、退费记录", signatures=SIGNED,
         ),
     ),
 )
@@ -872,6 +930,7 @@ COMPLIANCE = LedgerDef(
                 _col("超时完成", T.INT, total=True), _col("达标率", T.RATE, ratio_of=(5, 4)),
             ),
             select=_compliance_select, convert=_compliance_row, totals=True, sort_key=_compliance_key,
+            empty="本期无已完成的时限（没有按时或超时办结的环节）", signatures=SIGNED,
             note="“全程时限”为整单承诺时限（客户原因暂停的时间不计）",
         ),
         SheetDef(
@@ -881,6 +940,7 @@ COMPLIANCE = LedgerDef(
                 _col("超时完成", T.INT, total=True), _col("达标率", T.RATE, ratio_of=(2, 1)),
             ),
             select=_compliance_month_select, convert=_compliance_month_row, totals=True,
+            empty="本期无已完成的时限（没有按时或超时办结的环节）",
             sort_key=lambda q, r: r[0],
             chart=ChartSpec(title="时限达标趋势", category=0, bars=(2, 3), lines=(4,), stacked=True,
                             bar_axis_title="完成数", line_axis_title="达标率", line_is_rate=True),
@@ -891,10 +951,11 @@ COMPLIANCE = LedgerDef(
                 _col("月份", width=8), _col("类别", width=14), _col("区域", width=6),
                 _col("报修数", T.INT, total=True), _col("按时到场", T.INT, total=True),
                 _col("超时可免责", T.INT, total=True), _col("超时", T.INT, total=True),
-                _col("到场达标率", T.RATE, ratio_of=None), _col("一次修复", T.INT, total=True),
+                _col("到场达标率", T.RATE, ratio_of=((4, 5), (4, 5, 6))), _col("一次修复", T.INT, total=True),
                 _col("已结案", T.INT, total=True), _col("一次修复率", T.RATE, ratio_of=(8, 9)),
             ),
             select=_emergency_select, convert=_emergency_row, totals=True, sort_key=lambda q, r: (r[0], r[1], r[2]),
+            empty="本期无抢险抢修记录（统计期间内没有抢险抢修报修）", signatures=SIGNED,
             note="市区30分钟、郊区60分钟内到场（其他报修当日）；交通拥堵、道路封闭、自然灾害造成的超时计为可免责",
         ),
     ),
@@ -955,6 +1016,7 @@ OVERDUE = LedgerDef(
             _col("作业班组", width=10),
         ),
         select=_overdue_select, convert=_overdue_row, totals=True,
+        empty="当前没有超期工单",
         note="超期天数按自然日计；超期工作日按办公日历计",
     ),),
 )
@@ -1006,10 +1068,23 @@ def _arrears_select(q: Query) -> Select[*tuple[Any, ...]]:
                       Account.status))
 
 
+ARREARS_CLOSED_NOTE = "已销户，欠费未结清"
+
+
 def _arrears_row(q: Query, r: Any) -> tuple[Any, ...]:
     account, cnum, name, phone, address, status, oldest, a30, a90, older, total = r
+    closed = status == AccountStatus.CLOSED
     return (account, cnum, name, phone, address, _account_status_label(status), _as_date(oldest),
-            a30 or ZERO, a90 or ZERO, older or ZERO, total or ZERO)
+            a30 or ZERO, a90 or ZERO, older or ZERO, total or ZERO, ARREARS_CLOSED_NOTE if closed else "")
+
+
+def _arrears_group(row: Sequence[Any]) -> str:
+    """Accounts still supplied, then closed accounts that left owing (subtotalled apart)."""
+    return "已销户账户" if row[11] else "在用账户"
+
+
+def _arrears_key(q: Query, row: tuple[Any, ...]) -> Any:
+    return (bool(row[11]), -row[10], row[0])
 
 
 def _use_label(code: str) -> str:
@@ -1038,6 +1113,7 @@ BILLS = LedgerDef(
             _col("缴费截止", T.DATE), _col("状态", width=8),
         ),
         select=_bills_select, convert=_bills_row, totals=True,
+        empty="本期未开出账单", signatures=SIGNED,
     ),),
 )
 
@@ -1050,10 +1126,11 @@ ARREARS_AGE = LedgerDef(
             _col("用气地址", width=30), _col("账户状态", width=8), _col("最早欠费账单抄表日", T.DATE),
             _col("0-30天（元）", T.MONEY, total=True), _col("31-90天（元）", T.MONEY, total=True),
             _col("90天以上（元）", T.MONEY, total=True), _col("欠费合计（元）", T.MONEY, total=True),
+            _col("备注", width=12),
         ),
-        select=_arrears_select, convert=_arrears_row, totals=True,
-        sort_key=lambda q, r: (-r[10], r[0]),
-        note="账龄自产生账单的抄表日起算；已缴清的账单不计",
+        select=_arrears_select, convert=_arrears_row, totals=True, sort_key=_arrears_key,
+        group=_arrears_group, unit="户", empty="截至日无欠费账户", signatures=SIGNED,
+        note="账龄自产生账单的抄表日起算；已缴清的账单不计；已销户账户列在后面，单独小计",
     ),),
 )
 
@@ -1146,8 +1223,9 @@ class LedgerService:
         return "；".join(parts)
 
     def export(self, name: str, flt: LedgerFilter | None, path: str | os.PathLike[str], *,
-               progress: Progress | None = None, tick_every: int = 500) -> ExportResult:
-        """Write the ledger to `path` (.xlsx). `progress(done, total)` returning False cancels: no file remains."""
+               progress: Progress | None = None, tick_every: int = 500, pdf: bool | None = None) -> ExportResult:
+        """Write the ledger to `path`: a workbook, or a PDF when `pdf` (default: the path ends in .pdf).
+        `progress(done, total)` returning False cancels: no file remains."""
         self.actor.require(Permission.EXPORT_LEDGERS)
         ledger = get_ledger(name)
         flt = _only_supported(ledger, flt or LedgerFilter())
@@ -1156,14 +1234,19 @@ class LedgerService:
         target = Path(path)
         if not target.parent.is_dir():
             raise Refused(f"保存位置不存在：{target.parent}", field="path")
+        as_pdf = target.suffix.lower() == ".pdf" if pdf is None else pdf
         masked = not self.actor.can(Permission.VIEW_FULL_ID)
         now = self.app.clock.now()
         with self.app.reading() as s:
             lookups = Lookups.load(s)
             company = str(settings_store.get(s, "company.name") or "")
+            font_path = str(settings_store.get(s, "printing.font_path") or "") or None
             q = Query(filter=flt, now=now, dialect=s.get_bind().dialect.name, lookups=lookups,
                       calendar=self.app.calendar())
             total = ledger.count(s, q)
+            if as_pdf and total > PDF_ROW_LIMIT:
+                raise Refused(f"“{ledger.title}”共 {total:,} 行，超过 PDF 的 {PDF_ROW_LIMIT:,} 行上限；"
+                              "请缩小统计期间或筛选条件，或导出 Excel", field="date_from")
             if progress is not None and not progress(0, total):
                 return ExportResult(name, None, 0, (), masked, cancelled=True)
             title = TitleBlock(
@@ -1177,7 +1260,8 @@ class LedgerService:
             sheets = [
                 SheetData(title=spec.title, columns=spec.columns,
                           rows=_masking(ledger.rows(s, q, i), spec.columns) if masked else ledger.rows(s, q, i),
-                          totals=spec.totals, chart=spec.chart, note=spec.note)
+                          totals=spec.totals, chart=spec.chart, note=spec.note, empty=spec.empty,
+                          signatures=spec.signatures, group=spec.group, unit=spec.unit)
                 for i, spec in enumerate(ledger.sheets)
             ]
 
@@ -1185,11 +1269,18 @@ class LedgerService:
                 return progress is None or bool(progress(min(done, max(total, done)), max(total, done)))
 
             try:
-                counts = write_workbook(target, title, sheets, tick=tick, tick_every=tick_every)
+                if as_pdf:
+                    counts = write_pdf(target, title, sheets, font_path=font_path, tick=tick, tick_every=tick_every)
+                else:
+                    counts = write_workbook(target, title, sheets, tick=tick, tick_every=tick_every)
             except ExportCancelled:
                 return ExportResult(name, None, 0, (), masked, cancelled=True)
+            except FontNotFoundError as exc:
+                raise Refused("未找到可嵌入 PDF 的中文 TrueType 字体（.ttf/.ttc），无法生成 PDF；请在“系统设置”中"
+                              "填写中文字体文件的路径，或安装宋体、黑体、文泉驿微米黑等字体") from exc
             except PermissionError as exc:
-                raise Refused(f"无法写入文件 {target.name}：文件可能正在被 Excel 打开，请关闭后重试") from exc
+                opener = "PDF 阅读器" if as_pdf else "Excel"
+                raise Refused(f"无法写入文件 {target.name}：文件可能正在被 {opener} 打开，请关闭后重试") from exc
         rows = sum(counts)
         self._audit(ledger, flt, target, rows, masked, now)
         return ExportResult(name, target, rows, tuple(counts), masked)
@@ -1495,7 +1586,7 @@ class DashboardData:
         rows = s.execute(
             select(ServiceOrder.id, ServiceOrder.number, ServiceOrder.kind, ServiceOrder.step, ServiceOrder.status,
                    Customer.name, ServiceOrder.opened_at, ServiceOrder.opened_by_id, due.c.due,
-                   ServiceOrder.department_id)
+                   ServiceOrder.department_id, _last_step_subquery())
             .join(Customer, Customer.id == ServiceOrder.customer_id)
             .outerjoin(due, due.c.order_id == ServiceOrder.id)
             .where(ServiceOrder.id.in_(ids))
@@ -1505,7 +1596,7 @@ class DashboardData:
             DashboardOrder(order_id=r[0], number=r[1], kind_label=_kind_label(r[2]), step_label=_step_label(r[2], r[3]),
                            status_label=_status_label(r[4]), customer_name=r[5], opened_at=r[6],
                            opened_by=q.lookups.staff.get(r[7], ""), due_at=r[8],
-                           department=q.lookups.responsible(r[2], r[3], r[4], r[9]))
+                           department=q.lookups.responsible(r[2], r[3], r[4], r[9], r[10]))
             for r in rows
         ]
         result.sort(key=lambda o: position[o.order_id])

@@ -1,4 +1,5 @@
-"""台账报表: pick a ledger, a period and filters, export to Excel on a worker thread with progress and cancel."""
+"""台账报表: pick a ledger, a period and filters, export to Excel or to a PDF ready to print, on a worker
+thread with progress and cancel."""
 
 from __future__ import annotations
 
@@ -114,9 +115,13 @@ class LedgerPage(QWidget):
         self.export_button = QPushButton("导出 Excel…")
         self.export_button.setObjectName("export")
         self.export_button.setDefault(True)
+        self.pdf_button = QPushButton("导出 PDF（打印）…")
+        self.pdf_button.setObjectName("export_pdf")
+        self.pdf_button.setToolTip("生成可直接打印的 PDF：横向/纵向自动选择，每页重复表头并标页码")
         self.open_button = QPushButton("打开文件")
         self.open_button.setEnabled(False)
         buttons.addWidget(self.export_button)
+        buttons.addWidget(self.pdf_button)
         buttons.addWidget(self.open_button)
         buttons.addStretch(1)
         right.addLayout(buttons)
@@ -130,10 +135,12 @@ class LedgerPage(QWidget):
         self._fill_choices()
         self.set_period("this_month")
         self.ledger_list.currentRowChanged.connect(lambda _row: self._ledger_changed())
-        self.export_button.clicked.connect(self.export)
+        self.export_button.clicked.connect(lambda: self.export())
+        self.pdf_button.clicked.connect(lambda: self.export(pdf=True))
         self.open_button.clicked.connect(self.open_last)
         self.ledger_list.setCurrentRow(0)
         self.export_button.setEnabled(self.allowed)
+        self.pdf_button.setEnabled(self.allowed)
 
     # --- choices ------------------------------------------------------------------------------
 
@@ -212,10 +219,10 @@ class LedgerPage(QWidget):
                             status=data(self.status_combo), department_id=data(self.department_combo),
                             clerk_id=data(self.clerk_combo))
 
-    def default_file_name(self) -> str:
+    def default_file_name(self, suffix: str = ".xlsx") -> str:
         f = self.current_filter()
         title = re.sub(r'[\\/:*?"<>|]', "", self.ledger.title)
-        return f"{title}_{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}.xlsx"
+        return f"{title}_{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}{suffix}"
 
     # --- export -------------------------------------------------------------------------------
 
@@ -223,21 +230,23 @@ class LedgerPage(QWidget):
     def busy(self) -> bool:
         return self.task is not None
 
-    def export(self) -> None:
+    def export(self, pdf: bool = False) -> None:
+        """Ask where to save, then export: the workbook, or with `pdf` a PDF ready to print."""
         if self.busy:
             return
         flt = self.current_filter()
         if flt.date_from and flt.date_to and flt.date_from > flt.date_to:
             messages.warn(self, "开始日期不能晚于结束日期")
             return
+        suffix, kind = (".pdf", "PDF 文件 (*.pdf)") if pdf else (".xlsx", "Excel 工作簿 (*.xlsx)")
         folder = self.last_path.parent if self.last_path else Path.home()
-        chosen, _ = QFileDialog.getSaveFileName(self, "导出台账", str(folder / self.default_file_name()),
-                                                "Excel 工作簿 (*.xlsx)")
+        chosen, _ = QFileDialog.getSaveFileName(self, "导出台账 PDF" if pdf else "导出台账",
+                                                str(folder / self.default_file_name(suffix)), kind)
         if not chosen:
             return
         path = Path(chosen)
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_name(path.name + ".xlsx")
+        if path.suffix.lower() != suffix:
+            path = path.with_name(path.name + suffix)
         self.start_export(self.ledger.name, flt, path)
 
     def start_export(self, name: str, flt: LedgerFilter, path: Path) -> None:
@@ -254,6 +263,7 @@ class LedgerPage(QWidget):
         dialog.show()
         self.progress = dialog
         self.export_button.setEnabled(False)
+        self.pdf_button.setEnabled(False)
         self.status.setText("正在导出…")
         service, cancel, bridge = self.service, self._cancel, self._bridge
 
@@ -288,6 +298,7 @@ class LedgerPage(QWidget):
             self.progress.deleteLater()
             self.progress = None
         self.export_button.setEnabled(self.allowed)
+        self.pdf_button.setEnabled(self.allowed)
 
     def _finished(self, result: ExportResult) -> None:
         self._end()

@@ -157,3 +157,26 @@ def test_dashboard_charts_and_a_bar_click_lists_orders(qtbot, gui_app, hall, msg
 def test_dashboard_refused_for_a_clerk(qtbot, gui_app, team):  # type: ignore[no-untyped-def]
     with pytest.raises(Exception, match="无权"):
         ManagerDashboard(gui_app, team.clerk)
+
+
+def test_pdf_export_through_the_page(qtbot, gui_app, hall, msgs, monkeypatch, out):  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+
+    page = page_for(qtbot, gui_app, hall.team.manager)
+    page.select_ledger("plugging")
+    click(qtbot, page.quick["last_month"])
+    suggested: list[str] = []
+    patch_dialog(monkeypatch, out / "封堵台账", suggested)  # no suffix typed: the page adds .pdf
+    seen: list[tuple[int, int]] = []
+    page._bridge.progressed.connect(lambda d, t: seen.append((d, t)))
+    with qtbot.waitSignal(page.exported, timeout=20000) as done:
+        click(qtbot, page.pdf_button)
+        assert page.busy and not page.pdf_button.isEnabled() and not page.export_button.isEnabled()
+    result = done.args[0]
+    path = out / "封堵台账.pdf"
+    assert not result.cancelled and result.path == path and result.rows == 2
+    assert suggested[0].endswith("封堵业务受理台账_20261101-20261130.pdf")
+    text = PdfReader(path).pages[0].extract_text()
+    assert "封堵业务受理台账" in text and "第 1 页 共 1 页" in text and "合计（2条）" in text
+    qtbot.waitUntil(lambda: bool(seen) and seen[-1][0] == seen[-1][1], timeout=5000)  # progress reached the end
+    assert page.pdf_button.isEnabled() and "已导出 2 行" in page.status.text() and msgs.shown == []

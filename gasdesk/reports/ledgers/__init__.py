@@ -13,6 +13,8 @@ from gasdesk.reports.ledgers.spec import (
 )
 from gasdesk.reports.ledgers.writer import HEADER_ROW, ExportCancelled, display_width, write_workbook
 
+# The PDF module (reportlab) is imported where it is used: `gasdesk.reports.ledgers.pdf.write_pdf`.
+
 __all__ = [
     "HEADER_ROW", "ChartSpec", "ColumnType", "ExportCancelled", "LedgerColumn", "SheetData", "TitleBlock",
     "display_width", "write_workbook",

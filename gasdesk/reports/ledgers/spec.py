@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -55,10 +55,18 @@ class LedgerColumn:
     type: ColumnType = ColumnType.TEXT
     # A width hint in Excel character units; the writer widens it to fit the header and sampled values.
     width: float | None = None
-    # Sum this column into the totals row.
+    # Sum this column into the totals row (money and volumes; never counts like rounds or days).
     total: bool = False
-    # For a rate column: the totals row shows column[numerator] / column[denominator] of the totals.
-    ratio_of: tuple[int, int] | None = None
+    # For a rate column: the totals row shows sum(columns[numerators]) / sum(columns[denominators]).
+    ratio_of: tuple[int | tuple[int, ...], int | tuple[int, ...]] | None = None
+    # The widest the column grows (Excel character units); longer text wraps onto more lines.
+    max_width: float | None = None
+
+    def ratio_columns(self) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+        if self.ratio_of is None:
+            return None
+        num, den = self.ratio_of
+        return (num,) if isinstance(num, int) else num, (den,) if isinstance(den, int) else den
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,15 @@ class SheetData:
     chart: ChartSpec | None = None
     # A line under the title block (e.g. what the sheet counts).
     note: str = ""
+    # What the first row says when the sheet has no rows (e.g. "本期无抢险抢修记录").
+    empty: str = "本期无记录"
+    # Who signs the printed sheet under its totals (e.g. 制表, 审核); empty: no signature line.
+    signatures: tuple[str, ...] = ()
+    # Rows come sorted by this key; each run of equal keys gets its own subtotal ("{key}小计") once
+    # there is more than one run. None: no subtotals.
+    group: Callable[[Sequence[Any]], str] | None = None
+    # The counting word of the totals label: 合计（52条）, 小计（3户）.
+    unit: str = "条"
 
 
 @dataclass(frozen=True)
