@@ -84,7 +84,7 @@ def render_cash_report(company: CompanyProfile, data: CashReportData, *, font_pa
                   [[r.receipt_number, f"{r.at:%H:%M:%S}", r.kind_label, r.method_label, _yuan(r.cash_effect)]
                    for r in data.receipts] or [["当日无收付", "", "", "", ""]], weights=[3, 1.6, 2, 1.6, 2]),
         *kit.section("审计链锚点"),
-        kit.p(f"打印本单时审计记录第 {data.audit_entry_id} 条的哈希值（核对：gasdesk audit verify --anchor 下行全文）：",
+        kit.p(f"打印本单时第 {data.audit_entry_id} 条审计记录的哈希值（审计锚点；核对账务时请将下行全文交系统管理员）：",
               "small"),
         kit.p(data.anchor, "small"),
         KeepTogether([kit.signatures([Sign("收费员签字", data.cashier), Sign("复核人签字")])]),
