@@ -144,7 +144,7 @@ def test_balances_and_id_numbers_edited_in_the_table_are_reported(app, capsys):
     assert _verify(app) == 1
     out = capsys.readouterr().out
     assert f"客户 {c.number}" in out and "燃气账户" in out
-    assert "按收费记录与账单重算应为 100.00 元" in out
+    assert "按期初余额、收费记录与账单重算应为 100.00 元" in out
     assert "110101199001011237" not in out, "no personal data in the report"
 
 
@@ -154,7 +154,7 @@ def test_a_balance_that_is_not_payments_minus_bills_is_listed(app):
     report = _check(app)
     assert [p.text for p in report.problems] == [
         f"燃气账户 {report_number(app, o.account_id)}（第 {o.account_id} 行）：余额 -35.20 元，"
-        "按收费记录与账单重算应为 100.00 元（相差 -135.20 元）"]
+        "按期初余额、收费记录与账单重算应为 100.00 元（相差 -135.20 元）"]
 
 
 def report_number(app, account_id):
@@ -291,3 +291,14 @@ def test_killed_counters_leave_no_false_alarm(app):
         report = _check(app)
         assert report.ok, report.problems
     assert report.entries > 30
+
+
+def test_an_opening_balance_from_an_earlier_system_reconciles(app):
+    _team, _c, o, _pay = _worked(app)
+    with app.unit_of_work() as s:
+        account = s.get(Account, o.account_id)
+        old = account.balance
+        account.balance = old - Decimal("35.20")
+        audit.append(s, at=app.clock.now(), staff_id=None, entity="account", entity_id=account.id,
+                     action="opening_balance", changes={"balance": [old, account.balance]})
+    assert _check(app).ok

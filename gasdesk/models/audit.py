@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import Connection, ForeignKey, Index, String, bindparam, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gasdesk.models.base import Base, JsonData
@@ -98,3 +98,34 @@ class AuditEntry(Base):
     changes: Mapped[dict[str, Any]] = mapped_column(JsonData, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+def seal_unsealed_rows(connection: Connection, at: datetime, *, chunk: int = 1000) -> int:
+    """Digest every sealed-table row without a digest and name them in chained seal entries, as the
+    application does on each write: for rows written in bulk outside it (migration 0008 sealing the
+    rows already there; the benchmark generator). Run it holding the database's write lock (inside a
+    write transaction; on PostgreSQL the caller takes the audit chain's advisory lock). Returns the
+    number of rows sealed."""
+    audit = Base.metadata.tables["audit_log"]
+    head = connection.execute(select(audit.c.hash).order_by(audit.c.id.desc()).limit(1)).scalar() or GENESIS
+    sealed = 0
+    for table_name, fields in SEALED.items():
+        t = Base.metadata.tables[table_name]
+        last = 0
+        while True:
+            rows = connection.execute(select(t.c.id, *(t.c[f] for f in fields)).where(
+                t.c.id > last, t.c.digest.is_(None)).order_by(t.c.id).limit(chunk)).all()
+            if not rows:
+                break
+            last = rows[-1].id
+            digests = {r.id: row_digest(table_name, {f: r._mapping[t.c[f]] for f in fields}) for r in rows}
+            connection.execute(t.update().where(t.c.id == bindparam("rid")).values(digest=bindparam("d")),
+                               [{"rid": i, "d": d} for i, d in digests.items()])
+            changes = {seal_key(table_name, i): d for i, d in sorted(digests.items())}
+            digest = entry_hash(head, at, None, SEAL_ENTITY, str(len(changes)), "seal", changes)
+            connection.execute(audit.insert().values(at=at, staff_id=None, entity=SEAL_ENTITY,
+                                                     entity_id=str(len(changes)), action="seal", changes=changes,
+                                                     prev_hash=head, hash=digest))
+            head = digest
+            sealed += len(rows)
+    return sealed

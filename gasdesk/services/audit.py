@@ -222,6 +222,10 @@ class AuditReport:
         return out
 
 
+# Balances carried over from an earlier system when an account came to gasdesk: an audit entry on the
+# account, {"balance": [old, new]}; the demo hall posts its arrears this way ('demo_opening_balance').
+OPENING_ACTIONS = ("opening_balance", "demo_opening_balance")
+
 _TEMP = "gasdesk_seal_check"
 _SEALS = Table(_TEMP, MetaData(), Column("tbl", String(40), primary_key=True),
                Column("row_id", BigInteger, primary_key=True), Column("digest", String(64)),
@@ -241,6 +245,7 @@ def check(session: Session, anchors: Iterable[Anchor] = ()) -> AuditReport:
     session.execute(text(f"DROP TABLE IF EXISTS {_TEMP}"))
     _SEALS.create(session.connection())
     batch: dict[tuple[str, int], tuple[str | None, int]] = {}
+    openings: dict[int, Decimal] = {}
     prev, prev_id = GENESIS, None
     rows = session.execute(
         select(AuditEntry.id, AuditEntry.at, AuditEntry.staff_id, AuditEntry.entity, AuditEntry.entity_id,
@@ -256,6 +261,8 @@ def check(session: Session, anchors: Iterable[Anchor] = ()) -> AuditReport:
             report.add(r.id, f"第 {r.id} 条审计记录内容被修改（与其哈希不符）")
         if r.hash in wanted:
             found.add(r.hash)
+        if r.entity == "account" and r.action in OPENING_ACTIONS and intact:
+            _add_opening(openings, r.entity_id, r.changes)
         if r.entity == SEAL_ENTITY and r.action == "seal" and isinstance(r.changes, dict):
             for key, digest in r.changes.items():
                 table, _, row_id = str(key).partition(":")
@@ -273,7 +280,7 @@ def check(session: Session, anchors: Iterable[Anchor] = ()) -> AuditReport:
                                         "其后的审计记录被删除，或整条链被重新计算")
     for table in SEALED:
         _check_table(session, table, report)
-    _check_balances(session, report)
+    _check_balances(session, report, openings)
     session.execute(text(f"DROP TABLE IF EXISTS {_TEMP}"))
     return report
 
@@ -315,7 +322,16 @@ def _check_table(session: Session, table: str, report: AuditReport) -> None:
         report.add(audit_id, f"{label}（第 {row_id} 行）已从表中删除（审计链第 {audit_id} 条记录封存过它）")
 
 
-def _check_balances(session: Session, report: AuditReport) -> None:
+def _add_opening(openings: dict[int, Decimal], entity_id: str, changes: Any) -> None:
+    try:
+        old, new = changes["balance"]
+        openings[int(entity_id)] = openings.get(int(entity_id), Decimal("0.00")) + Decimal(new) - Decimal(old)
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return
+
+
+def _check_balances(session: Session, report: AuditReport, openings: dict[int, Decimal]) -> None:
+    """Every balance is its opening balance (if any) plus its payments' balance effects minus its bills."""
     paid = (select(Payment.account_id.label("account_id"), func.sum(Payment.balance_effect).label("total"))
             .where(Payment.account_id.is_not(None)).group_by(Payment.account_id).subquery())
     billed = (select(Bill.account_id.label("account_id"), func.sum(Bill.amount).label("total"))
@@ -326,9 +342,9 @@ def _check_balances(session: Session, report: AuditReport) -> None:
     zero = Decimal("0.00")
     for account_id, number, balance, payments, bills in session.execute(stmt):
         report.accounts_checked += 1
-        expected = (payments or zero) - (bills or zero)
+        expected = openings.get(account_id, zero) + (payments or zero) - (bills or zero)
         if balance != expected:
-            report.add(None, f"燃气账户 {number}（第 {account_id} 行）：余额 {balance} 元，按收费记录与账单重算应为 "
+            report.add(None, f"燃气账户 {number}（第 {account_id} 行）：余额 {balance} 元，按期初余额、收费记录与账单重算应为 "
                              f"{expected} 元（相差 {balance - expected} 元）")
 
 

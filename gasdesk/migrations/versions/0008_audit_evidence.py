@@ -11,15 +11,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from alembic import op
 
-from gasdesk.models import Base
-from gasdesk.models.audit import GENESIS, SEAL_ENTITY, SEALED, entry_hash, row_digest, seal_key
+from gasdesk.models.audit import SEALED, seal_unsealed_rows
 
 revision: str = "0008"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-_CHUNK = 1000
 
 # Audit rows are only ever inserted. The application's role may not change or remove them, whatever
 # grants it has on the table: an UPDATE, DELETE or TRUNCATE raises. (A superuser can still disable
@@ -49,23 +46,9 @@ def upgrade() -> None:
 def _seal_existing_rows() -> None:
     """Digest every existing row and name it in chained seal entries, as the application will."""
     bind = op.get_bind()
-    audit = Base.metadata.tables["audit_log"]
-    head = bind.execute(sa.select(audit.c.hash).order_by(audit.c.id.desc()).limit(1)).scalar() or GENESIS
-    at = datetime.now().replace(microsecond=0)
-    for table in SEALED:
-        t = Base.metadata.tables[table]
-        fields = SEALED[table]
-        rows = bind.execute(sa.select(t.c.id, *(t.c[f] for f in fields)).order_by(t.c.id)).all()
-        for start in range(0, len(rows), _CHUNK):
-            chunk = rows[start:start + _CHUNK]
-            digests = {r.id: row_digest(table, {f: r._mapping[t.c[f]] for f in fields}) for r in chunk}
-            bind.execute(t.update().where(t.c.id == sa.bindparam("rid")).values(digest=sa.bindparam("d")),
-                         [{"rid": i, "d": d} for i, d in digests.items()])
-            changes = {seal_key(table, i): d for i, d in sorted(digests.items())}
-            digest = entry_hash(head, at, None, SEAL_ENTITY, str(len(changes)), "seal", changes)
-            bind.execute(audit.insert().values(at=at, staff_id=None, entity=SEAL_ENTITY, entity_id=str(len(changes)),
-                                               action="seal", changes=changes, prev_hash=head, hash=digest))
-            head = digest
+    if bind.dialect.name == "postgresql":
+        bind.execute(sa.text("SELECT pg_advisory_xact_lock(7230001)"))  # the audit chain's lock
+    seal_unsealed_rows(bind, datetime.now().replace(microsecond=0))
 
 
 def downgrade() -> None:
