@@ -302,3 +302,11 @@ def test_an_opening_balance_from_an_earlier_system_reconciles(app):
         audit.append(s, at=app.clock.now(), staff_id=None, entity="account", entity_id=account.id,
                      action="opening_balance", changes={"balance": [old, account.balance]})
     assert _check(app).ok
+
+
+def test_a_payment_deleted_from_its_table_is_reported(app):
+    _team, _c, o, pay = _worked(app)
+    tamper(app, "DELETE FROM payment WHERE id = :i", {"i": pay.id})
+    texts = [p.text for p in _check(app).problems]
+    assert any(f"收费记录（第 {pay.id} 行）已从表中删除" in t for t in texts)
+    assert any("燃气账户" in t and "相差 100.00 元" in t for t in texts)
