@@ -84,6 +84,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if os.name == "posix":
         os.umask(0o077)  # the database, its backups, manifests, logs and exports: owner only
+    from gasdesk.services.errors import ServiceError
+
+    try:
+        return _dispatch(args)
+    except ServiceError as exc:  # e.g. the database is being restored: said in Chinese, exit 1
+        print(exc.message, file=sys.stderr)
+        return 1
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     url = resolve_db_url(args.db)
     command = args.command or "run"
     if command == "run":

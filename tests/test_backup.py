@@ -268,3 +268,13 @@ def test_deleting_the_tail_after_a_backup_is_caught_against_its_manifest(live, c
     con.close()
     assert main(["--db", url, "audit", "verify", "--backups", str(info.path.parent)]) == 1
     assert f"备份清单 {info.manifest.name}" in capsys.readouterr().out
+
+
+def test_commands_wait_for_a_restore_in_chinese(live, capsys):
+    url, path, _info = live
+    lock = dblock.DatabaseLock(path, exclusive=True)
+    try:
+        assert main(["--db", url, "audit", "verify"]) == 1
+        assert "正在从备份恢复" in capsys.readouterr().err
+    finally:
+        lock.release()
