@@ -4,9 +4,12 @@
     gasdesk demo [--db URL] [--customers N]    fill a database with a living demo hall
     gasdesk print ORDER --out FILE.pdf [--form NAME] | gasdesk print --list-forms
     gasdesk export LEDGER --from DATE --to DATE --out FILE.xlsx [--pdf] | gasdesk export --list
-    gasdesk audit verify                       check the audit chain (exit 1 names the first broken row)
+    gasdesk audit verify [--anchor ID:HASH] [--backups DIR]
+                                               check the audit chain, its anchors, sealed rows and balances
+                                               (exit 1 lists every problem)
     gasdesk migrate                            bring the database schema up to date
     gasdesk backup [--to DIR] | gasdesk restore FILE   SQLite online backup / verified restore
+    gasdesk cashreport --day DATE [--clerk LOGIN] --out FILE.pdf   print a cashier's daily cash report
 
 Command-line work acts as a named staff member (--user, default the first administrator): whoever
 can run commands on this machine can already open the database file.
@@ -15,6 +18,7 @@ can run commands on this machine can already open the database file.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -57,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     au = sub.add_parser("audit", help="审计日志")
     au.add_argument("action", choices=["verify"])
+    au.add_argument("--anchor", action="append", default=[],
+                    help="日结单等处记录的审计链首“记录号:哈希值”（可重复）")
+    au.add_argument("--backups", type=Path, help="备份目录（读取其中的备份清单和锚点文件；默认：数据目录下的 backups）")
 
     sub.add_parser("migrate", help="升级数据库结构")
 
@@ -64,11 +71,30 @@ def build_parser() -> argparse.ArgumentParser:
     bk.add_argument("--to", type=Path, help="备份目录（默认：数据目录下的 backups）")
     rs = sub.add_parser("restore", help="从备份恢复 SQLite 数据库（请先关闭所有柜台程序）")
     rs.add_argument("file", type=Path)
+
+    cr = sub.add_parser("cashreport", help="打印收费员的收费日结单（PDF，含审计链锚点）")
+    cr.add_argument("--day", type=date.fromisoformat, required=True, help="日期，如 2026-11-27")
+    cr.add_argument("--clerk", help="收费员登录名（默认：--user 本人）")
+    cr.add_argument("--out", type=Path, required=True, help="输出 PDF 文件")
+    cr.add_argument("--user", help="以哪位员工的名义打印（登录名）")
+    cr.add_argument("--anchors", type=Path, help="锚点文件所在目录（默认：数据目录下的 backups）")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if os.name == "posix":
+        os.umask(0o077)  # the database, its backups, manifests, logs and exports: owner only
+    from gasdesk.services.errors import ServiceError
+
+    try:
+        return _dispatch(args)
+    except ServiceError as exc:  # e.g. the database is being restored: said in Chinese, exit 1
+        print(exc.message, file=sys.stderr)
+        return 1
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     url = resolve_db_url(args.db)
     command = args.command or "run"
     if command == "run":
@@ -80,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "export":
         return _export(url, args)
     if command == "audit":
-        return _audit_verify(url)
+        return _audit_verify(url, args.anchor, args.backups)
     if command == "migrate":
         from gasdesk.services.context import App
 
@@ -91,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _backup(url, args.to)
     if command == "restore":
         return _restore(url, args.file)
+    if command == "cashreport":
+        return _cash_report(url, args)
     raise AssertionError(command)
 
 
@@ -107,29 +135,23 @@ def _backup(url: str, folder: Path | None) -> int:
         return 1
     finally:
         app.dispose()
-    print(f"已备份到 {info.path}（{info.size // 1024} KB，完整性校验通过）")
+    print(f"已备份到 {info.path}（{info.size // 1024} KB，完整性校验通过）；清单：{info.manifest.name}")
     return 0
 
 
 def _restore(url: str, backup: Path) -> int:
-    from gasdesk.services import audit
     from gasdesk.services.backup import restore
-    from gasdesk.services.context import App
     from gasdesk.services.errors import ServiceError
 
     try:
-        target = restore(backup, url)
+        info = restore(backup, url)
     except ServiceError as exc:
-        print(exc.message, file=sys.stderr)
+        print(f"未恢复：{exc.message}", file=sys.stderr)
         return 1
-    app = App(url)
-    try:
-        with app.reading() as s:
-            ok, _, why = audit.verify(s)
-    finally:
-        app.dispose()
-    print(f"已从 {backup} 恢复到 {target}；完整性校验通过；{why}")
-    return 0 if ok else 1
+    kept = f"；原数据库另存为 {info.kept.name}" if info.kept else ""
+    print(f"已从 {backup} 恢复到 {info.target}：清单、完整性、数据库结构、审计链（{info.report.entries} 条）、"
+          f"封签记录（{info.report.rows_checked} 行）与账户余额（{info.report.accounts_checked} 户）均已核对{kept}")
+    return 0
 
 
 def _run_gui(url: str) -> int:
@@ -242,16 +264,52 @@ def _export(url: str, args: argparse.Namespace) -> int:
     return 0
 
 
-def _audit_verify(url: str) -> int:
-    from gasdesk.services import audit
+def _audit_verify(url: str, typed: list[str], folder: Path | None) -> int:
+    from gasdesk.services import anchors, audit
     from gasdesk.services.context import App
+    from gasdesk.services.errors import ServiceError
 
+    try:
+        given = [anchors.parse(value) for value in typed]
+    except ServiceError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    recorded = anchors.load(folder or anchors.default_folder(), url)
     app = App(url)
     try:
         with app.reading() as s:
-            ok, row, why = audit.verify(s)
-        print(why if ok else f"审计链断裂：{why}（第一处问题：记录 {row}）")
-        return 0 if ok else 1
+            report = audit.check(s, recorded + given)
+    finally:
+        app.dispose()
+    print("\n".join(report.lines()))
+    return 0 if report.ok else 1
+
+
+def _cash_report(url: str, args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from gasdesk.models import Staff
+    from gasdesk.services.cash_report import CashReportService
+    from gasdesk.services.context import App
+    from gasdesk.services.errors import ServiceError
+
+    app = App(url)
+    try:
+        actor = _actor(app, args.user)
+        clerk_id = None
+        if args.clerk:
+            with app.reading() as s:
+                clerk_id = s.scalar(select(Staff.id).where(Staff.login == args.clerk))
+            if clerk_id is None:
+                print(f"没有登录名为“{args.clerk}”的员工", file=sys.stderr)
+                return 1
+        pdf, data = CashReportService(app, actor).print_day(args.day, clerk_id, anchor_folder=args.anchors)
+        args.out.write_bytes(pdf)
+        print(f"已输出 {args.out}；审计链锚点：{data.anchor}")
+        return 0
+    except ServiceError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
     finally:
         app.dispose()
 

@@ -13,7 +13,8 @@ ENV_DB_URL = "GASDESK_DB_URL"
 
 def data_dir() -> Path:
     path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o700)  # the database, backups and log: the owner's only
     return path
 
 

@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("services", {"services"}),
     ("flows", {"flows"}),
     ("reports", {"reports"}),
-    ("models", {"models", "db", "migrations"}),
+    ("models", {"models", "db", "dblock", "migrations"}),
     ("foundation", {"", "clock", "config", "workdays", "sla", "hours", "validation", "vocab", "permissions", "errors"}),
 ]
 

@@ -29,6 +29,8 @@ class Account(Base):
     closed_at: Mapped[datetime | None]
     # A transfer ends this account and opens the new owner's on the same premises.
     predecessor_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    # SHA-256 of the sealed fields (gasdesk.models.audit.SEALED), kept by the audit seal on every write.
+    digest: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -127,6 +127,8 @@ class Bill(Base):
     # unpaid | partly_paid | paid
     status: Mapped[str] = mapped_column(String(20))
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    # SHA-256 of the sealed fields (gasdesk.models.audit.SEALED), kept by the audit seal on every write.
+    digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class BillAllocation(Base):

@@ -41,6 +41,8 @@ class Customer(Base):
     closed_at: Mapped[datetime | None]
     # A transfer closes this record and creates the new owner's: the chain stays readable.
     predecessor_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"))
+    # SHA-256 of the sealed fields (gasdesk.models.audit.SEALED), kept by the audit seal on every write.
+    digest: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

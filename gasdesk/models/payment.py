@@ -38,3 +38,5 @@ class Payment(Base):
     item: Mapped[str] = mapped_column(String(60), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"))
+    # SHA-256 of the sealed fields (gasdesk.models.audit.SEALED), kept by the audit seal on every write.
+    digest: Mapped[str | None] = mapped_column(String(64))

@@ -33,5 +33,7 @@ class Staff(Base):
     failed_attempts: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    # SHA-256 of the sealed fields (gasdesk.models.audit.SEALED), kept by the audit seal on every write.
+    digest: Mapped[str | None] = mapped_column(String(64))
 
     department: Mapped[Department | None] = relationship(lazy="joined")

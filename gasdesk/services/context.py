@@ -16,8 +16,9 @@ from gasdesk.clock import Clock
 from gasdesk.config import describe_url
 from gasdesk.models import search_index  # noqa: F401  (keeps the search index current on every write)
 from gasdesk.permissions import Permission, has_permission
-from gasdesk.services import handlers
+from gasdesk.services import audit, handlers  # noqa: F401  (audit seals sealed rows)
 from gasdesk.services.errors import Conflict, NotAllowed
+from gasdesk.services.file_guard import FileGuard
 from gasdesk.vocab import Role
 from gasdesk.workdays import WorkCalendar
 
@@ -51,6 +52,7 @@ class App:
     def __init__(self, url: str, clock: Clock | None = None, *, migrate: bool = True) -> None:
         self.url = url
         self.clock = clock or Clock()
+        self.file_guard = FileGuard(url)  # SQLite: shared lock against restore, replaced-file check
         self.engine: Engine = db.make_engine(url, immediate=True)
         self.read_engine: Engine = (
             db.make_engine(url, immediate=False) if db.is_sqlite(url) else self.engine
@@ -74,10 +76,12 @@ class App:
         self.engine.dispose()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()
+        self.file_guard.release()
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """A write transaction: committed when the block ends, rolled back on any exception."""
+        self.file_guard.check()
         session = self._write()
         try:
             yield session

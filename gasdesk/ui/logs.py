@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -19,6 +20,8 @@ def log_path() -> Path:
 
 def setup_logging(path: Path | None = None) -> Path:
     target = path or log_path()
+    if not target.exists():  # owner-only (the rotated files follow the process umask, 077 via the CLI)
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT, 0o600))
     handler = RotatingFileHandler(target, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()

@@ -177,6 +177,9 @@ class MainWindow(QMainWindow):
         self._action(work, "客户查询", "Ctrl+F", self.focus_search)
         self._action(work, "按业务单号打开", "Ctrl+O", self.focus_order_number)
         self._action(work, "刷新", "F5", self.refresh)
+        if self.session.actor.can(Permission.TAKE_PAYMENT):
+            work.addSeparator()
+            self._action(work, "打印今日收费日结单…", None, self.print_cash_report)
         go = bar.addMenu("页面(&P)")
         for i, text in enumerate(self.page_titles):
             self._action(go, text, f"Alt+{i + 1}", lambda _=False, i=i: self.show_page(i))
@@ -255,6 +258,11 @@ class MainWindow(QMainWindow):
         return wizard
 
     # session ------------------------------------------------------------------------------
+    def print_cash_report(self) -> None:
+        from gasdesk.ui.cash_report import print_todays_cash_report
+
+        self.cash_report_task = print_todays_cash_report(self, self.session)
+
     def lock(self) -> LockDialog:
         if self.lock_dialog is not None and self.lock_dialog.isVisible():
             return self.lock_dialog
