@@ -12,8 +12,11 @@ ENV_DB_URL = "GASDESK_DB_URL"
 
 
 def data_dir() -> Path:
+    """The data folder (database, backups, log), created readable by its owner only."""
     path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.chmod(0o700)
     return path
 
 

@@ -589,7 +589,7 @@ class BillingService:
     """The counter's view of bills: list, pay, prepay, reverse, arrears, readings."""
 
     def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app, actor
+        self.app, self.actor = app.acting(actor), actor
 
     # reading -----------------------------------------------------------------------------------
     def bills_of(self, account_id: int, limit: int = 240) -> list[BillView]:
@@ -732,7 +732,7 @@ class TariffService:
     """The price list: read by everyone, extended (never edited) by whoever may edit the settings."""
 
     def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app, actor
+        self.app, self.actor = app.acting(actor), actor
 
     def all(self) -> list[Rate]:
         with self.app.reading() as s:

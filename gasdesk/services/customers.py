@@ -239,7 +239,7 @@ def search_hit(row: Any, mask: bool) -> SearchHit:
 
 class CustomerService:
     def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app, actor
+        self.app, self.actor = app.acting(actor), actor
 
     def _shown(self, view: CustomerView) -> CustomerView:
         return view if self.actor.can(Permission.VIEW_FULL_ID) else view.masked_copy()
@@ -339,7 +339,12 @@ class CustomerService:
         if re.fullmatch(r"[Aa]\d+", q):
             return _account_page(s, q.upper(), limit, offset)
         stmt, params = structured_query(q, limit, offset)
-        return list(s.execute(stmt, params).scalars())
+        found = list(s.execute(stmt, params).scalars())
+        candidates = id_typo_candidates(q)
+        if not found and candidates:
+            found = list(s.execute(STRUCTURED_QUERIES["id_numbers"], {
+                "offset": offset, "limit": limit, "id_numbers": candidates}).scalars())
+        return found
 
 
 def _range(column: Any, name: str) -> Any:
@@ -383,12 +388,16 @@ STRUCTURED_QUERIES: dict[str, Any] = {
                              .order_by(Customer.number)),
     "id_number": _page(select(Customer.id).where(Customer.id_number == bindparam("id_number"))
                        .order_by(Customer.id)),
-    "digits": _page(_merged([_first_by(Customer.phone, Customer.id, "phone"),
-                             _first_by(Customer.id_number, Customer.id, "id_prefix")])),
+    # The ID numbers one typo away from what was typed (see id_typo_candidates).
+    "id_numbers": _page(select(Customer.id).where(Customer.id_number.in_(bindparam("id_numbers", expanding=True)))
+                        .order_by(Customer.id)),
+    # Digits are a phone number being typed. An ID number is found only whole (or whole but for one
+    # typo): a prefix search would let anyone read a masked ID digit by digit.
+    "digits": _page(select(Customer.id).where(_range(Customer.phone, "phone"))
+                    .order_by(Customer.phone, Customer.id)),
     # A landline typed with or without its dash: both spellings.
     "digits_landline": _page(_merged([_first_by(Customer.phone, Customer.id, "phone"),
-                                      _first_by(Customer.phone, Customer.id, "phone_alt"),
-                                      _first_by(Customer.id_number, Customer.id, "id_prefix")])),
+                                      _first_by(Customer.phone, Customer.id, "phone_alt")])),
     "initials": _page(select(Customer.id).where(_range(Customer.name_initials, "initials"))
                       .order_by(Customer.name_initials, Customer.id)),
     # A single character: names starting with it (the pair index needs two).
@@ -432,7 +441,7 @@ def structured_query(q: str, limit: int, offset: int) -> tuple[Any, dict[str, An
         return STRUCTURED_QUERIES["id_number"], {**window, "id_number": upper}
     if re.fullmatch(r"[\d\-]+", q):
         digits = q.replace("-", "")
-        params = {**window, **_prefix_params("phone", q), **_prefix_params("id_prefix", digits)}
+        params = {**window, **_prefix_params("phone", q)}
         other = digits if digits != q else landline_with_dash(q)
         if other is None:
             return STRUCTURED_QUERIES["digits"], params
@@ -440,6 +449,34 @@ def structured_query(q: str, limit: int, offset: int) -> tuple[Any, dict[str, An
     if re.fullmatch(r"[A-Za-z]+", q):
         return STRUCTURED_QUERIES["initials"], {**window, **_prefix_params("initials", q.lower())}
     return STRUCTURED_QUERIES["name_prefix"], {**window, **_prefix_params("name", q)}
+
+
+_ID_CHARS = "0123456789X"
+
+
+def id_typo_candidates(q: str) -> list[str]:
+    """The valid resident ID numbers one typo away from `q` (a wrong, missing, extra or swapped
+    character), when `q` is nearly a whole ID number (17 to 19 characters); else none. Only numbers
+    whose check digit holds are kept: the stored ones all pass it."""
+    text = q.upper().replace(" ", "")
+    if not re.fullmatch(r"[\dX]{17,19}", text):
+        return []
+    near: set[str] = set()
+    if len(text) == 18:
+        for i in range(18):
+            near.update(text[:i] + c + text[i + 1:] for c in _ID_CHARS)
+        near.update(text[:i] + text[i + 1] + text[i] + text[i + 2:] for i in range(17))
+    elif len(text) == 17:
+        near.update(text[:i] + c + text[i:] for i in range(18) for c in _ID_CHARS)
+    else:
+        near.update(text[:i] + text[i + 1:] for i in range(19))
+    valid = []
+    for candidate in sorted(near):
+        try:
+            valid.append(check_resident_id(candidate))
+        except ValidationError:
+            continue
+    return valid
 
 
 def input_from_view(v: CustomerView) -> CustomerInput:

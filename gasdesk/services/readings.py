@@ -286,7 +286,7 @@ Progress = Callable[[int, int], Any]
 
 class ReadingService:
     def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app, actor
+        self.app, self.actor = app.acting(actor), actor
 
     def record(self, meter_number: str, read_on: date | str, reading: Decimal | str) -> billing.ReadingOutcome:
         """One reading entered at the counter; returns it with the bill it made."""

@@ -90,7 +90,7 @@ def fee(session: Session, key: str) -> Decimal:
 
 class SettingsService:
     def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app, actor
+        self.app, self.actor = app.acting(actor), actor
 
     def all(self) -> dict[str, Any]:
         with self.app.reading() as s:

@@ -261,6 +261,7 @@ class MainWindow(QMainWindow):
         dialog = LockDialog(self.session.app, self.session.actor, self)
         dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
         dialog.accepted.connect(lambda: self.idle.set_minutes(self.idle.minutes))
+        dialog.signed_out.connect(self.sign_out)
         self.lock_dialog = dialog
         dialog.open()
         return dialog

@@ -59,6 +59,7 @@ def test_wrong_password_and_lock_out_after_five(qtbot, gui_app, team, msgs):
 
 
 def test_forced_password_change(qtbot, gui_app, team, msgs):
+    staff_service.StaffService(gui_app, team.admin).reset_password(team.clerk.staff_id, "secret-pass")
     sign = _dialog(qtbot, SignInDialog(gui_app))
     type_into(qtbot, sign.login, "clerk")
     type_into(qtbot, sign.password, "secret-pass")
@@ -86,10 +87,27 @@ def test_idle_lock_needs_the_password(qtbot, gui_app, team, window, msgs):
     assert lock is not None and lock.isVisible()
     type_into(qtbot, lock.password, "wrong")
     click(qtbot, lock.ok_button)
-    assert lock.error.text() == "密码不正确" and lock.isVisible()
+    assert lock.error.text() == "密码错误（再错4次将锁定15分钟）" and lock.isVisible()
     type_into(qtbot, lock.password, "secret-pass")
     click(qtbot, lock.ok_button)
     qtbot.waitUntil(lambda: not lock.isVisible())
+
+
+def test_idle_lock_honours_the_lock_out_and_signs_out(qtbot, gui_app, team, window, msgs):
+    win = window(team.clerk)
+    signed_out = []
+    win.signed_out.connect(lambda: signed_out.append(True))
+    lock = win.lock()
+    for _ in range(5):
+        type_into(qtbot, lock.password, "wrong")
+        click(qtbot, lock.ok_button)
+    assert "账号已锁定15分钟" in lock.error.text()
+    type_into(qtbot, lock.password, "secret-pass")  # the right one, but locked out
+    click(qtbot, lock.ok_button)
+    assert "已锁定" in lock.error.text() and lock.isVisible()
+    click(qtbot, lock.sign_out_button)
+    qtbot.waitUntil(lambda: bool(signed_out))
+    assert not lock.isVisible()
 
 
 def test_status_bar_shows_who_and_where(qtbot, gui_app, team, window, msgs):
