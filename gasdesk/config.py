@@ -24,6 +24,24 @@ def default_sqlite_path() -> Path:
     return data_dir() / "gasdesk.sqlite"
 
 
+def default_demo_path() -> Path:
+    """The demo hall's own database, apart from the real one."""
+    return data_dir() / "demo.sqlite"
+
+
+def explicit_db_url(cli_url: str | None = None) -> str | None:
+    """The database named on the command line or in GASDESK_DB_URL, if any."""
+    if cli_url:
+        return normalise_url(cli_url)
+    env = os.environ.get(ENV_DB_URL)
+    return normalise_url(env) if env else None
+
+
+def demo_db_url(cli_url: str | None = None) -> str:
+    """Where the demo goes: the database named explicitly, else the demo file in the data folder."""
+    return explicit_db_url(cli_url) or f"sqlite:///{default_demo_path()}"
+
+
 def resolve_db_url(cli_url: str | None = None) -> str:
     if cli_url:
         return normalise_url(cli_url)

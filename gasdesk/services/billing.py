@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, type_coerce
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gasdesk.models import (
@@ -49,7 +50,7 @@ from gasdesk.services import audit, numbering, payments
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import NotFound, Refused
 from gasdesk.services.payments import PaymentService, PaymentView
-from gasdesk.validation import ValidationError, check_amount, check_reading, mask_phone
+from gasdesk.validation import ValidationError, check_amount, check_meter_reading, check_text, mask_phone
 from gasdesk.vocab import AccountStatus, GasUseType, Labelled, PaymentKind, PaymentMethod
 
 ZERO = Decimal("0.00")
@@ -788,13 +789,24 @@ class TariffService:
             if s.scalar(select(Tariff.id).where(Tariff.gas_use_type == use, Tariff.effective_from == effective_from)):
                 raise Refused(f"{use.label}在 {effective_from.isoformat()} 已有气价", field="effective_from")
             t = Tariff(gas_use_type=use, effective_from=effective_from, tier1_limit=t1, tier2_limit=t2, price1=p1,
-                       price2=p2, price3=p3, note=note.strip(), created_by_id=self.actor.staff_id, created_at=now)
+                       price2=p2, price3=p3, note=_note(note), created_by_id=self.actor.staff_id, created_at=now)
             s.add(t)
-            s.flush()
+            try:
+                with s.begin_nested():
+                    s.flush()
+            except IntegrityError:  # another administrator added it a moment ago
+                raise Refused(f"{use.label}在 {effective_from.isoformat()} 已有气价", field="effective_from") from None
             audit.append(s, at=now, staff_id=self.actor.staff_id, entity="tariff", entity_id=t.id, action="create",
                          changes=audit.snapshot(t, ["gas_use_type", "effective_from", "tier1_limit", "tier2_limit",
                                                     "price1", "price2", "price3"]))
             return rate_of(t)
+
+
+def _note(text: str) -> str:
+    try:
+        return check_text(text, "备注", 200, field="note", multiline=True)
+    except ValidationError as exc:
+        raise Refused(exc.message, field=exc.field) from None
 
 
 def _price(value: Decimal | str | None, field_name: str) -> Decimal:
@@ -809,7 +821,7 @@ def _price(value: Decimal | str | None, field_name: str) -> Decimal:
 
 def _limit(value: Decimal | str | None, field_name: str) -> Decimal:
     try:
-        return check_reading(str(value), field=field_name)
+        return check_meter_reading(str(value), field=field_name)
     except ValidationError as exc:
         raise Refused(exc.message.replace("表读数", "阶梯气量"), field=field_name) from exc
 

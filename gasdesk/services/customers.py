@@ -20,10 +20,11 @@ from gasdesk.services.errors import Conflict, NotFound, Refused
 from gasdesk.validation import (
     ValidationError,
     check_credit_code,
+    check_meter_reading,
     check_phone,
-    check_reading,
     check_required,
     check_resident_id,
+    check_text,
     clean_text,
     mask_id,
     mask_phone,
@@ -58,20 +59,19 @@ class CustomerInput:
     def check(self) -> CustomerInput:
         try:
             category = CustomerCategory(self.category)
-            name = check_required(self.name, "户名", field="name")
-            if len(name) > 100:
-                raise ValidationError("户名过长", field="name")
+            name = check_text(self.name, "户名", 100, field="name", required=True)
             id_type = IdDocType(self.id_type)
             id_number = check_id_number(id_type, self.id_number)
             phone = check_phone(self.phone, field="phone")
             phone2 = check_phone(self.phone2, field="phone2") if self.phone2.strip() else ""
-            address = check_required(self.address, "用气地址", field="address")
+            address = check_text(self.address, "用气地址", 200, field="address", required=True)
+            contact_person = check_text(self.contact_person, "联系人", 40, field="contact_person")
             district = District(self.district)
             use = GasUseType(self.gas_use_type or (
                 GasUseType.RESIDENTIAL if category is CustomerCategory.RESIDENTIAL else GasUseType.COMMERCIAL))
             if (use is GasUseType.RESIDENTIAL) != (category is CustomerCategory.RESIDENTIAL):
                 raise ValidationError("用气性质与客户类别不一致", field="gas_use_type")
-            allowance = (check_reading(self.yearly_allowance, field="yearly_allowance")
+            allowance = (check_meter_reading(self.yearly_allowance, field="yearly_allowance")
                          if self.yearly_allowance not in (None, "") else None)
             if self.household_size is not None and not (0 < int(self.household_size) < 100):
                 raise ValidationError("家庭人口应为1至99之间的整数", field="household_size")
@@ -81,7 +81,7 @@ class CustomerInput:
             raise Refused("请选择有效的选项") from exc
         return replace(self, category=category, name=name, id_type=id_type, id_number=id_number, phone=phone,
                        phone2=phone2, address=address, district=district, gas_use_type=use,
-                       contact_person=clean_text(self.contact_person), yearly_allowance=allowance)
+                       contact_person=contact_person, yearly_allowance=allowance)
 
 
 def check_id_number(id_type: IdDocType | str, text: str) -> str:
@@ -262,6 +262,8 @@ class CustomerService:
         try:
             new_phone = check_phone(phone, field="phone") if phone is not None else None
             new_phone2 = check_phone(phone2, field="phone2") if phone2 else ("" if phone2 is not None else None)
+            new_contact = (check_text(contact_person, "联系人", 40, field="contact_person")
+                           if contact_person is not None else None)
         except ValidationError as exc:
             raise Refused(exc.message, field=exc.field) from exc
         with self.app.unit_of_work() as s:
@@ -274,8 +276,8 @@ class CustomerService:
                 customer.phone = new_phone
             if new_phone2 is not None:
                 customer.phone2 = new_phone2
-            if contact_person is not None:
-                customer.contact_person = contact_person.strip()
+            if new_contact is not None:
+                customer.contact_person = new_contact
             changes = audit.changes_of(customer)
             if changes:
                 s.flush()

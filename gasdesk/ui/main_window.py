@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QStackedWidget,
     QStyle,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -111,7 +112,10 @@ class MainWindow(QMainWindow):
         self.lock_dialog: LockDialog | None = None
         self.dialog: QWidget | None = None
         company = str(session.settings().get("company.name", ""))
-        self.setWindowTitle(f"{company} · 业务受理系统 - {session.who}")
+        # A demo database (built by `gasdesk demo`, public logins) says so on every screen.
+        self.is_demo = bool(session.settings().get("demo.database"))
+        demo_mark = "【演示数据】" if self.is_demo else ""
+        self.setWindowTitle(f"{demo_mark}{company} · 业务受理系统 - {session.who}")
         self.resize(1366, 768)
         self.setStyleSheet(STYLE)
         central = QWidget()
@@ -123,7 +127,22 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("nav")
         self.nav.setFixedWidth(150)
         self.nav.setIconSize(QSize(20, 20))
-        layout.addWidget(self.nav)
+        self.demo_banner: QLabel | None = None
+        if self.is_demo:
+            left = QVBoxLayout()
+            left.setContentsMargins(0, 0, 0, 0)
+            left.setSpacing(0)
+            self.demo_banner = QLabel("演示数据")
+            self.demo_banner.setObjectName("demo_banner")
+            self.demo_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.demo_banner.setFixedWidth(150)
+            self.demo_banner.setStyleSheet("background: #c0392b; color: white; font-weight: bold; padding: 6px;")
+            self.demo_banner.setToolTip("这是 gasdesk demo 生成的演示数据库：客户均为虚构，账号密码公开，不能用于正式营业")
+            left.addWidget(self.demo_banner)
+            left.addWidget(self.nav, 1)
+            layout.addLayout(left)
+        else:
+            layout.addWidget(self.nav)
         self.stack = QStackedWidget()
         self.dashboard = DashboardPage(session)
         self.search = CustomerSearchPage(session)

@@ -162,3 +162,20 @@ def test_the_way_to_the_sign_in_window_does_not_load_the_database_layer():
             "print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+def test_a_demo_database_says_so_on_the_window(qtbot, gui_app, msgs, window):
+    from gasdesk.services.settings import claim_for_demo
+    from tests.helpers import make_team
+
+    claim_for_demo(gui_app)
+    team = make_team(gui_app)
+    win = window(team.clerk)
+    assert win.windowTitle().startswith("【演示数据】")
+    assert win.demo_banner is not None and win.demo_banner.isVisible() and win.demo_banner.text() == "演示数据"
+    win.grab().save("/tmp/demo_window.png")
+
+
+def test_a_real_database_has_no_demo_banner(qtbot, gui_app, team, window, msgs):
+    win = window(team.clerk)
+    assert "演示" not in win.windowTitle() and win.demo_banner is None
