@@ -194,3 +194,60 @@ def test_parallel_wrong_passwords_lock_out_after_the_limit(app, tmp_path):
     assert len(counted) == MAX_FAILURES - 1 and len(locking) == 1, messages
     # every other try was turned away by the lock-out, its password unchecked
     assert sum("分钟后再试" in m for m in messages) == workers * tries - MAX_FAILURES
+
+
+# --------------------------------------------------------------------------- database errors in Chinese
+
+
+def test_database_errors_reach_the_clerk_in_chinese_without_their_values(app, caplog):
+    import logging
+
+    from gasdesk.services.errors import Conflict, ServiceError
+
+    make_team(app)
+    secret = "520102198001011234"
+    with caplog.at_level(logging.WARNING), pytest.raises(Conflict) as clash:
+        with app.unit_of_work() as s:  # a unique login written behind the services' back
+            s.execute(text("UPDATE staff SET login = 'clerk', name = :n WHERE login = 'manager'"), {"n": secret})
+    assert clash.value.message.startswith("与其他柜台") and secret not in str(clash.value)
+    if not app.is_sqlite:  # PostgreSQL checks lengths and types itself
+        with caplog.at_level(logging.WARNING), pytest.raises(ServiceError) as bad:
+            with app.unit_of_work() as s:
+                s.execute(text("UPDATE staff SET login = :v WHERE login = 'clerk'"), {"v": secret * 3})
+        assert "过长" in bad.value.message and secret not in str(bad.value)
+        with pytest.raises(ServiceError, match="无效字符"):
+            with app.reading() as s:
+                s.execute(text("SELECT CAST(:v AS integer)"), {"v": secret + "x"})
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "database refused" in logged and secret not in logged
+
+
+def _demoter(url: str, admin, other_id: int, barrier, out: str) -> None:  # type: ignore[no-untyped-def]
+    from gasdesk.services.errors import ServiceError
+
+    app = App(url, migrate=False)
+    outcome = "ok"
+    try:
+        barrier.wait(60)
+        StaffService(app, admin).update(other_id, role=Role.MANAGER)
+    except ServiceError as exc:
+        outcome = exc.message
+    finally:
+        app.dispose()
+        Path(out).write_text(outcome, encoding="utf-8")
+
+
+def test_two_administrators_demoting_each_other_at_once_leave_one(app, tmp_path):
+    team = make_team(app)
+    StaffService(app, team.admin).update(team.manager.staff_id, role=Role.ADMIN)
+    second, _ = sign_in(app, "manager", "secret-pass")
+    barrier = mp.get_context("spawn").Barrier(2)
+    outs = [str(tmp_path / f"d{i}.txt") for i in range(2)]
+    run_at_once(_demoter, [(app.url, team.admin, second.staff_id, barrier, outs[0]),
+                           (app.url, second, team.admin.staff_id, barrier, outs[1])])
+    outcomes = [Path(out).read_text(encoding="utf-8") for out in outs]
+    assert outcomes.count("ok") == 1, outcomes
+    assert all(o == "ok" or any(w in o for w in ("最后一名", "重新登录", "稍后重试")) for o in outcomes), outcomes
+    with app.reading() as s:
+        assert s.scalar(select(func.count()).select_from(Staff).where(Staff.role == Role.ADMIN,
+                                                                       Staff.active.is_(True))) == 1
