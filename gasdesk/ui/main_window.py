@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
         self.wizard: NewOrderWizard | None = None
         self.lock_dialog: LockDialog | None = None
         self.dialog: QWidget | None = None
+        self._signing_out = False
         company = str(session.settings().get("company.name", ""))
         # A demo database (built by `gasdesk demo`, public logins) says so on every screen.
         self.is_demo = bool(session.settings().get("demo.database"))
@@ -174,6 +176,8 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self._menus()
         self._status_bar()
+        messages.notices().session_ended.connect(self.sign_out)
+        self._listening = True
         session.order_requested.connect(self.open_order)
         session.customer_requested.connect(self.open_customer)
         session.new_business_requested.connect(self.new_business)
@@ -292,6 +296,10 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def sign_out(self) -> None:
+        if self._signing_out:
+            return
+        self._signing_out = True
+        self._stop_listening()
         self.signed_out.emit()
         self.close()
 
@@ -300,7 +308,14 @@ class MainWindow(QMainWindow):
                             "Alt+1…6　切换页面（工作台、客户查询、新建业务、派工、台账报表、系统设置）\n"
                             "Ctrl+L　锁定窗口\nEsc　关闭业务单或客户资料窗口\n回车　查询 / 下一步", "快捷键")
 
+    def _stop_listening(self) -> None:
+        if self._listening:
+            self._listening = False
+            with contextlib.suppress(RuntimeError, TypeError):
+                messages.notices().session_ended.disconnect(self.sign_out)
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._stop_listening()
         self.idle.stop()
         for page in [*self.order_pages.values(), *self.customer_pages.values()]:
             page.close()

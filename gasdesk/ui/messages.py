@@ -8,15 +8,32 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from gasdesk.services.errors import ServiceError
+from gasdesk.services.errors import ServiceError, SessionEnded
 from gasdesk.ui.redact import safe_traceback
 
 log = logging.getLogger("gasdesk.ui")
 TITLE = "燃气营业厅"
 UNEXPECTED = ("操作未能完成：程序遇到了意外错误，已记录到日志。\n"
               "请稍后重试；如果反复出现，请联系系统管理员并告知操作时间。")
+
+
+class _Notices(QObject):
+    # The signed-in member of staff was disabled, moved or must change the password: the main
+    # window signs out once the clerk has read why.
+    session_ended = Signal()
+
+
+_notices: _Notices | None = None
+
+
+def notices() -> _Notices:
+    global _notices
+    if _notices is None:
+        _notices = _Notices()
+    return _notices
 
 
 def info(parent: QWidget | None, text: str, title: str = TITLE) -> None:
@@ -51,6 +68,8 @@ def report(parent: QWidget | None, exc: BaseException, title: str = TITLE) -> No
     if isinstance(exc, ServiceError):
         log.info("refused: %s", type(exc).__name__)  # the message may quote what was typed
         QMessageBox.warning(parent, title, exc.message)
+        if isinstance(exc, SessionEnded):
+            notices().session_ended.emit()
         return
     reference = datetime.now().strftime("%Y%m%d-%H%M%S")
     log.error("unexpected error %s\n%s", reference, safe_traceback(exc))

@@ -179,3 +179,20 @@ def test_a_demo_database_says_so_on_the_window(qtbot, gui_app, msgs, window):
 def test_a_real_database_has_no_demo_banner(qtbot, gui_app, team, window, msgs):
     win = window(team.clerk)
     assert "演示" not in win.windowTitle() and win.demo_banner is None
+
+
+def test_a_disabled_clerk_is_signed_out_at_the_next_action(qtbot, gui_app, team, window, msgs):
+    from gasdesk.services.staff import StaffService
+    from gasdesk.ui import messages
+
+    win = window(team.clerk)
+    signed_out = []
+    win.signed_out.connect(lambda: signed_out.append(True))
+    StaffService(gui_app, team.admin).update(team.clerk.staff_id, active=False)
+    try:
+        win.session.customers.search("张")
+    except Exception as exc:  # noqa: BLE001 - what a page does with a service error
+        messages.report(win, exc)
+    assert msgs.texts("warning") == ["您的账号已被停用，不能继续办理业务；请联系系统管理员"]
+    qtbot.waitUntil(lambda: bool(signed_out))
+    assert not win.isVisible()
