@@ -129,7 +129,7 @@ def _texts(value: Any, label: str) -> dict[str, str]:
     for key, text in value.items():
         if not isinstance(key, str) or not re.fullmatch(r"[a-z0-9_.]{1,60}", key):
             raise ValidationError(f"{label}中有无效的文本代码")
-        out[key] = _text(4000, multiline=True)(text, label)
+        out[key] = _text(8000, multiline=True)(text, label)
     return out
 
 
