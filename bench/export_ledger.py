@@ -49,6 +49,8 @@ START = datetime(2026, 1, 5, 9, 0)
 
 def build(path: Path, n: int) -> None:
     """A migrated database with n orders, n customers and one order clock per order."""
+    from sqlalchemy import text
+
     from gasdesk.clock import FixedClock
     from gasdesk.services.context import App
     from gasdesk.services.staff import StaffService, create_first_admin
@@ -61,6 +63,8 @@ def build(path: Path, n: int) -> None:
     clerks = [staff.create(f"clerk{i}", name, Role.CLERK, "customer_service", "secret-pass").id
               for i, name in enumerate(("李娜", "王芳", "张敏", "刘洋"), 1)]
     staff.create("manager", "王强", Role.MANAGER, "management", "secret-pass")
+    with app.unit_of_work() as s:  # as if each had signed in and set their password
+        s.execute(text("UPDATE staff SET must_change_password = false"))
     app.dispose()
 
     rnd = random.Random(7)

@@ -878,9 +878,9 @@ def prepare_database(url: str, force: bool) -> None:
 
 
 def make_staff(app: Any) -> tuple[dict[str, list[int]], dict[str, int], list[dict[str, str]]]:
-    from sqlalchemy import select
+    from sqlalchemy import select, update
 
-    from gasdesk.models import Department
+    from gasdesk.models import Department, Staff
     from gasdesk.services.staff import StaffService, create_first_admin
 
     admin = create_first_admin(app, "admin", "系统管理员", ADMIN_PASSWORD)
@@ -893,6 +893,9 @@ def make_staff(app: Any) -> tuple[dict[str, list[int]], dict[str, int], list[dic
             v = service.create(f"{prefix}{i}", next(names), role, dept, STAFF_PASSWORD)
             by_role.setdefault(role, []).append(v.id)
             logins.append({"login": v.login, "password": STAFF_PASSWORD, "role": role})
+    with app.unit_of_work() as s:
+        # The bench acts as these people at once: as if each had signed in and set their password.
+        s.execute(update(Staff).values(must_change_password=False))
     with app.reading() as s:
         departments = dict(s.execute(select(Department.code, Department.id)).all())
     return by_role, departments, logins

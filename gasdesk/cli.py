@@ -1,7 +1,9 @@
 """The `gasdesk` command: the window by default, and sub-commands for scripts.
 
     gasdesk [--db URL]                         start the counter application
-    gasdesk demo [--db URL] [--customers N]    fill a database with a living demo hall
+    gasdesk --demo                             start it on the demo hall (built the first time)
+    gasdesk demo [--db URL] [--customers N]    build the demo hall: its own database (demo.sqlite in
+                                               the data folder) unless --db/GASDESK_DB_URL names one
     gasdesk print ORDER --out FILE.pdf [--form NAME] | gasdesk print --list-forms
     gasdesk export LEDGER --from DATE --to DATE --out FILE.xlsx [--pdf] | gasdesk export --list
     gasdesk audit verify [--anchor ID:HASH] [--backups DIR]
@@ -24,20 +26,22 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from gasdesk.config import resolve_db_url
+from gasdesk.config import demo_db_url, resolve_db_url
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gasdesk", description="燃气营业厅业务系统 gasdesk")
     parser.add_argument("--db", help="数据库地址（默认：用户数据目录下的 SQLite 文件；也可用 GASDESK_DB_URL）")
+    parser.add_argument("--demo", action="store_true",
+                        help="打开演示数据库（单独的数据库，第一次打开时先生成演示数据）")
     sub = parser.add_subparsers(dest="command")
 
     sub.add_parser("run", help="启动柜台程序（默认）")
 
-    demo = sub.add_parser("demo", help="生成演示数据")
+    demo = sub.add_parser("demo", help="生成演示数据（默认写入单独的演示数据库 demo.sqlite）")
     demo.add_argument("--customers", type=int, default=3000)
     demo.add_argument("--seed", type=int, default=1)
-    demo.add_argument("--if-empty", action="store_true", help="数据库已有客户时不生成，直接返回")
+    demo.add_argument("--if-empty", action="store_true", help="演示数据库已生成过时不再生成，直接返回")
 
     pr = sub.add_parser("print", help="打印业务单表单为 PDF")
     pr.add_argument("order", nargs="?", help="业务单号，如 KT-20261127-0001")
@@ -97,7 +101,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     url = resolve_db_url(args.db)
     command = args.command or "run"
+    if command == "demo" or args.demo:
+        # The demo hall has its own database unless one is named explicitly.
+        url = demo_db_url(args.db)
+    else:
+        url = resolve_db_url(args.db)
     if command == "run":
+        if args.demo:
+            built = _demo(url, 3000, 1, if_empty=True)
+            if built:
+                return built
         return _run_gui(url)
     if command == "demo":
         return _demo(url, args.customers, args.seed, if_empty=args.if_empty)
@@ -163,19 +176,29 @@ def _run_gui(url: str) -> int:
 def _demo(url: str, customers: int, seed: int, *, if_empty: bool = False) -> int:
     from sqlalchemy import func, select
 
+    from gasdesk.config import describe_url
     from gasdesk.demo import main_demo
     from gasdesk.models import Customer
     from gasdesk.services.context import App
+    from gasdesk.services.errors import ServiceError
+    from gasdesk.services.settings import is_demo
 
     app = App(url)
-    with app.reading() as s:
-        existing = s.scalar(select(func.count()).select_from(Customer)) or 0
-    app.dispose()
-    if existing:
-        print(f"数据库已有 {existing} 户客户，不再生成演示数据。")
+    try:
+        with app.reading() as s:
+            existing = s.scalar(select(func.count()).select_from(Customer)) or 0
+        marked = is_demo(app)
+    finally:
+        app.dispose()
+    if existing and marked:
+        print(f"演示数据库 {describe_url(url)} 已有 {existing} 户演示客户，不再生成。")
         return 0 if if_empty else 1
-    print(f"正在生成演示数据（{customers} 户）……", flush=True)
-    summary = main_demo(url, customers, seed)
+    print(f"正在生成演示数据（{customers} 户）到 {describe_url(url)} ……", flush=True)
+    try:
+        summary = main_demo(url, customers, seed)
+    except ServiceError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
     print("\n".join(summary.lines()))
     return 0
 

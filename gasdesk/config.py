@@ -12,14 +12,34 @@ ENV_DB_URL = "GASDESK_DB_URL"
 
 
 def data_dir() -> Path:
+    """The data folder (database, backups, log), created readable by its owner only."""
     path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     if not path.exists():
-        path.mkdir(parents=True, mode=0o700)  # the database, backups and log: the owner's only
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.chmod(0o700)
     return path
 
 
 def default_sqlite_path() -> Path:
     return data_dir() / "gasdesk.sqlite"
+
+
+def default_demo_path() -> Path:
+    """The demo hall's own database, apart from the real one."""
+    return data_dir() / "demo.sqlite"
+
+
+def explicit_db_url(cli_url: str | None = None) -> str | None:
+    """The database named on the command line or in GASDESK_DB_URL, if any."""
+    if cli_url:
+        return normalise_url(cli_url)
+    env = os.environ.get(ENV_DB_URL)
+    return normalise_url(env) if env else None
+
+
+def demo_db_url(cli_url: str | None = None) -> str:
+    """Where the demo goes: the database named explicitly, else the demo file in the data folder."""
+    return explicit_db_url(cli_url) or f"sqlite:///{default_demo_path()}"
 
 
 def resolve_db_url(cli_url: str | None = None) -> str:

@@ -8,6 +8,7 @@ write and vice versa.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest migration. A database already there opens without loading Alembic at all (a test checks
 # this against the migration scripts).
-HEAD = "0008"
+HEAD = "0009"
 
 
 def is_sqlite(url: str) -> bool:
@@ -29,11 +30,48 @@ def make_engine(url: str, *, immediate: bool = True, **kwargs: Any) -> Engine:
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+            create_owner_only(Path(database))
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True, **kwargs)
         _configure_sqlite(engine, immediate=immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # hide_parameters: an error's text never carries the values bound to it (ID numbers, names).
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **kwargs)
+
+
+def create_owner_only(path: Path) -> None:
+    """Create the file (and its folder) readable by its owner only, if it is not there yet. SQLite gives
+    its -wal and -shm files the database file's permissions."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
+def error_shape(exc: BaseException) -> str:
+    """A database error as it may be logged: its kind, the SQLSTATE and constraint, and the statement
+    cut at its first clause boundary -- never the bound values nor the server's message, which quotes
+    them ("Key (id_number)=(...) already exists")."""
+    from sqlalchemy.exc import StatementError
+
+    parts = [type(exc).__name__]
+    orig = getattr(exc, "orig", None)
+    if orig is not None:
+        parts.append(type(orig).__name__)
+        code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+        if code:
+            parts.append(f"sqlstate={code}")
+        diag = getattr(orig, "diag", None)
+        for name in ("constraint_name", "table_name", "column_name"):
+            value = getattr(diag, name, None) if diag is not None else None
+            if value:
+                parts.append(f"{name.split('_')[0]}={value}")
+        if type(orig).__module__.startswith(("sqlite3", "_sqlite3")):
+            # SQLite's messages name the constraint ("UNIQUE constraint failed: payment.reverses_id"),
+            # never a value.
+            parts.append(str(orig).splitlines()[0][:120])
+    if isinstance(exc, StatementError) and exc.statement:
+        statement = " ".join(exc.statement.split())
+        parts.append(f"statement={statement[:160]}")
+    return " ".join(parts)
 
 
 def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:

@@ -144,6 +144,7 @@ def main_demo(url: str, customers: int = 3000, seed: int = 1, *, admin_password:
     end = datetime.now().replace(second=0, microsecond=0)
     app = App(url, FixedClock(end - timedelta(days=SIMULATED_DAYS)))
     try:
+        settings_store.claim_for_demo(app)  # refused for a real database: it never gets the demo's logins
         return build_demo(app, customers, seed, admin_password=admin_password, progress=progress)
     finally:
         app.dispose()

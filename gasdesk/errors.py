@@ -14,6 +14,10 @@ class NotAllowed(ServiceError):
     """The signed-in role may not do this."""
 
 
+class SessionEnded(NotAllowed):
+    """The signed-in member of staff was disabled, moved, or must change the password first."""
+
+
 class NotFound(ServiceError):
     pass
 

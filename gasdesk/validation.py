@@ -13,7 +13,14 @@ from decimal import Decimal, InvalidOperation
 
 __all__ = [
     "ValidationError",
+    "MAX_AMOUNT",
+    "MAX_READING",
+    "MAX_STORED_MONEY",
+    "MAX_STORED_QUANTITY",
     "check_amount",
+    "check_counter_amount",
+    "check_meter_reading",
+    "check_text",
     "check_credit_code",
     "check_mobile",
     "check_phone",
@@ -346,7 +353,58 @@ def check_reading(value: str | Decimal | int, *, field: str | None = None) -> De
     )
 
 
+# The sane maxima of what a counter takes or a meter shows. One payment at the hall stays under ten
+# million yuan (a large commercial prepayment is about a million); a meter index has at most eight
+# integer digits. Anything larger is a typing slip, and is refused rather than stored.
+MAX_AMOUNT = Decimal("9999999.99")
+MAX_READING = Decimal("99999999.999")
+# What the columns can hold at all (NUMERIC(12, 2) and NUMERIC(14, 3)): a balance or a sum beyond
+# these is refused before the database would fail on it.
+MAX_STORED_MONEY = Decimal("9999999999.99")
+MAX_STORED_QUANTITY = Decimal("99999999999.999")
+
+
+def check_counter_amount(value: str | Decimal | int, *, field: str | None = None, label: str = "金额") -> Decimal:
+    """check_amount, and at most MAX_AMOUNT: what one payment or fee at the counter may be."""
+    amount = check_amount(value, field=field)
+    if amount > MAX_AMOUNT:
+        raise ValidationError(f"{label}不能超过{MAX_AMOUNT:,}元，请核对", field)
+    return amount
+
+
+def check_meter_reading(value: str | Decimal | int, *, field: str | None = None) -> Decimal:
+    """check_reading, and at most MAX_READING (eight integer digits)."""
+    reading = check_reading(value, field=field)
+    if reading > MAX_READING:
+        raise ValidationError(f"表读数不能超过{MAX_READING:,}立方米，请核对", field)
+    return reading
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# In a single-line field, line breaks and tabs are control characters too.
+_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def has_control_characters(text: str, *, multiline: bool = False) -> bool:
+    return bool((_CONTROL if multiline else _LINE_CONTROL).search(text))
+
+
+def check_text(text: str | None, label: str, max_length: int, *, field: str | None = None,
+               required: bool = False, multiline: bool = False) -> str:
+    """Typed text, stripped: control characters (NUL and the like; line breaks unless `multiline`)
+    and more than `max_length` characters are refused -- never cut or cleaned silently."""
+    if text is None:
+        text = ""
+    if not isinstance(text, str):
+        raise ValidationError(f"{label}格式不正确", field)
+    value = text.strip()
+    if has_control_characters(value, multiline=multiline):
+        raise ValidationError(f"{label}含有不可见的控制字符，请重新输入", field)
+    if required and not value:
+        raise ValidationError(f"请填写{label}", field)
+    if len(value) > max_length:
+        raise ValidationError(f"{label}过长：最多{max_length}个字，现有{len(value)}个字", field)
+    return value
 
 
 def clean_text(text: str | None) -> str:

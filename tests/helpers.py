@@ -38,8 +38,10 @@ def make_team(app: App) -> Team:
         ("dispatch", "刘洋", Role.DISPATCHER, "distribution"),
         ("handler", "陈静", Role.HANDLER, "distribution"),
     ]:
-        v = staff.create(login, name, role, dept, "secret-pass")
+        v = staff.create(login, name, role, dept, "first-pass")
         made[login] = Actor(v.id, v.login, v.name, v.role, _dept_id(app, dept))
+        # Each has signed in once and set their own password: no forced change is left.
+        StaffService(app, made[login]).change_own_password("first-pass", "secret-pass")
     return Team(admin=admin, clerk=made["clerk"], manager=made["manager"], account_manager=made["am"],
                 dispatcher=made["dispatch"], handler=made["handler"])
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from gasdesk import dblock
+from gasdesk import db, dblock
 from gasdesk.cli import main
 from gasdesk.models import Customer
 from gasdesk.services import anchors, backup
@@ -57,7 +57,7 @@ def test_backup_and_restore_round_trip(sqlite_app, tmp_path, capsys):
     assert backup.check_integrity(info.path) == "ok"
     manifest = json.loads(info.manifest.read_text(encoding="utf-8"))
     assert manifest["sha256"] == sha(info.path) and manifest["size"] == info.size
-    assert manifest["rows"]["customer"] == 1 and manifest["schema"] == "0008"
+    assert manifest["rows"]["customer"] == 1 and manifest["schema"] == db.HEAD
     assert manifest["audit"]["entry_id"] > 0 and len(manifest["audit"]["head"]) == 64
     resident(sqlite_app, team.clerk, "李四")  # written after the backup
     assert customers(sqlite_app) == 2
@@ -165,7 +165,7 @@ def test_a_file_without_manifest_or_unrelated_is_refused(live, tmp_path, capsys)
     refused(url, path, other, "没有清单", capsys)
     # even with a manifest that matches it, an unrelated database is not ours
     (tmp_path / "other.sqlite.manifest.json").write_text(json.dumps({
-        "sha256": sha(other), "size": other.stat().st_size, "schema": "0008", "rows": {},
+        "sha256": sha(other), "size": other.stat().st_size, "schema": db.HEAD, "rows": {},
         "audit": {"entry_id": None, "head": "0" * 64}}))
     refused(url, path, other, "不是本系统的数据库", capsys)
 
@@ -175,7 +175,7 @@ def test_a_damaged_backup_is_refused(live, tmp_path, capsys):
     bad = tmp_path / "gasdesk-20261127-100000.sqlite"
     bad.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
     (tmp_path / (bad.name + ".manifest.json")).write_text(json.dumps({
-        "sha256": sha(bad), "size": bad.stat().st_size, "schema": "0008", "rows": {},
+        "sha256": sha(bad), "size": bad.stat().st_size, "schema": db.HEAD, "rows": {},
         "audit": {"entry_id": None, "head": "0" * 64}}))
     refused(url, path, bad, "已损坏", capsys)
 

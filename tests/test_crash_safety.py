@@ -21,13 +21,16 @@ from tests.helpers import active_resident, make_team
 WRITER = r"""
 import sys
 from decimal import Decimal
-from gasdesk.services.context import App, Actor
+from sqlalchemy import select
+from gasdesk.models import Staff
+from gasdesk.services.context import App
 from gasdesk.services.orders import OrderService
 from gasdesk.services.payments import PaymentService
-from gasdesk.vocab import Role
+from gasdesk.services.staff import actor_of
 url, customer, account = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 app = App(url, migrate=False)
-clerk = Actor(2, "clerk", "李娜", Role.CLERK)
+with app.reading() as s:
+    clerk = actor_of(s.scalar(select(Staff).where(Staff.login == "clerk")))
 orders, payments = OrderService(app, clerk), PaymentService(app, clerk)
 print("ready", flush=True)
 while True:

@@ -22,6 +22,7 @@ from gasdesk.demo import (
 from gasdesk.flows import FLOWS
 from gasdesk.models import Account, AuditEntry, Customer, Payment, ServiceOrder, Staff
 from gasdesk.services import audit
+from gasdesk.services import settings as settings_store
 from gasdesk.services import staff as staff_service
 from gasdesk.services.context import App
 from gasdesk.services.errors import Refused
@@ -209,3 +210,40 @@ def test_cli_demo_prints_the_logins_and_if_empty_leaves_a_filled_database(tmp_pa
     assert main(["--db", url, "demo", "--if-empty"]) == 0
     assert "不再生成" in capsys.readouterr().out
     assert main(["--db", url, "demo"]) == 1
+
+
+def test_cli_demo_goes_to_its_own_database_by_default(tmp_path, monkeypatch, capsys):
+    from gasdesk.cli import main
+    from gasdesk.config import default_demo_path, default_sqlite_path
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("GASDESK_DB_URL", raising=False)
+    assert main(["demo", "--customers", "30"]) == 0
+    assert "demo.sqlite" in capsys.readouterr().out
+    demo = App(f"sqlite:///{default_demo_path()}", migrate=False)
+    try:
+        assert settings_store.is_demo(demo)
+        with demo.reading() as s:
+            assert s.scalar(select(Staff).where(Staff.login == "clerk1")) is not None
+    finally:
+        demo.dispose()
+    assert not default_sqlite_path().exists()  # the real database was not touched
+    assert oct(default_demo_path().parent.stat().st_mode & 0o777) == "0o700"
+    assert oct(default_demo_path().stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_real_database_never_gets_demo_logins(tmp_path, capsys):
+    from gasdesk.cli import main
+
+    url = f"sqlite:///{tmp_path / 'hall.sqlite'}"
+    real = App(url)
+    staff_service.create_first_admin(real, "boss", "王总", "boss-pass-1")  # a hall that started for real
+    try:
+        assert main(["--db", url, "demo", "--customers", "20"]) == 1
+        assert "不是演示数据库" in capsys.readouterr().err
+        assert main(["--db", url, "demo", "--if-empty"]) == 1
+        with real.reading() as s:
+            assert [x.login for x in s.scalars(select(Staff))] == ["boss"]
+        assert not settings_store.is_demo(real)
+    finally:
+        real.dispose()

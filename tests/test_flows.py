@@ -455,12 +455,14 @@ def test_order_numbers_are_readable_and_unique(app, team):
 def test_money_is_exact_to_the_fen(app, team):
     c, act = active_resident(app, team)
     pay = PaymentService(app, team.clerk)
-    for amount in ("0.10", "0.20", "0.01", "99999999.99"):
+    for amount in ("0.10", "0.20", "0.01", "9999999.99"):  # the largest one payment may be
         pay.prepay(act.account_id, amount, "cash")
-    assert balance_of(app, act.account_id) == Decimal("100000000.30")
+    assert balance_of(app, act.account_id) == Decimal("10000000.30")
     with app.reading() as s:
         total = s.scalar(select(func.sum(Payment.balance_effect)).where(Payment.account_id == act.account_id))
-    assert total == Decimal("100000000.30") and isinstance(total, Decimal)
+    assert total == Decimal("10000000.30") and isinstance(total, Decimal)
+    with pytest.raises(Refused, match="不能超过"):
+        pay.prepay(act.account_id, "99999999.99", "cash")
     with pytest.raises(Refused, match="两位小数"):
         pay.prepay(act.account_id, "0.001", "cash")
     with pytest.raises(Refused, match="负"):

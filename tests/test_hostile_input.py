@@ -199,3 +199,95 @@ def test_settings_with_anything(world, fee, name):
     except Refused as exc:
         refused_cleanly(exc)
         assert snapshot(app) == before
+
+
+hostile_text = st.one_of(texty, st.text(min_size=190, max_size=260), st.sampled_from(
+    ["a\x00b", "行一\n行二", "\x1b[31m", "名\u2028字", "\ud7ff" * 41, "x" * 4001]))
+numbers = st.one_of(texty, st.integers(-10**15, 10**15).map(str), st.sampled_from(
+    ["9999999.99", "10000000", "99999999.999", "100000000", "1e5", "Infinity", "-0", "0.001"]))
+
+
+@SETTINGS
+@given(key=st.sampled_from(["hours.hall_open", "hours.hall_close", "hours.complaint_open", "hours.peak",
+                            "security.idle_lock_minutes", "backup.keep_days", "limits.complaint_round_days",
+                            "fees.relocation", "defaults.yearly_allowance.residential", "company.hall_address",
+                            "defaults.meter_model", "calendar.confirmed_years", "texts", "unknown.key"]),
+       value=st.one_of(hostile_text, numbers, st.integers(-10**6, 10**6), st.booleans(), st.none(),
+                       st.lists(st.integers(1990, 2200), max_size=3),
+                       st.dictionaries(st.text(max_size=8), hostile_text, max_size=2)))
+def test_every_setting_with_anything(world, key, value):
+    from gasdesk.services.settings import SettingsService
+
+    app, team, _, _ = world
+    before = snapshot(app)
+    service = SettingsService(app, team.admin)
+    try:
+        service.update({key: value})
+    except Refused as exc:
+        refused_cleanly(exc)
+        assert snapshot(app) == before
+        return
+    stored = service.all()[key]
+    if key.startswith("hours.") and key != "hours.peak":
+        hours, minutes = (int(x) for x in stored.split(":"))
+        assert 0 <= hours <= 24 and 0 <= minutes < 60 and (hours < 24 or minutes == 0)
+    if key == "security.idle_lock_minutes":
+        assert isinstance(stored, int) and 0 <= stored <= 240
+
+
+@pytest.mark.parametrize(("values", "words"), [
+    ({"hours.hall_open": "25:99"}, "营业厅开门时间"),
+    ({"hours.hall_close": "8:00"}, "晚于开门时间"),
+    ({"security.idle_lock_minutes": "十五"}, "整数"),
+    ({"security.idle_lock_minutes": 100000}, "0至240"),
+    ({"hours.peak": "08:30-06:30"}, "晚于开始时间"),
+    ({"fees.relocation": "99999999"}, "不能超过"),
+    ({"company.name": "某公司", "backup.keep_days": "0"}, "备份保留天数"),  # one bad value: nothing saved
+])
+def test_bad_settings_are_refused_in_chinese_and_nothing_is_saved(world, values, words):
+    from gasdesk.services.settings import SettingsService
+
+    app, team, _, _ = world
+    before = snapshot(app)
+    with pytest.raises(Refused, match=words) as caught:
+        SettingsService(app, team.admin).update(values)
+    refused_cleanly(caught.value)
+    assert snapshot(app) == before
+
+
+@SETTINGS
+@given(name=hostile_text, contact=hostile_text, reason=hostile_text, note=hostile_text, amount=numbers)
+def test_texts_and_amounts_everywhere_are_bounded(world, name, contact, reason, note, amount):
+    from gasdesk.services.staff import StaffService
+
+    app, team, customer, order = world
+    before = snapshot(app)
+    calls = [
+        lambda: StaffService(app, team.admin).update(team.handler.staff_id, name=name),
+        lambda: CustomerService(app, team.clerk).update_contact(customer.id, CustomerService(app, team.manager)
+                                                                .get(customer.id).version, contact_person=contact),
+        lambda: PaymentService(app, team.clerk).prepay(order.account_id, amount, "cash", note=note),
+        lambda: PaymentService(app, team.manager).reverse(10**12, reason),
+    ]
+    for call in calls:
+        try:
+            call()
+        except (Refused, NotFound) as exc:
+            refused_cleanly(exc)
+        else:
+            before = snapshot(app)  # accepted: what follows is compared with it
+            continue
+        assert snapshot(app) == before
+
+
+def test_an_amount_or_reading_beyond_the_maxima_is_refused(world):
+    from gasdesk.services.readings import ReadingService
+    from gasdesk.validation import MAX_AMOUNT
+
+    app, team, customer, order = world
+    before = snapshot(app)
+    with pytest.raises(Refused, match="不能超过"):
+        PaymentService(app, team.clerk).prepay(order.account_id, str(MAX_AMOUNT + Decimal("0.01")), "cash")
+    with pytest.raises(Refused, match="不能超过"):
+        ReadingService(app, team.clerk).record("M-HOSTILE", "2026-11-27", "100000000")
+    assert snapshot(app) == before

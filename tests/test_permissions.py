@@ -31,8 +31,9 @@ def world(app):
 
 
 def as_role(team, role: Role) -> Actor:
-    base = team.clerk
-    return Actor(base.staff_id, base.login, base.name, role, base.department_id)
+    """The team's member in that role (a service checks the role against the staff list)."""
+    return next(a for a in (team.admin, team.clerk, team.manager, team.account_manager, team.dispatcher,
+                            team.handler) if a.role is role)
 
 
 CALLS = {

@@ -156,3 +156,23 @@ def test_account_prefix_pages_customers_exactly_when_one_has_many_accounts(app):
 def test_dashes_alone_find_nothing(people):
     app, team, *_ = people
     assert names(app, team.manager, "-") == [] and names(app, team.manager, "--") == []
+
+
+def test_an_id_number_is_found_only_whole_or_with_one_typo(people):
+    app, team, zhang, zhangm, li = people
+    clerk = CustomerService(app, team.clerk)
+    full = zhang.id_number
+    for n in range(1, 17):  # no prefix reveals the hidden digits (17 of 18 is a whole number less a typo)
+        assert [h.customer.name for h in clerk.search(full[:n]).hits if h.customer.id == zhang.id] == [], n
+    hits = clerk.search(full).hits
+    assert [h.customer.name for h in hits] == ["张伟"]
+    shown = hits[0].customer.id_number
+    assert shown.count("*") == 10 and shown[:4] == full[:4] and shown[-4:] == full[-4:]
+    wrong = full[:9] + str((int(full[9]) + 1) % 10) + full[10:]  # one digit mistyped
+    assert [h.customer.name for h in clerk.search(wrong).hits] == ["张伟"]
+    swapped = full[:5] + full[6] + full[5] + full[7:]
+    if swapped != full:
+        assert [h.customer.name for h in clerk.search(swapped).hits] == ["张伟"]
+    assert [h.customer.name for h in clerk.search(full[:8] + full[9:]).hits] == ["张伟"]  # one digit left out
+    two_wrong = wrong[:3] + str((int(wrong[3]) + 1) % 10) + wrong[4:]
+    assert clerk.search(two_wrong).hits == []

@@ -30,7 +30,7 @@ def test_five_failures_lock_for_fifteen_minutes(app, clock):
         sign_in(app, "clerk", "secret-pass")  # even the right password
     clock.advance(minutes=15, seconds=1)
     actor, must_change = sign_in(app, "clerk", "secret-pass")
-    assert actor.login == "clerk" and must_change  # created by an administrator: change at first sign-in
+    assert actor.login == "clerk" and not must_change
 
 
 def test_unknown_user_and_disabled_user_get_the_same_message(app):

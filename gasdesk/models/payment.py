@@ -19,6 +19,8 @@ class Payment(Base):
         Index("ix_payment_staff_at", "staff_id", "at"),
         Index("ix_payment_customer_at", "customer_id", "at"),
         Index("ix_payment_order", "order_id"),
+        # One reversal per payment, whatever two managers do at the same moment.
+        Index("uq_payment_reverses", "reverses_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

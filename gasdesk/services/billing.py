@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, or_, select, type_coerce
+from sqlalchemy.exc import IntegrityError
 
 from gasdesk.models import (
     Account,
@@ -59,7 +60,7 @@ from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import NotFound, Refused
 from gasdesk.services.payments import PaymentService, PaymentView
 from gasdesk.services.readings import ReadingOutcome, ReadingService
-from gasdesk.validation import ValidationError, check_amount, check_reading, mask_phone
+from gasdesk.validation import ValidationError, check_amount, check_meter_reading, check_text, mask_phone
 from gasdesk.vocab import AccountStatus, GasUseType, PaymentKind, PaymentMethod
 
 
@@ -101,7 +102,7 @@ class BillingService:
     """The counter's view of bills: list, pay, prepay, reverse, arrears, readings."""
 
     def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app, actor
+        self.app, self.actor = app.acting(actor), actor
 
     # reading -----------------------------------------------------------------------------------
     def bills_of(self, account_id: int, limit: int = 240) -> list[BillView]:
@@ -242,7 +243,7 @@ class TariffService:
     """The price list: read by everyone, extended (never edited) by whoever may edit the settings."""
 
     def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app, actor
+        self.app, self.actor = app.acting(actor), actor
 
     def all(self) -> list[Rate]:
         with self.app.reading() as s:
@@ -298,13 +299,24 @@ class TariffService:
             if s.scalar(select(Tariff.id).where(Tariff.gas_use_type == use, Tariff.effective_from == effective_from)):
                 raise Refused(f"{use.label}在 {effective_from.isoformat()} 已有气价", field="effective_from")
             t = Tariff(gas_use_type=use, effective_from=effective_from, tier1_limit=t1, tier2_limit=t2, price1=p1,
-                       price2=p2, price3=p3, note=note.strip(), created_by_id=self.actor.staff_id, created_at=now)
+                       price2=p2, price3=p3, note=_note(note), created_by_id=self.actor.staff_id, created_at=now)
             s.add(t)
-            s.flush()
+            try:
+                with s.begin_nested():
+                    s.flush()
+            except IntegrityError:  # another administrator added it a moment ago
+                raise Refused(f"{use.label}在 {effective_from.isoformat()} 已有气价", field="effective_from") from None
             audit.append(s, at=now, staff_id=self.actor.staff_id, entity="tariff", entity_id=t.id, action="create",
                          changes=audit.snapshot(t, ["gas_use_type", "effective_from", "tier1_limit", "tier2_limit",
                                                     "price1", "price2", "price3"]))
             return rate_of(t)
+
+
+def _note(text: str) -> str:
+    try:
+        return check_text(text, "备注", 200, field="note", multiline=True)
+    except ValidationError as exc:
+        raise Refused(exc.message, field=exc.field) from None
 
 
 def _price(value: Decimal | str | None, field_name: str) -> Decimal:
@@ -319,7 +331,7 @@ def _price(value: Decimal | str | None, field_name: str) -> Decimal:
 
 def _limit(value: Decimal | str | None, field_name: str) -> Decimal:
     try:
-        return check_reading(str(value), field=field_name)
+        return check_meter_reading(str(value), field=field_name)
     except ValidationError as exc:
         raise Refused(exc.message.replace("表读数", "阶梯气量"), field=field_name) from exc
 

@@ -26,7 +26,7 @@ class DayInfo:
 
 class CalendarService:
     def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app, actor
+        self.app, self.actor = app.acting(actor), actor
 
     def year(self, year: int) -> list[DayInfo]:
         cal = self.app.calendar()

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import copy
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from gasdesk import db
 from gasdesk.clock import Clock
 from gasdesk.config import describe_url
-from gasdesk.models import search_index  # noqa: F401  (keeps the search index current on every write)
+from gasdesk.models import Staff, search_index  # noqa: F401  (keeps the search index current on every write)
 from gasdesk.permissions import Permission, has_permission
-from gasdesk.services import audit, handlers  # noqa: F401  (audit seals sealed rows)
-from gasdesk.services.errors import Conflict, NotAllowed
+from gasdesk.services import audit, bounds, handlers  # noqa: F401  (audit seals sealed rows)
+from gasdesk.services.errors import Conflict, NotAllowed, Refused, ServiceError, SessionEnded
 from gasdesk.services.file_guard import FileGuard
 from gasdesk.vocab import Role
 from gasdesk.workdays import WorkCalendar
@@ -44,8 +47,56 @@ class Actor:
             raise NotAllowed(f"您的岗位（{self.role.label}）无权执行此操作")
 
 
+log = logging.getLogger(__name__)
+
+# SQLSTATEs of a transaction that lost a race with another counter: serialization failure, deadlock,
+# lock not available.
+_RETRYABLE = {"40001", "40P01", "55P03"}
+
+
+def database_refusal(exc: DBAPIError) -> ServiceError:
+    """A database error as the clerk reads it; the log gets its shape, never the values."""
+    log.warning("database refused: %s", db.error_shape(exc))
+    code = getattr(exc.orig, "sqlstate", None) or ""
+    if isinstance(exc, IntegrityError):
+        return Conflict("与其他柜台刚刚办理的业务冲突，未保存任何内容；请刷新后重新办理")
+    if code in _RETRYABLE or (isinstance(exc, OperationalError) and "locked" in str(exc.orig)):
+        return Conflict("其他柜台正在办理同一笔业务，未保存任何内容；请稍后重试")
+    if code.startswith("22"):  # data exception: too long, out of range, invalid text
+        return Refused("输入的内容过长、数值超出范围或含有无效字符，未保存任何内容")
+    return ServiceError("数据库暂时无法完成操作，未保存任何内容；请稍后重试，如反复出现请联系系统管理员")
+
+
+def check_actor(session: Session, actor: Actor, *, lock: bool, for_password_change: bool = False) -> None:
+    """The actor's staff record as it is now: disabled, moved to another role or department, or waiting
+    for a forced password change -- the session no longer acts. `lock` holds the record (FOR SHARE on
+    PostgreSQL) so a demotion waits for the work in hand and applies to everything after it."""
+    stmt = select(Staff.active, Staff.role, Staff.department_id, Staff.must_change_password).where(
+        Staff.id == actor.staff_id)
+    if lock:
+        stmt = stmt.with_for_update(read=True)
+    row = session.execute(stmt).first()
+    if row is None or not row.active:
+        raise SessionEnded("您的账号已被停用，不能继续办理业务；请联系系统管理员")
+    if row.role != actor.role or row.department_id != actor.department_id:
+        raise SessionEnded("您的岗位或部门已被调整，请退出后重新登录")
+    if row.must_change_password and not for_password_change:
+        raise SessionEnded("请先修改密码，再办理业务")
+
+
+class _Shared:
+    """What the App and its acting copies share: the cached office calendar."""
+
+    def __init__(self) -> None:
+        self.calendar: WorkCalendar | None = None
+        self.loaded = 0.0
+
+
 class App:
-    """One per process: engines, session factories, clock and the cached office calendar."""
+    """One per process: engines, session factories, clock and the cached office calendar.
+
+    `app.acting(actor)` is the same application on behalf of one member of staff: each of its units of
+    work and reads first checks the staff record as it is now (services make one of these)."""
 
     CALENDAR_TTL = 60.0
 
@@ -60,9 +111,18 @@ class App:
         if migrate:
             db.upgrade(self.engine)
         self._write: sessionmaker[Session] = db.session_factory(self.engine)
+        bounds.guard(self._write)
         self._read: sessionmaker[Session] = db.session_factory(self.read_engine)
-        self._calendar: WorkCalendar | None = None
-        self._calendar_loaded = 0.0
+        self._shared = _Shared()
+        self.actor: Actor | None = None
+
+    def acting(self, actor: Actor) -> App:
+        """This application with every unit of work and read checked against `actor`'s staff record."""
+        if self.actor == actor:
+            return self
+        twin = copy.copy(self)
+        twin.actor = actor
+        return twin
 
     @property
     def description(self) -> str:
@@ -79,16 +139,23 @@ class App:
         self.file_guard.release()
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[Session]:
-        """A write transaction: committed when the block ends, rolled back on any exception."""
+    def unit_of_work(self, *, for_password_change: bool = False) -> Iterator[Session]:
+        """A write transaction: committed when the block ends, rolled back on any exception. Acting for
+        someone, it first checks (and holds) their staff record; a database error becomes a Chinese
+        refusal."""
         self.file_guard.check()
         session = self._write()
         try:
+            if self.actor is not None:
+                check_actor(session, self.actor, lock=True, for_password_change=for_password_change)
             yield session
             session.commit()
         except StaleDataError as exc:
             session.rollback()
             raise Conflict("该记录已被其他柜台修改，请刷新后重新办理") from exc
+        except DBAPIError as exc:
+            session.rollback()
+            raise database_refusal(exc) from None
         except BaseException:
             session.rollback()
             raise
@@ -99,21 +166,26 @@ class App:
     def reading(self) -> Iterator[Session]:
         session = self._read()
         try:
+            if self.actor is not None:
+                check_actor(session, self.actor, lock=False)
             yield session
+        except DBAPIError as exc:
+            raise database_refusal(exc) from None
         finally:
             session.rollback()
             session.close()
 
     def calendar(self) -> WorkCalendar:
-        if self._calendar is None or time.monotonic() - self._calendar_loaded > self.CALENDAR_TTL:
+        shared = self._shared
+        if shared.calendar is None or time.monotonic() - shared.loaded > self.CALENDAR_TTL:
             from gasdesk.models import CalendarOverride, Setting
 
             with self.reading() as s:
                 overrides = {row.day: row.is_working for row in s.scalars(select(CalendarOverride))}
                 confirmed = s.scalar(select(Setting.value).where(Setting.key == "calendar.confirmed_years"))
-            self._calendar = WorkCalendar(overrides, confirmed_years=confirmed or [])
-            self._calendar_loaded = time.monotonic()
-        return self._calendar
+            shared.calendar = WorkCalendar(overrides, confirmed_years=confirmed or [])
+            shared.loaded = time.monotonic()
+        return shared.calendar
 
     def forget_calendar(self) -> None:
-        self._calendar = None
+        self._shared.calendar = None

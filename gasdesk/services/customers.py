@@ -20,10 +20,11 @@ from gasdesk.services.errors import Conflict, NotFound, Refused
 from gasdesk.validation import (
     ValidationError,
     check_credit_code,
+    check_meter_reading,
     check_phone,
-    check_reading,
     check_required,
     check_resident_id,
+    check_text,
     clean_text,
     mask_id,
     mask_phone,
@@ -58,20 +59,19 @@ class CustomerInput:
     def check(self) -> CustomerInput:
         try:
             category = CustomerCategory(self.category)
-            name = check_required(self.name, "户名", field="name")
-            if len(name) > 100:
-                raise ValidationError("户名过长", field="name")
+            name = check_text(self.name, "户名", 100, field="name", required=True)
             id_type = IdDocType(self.id_type)
             id_number = check_id_number(id_type, self.id_number)
             phone = check_phone(self.phone, field="phone")
             phone2 = check_phone(self.phone2, field="phone2") if self.phone2.strip() else ""
-            address = check_required(self.address, "用气地址", field="address")
+            address = check_text(self.address, "用气地址", 200, field="address", required=True)
+            contact_person = check_text(self.contact_person, "联系人", 40, field="contact_person")
             district = District(self.district)
             use = GasUseType(self.gas_use_type or (
                 GasUseType.RESIDENTIAL if category is CustomerCategory.RESIDENTIAL else GasUseType.COMMERCIAL))
             if (use is GasUseType.RESIDENTIAL) != (category is CustomerCategory.RESIDENTIAL):
                 raise ValidationError("用气性质与客户类别不一致", field="gas_use_type")
-            allowance = (check_reading(self.yearly_allowance, field="yearly_allowance")
+            allowance = (check_meter_reading(self.yearly_allowance, field="yearly_allowance")
                          if self.yearly_allowance not in (None, "") else None)
             if self.household_size is not None and not (0 < int(self.household_size) < 100):
                 raise ValidationError("家庭人口应为1至99之间的整数", field="household_size")
@@ -81,7 +81,7 @@ class CustomerInput:
             raise Refused("请选择有效的选项") from exc
         return replace(self, category=category, name=name, id_type=id_type, id_number=id_number, phone=phone,
                        phone2=phone2, address=address, district=district, gas_use_type=use,
-                       contact_person=clean_text(self.contact_person), yearly_allowance=allowance)
+                       contact_person=contact_person, yearly_allowance=allowance)
 
 
 def check_id_number(id_type: IdDocType | str, text: str) -> str:
@@ -239,7 +239,7 @@ def search_hit(row: Any, mask: bool) -> SearchHit:
 
 class CustomerService:
     def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app, actor
+        self.app, self.actor = app.acting(actor), actor
 
     def _shown(self, view: CustomerView) -> CustomerView:
         return view if self.actor.can(Permission.VIEW_FULL_ID) else view.masked_copy()
@@ -262,6 +262,8 @@ class CustomerService:
         try:
             new_phone = check_phone(phone, field="phone") if phone is not None else None
             new_phone2 = check_phone(phone2, field="phone2") if phone2 else ("" if phone2 is not None else None)
+            new_contact = (check_text(contact_person, "联系人", 40, field="contact_person")
+                           if contact_person is not None else None)
         except ValidationError as exc:
             raise Refused(exc.message, field=exc.field) from exc
         with self.app.unit_of_work() as s:
@@ -274,8 +276,8 @@ class CustomerService:
                 customer.phone = new_phone
             if new_phone2 is not None:
                 customer.phone2 = new_phone2
-            if contact_person is not None:
-                customer.contact_person = contact_person.strip()
+            if new_contact is not None:
+                customer.contact_person = new_contact
             changes = audit.changes_of(customer)
             if changes:
                 s.flush()
@@ -339,7 +341,12 @@ class CustomerService:
         if re.fullmatch(r"[Aa]\d+", q):
             return _account_page(s, q.upper(), limit, offset)
         stmt, params = structured_query(q, limit, offset)
-        return list(s.execute(stmt, params).scalars())
+        found = list(s.execute(stmt, params).scalars())
+        candidates = id_typo_candidates(q)
+        if not found and candidates:
+            found = list(s.execute(STRUCTURED_QUERIES["id_numbers"], {
+                "offset": offset, "limit": limit, "id_numbers": candidates}).scalars())
+        return found
 
 
 def _range(column: Any, name: str) -> Any:
@@ -383,12 +390,16 @@ STRUCTURED_QUERIES: dict[str, Any] = {
                              .order_by(Customer.number)),
     "id_number": _page(select(Customer.id).where(Customer.id_number == bindparam("id_number"))
                        .order_by(Customer.id)),
-    "digits": _page(_merged([_first_by(Customer.phone, Customer.id, "phone"),
-                             _first_by(Customer.id_number, Customer.id, "id_prefix")])),
+    # The ID numbers one typo away from what was typed (see id_typo_candidates).
+    "id_numbers": _page(select(Customer.id).where(Customer.id_number.in_(bindparam("id_numbers", expanding=True)))
+                        .order_by(Customer.id)),
+    # Digits are a phone number being typed. An ID number is found only whole (or whole but for one
+    # typo): a prefix search would let anyone read a masked ID digit by digit.
+    "digits": _page(select(Customer.id).where(_range(Customer.phone, "phone"))
+                    .order_by(Customer.phone, Customer.id)),
     # A landline typed with or without its dash: both spellings.
     "digits_landline": _page(_merged([_first_by(Customer.phone, Customer.id, "phone"),
-                                      _first_by(Customer.phone, Customer.id, "phone_alt"),
-                                      _first_by(Customer.id_number, Customer.id, "id_prefix")])),
+                                      _first_by(Customer.phone, Customer.id, "phone_alt")])),
     "initials": _page(select(Customer.id).where(_range(Customer.name_initials, "initials"))
                       .order_by(Customer.name_initials, Customer.id)),
     # A single character: names starting with it (the pair index needs two).
@@ -432,7 +443,7 @@ def structured_query(q: str, limit: int, offset: int) -> tuple[Any, dict[str, An
         return STRUCTURED_QUERIES["id_number"], {**window, "id_number": upper}
     if re.fullmatch(r"[\d\-]+", q):
         digits = q.replace("-", "")
-        params = {**window, **_prefix_params("phone", q), **_prefix_params("id_prefix", digits)}
+        params = {**window, **_prefix_params("phone", q)}
         other = digits if digits != q else landline_with_dash(q)
         if other is None:
             return STRUCTURED_QUERIES["digits"], params
@@ -440,6 +451,34 @@ def structured_query(q: str, limit: int, offset: int) -> tuple[Any, dict[str, An
     if re.fullmatch(r"[A-Za-z]+", q):
         return STRUCTURED_QUERIES["initials"], {**window, **_prefix_params("initials", q.lower())}
     return STRUCTURED_QUERIES["name_prefix"], {**window, **_prefix_params("name", q)}
+
+
+_ID_CHARS = "0123456789X"
+
+
+def id_typo_candidates(q: str) -> list[str]:
+    """The valid resident ID numbers one typo away from `q` (a wrong, missing, extra or swapped
+    character), when `q` is nearly a whole ID number (17 to 19 characters); else none. Only numbers
+    whose check digit holds are kept: the stored ones all pass it."""
+    text = q.upper().replace(" ", "")
+    if not re.fullmatch(r"[\dX]{17,19}", text):
+        return []
+    near: set[str] = set()
+    if len(text) == 18:
+        for i in range(18):
+            near.update(text[:i] + c + text[i + 1:] for c in _ID_CHARS)
+        near.update(text[:i] + text[i + 1] + text[i] + text[i + 2:] for i in range(17))
+    elif len(text) == 17:
+        near.update(text[:i] + c + text[i:] for i in range(18) for c in _ID_CHARS)
+    else:
+        near.update(text[:i] + text[i + 1:] for i in range(19))
+    valid = []
+    for candidate in sorted(near):
+        try:
+            valid.append(check_resident_id(candidate))
+        except ValidationError:
+            continue
+    return valid
 
 
 def input_from_view(v: CustomerView) -> CustomerInput:

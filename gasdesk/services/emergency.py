@@ -132,7 +132,7 @@ class EmergencyCompliance:
 
 class EmergencyService:
     def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app, actor
+        self.app, self.actor = app.acting(actor), actor
 
     def register(self, *, kind: str, caller_name: str, caller_phone: str, address: str, district: str,
                  description: str = "", customer_id: int | None = None,

@@ -1177,7 +1177,7 @@ class FilterChoices:
 
 class LedgerService:
     def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app, actor
+        self.app, self.actor = app.acting(actor), actor
 
     def choices(self) -> FilterChoices:
         self.actor.require(Permission.EXPORT_LEDGERS)
@@ -1435,7 +1435,7 @@ class DashboardData:
 
     def __init__(self, app: App, actor: Actor) -> None:
         actor.require(Permission.EXPORT_LEDGERS)
-        self.app, self.actor = app, actor
+        self.app, self.actor = app.acting(actor), actor
 
     def _query(self, s: Session) -> Query:
         return Query(filter=LedgerFilter(), now=self.app.clock.now(), dialect=s.get_bind().dialect.name,

@@ -152,7 +152,7 @@ def order_view(session: Session, order: ServiceOrder, actor: Actor | None = None
 
 class OrderService:
     def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app, actor
+        self.app, self.actor = app.acting(actor), actor
         self._departments: dict[str, int] | None = None
 
     # --- reading ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gasdesk.models import Account, Payment, Staff
@@ -14,10 +15,12 @@ from gasdesk.permissions import Permission
 from gasdesk.services import audit, numbering
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import NotFound, Refused
-from gasdesk.validation import ValidationError, check_amount, clean_text
+from gasdesk.validation import ValidationError, check_counter_amount, check_text
 from gasdesk.vocab import PaymentKind, PaymentMethod
 
 ZERO = Decimal("0.00")
+ALREADY_REVERSED = "该笔收费已冲正"
+MAX_NOTE = 200
 
 # (cash drawer sign, account balance sign) per kind, for a positive amount.
 _SIGNS: dict[PaymentKind, tuple[int, int]] = {
@@ -96,16 +99,17 @@ def settle(session: Session, *, actor: Actor, at: datetime, account: Account, me
 
 class PaymentService:
     def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app, actor
+        self.app, self.actor = app.acting(actor), actor
 
     def prepay(self, account_id: int, amount: Decimal | str, method: PaymentMethod | str,
                note: str = "") -> PaymentView:
         """A deposit or an arrears payment at the counter: the balance goes up by the amount."""
         self.actor.require(Permission.TAKE_PAYMENT)
         try:
-            value = check_amount(amount)
+            value = check_counter_amount(amount)
+            note = check_text(note, "备注", MAX_NOTE, field="note", multiline=True)
         except ValidationError as exc:
-            raise Refused(exc.message, field="amount") from exc
+            raise Refused(exc.message, field=exc.field or "amount") from None
         if value <= 0:
             raise Refused("金额必须大于零", field="amount")
         if method not in set(PaymentMethod):
@@ -119,24 +123,27 @@ class PaymentService:
                 raise Refused("账户已销户，不能缴费")
             kind = PaymentKind.ARREARS if account.balance < 0 and value <= -account.balance else PaymentKind.PREPAY
             p = record(s, actor=self.actor, at=now, kind=kind, amount=value, method=method,
-                       customer_id=account.customer_id, account=account, note=clean_text(note))
+                       customer_id=account.customer_id, account=account, note=note)
             return view(p, self.actor.name)
 
     def reverse(self, payment_id: int, reason: str) -> PaymentView:
         """Undo a payment by a new, opposite entry (managers only); the original stays as it was."""
         self.actor.require(Permission.REVERSE_PAYMENT)
-        reason = clean_text(reason)
-        if not reason:
-            raise Refused("请填写冲正原因", field="reason")
+        try:
+            reason = check_text(reason, "冲正原因", MAX_NOTE, field="reason", required=True, multiline=True)
+        except ValidationError as exc:
+            raise Refused(exc.message, field=exc.field) from None
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
-            original = s.get(Payment, payment_id)
+            # The payment's row is locked before asking whether it was reversed: a second manager
+            # reversing it at the same moment waits here, then finds the first one's reversal.
+            original = s.get(Payment, payment_id, with_for_update=True)
             if original is None:
                 raise NotFound("收费记录不存在")
             if original.kind == PaymentKind.REVERSAL:
                 raise Refused("冲正记录不能再冲正")
             if s.scalar(select(Payment.id).where(Payment.reverses_id == original.id)):
-                raise Refused("该笔收费已冲正")
+                raise Refused(ALREADY_REVERSED)
             account = s.get(Account, original.account_id, with_for_update=True) if original.account_id else None
             reversal = Payment(
                 receipt_number=numbering.receipt_number(s, now.date()), kind=PaymentKind.REVERSAL,
@@ -151,7 +158,10 @@ class PaymentService:
                 account.balance = account.balance - original.balance_effect
                 audit.append(s, at=now, staff_id=self.actor.staff_id, entity="account", entity_id=account.id,
                              action="payment:reversal", changes={"balance": [old, account.balance]})
-            s.flush()
+            try:
+                s.flush()
+            except IntegrityError as exc:  # the unique reverses_id: reversed by someone else meanwhile
+                raise Refused(ALREADY_REVERSED) from exc
             audit.append(s, at=now, staff_id=self.actor.staff_id, entity="payment", entity_id=reversal.id,
                          action="reverse", changes={"reverses": [None, original.receipt_number],
                                                     "reason": [None, reason.strip()]})

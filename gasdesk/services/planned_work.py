@@ -86,7 +86,7 @@ def _affected_condition(terms: list[str]):  # type: ignore[no-untyped-def]
 
 class PlannedWorkService:
     def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app, actor
+        self.app, self.actor = app.acting(actor), actor
 
     def create(self, *, kind: str, title: str, area: str, address_terms: list[str], starts_at: datetime,
                ends_at: datetime, emergency: bool = False, note: str = "") -> PlannedWorkView:

@@ -115,7 +115,7 @@ def payment_info(p: Payment, staff_name: str) -> PaymentInfo:
 
 class PrintService:
     def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app, actor
+        self.app, self.actor = app.acting(actor), actor
 
     # --- what can be printed ------------------------------------------------------------------
 

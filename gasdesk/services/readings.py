@@ -8,6 +8,7 @@ completely, and its bill priced, before anything is written, so a refused readin
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,8 +26,10 @@ from gasdesk.permissions import Permission
 from gasdesk.services import audit, bills
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import NotFound, Refused, ServiceError
-from gasdesk.validation import ValidationError, check_reading
+from gasdesk.validation import ValidationError, check_meter_reading
 from gasdesk.vocab import AccountStatus, MeterStatus
+
+log = logging.getLogger(__name__)
 
 ZERO_M3 = Decimal("0.000")
 BATCH = 200
@@ -285,7 +288,7 @@ def parse_reading(value: Any) -> Decimal:
             raise ValidationError("读数不是数字") from exc
     if isinstance(value, int | Decimal):
         value = str(value)
-    return check_reading(str(value))
+    return check_meter_reading(str(value))
 
 
 @dataclass(frozen=True)
@@ -310,7 +313,7 @@ Progress = Callable[[int, int], Any]
 
 class ReadingService:
     def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app, actor
+        self.app, self.actor = app.acting(actor), actor
 
     def record(self, meter_number: str, read_on: date | str, reading: Decimal | str) -> ReadingOutcome:
         """One reading entered at the counter; returns it with the bill it made."""
@@ -323,7 +326,7 @@ class ReadingService:
         except ValueError as exc:
             raise Refused("抄表日期无效", field="read_on") from exc
         try:
-            value = check_reading(str(reading), field="reading")
+            value = check_meter_reading(str(reading), field="reading")
         except ValidationError as exc:
             raise Refused(exc.message, field="reading") from exc
         now = self.app.clock.now()
@@ -428,7 +431,8 @@ class ReadingService:
         except ServiceError as exc:
             return exc.message
         except Exception as exc:  # noqa: BLE001 - reported on the row, the others go on
-            return f"写入失败，请重新导入该行（{type(exc).__name__}）"
+            log.warning("reading row failed: %s", type(exc).__name__)
+            return "写入失败，请重新导入该行"
 
     def _write_row(self, s: Session, now: datetime, number: str, day: date, value: Decimal) -> str | Decimal | None:
         try:

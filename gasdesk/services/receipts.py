@@ -85,7 +85,7 @@ def receipt_context(session: Session, payment: Payment, values: dict[str, Any], 
 
 class ReceiptService:
     def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app, actor
+        self.app, self.actor = app.acting(actor), actor
 
     def printed_before(self, payment_id: int) -> bool:
         with self.app.reading() as s:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gasdesk.models import Setting
@@ -13,7 +15,7 @@ from gasdesk.permissions import Permission
 from gasdesk.services import audit
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import Refused
-from gasdesk.validation import ValidationError, check_amount
+from gasdesk.validation import ValidationError, check_counter_amount, check_meter_reading, check_text
 
 DEFAULTS: dict[str, Any] = {
     "company.name": "示例市燃气有限公司",
@@ -66,6 +68,169 @@ LABELS: dict[str, str] = {
 }
 
 
+_TIME = re.compile(r"([01]?\d|2[0-4]):([0-5]\d)")
+
+
+def _time_of_day(text: str, label: str) -> str:
+    """'HH:MM' from 00:00 to 24:00 (24:00 is midnight at the end of the day); '9:00' becomes '09:00'."""
+    value = text.strip()
+    m = _TIME.fullmatch(value)
+    if m is None or (int(m.group(1)) == 24 and m.group(2) != "00"):
+        raise ValidationError(f"{label}应为00:00至24:00之间的时间，例如 09:00")
+    return f"{int(m.group(1)):02d}:{m.group(2)}"
+
+
+def _windows(text: str, label: str) -> str:
+    """Time windows 'HH:MM-HH:MM' separated by commas, each ending after it starts."""
+    parts = [p.strip() for p in text.replace("，", ",").split(",") if p.strip()]
+    out = []
+    for part in parts:
+        start, sep, end = part.partition("-")
+        if not sep:
+            raise ValidationError(f"{label}应写成“开始-结束”，多个时段用逗号分开，例如 06:30-08:30,11:00-13:00")
+        a, b = _time_of_day(start, label), _time_of_day(end, label)
+        if a >= b:
+            raise ValidationError(f"{label}中“{part}”的结束时间应晚于开始时间")
+        out.append(f"{a}-{b}")
+    return ",".join(out)
+
+
+def _integer(value: Any, label: str, low: int, high: int) -> int:
+    if isinstance(value, bool):
+        raise ValidationError(f"{label}应为{low}至{high}之间的整数")
+    if isinstance(value, str):
+        text = value.strip().translate({cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)})
+        if not re.fullmatch(r"\d{1,6}", text):
+            raise ValidationError(f"{label}应为{low}至{high}之间的整数")
+        value = int(text)
+    if not isinstance(value, int) or not low <= value <= high:
+        raise ValidationError(f"{label}应为{low}至{high}之间的整数")
+    return value
+
+
+def _text(limit: int, *, multiline: bool = False) -> Callable[[Any, str], str]:
+    def check(value: Any, label: str) -> str:
+        if not isinstance(value, str):
+            raise ValidationError(f"{label}应为文字")
+        return check_text(value, label, limit, multiline=multiline)
+    return check
+
+
+def _years(value: Any, label: str) -> list[int]:
+    if not isinstance(value, list | tuple):
+        raise ValidationError(f"{label}应为年份列表")
+    return sorted({_integer(v, label, 2000, 2100) for v in value})
+
+
+def _texts(value: Any, label: str) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ValidationError(f"{label}格式不正确")
+    out = {}
+    for key, text in value.items():
+        if not isinstance(key, str) or not re.fullmatch(r"[a-z0-9_.]{1,60}", key):
+            raise ValidationError(f"{label}中有无效的文本代码")
+        out[key] = _text(8000, multiline=True)(text, label)
+    return out
+
+
+def _number_text(value: Any) -> str | int:
+    """What a number setting was given, for the number checks (True/False are not numbers)."""
+    return value if isinstance(value, str | int) and not isinstance(value, bool) else str(value)
+
+
+def _check_value(key: str, value: Any) -> Any:
+    """The value of setting `key` as it will be stored, or ValidationError with a Chinese message."""
+    label = LABELS.get(key, _EXTRA_LABELS.get(key, key))
+    if key.startswith("fees."):
+        return str(check_counter_amount(_number_text(value), label=label))
+    if key.startswith("defaults.yearly_allowance."):
+        return str(check_meter_reading(_number_text(value)))
+    if key in ("hours.hall_open", "hours.hall_close", "hours.complaint_open", "hours.complaint_close"):
+        if not isinstance(value, str):
+            raise ValidationError(f"{label}应为00:00至24:00之间的时间，例如 09:00")
+        return _time_of_day(value, label)
+    if key == "hours.peak":
+        if not isinstance(value, str):
+            raise ValidationError(f"{label}格式不正确")
+        return _windows(value, label)
+    if key in _RANGES:
+        low, high = _RANGES[key]
+        return _integer(value, label, low, high)
+    if key == "calendar.confirmed_years":
+        return _years(value, label)
+    if key == "texts":
+        return _texts(value, label)
+    if key == "printing.font_path":
+        return _text(500)(value, label)
+    return _text(_TEXT_LIMITS.get(key, 100))(value, label)
+
+
+# Integer settings: (lowest, highest).
+_RANGES: dict[str, tuple[int, int]] = {
+    "limits.complaint_round_days": (1, 60),
+    "security.idle_lock_minutes": (0, 240),  # 0: never lock
+    "backup.keep_days": (1, 3650),
+}
+_TEXT_LIMITS = {"defaults.meter_model": 40, "company.hall_address": 200}
+_EXTRA_LABELS = {
+    "hours.hall_open": "营业厅开门时间", "hours.hall_close": "营业厅关门时间",
+    "hours.complaint_open": "投诉受理开始时间", "hours.complaint_close": "投诉受理结束时间",
+    "defaults.meter_model": "默认表型号", "defaults.yearly_allowance.residential": "居民年度气量",
+    "defaults.yearly_allowance.non_residential": "非居民年度气量", "calendar.confirmed_years": "已确认的年份",
+    "printing.font_path": "打印字体文件", "texts": "合同与告知文本",
+}
+
+
+def check_settings(values: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """All of `values` checked (Refused on the first bad one, naming it), and the opening hours that
+    result still opening before they close."""
+    unknown = [k for k in values if k not in DEFAULTS]
+    if unknown:
+        raise Refused("没有这项设置：" + "、".join(str(k)[:40] for k in unknown[:3]))
+    checked = {}
+    for key, value in values.items():
+        try:
+            checked[key] = _check_value(key, value)
+        except ValidationError as exc:
+            label = LABELS.get(key, _EXTRA_LABELS.get(key, key))
+            message = exc.message if exc.message.startswith(label) else f"{label}：{exc.message}"
+            raise Refused(message, field=key) from None
+    merged = {**current, **checked}
+    for opens, closes, label in (("hours.hall_open", "hours.hall_close", "营业厅"),
+                                 ("hours.complaint_open", "hours.complaint_close", "投诉受理")):
+        if (opens in checked or closes in checked) and merged[opens] >= merged[closes]:
+            raise Refused(f"{label}的关门时间应晚于开门时间", field=closes if closes in checked else opens)
+    return checked
+
+
+DEMO_KEY = "demo.database"
+
+
+def is_demo(app: App) -> bool:
+    """Whether this database was built by `gasdesk demo` (its logins are public: admin/admin123)."""
+    with app.reading() as s:
+        return bool(get(s, DEMO_KEY))
+
+
+def claim_for_demo(app: App) -> None:
+    """Mark the database as a demo database before the demo writes into it. Refused for a database
+    that holds staff or customers and is not marked already: a real hall never gets demo logins."""
+    from gasdesk.models import Customer, Staff
+
+    with app.unit_of_work() as s:
+        if get(s, DEMO_KEY):
+            return
+        used = (s.scalar(select(func.count()).select_from(Staff)) or 0) + (
+            s.scalar(select(func.count()).select_from(Customer)) or 0)
+        if used:
+            raise Refused("该数据库已有员工或客户数据，不是演示数据库；演示数据不能写入正式数据库。"
+                          "请不带 --db 运行 gasdesk demo（生成单独的演示数据库），或指定一个新的空数据库")
+        now = app.clock.now()
+        s.add(Setting(key=DEMO_KEY, value=True, updated_at=now, updated_by_id=None))
+        audit.append(s, at=now, staff_id=None, entity="setting", entity_id=DEMO_KEY, action="update",
+                     changes={DEMO_KEY: [None, True]})
+
+
 def read_all(session: Session) -> dict[str, Any]:
     values = dict(DEFAULTS)
     values.update({row.key: row.value for row in session.scalars(select(Setting))})
@@ -90,26 +255,20 @@ def fee(session: Session, key: str) -> Decimal:
 
 class SettingsService:
     def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app, actor
+        self.app, self.actor = app.acting(actor), actor
 
     def all(self) -> dict[str, Any]:
         with self.app.reading() as s:
             return read_all(s)
 
     def update(self, values: dict[str, Any]) -> None:
+        """Save settings, each checked by its type and range first: one bad value and nothing is saved."""
         self.actor.require(Permission.EDIT_SETTINGS)
-        unknown = set(values) - set(DEFAULTS)
-        if unknown:
-            raise KeyError(f"unknown settings: {sorted(unknown)}")
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
+            values = check_settings(values, read_all(s))
             for key, value in values.items():
-                if key.startswith("fees."):
-                    try:
-                        value = str(check_amount(value))
-                    except ValidationError as exc:
-                        raise Refused(f"{LABELS.get(key, key)}：{exc.message}", field=key) from exc
-                row = s.get(Setting, key)
+                row = s.get(Setting, key, with_for_update=True)
                 old = row.value if row is not None else DEFAULTS.get(key)
                 if old == value:
                     continue

@@ -80,7 +80,7 @@ def _nearest_clock(*conditions: ColumnElement[bool]) -> Any:
 
 class WorklistService:
     def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app, actor
+        self.app, self.actor = app.acting(actor), actor
 
     def _select(self, clock: Any, *, only_with_clock: bool = False) -> Select[Any]:
         join = select(ServiceOrder, Customer.name, Customer.address, Customer.phone, clock.c.due_at,

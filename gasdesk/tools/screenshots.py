@@ -87,9 +87,10 @@ def _seed_small(app: Any) -> dict[str, tuple[str, str]]:
 
 
 def _actor(app: Any, logins: dict[str, tuple[str, str]], role: Any) -> Any:
+    from sqlalchemy import select
+
+    from gasdesk.models import Staff
     from gasdesk.services import staff as staff_service
-    from gasdesk.services.context import Actor
-    from gasdesk.services.staff import StaffService
 
     if role.label in logins:
         login, password = logins[role.label]
@@ -97,9 +98,9 @@ def _actor(app: Any, logins: dict[str, tuple[str, str]], role: Any) -> Any:
             return staff_service.sign_in(app, login, password)[0]
         except Exception:  # noqa: BLE001 - fall back to the staff list
             pass
-    everyone = StaffService(app, Actor(0, "", "", role)).list()
-    match = next(s for s in everyone if s.role == role and s.active)
-    return Actor(match.id, match.login, match.name, match.role)
+    with app.reading() as s:
+        match = s.scalars(select(Staff).where(Staff.role == role, Staff.active.is_(True)).order_by(Staff.id)).first()
+        return staff_service.actor_of(match)
 
 
 class Shooter:

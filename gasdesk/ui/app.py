@@ -108,11 +108,12 @@ def run_gui(target: App | str) -> int:
         qt.processEvents()
         try:
             app = open_database(url)
-        except Exception as exc:  # noqa: BLE001 - a server that does not answer, a locked file
+        except Exception:  # noqa: BLE001 - a server that does not answer, a locked file
             log.exception("cannot open the database")
             from gasdesk.ui import messages
 
-            messages.warn(early, f"无法打开数据库：{describe_url(url)}\n{exc}")
+            messages.warn(early, f"无法打开数据库：{describe_url(url)}\n"
+                                 "请检查数据库服务器是否在运行、网络是否连通；仍不行请联系系统管理员（详情已记录到日志）")
             return 1
     else:
         app = target

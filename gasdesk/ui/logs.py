@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 from types import TracebackType
 
 from gasdesk.config import data_dir
+from gasdesk.ui.redact import safe_traceback
 
 LOG_NAME = "gasdesk.log"
 
@@ -18,12 +20,28 @@ def log_path() -> Path:
     return data_dir() / LOG_NAME
 
 
+class SafeFormatter(logging.Formatter):
+    """Tracebacks in the log go through safe_traceback."""
+
+    def formatException(self, ei) -> str:  # type: ignore[no-untyped-def]  # noqa: N802 - logging's name
+        exc = ei[1]
+        return safe_traceback(exc) if exc is not None else super().formatException(ei)
+
+
+class OwnerOnlyFileHandler(RotatingFileHandler):
+    """The log and its rotated files readable by their owner only: they name staff and times."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        stream = super()._open()
+        with contextlib.suppress(OSError):
+            os.chmod(self.baseFilename, 0o600)
+        return stream
+
+
 def setup_logging(path: Path | None = None) -> Path:
     target = path or log_path()
-    if not target.exists():  # owner-only (the rotated files follow the process umask, 077 via the CLI)
-        os.close(os.open(target, os.O_WRONLY | os.O_CREAT, 0o600))
-    handler = RotatingFileHandler(target, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler = OwnerOnlyFileHandler(target, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+    handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)

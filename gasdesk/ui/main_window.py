@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QStackedWidget,
     QStyle,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -110,8 +112,12 @@ class MainWindow(QMainWindow):
         self.wizard: NewOrderWizard | None = None
         self.lock_dialog: LockDialog | None = None
         self.dialog: QWidget | None = None
+        self._signing_out = False
         company = str(session.settings().get("company.name", ""))
-        self.setWindowTitle(f"{company} · 业务受理系统 - {session.who}")
+        # A demo database (built by `gasdesk demo`, public logins) says so on every screen.
+        self.is_demo = bool(session.settings().get("demo.database"))
+        demo_mark = "【演示数据】" if self.is_demo else ""
+        self.setWindowTitle(f"{demo_mark}{company} · 业务受理系统 - {session.who}")
         self.resize(1366, 768)
         self.setStyleSheet(STYLE)
         central = QWidget()
@@ -123,7 +129,22 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("nav")
         self.nav.setFixedWidth(150)
         self.nav.setIconSize(QSize(20, 20))
-        layout.addWidget(self.nav)
+        self.demo_banner: QLabel | None = None
+        if self.is_demo:
+            left = QVBoxLayout()
+            left.setContentsMargins(0, 0, 0, 0)
+            left.setSpacing(0)
+            self.demo_banner = QLabel("演示数据")
+            self.demo_banner.setObjectName("demo_banner")
+            self.demo_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.demo_banner.setFixedWidth(150)
+            self.demo_banner.setStyleSheet("background: #c0392b; color: white; font-weight: bold; padding: 6px;")
+            self.demo_banner.setToolTip("这是 gasdesk demo 生成的演示数据库：客户均为虚构，账号密码公开，不能用于正式营业")
+            left.addWidget(self.demo_banner)
+            left.addWidget(self.nav, 1)
+            layout.addLayout(left)
+        else:
+            layout.addWidget(self.nav)
         self.stack = QStackedWidget()
         self.dashboard = DashboardPage(session)
         self.search = CustomerSearchPage(session)
@@ -155,6 +176,8 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self._menus()
         self._status_bar()
+        messages.notices().session_ended.connect(self.sign_out)
+        self._listening = True
         session.order_requested.connect(self.open_order)
         session.customer_requested.connect(self.open_customer)
         session.new_business_requested.connect(self.new_business)
@@ -269,6 +292,7 @@ class MainWindow(QMainWindow):
         dialog = LockDialog(self.session.app, self.session.actor, self)
         dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
         dialog.accepted.connect(lambda: self.idle.set_minutes(self.idle.minutes))
+        dialog.signed_out.connect(self.sign_out)
         self.lock_dialog = dialog
         dialog.open()
         return dialog
@@ -280,6 +304,10 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def sign_out(self) -> None:
+        if self._signing_out:
+            return
+        self._signing_out = True
+        self._stop_listening()
         self.signed_out.emit()
         self.close()
 
@@ -288,7 +316,14 @@ class MainWindow(QMainWindow):
                             "Alt+1…6　切换页面（工作台、客户查询、新建业务、派工、台账报表、系统设置）\n"
                             "Ctrl+L　锁定窗口\nEsc　关闭业务单或客户资料窗口\n回车　查询 / 下一步", "快捷键")
 
+    def _stop_listening(self) -> None:
+        if self._listening:
+            self._listening = False
+            with contextlib.suppress(RuntimeError, TypeError):
+                messages.notices().session_ended.disconnect(self.sign_out)
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._stop_listening()
         self.idle.stop()
         for page in [*self.order_pages.values(), *self.customer_pages.values()]:
             page.close()

@@ -130,7 +130,7 @@ class PdfPreviewDialog(QDialog):
             try:
                 saved = self.save_to(path)
             except OSError as exc:
-                messages.warn(self, f"保存失败：{exc}")
+                messages.warn(self, messages.file_error(exc))
                 return
             messages.info(self, f"已保存到 {saved}")
 

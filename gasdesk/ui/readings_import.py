@@ -91,7 +91,7 @@ class ReadingsImportPage(QWidget):
         try:
             Path(path).write_bytes(template_xlsx())
         except OSError as exc:
-            messages.warn(self, f"保存失败：{exc}")
+            messages.warn(self, messages.file_error(exc))
             return
         messages.info(self, f"模板已保存到 {path}")
 

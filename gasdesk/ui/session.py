@@ -31,7 +31,7 @@ class UiSession(QObject):
         super().__init__(parent)
         self.app = app
         self.actor = actor
-        self.service_app = app
+        self.service_app = app.acting(actor)
         self._settings: dict[str, Any] | None = None
         self._departments: list[tuple[str, str]] | None = None
 

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gasdesk.services.errors import Refused, ServiceError
 from gasdesk.ui import messages
@@ -184,7 +193,11 @@ class ChangePasswordDialog(_Form):
 
 
 class LockDialog(_Form):
-    """The window locked after idle time: only the signed-in clerk's password opens it again."""
+    """The window locked after idle time: only the signed-in clerk's password opens it again. Wrong
+    passwords count towards the same lock-out as at sign-in; a locked-out or disabled account stays
+    locked, and 退出登录 hands the counter to someone else."""
+
+    signed_out = Signal()
 
     def __init__(self, app: App, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__("已锁定", "窗口已锁定", parent)
@@ -195,6 +208,10 @@ class LockDialog(_Form):
         self.password.setObjectName("password")
         self.form.addRow("密码：", self.password)
         self.buttons = dialog_buttons("解锁", None)
+        self.sign_out_button = self.buttons.addButton("退出登录", QDialogButtonBox.ButtonRole.ResetRole)
+        self.sign_out_button.setObjectName("sign_out")
+        self.sign_out_button.setAutoDefault(False)
+        self.sign_out_button.clicked.connect(self.sign_out)
         self.buttons.accepted.connect(self.submit)
         self.outer.addWidget(self.buttons)
         self.ok_button = self.buttons.findChild(QPushButton, "ok")
@@ -202,11 +219,18 @@ class LockDialog(_Form):
     def submit(self) -> None:
         from gasdesk.services import staff as staff_service
 
-        if staff_service.verify_password(self.app, self.actor, self.password.text()):
-            self.accept()
+        show_error(self.error, "")
+        try:
+            staff_service.unlock(self.app, self.actor, self.password.text())
+        except ServiceError as exc:
+            self.password.clear()
+            self.fail(exc.message)
             return
-        self.password.clear()
-        self.fail("密码不正确")
+        self.accept()
+
+    def sign_out(self) -> None:
+        self.done(QDialog.DialogCode.Rejected)
+        self.signed_out.emit()
 
     def reject(self) -> None:  # Esc does not unlock
         return

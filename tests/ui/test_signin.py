@@ -59,6 +59,7 @@ def test_wrong_password_and_lock_out_after_five(qtbot, gui_app, team, msgs):
 
 
 def test_forced_password_change(qtbot, gui_app, team, msgs):
+    staff_service.StaffService(gui_app, team.admin).reset_password(team.clerk.staff_id, "secret-pass")
     sign = _dialog(qtbot, SignInDialog(gui_app))
     type_into(qtbot, sign.login, "clerk")
     type_into(qtbot, sign.password, "secret-pass")
@@ -86,10 +87,27 @@ def test_idle_lock_needs_the_password(qtbot, gui_app, team, window, msgs):
     assert lock is not None and lock.isVisible()
     type_into(qtbot, lock.password, "wrong")
     click(qtbot, lock.ok_button)
-    assert lock.error.text() == "密码不正确" and lock.isVisible()
+    assert lock.error.text() == "密码错误（再错4次将锁定15分钟）" and lock.isVisible()
     type_into(qtbot, lock.password, "secret-pass")
     click(qtbot, lock.ok_button)
     qtbot.waitUntil(lambda: not lock.isVisible())
+
+
+def test_idle_lock_honours_the_lock_out_and_signs_out(qtbot, gui_app, team, window, msgs):
+    win = window(team.clerk)
+    signed_out = []
+    win.signed_out.connect(lambda: signed_out.append(True))
+    lock = win.lock()
+    for _ in range(5):
+        type_into(qtbot, lock.password, "wrong")
+        click(qtbot, lock.ok_button)
+    assert "账号已锁定15分钟" in lock.error.text()
+    type_into(qtbot, lock.password, "secret-pass")  # the right one, but locked out
+    click(qtbot, lock.ok_button)
+    assert "已锁定" in lock.error.text() and lock.isVisible()
+    click(qtbot, lock.sign_out_button)
+    qtbot.waitUntil(lambda: bool(signed_out))
+    assert not lock.isVisible()
 
 
 def test_status_bar_shows_who_and_where(qtbot, gui_app, team, window, msgs):
@@ -144,3 +162,37 @@ def test_the_way_to_the_sign_in_window_does_not_load_the_database_layer():
             "print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+def test_a_demo_database_says_so_on_the_window(qtbot, gui_app, msgs, window):
+    from gasdesk.services.settings import claim_for_demo
+    from tests.helpers import make_team
+
+    claim_for_demo(gui_app)
+    team = make_team(gui_app)
+    win = window(team.clerk)
+    assert win.windowTitle().startswith("【演示数据】")
+    assert win.demo_banner is not None and win.demo_banner.isVisible() and win.demo_banner.text() == "演示数据"
+    win.grab().save("/tmp/demo_window.png")
+
+
+def test_a_real_database_has_no_demo_banner(qtbot, gui_app, team, window, msgs):
+    win = window(team.clerk)
+    assert "演示" not in win.windowTitle() and win.demo_banner is None
+
+
+def test_a_disabled_clerk_is_signed_out_at_the_next_action(qtbot, gui_app, team, window, msgs):
+    from gasdesk.services.staff import StaffService
+    from gasdesk.ui import messages
+
+    win = window(team.clerk)
+    signed_out = []
+    win.signed_out.connect(lambda: signed_out.append(True))
+    StaffService(gui_app, team.admin).update(team.clerk.staff_id, active=False)
+    try:
+        win.session.customers.search("张")
+    except Exception as exc:  # noqa: BLE001 - what a page does with a service error
+        messages.report(win, exc)
+    assert msgs.texts("warning") == ["您的账号已被停用，不能继续办理业务；请联系系统管理员"]
+    qtbot.waitUntil(lambda: bool(signed_out))
+    assert not win.isVisible()
