@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,7 +19,28 @@ from gasdesk.permissions import Permission, has_permission
 from gasdesk.services import search_index  # noqa: F401  (keeps the search index current on every write)
 from gasdesk.services.errors import Conflict, NotAllowed
 from gasdesk.vocab import Role
-from gasdesk.workdays import WorkCalendar
+from gasdesk.workdays import WorkCalendar, YearNotice
+
+NOTICE_KEY = "calendar.notice."  # + year: a confirmed State Council notice (settings table)
+
+
+def notice_from_setting(value: dict[str, object]) -> YearNotice:
+    rest = value.get("rest") or {}
+    work = value.get("work") or []
+    assert isinstance(rest, dict) and isinstance(work, list)
+    return YearNotice(int(str(value["year"])), {date.fromisoformat(k): str(v) for k, v in rest.items()},
+                      frozenset(date.fromisoformat(str(d)) for d in work))
+
+
+def load_calendar(session: Session) -> WorkCalendar:
+    """The office calendar as the session sees it: overrides, confirmed years and pasted notices."""
+    from gasdesk.models import CalendarOverride, Setting
+
+    overrides = {row.day: row.is_working for row in session.scalars(select(CalendarOverride))}
+    confirmed = session.scalar(select(Setting.value).where(Setting.key == "calendar.confirmed_years"))
+    notices = [notice_from_setting(v) for v in session.scalars(
+        select(Setting.value).where(Setting.key.startswith(NOTICE_KEY, autoescape=True)))]
+    return WorkCalendar(overrides, confirmed_years=confirmed or [], notices=notices)
 
 
 @dataclass(frozen=True)
@@ -98,12 +120,8 @@ class App:
 
     def calendar(self) -> WorkCalendar:
         if self._calendar is None or time.monotonic() - self._calendar_loaded > self.CALENDAR_TTL:
-            from gasdesk.models import CalendarOverride, Setting
-
             with self.reading() as s:
-                overrides = {row.day: row.is_working for row in s.scalars(select(CalendarOverride))}
-                confirmed = s.scalar(select(Setting.value).where(Setting.key == "calendar.confirmed_years"))
-            self._calendar = WorkCalendar(overrides, confirmed_years=confirmed or [])
+                self._calendar = load_calendar(s)
             self._calendar_loaded = time.monotonic()
         return self._calendar
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gasdesk import sla
@@ -53,7 +56,10 @@ def pause(session: Session, deadline: Deadline, at: datetime, reason: str, calen
 def resume(session: Session, deadline: Deadline, at: datetime, calendar: WorkCalendar) -> None:
     if deadline.status != DeadlineStatus.PAUSED:
         return
-    deadline.due_at = sla.resumed_due(deadline.unit, deadline.remaining or 0, at, calendar)
+    if deadline.paused_at is not None:  # the pause rule (gasdesk.sla): due_at is still the pre-pause due
+        deadline.due_at = sla.due_after_pause(deadline.unit, deadline.due_at, deadline.paused_at, at, calendar)
+    else:
+        deadline.due_at = sla.resumed_due(deadline.unit, deadline.remaining or 0, at, calendar)
     deadline.status = DeadlineStatus.RUNNING
     deadline.paused_at = None
     deadline.pause_reason = ""
@@ -80,3 +86,96 @@ def finish(deadline: Deadline, at: datetime, *, cancelled: bool = False) -> None
 
 def is_clock_unit(unit: str) -> bool:
     return TimeUnit(unit) is not TimeUnit.WORKING_DAYS
+
+
+# --- the calendar changed: open clocks follow it ------------------------------------------------------
+
+@dataclass(frozen=True)
+class MovedDeadline:
+    """One open clock whose due time moved because the calendar changed."""
+
+    order_id: int
+    order_number: str
+    kind: str
+    deadline_id: int
+    scope: str
+    step: str | None
+    status: str
+    old_due: datetime
+    new_due: datetime
+    old_remaining: int | None
+    new_remaining: int | None
+
+
+def closed_pauses(deadline: Deadline) -> list[tuple[datetime, datetime]]:
+    return [(p.started_at, p.ended_at) for p in deadline.pauses if p.ended_at is not None]
+
+
+def paused_working_days(deadline: Deadline, calendar: WorkCalendar) -> int:
+    """Working days taken out of a working-day clock by its finished pauses (the pause rule, gasdesk.sla)."""
+    return sum(sla.paused_working_days(calendar, began, ended) for began, ended in closed_pauses(deadline))
+
+
+def is_provisional(unit: str, started_at: datetime, due_at: datetime, calendar: WorkCalendar) -> bool:
+    """A working-day due date counted across a year whose notice is not yet confirmed."""
+    return TimeUnit(unit) is TimeUnit.WORKING_DAYS and calendar.is_provisional(started_at.date(), due_at.date())
+
+
+def _due_under(deadline: Deadline, old: WorkCalendar, new: WorkCalendar) -> datetime:
+    """The clock's due time (before any pause still running) under the `new` calendar."""
+    pauses = closed_pauses(deadline)
+    if sla.due_with_pauses(deadline.amount, deadline.unit, deadline.started_at, pauses, old) == deadline.due_at:
+        return sla.due_with_pauses(deadline.amount, deadline.unit, deadline.started_at, pauses, new)
+    # Not reproducible from its pauses (kept before the rule was exact): keep the working days it had left
+    # at its last resumption and count them again on the new calendar.
+    anchor = max([ended for _b, ended in pauses] + [deadline.started_at]).date()
+    left = old.count_working_days(anchor, deadline.due_at.date())
+    return datetime.combine(new.add_working_days(anchor, left), sla.END_OF_DAY)
+
+
+def affected_candidates(session: Session, changed: set[date]) -> list[int]:
+    """Ids of the orders with an open working-day clock that counts across one of the `changed` days."""
+    if not changed:
+        return []
+    first, last = min(changed), max(changed)
+    rows = session.scalars(
+        select(Deadline.order_id).where(
+            Deadline.status.in_(OPEN), Deadline.unit == TimeUnit.WORKING_DAYS,
+            Deadline.started_at < datetime.combine(last, time.min), Deadline.due_at >= datetime.combine(first, time.min),
+        ).distinct()
+    ).all()
+    return sorted(set(rows))
+
+
+def follow_calendar(session: Session, old: WorkCalendar, new: WorkCalendar, changed: set[date]) -> list[MovedDeadline]:
+    """Recompute the open working-day clocks that count across a changed day, in the caller's transaction.
+
+    The orders concerned are locked first, in id order (as every order operation locks its order), so a
+    counter resuming a clock at the same moment waits for this and then sees the new due time.
+    """
+    order_ids = affected_candidates(session, changed)
+    if not order_ids:
+        return []
+    orders = session.scalars(
+        select(ServiceOrder).where(ServiceOrder.id.in_(order_ids)).order_by(ServiceOrder.id)
+        .with_for_update().execution_options(populate_existing=True)
+    ).all()
+    moved: list[MovedDeadline] = []
+    for order in orders:
+        session.refresh(order, ["deadlines"])
+        for d in sorted(order.deadlines, key=lambda x: x.id):
+            if d.status not in OPEN or TimeUnit(d.unit) is not TimeUnit.WORKING_DAYS:
+                continue
+            new_due = _due_under(d, old, new)
+            new_left = (sla.remaining(d.unit, new_due, d.paused_at, new)
+                        if d.status == DeadlineStatus.PAUSED and d.paused_at is not None else d.remaining)
+            if new_due == d.due_at and new_left == d.remaining:
+                continue
+            moved.append(MovedDeadline(order.id, order.number, order.kind, d.id, d.scope, d.step, d.status,
+                                       d.due_at, new_due, d.remaining, new_left))
+            d.due_at, d.remaining = new_due, new_left
+    return moved
+
+
+def changed_days(old: WorkCalendar, new: WorkCalendar, days: Iterable[date]) -> set[date]:
+    return {d for d in days if old.is_working_day(d) != new.is_working_day(d)}
