@@ -158,3 +158,31 @@ def test_reminder_from_1_november_for_those_who_confirm(app, team, clock, today,
 def test_no_reminder_once_the_year_is_confirmed(app, team, clock):
     CalendarService(app, team.admin).confirm_notice(NOTICE_2027, 2027)
     assert CalendarService(app, team.manager).reminder(date(2026, 11, 27)) is None
+
+
+def test_compliance_ledger_is_reproducible_from_the_pauses_and_the_rule(app, team, clock, tmp_path):
+    from gasdesk.services.ledgers import LedgerService
+    from gasdesk.workdays import WorkCalendar
+
+    clock.set(datetime(2026, 11, 2, 9, 0))  # Monday
+    clerk = OrderService(app, team.clerk)
+    o = clerk.open("activation", resident(app, team.clerk).id, documents=DOCS)
+    o = clerk.perform(o.id, "accept")
+    clock.set(datetime(2026, 11, 3, 10, 0))
+    clerk.pause_clock(o.id, "客户外出")
+    clock.set(datetime(2026, 11, 6, 9, 0))  # Friday: Wed 4, Thu 5, Fri 6 given back
+    clerk.resume_clock(o.id)
+    clock.set(datetime(2026, 11, 12, 16, 0))
+    OrderService(app, team.dispatcher).perform(o.id, "work_done", {
+        "meter_number": "M1", "meter_model": "JBD2.5", "meter_rating": "G2.5", "initial_reading": "0"})
+    path = tmp_path / "c.xlsx"
+    LedgerService(app, team.manager).export("compliance", None, path)
+    sheet = openpyxl.load_workbook(path)["时限明细"]
+    rows = list(sheet.iter_rows(values_only=True))
+    head = next(r for r in rows if r and r[0] == "业务单号")
+    row = dict(zip(head, next(r for r in rows if r and r[0] == o.number and r[2] == "全程时限"), strict=True))
+    assert row["承诺时限"] == "5个工作日" and row["暂停工作日"] == 3
+    assert row["暂停记录"] == "2026-11-03 10:00 至 2026-11-06 09:00（3个工作日）"
+    # by hand: the (5 + 3)-th working day after Monday 2 November is Thursday 12 November
+    assert WorkCalendar().add_working_days(row["开始时间"].date(), 5 + 3) == date(2026, 11, 12)
+    assert row["应完成时间"] == datetime(2026, 11, 12, *END) and row["结果"] == "按时" and not row["核对"]

@@ -425,12 +425,15 @@ def test_cash_daily_per_clerk_and_day(app, hall, tmp_path):
 
 def test_compliance_counts_finished_clocks_with_a_chart(app, hall, tmp_path):
     result, wb = export(app, hall.team.manager, "compliance", tmp_path)
-    detail, trend, emergencies = wb.worksheets
+    detail, trend, emergencies, clocks = wb.worksheets
     assert emergencies.title == "抢险抢修到场"
     with app.reading() as s:
         met = s.scalar(select(func.count()).where(Deadline.status == "met"))
         missed = s.scalar(select(func.count()).where(Deadline.status == "missed"))
     assert missed >= 1 and met >= 1
+    assert clocks.title == "时限明细" and len(data_rows(clocks, totals=False)) == met + missed
+    clock_rows = data_rows(clocks, totals=False)
+    assert all(not r[col(clocks, "核对")] for r in clock_rows)  # every stored result agrees with the rule
     h = header(detail)
     rows = data_rows(detail)
     total = cells(detail, HEADER_ROW + len(rows) + 1)
