@@ -172,8 +172,8 @@ class CalendarService:
         if not years:
             return None
         year = years[0]
-        return year, (f"{year}年的节假日安排尚未确认。国务院办公厅的放假通知发布前，计入{year}年的时限按法定节日推算"
-                      f"（{PROVISIONAL_MARK}），调休公布后可能变动。请把通知全文粘贴到办公日历中核对并确认。")
+        return year, (f"{year}年的节假日安排尚未确认。国务院办公厅的放假通知发布前，计入{year}年的时限按法定节日推算，"
+                      f"标有“{PROVISIONAL_MARK}”，调休公布后可能变动。请把通知全文粘贴到办公日历中核对并确认。")
 
     def notice(self, year: int) -> NoticeRecord | None:
         with self.app.reading() as s:
