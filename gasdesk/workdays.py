@@ -196,12 +196,15 @@ class WorkCalendar:
         overrides: Mapping[date, bool] | None = None,
         confirmed_years: Iterable[int] = (),
         notices: Iterable[YearNotice] = (),
+        revision: int = 0,
     ) -> None:
         items = overrides.items() if overrides is not None else ()
         self._overrides: dict[date, bool] = {_as_date(k): bool(v) for k, v in items}
         self._notices: dict[int, YearNotice] = {n.year: n for n in notices}
         self._confirmed_years: frozenset[int] = frozenset(int(y) for y in confirmed_years) | frozenset(self._notices)
         self._cache: dict[date, bool] = {}
+        # Which state of the office's calendar this is (bumped on every change; see services.calendar).
+        self.revision = revision
 
     @property
     def overrides(self) -> Mapping[date, bool]:
@@ -230,10 +233,14 @@ class WorkCalendar:
     def base_is_working_day(self, d: date) -> bool:
         """What the notices, the published schedule or the law say, without the office's overrides."""
         d = _as_date(d)
-        for notice in self._notices_for(d):
-            answer = notice.is_working_day(d)
-            if answer is not None:
-                return answer
+        notices = self._notices_for(d)
+        for notice in notices:  # a day a notice names, whichever year's notice names it
+            if d in notice.rest:
+                return False
+            if d in notice.work:
+                return True
+        if any(n.year == d.year for n in notices):
+            return d.weekday() < 5
         official = _official_is_workday(d)
         return official if official is not None else _provisional_is_workday(d)
 
@@ -244,11 +251,12 @@ class WorkCalendar:
     def holiday_name(self, d: date) -> str | None:
         """Chinese name of the holiday that makes ``d`` a rest day (without overrides), else None."""
         d = _as_date(d)
-        for notice in self._notices_for(d):
+        notices = self._notices_for(d)
+        for notice in notices:
             if d in notice.rest:
                 return notice.rest[d]
-            if d in notice.work or d.year == notice.year:
-                return None
+        if any(d in n.work or n.year == d.year for n in notices):
+            return None
         return holiday_name(d)
 
     def is_confirmed(self, year: int) -> bool:

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from gasdesk.models import AuditEntry
+from gasdesk.models import AuditEntry, Deadline
 from gasdesk.services.calendar import CalendarService
 from gasdesk.services.errors import NotAllowed, Refused
 from gasdesk.services.orders import OrderService
@@ -186,3 +186,73 @@ def test_compliance_ledger_is_reproducible_from_the_pauses_and_the_rule(app, tea
     # by hand: the (5 + 3)-th working day after Monday 2 November is Thursday 12 November
     assert WorkCalendar().add_working_days(row["开始时间"].date(), 5 + 3) == date(2026, 11, 12)
     assert row["应完成时间"] == datetime(2026, 11, 12, *END) and row["结果"] == "按时" and not row["核对"]
+
+
+def test_a_counter_with_a_cached_calendar_counts_on_the_confirmed_one(app, team, clock):
+    """Another counter's process loaded the calendar before the notice was confirmed (it keeps it a minute):
+    its next clock is still counted on the confirmed calendar."""
+    from gasdesk.services.context import App
+
+    clock.set(datetime(2027, 2, 1, 9, 0))
+    other = App(app.url, clock, migrate=False)
+    try:
+        assert other.calendar().is_working_day(date(2027, 2, 11))  # cached: the law's days only
+        CalendarService(app, team.admin).confirm_notice(NOTICE_2027, 2027)
+        assert other.calendar().is_working_day(date(2027, 2, 11))  # still the cached one
+        order = OrderService(other, team.clerk).open("activation", resident(other, team.clerk).id, documents=DOCS)
+        assert total(order).due_at == datetime(2027, 2, 16, *END)
+    finally:
+        other.dispose()
+
+
+def _open_orders(url: str, clerk, customer_ids: list[int]) -> None:  # type: ignore[no-untyped-def]
+    from gasdesk.clock import FixedClock
+    from gasdesk.services.context import App
+
+    other = App(url, FixedClock(datetime(2027, 2, 1, 9, 0)), migrate=False)
+    try:
+        other.calendar()
+        for c in customer_ids:
+            OrderService(other, clerk).open("activation", c, documents=DOCS)
+    finally:
+        other.dispose()
+
+
+def _confirm(url: str, admin) -> None:  # type: ignore[no-untyped-def]
+    from gasdesk.clock import FixedClock
+    from gasdesk.services.context import App
+
+    other = App(url, FixedClock(datetime(2027, 2, 1, 9, 0)), migrate=False)
+    try:
+        CalendarService(other, admin).confirm_notice(NOTICE_2027, 2027)
+    finally:
+        other.dispose()
+
+
+@pytest.mark.pg
+def test_confirming_while_counters_open_orders_leaves_no_clock_behind(app, team, clock):
+    if not app.url.startswith("postgresql"):
+        pytest.skip("two processes really run at once only on PostgreSQL")
+    from tests.test_concurrency import run_at_once
+
+    customers = [resident(app, team.clerk, f"客户{i}").id for i in range(24)]
+    run_at_once(_open_orders, [(app.url, team.clerk, customers[i::3]) for i in range(3)])  # warm up the import
+    customers = [resident(app, team.clerk, f"新客户{i}").id for i in range(36)]
+    args: list[tuple] = [(app.url, team.clerk, customers[i::3]) for i in range(3)]
+    args.insert(1, (app.url, team.admin))
+    ctx_targets = [_open_orders, _confirm, _open_orders, _open_orders]
+
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=t, args=a) for t, a in zip(ctx_targets, args, strict=True)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(240)
+        assert p.exitcode == 0
+    with app.reading() as s:
+        dues = s.scalars(select(Deadline.due_at).where(Deadline.scope == DeadlineScope.ORDER)).all()
+    assert len(dues) == 60
+    # every clock, opened before or after the confirmation, counts on the confirmed calendar
+    assert set(dues) == {datetime(2027, 2, 16, *END)}

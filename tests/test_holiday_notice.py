@@ -98,3 +98,13 @@ def test_ranges_across_the_new_year_with_years_written_out() -> None:
     parsed = parse_notice(text)
     assert parsed.items[0].rest == (date(2022, 12, 31), date(2023, 1, 1), date(2023, 1, 2))
     assert "春节" in "".join(parsed.problems)  # only one item pasted: the other holidays are missing
+
+
+def test_a_day_named_by_next_years_notice_beats_this_years_weekday_rule() -> None:
+    text_2023 = ("国务院办公厅关于2023年部分节假日安排的通知\n"
+                 "一、元旦：2022年12月31日至2023年1月2日放假调休，共3天。\n")
+    notice_2023 = parse_notice(text_2023).schedule()
+    own_2022 = parse_notice("关于2022年部分节假日安排的通知\n一、国庆节：10月1日（周六）至7日（周五）放假调休，共7天。").schedule()
+    cal = WorkCalendar(notices=[own_2022, notice_2023])
+    assert not cal.is_working_day(date(2022, 12, 31)) and cal.holiday_name(date(2022, 12, 31)) == "元旦"
+    assert cal.is_working_day(date(2022, 12, 30))  # a Friday of 2022, by its own notice's weekday rule

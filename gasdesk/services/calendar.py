@@ -23,7 +23,7 @@ from gasdesk.reports.ledgers import ColumnType, LedgerColumn, SheetData, TitleBl
 from gasdesk.services import audit
 from gasdesk.services import deadlines as clocks
 from gasdesk.services import settings as settings_store
-from gasdesk.services.context import NOTICE_KEY, Actor, App, load_calendar
+from gasdesk.services.context import NOTICE_KEY, REVISION_KEY, Actor, App, calendar_revision, load_calendar
 from gasdesk.services.errors import Refused
 from gasdesk.vocab import DeadlineScope, DeadlineStatus, TimeUnit
 from gasdesk.workdays import PROVISIONAL_MARK, WorkCalendar
@@ -268,6 +268,7 @@ class CalendarService:
                 row.value, row.updated_at = sorted(years), now
             audit.append(s, at=now, staff_id=self.actor.staff_id, entity="calendar", entity_id=str(year),
                          action="confirm_year", changes={"confirmed_years": [old, sorted(years)]})
+            self._bump_revision(s, now)
         self.app.forget_calendar()
 
     def confirm_notice(self, text: str, year: int) -> CalendarChange:
@@ -304,7 +305,17 @@ class CalendarService:
         self.app.forget_calendar()
         return change
 
+    def _bump_revision(self, s: Session, now: datetime) -> None:
+        """Every counter's next clock operation sees that the calendar changed (deadlines.current_calendar)."""
+        row = s.get(Setting, REVISION_KEY)
+        if row is None:
+            s.add(Setting(key=REVISION_KEY, value=1, updated_at=now, updated_by_id=self.actor.staff_id))
+        else:
+            row.value, row.updated_at, row.updated_by_id = calendar_revision(s) + 1, now, self.actor.staff_id
+        s.flush()
+
     def _follow(self, s: Session, before: WorkCalendar, days: list[date], what: str, now: datetime) -> CalendarChange:
+        self._bump_revision(s, now)
         after = load_calendar(s)
         changed = clocks.changed_days(before, after, days)
         moved = clocks.follow_calendar(s, before, after, changed)

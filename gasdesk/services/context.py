@@ -22,6 +22,13 @@ from gasdesk.vocab import Role
 from gasdesk.workdays import WorkCalendar, YearNotice
 
 NOTICE_KEY = "calendar.notice."  # + year: a confirmed State Council notice (settings table)
+REVISION_KEY = "calendar.revision"  # bumped by every change of the office calendar
+
+
+def calendar_revision(session: Session) -> int:
+    from gasdesk.models import Setting
+
+    return int(session.scalar(select(Setting.value).where(Setting.key == REVISION_KEY)) or 0)
 
 
 def notice_from_setting(value: dict[str, object]) -> YearNotice:
@@ -40,7 +47,8 @@ def load_calendar(session: Session) -> WorkCalendar:
     confirmed = session.scalar(select(Setting.value).where(Setting.key == "calendar.confirmed_years"))
     notices = [notice_from_setting(v) for v in session.scalars(
         select(Setting.value).where(Setting.key.startswith(NOTICE_KEY, autoescape=True)))]
-    return WorkCalendar(overrides, confirmed_years=confirmed or [], notices=notices)
+    return WorkCalendar(overrides, confirmed_years=confirmed or [], notices=notices,
+                        revision=calendar_revision(session))
 
 
 @dataclass(frozen=True)

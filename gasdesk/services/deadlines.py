@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 from gasdesk import sla
 from gasdesk.flows.definition import StepDef, TimeLimit
 from gasdesk.models import Deadline, DeadlinePause, ServiceOrder
+from gasdesk.services import audit
 from gasdesk.services import settings as settings_store
+from gasdesk.services.context import calendar_revision, load_calendar
 from gasdesk.vocab import DeadlineScope, DeadlineStatus, TimeUnit
 from gasdesk.workdays import WorkCalendar
 
@@ -27,8 +29,20 @@ def limit_amount(session: Session, limit: TimeLimit) -> int:
     return limit.amount
 
 
+def current_calendar(session: Session, calendar: WorkCalendar) -> WorkCalendar:
+    """The calendar to count with inside this transaction: `calendar` (the process's cached one) unless
+    the office calendar changed since it was loaded. The audit chain's lock, which every calendar change
+    holds until it commits, is taken first, so a clock is never counted on a calendar being replaced."""
+    audit.lock_chain(session)
+    with session.no_autoflush:  # the caller's objects may be half made
+        if calendar_revision(session) == calendar.revision:
+            return calendar
+        return load_calendar(session)
+
+
 def start(session: Session, order: ServiceOrder, *, scope: DeadlineScope, step: StepDef | None,
           limit: TimeLimit, at: datetime, calendar: WorkCalendar, department_id: int | None) -> Deadline:
+    calendar = current_calendar(session, calendar)
     amount = limit_amount(session, limit)
     deadline = Deadline(
         order=order, scope=scope, step=step.code if step else None, department_id=department_id,
@@ -46,6 +60,7 @@ def open_deadlines(order: ServiceOrder, scope: DeadlineScope | None = None) -> l
 def pause(session: Session, deadline: Deadline, at: datetime, reason: str, calendar: WorkCalendar) -> None:
     if deadline.status != DeadlineStatus.RUNNING:
         return
+    calendar = current_calendar(session, calendar)
     deadline.remaining = sla.remaining(deadline.unit, deadline.due_at, at, calendar)
     deadline.status = DeadlineStatus.PAUSED
     deadline.paused_at = at
@@ -56,6 +71,7 @@ def pause(session: Session, deadline: Deadline, at: datetime, reason: str, calen
 def resume(session: Session, deadline: Deadline, at: datetime, calendar: WorkCalendar) -> None:
     if deadline.status != DeadlineStatus.PAUSED:
         return
+    calendar = current_calendar(session, calendar)
     if deadline.paused_at is not None:  # the pause rule (gasdesk.sla): due_at is still the pre-pause due
         deadline.due_at = sla.due_after_pause(deadline.unit, deadline.due_at, deadline.paused_at, at, calendar)
     else:
