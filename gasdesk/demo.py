@@ -385,9 +385,9 @@ ROUTES: dict[str, dict[str, tuple[str, ...]]] = {
     "complaint": {
         "enquiry": ("enquiry_answered",),
         "explained": ("explanation_accepted",),
-        "one_round": ("transfer", "handled", "satisfied"),
-        "two_rounds": ("transfer", "handled", "not_satisfied", "handled", "satisfied"),
-        "three_rounds": ("transfer", "handled", "not_satisfied", "handled", "not_satisfied", "handled",
+        "one_round": ("refer", "handled", "satisfied"),
+        "two_rounds": ("refer", "handled", "not_satisfied", "handled", "satisfied"),
+        "three_rounds": ("refer", "handled", "not_satisfied", "handled", "not_satisfied", "handled",
                          "satisfied"),
     },
 }
@@ -430,7 +430,7 @@ GAPS: dict[str, tuple[float, float]] = {
     "owner_switched": (0.05, 0.3), "agreement_signed": (0.05, 0.4), "details_changed": (0.1, 3.0),
     "plugging": (0.05, 0.3), "removal": (0.05, 0.3), "with_plugging": (0.05, 0.3),
     "without_plugging": (0.05, 0.3), "to_non_residential": (0.1, 0.5), "to_residential": (0.1, 0.5),
-    "enquiry_answered": (0.05, 0.3), "explanation_accepted": (0.1, 0.6), "transfer": (0.1, 1.0),
+    "enquiry_answered": (0.05, 0.3), "explanation_accepted": (0.1, 0.6), "refer": (0.1, 1.0),
     "contract_signed": (0.2, 1.0), "documents_resubmitted": (0.05, 0.3),
     "reader_notified": (2, 30), "type_changed": (2, 48), "allowance_changed": (4, 72),
     "data_completed": (20, 96), "register": (1, 8), "survey_done": (20, 72), "materials_received": (72, 300),
@@ -1330,7 +1330,7 @@ class _Hall:
                 fixed = cust.name[0] + self._person()[0][1:]
                 story.memo["change"] = {"name": fixed if fixed != cust.name else cust.name + "林"}
                 p = {"new_name": story.memo["change"]["name"]}
-        elif move == "transfer":
+        elif move == "refer":
             complaint = story.memo["complaint"]
             p = {"department": complaint[1], "summary": f"客户反映：{complaint[0]}，请核实处理并答复"}
         elif move == "handled":

@@ -104,6 +104,13 @@ class TimeUnit(Labelled):
     MINUTES = ("minutes", "分钟")
 
 
+class SiteWork(Labelled):
+    """Work a visit does to the customer's gas facilities that ledgers list apart."""
+
+    PLUGGING = ("plugging", "封堵")
+    REMOVAL = ("removal", "拆除")
+
+
 class DeadlineStatus(Labelled):
     RUNNING = ("running", "计时中")
     PAUSED = ("paused", "已暂停")

@@ -284,8 +284,32 @@ def sample_context(form: str, **changes: Any) -> FormContext:
     )
     base.update(scenario(form))
     base.update(changes)
+    # As the printing service does: each recorded label's field code, from the flow's definition.
+    from gasdesk.flows import ALL_FLOWS
+    from gasdesk.flows.departments import DEPARTMENTS
+    from gasdesk.services.printing import all_fields, field_choices
+
+    known = all_fields(ALL_FLOWS[base["flow_kind"]])
+    by_label = {f.label: f.code for f in known}
+    base.setdefault("field_choices", field_choices(known, dict(DEPARTMENTS)))
+    from gasdesk.flows.forms import FLOW_FORMS
+
+    if form in FLOW_FORMS:
+        base.setdefault("blocks", FLOW_FORMS[form].blocks)
+    base.setdefault("field_labels", {code: label for label, code in by_label.items()})
+    base.setdefault("field_text", {by_label[f.label]: f.value for f in base["fields"] if f.label in by_label})
     return FormContext(**base)
 
 
 def replace(ctx: FormContext, **changes: Any) -> FormContext:
+    """dataclasses.replace; new order data is formatted for print as the printing service does."""
+    if "data" in changes and isinstance(ctx, FormContext):
+        from gasdesk.flows import ALL_FLOWS
+        from gasdesk.services.printing import all_fields, display
+
+        text = dict(ctx.field_text)
+        for f in all_fields(ALL_FLOWS[ctx.flow_kind]):
+            if changes["data"].get(f.code) not in (None, ""):
+                text[f.code] = display(f, changes["data"][f.code], {})
+        changes.setdefault("field_text", text)
     return dataclasses.replace(ctx, **changes)

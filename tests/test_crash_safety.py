@@ -33,7 +33,7 @@ print("ready", flush=True)
 while True:
     o = orders.open("complaint", customer, data={"complaint_type": "complaint", "content": "x" * 500,
                                                  "contact_phone": "13900000000"})
-    orders.perform(o.id, "transfer", {"department": "distribution", "summary": "处理"})
+    orders.perform(o.id, "refer", {"department": "distribution", "summary": "处理"})
     payments.prepay(account, Decimal("0.01"), "cash")
 """
 
@@ -73,7 +73,7 @@ def check_whole(url: str) -> int:
                 assert s.scalar(select(func.count()).select_from(Deadline).where(
                     Deadline.order_id == o.id, Deadline.step == "handling")) == 1
                 assert s.scalar(select(func.count()).select_from(OrderStep).where(
-                    OrderStep.order_id == o.id, OrderStep.action == "transfer")) == 1
+                    OrderStep.order_id == o.id, OrderStep.action == "refer")) == 1
             balance = s.execute(select(func.sum(Payment.balance_effect))).scalar() or 0
             from gasdesk.models import Account
 

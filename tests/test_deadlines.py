@@ -143,6 +143,6 @@ def test_complaint_round_limit_comes_from_the_settings(app, team, clock):
     clerk = OrderService(app, team.clerk)
     o = clerk.open("complaint", resident(app, team.clerk).id,
                    data={"complaint_type": "complaint", "content": "x", "contact_phone": "13900000000"})
-    o = clerk.perform(o.id, "transfer", {"department": "distribution", "summary": "处理"})
+    o = clerk.perform(o.id, "refer", {"department": "distribution", "summary": "处理"})
     d = step_deadline(o)
     assert d.amount == 2 and d.due_at == datetime(2026, 12, 1, 23, 59, 59)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from gasdesk.flows import ALL_FLOWS, FLOWS, SERVICE_FLOWS, engine
+from gasdesk.flows.definition import names
 from gasdesk.flows.departments import DEPARTMENTS
 from gasdesk.flows.forms import FORMS
-from gasdesk.services.flow_rules import EFFECTS, GUARDS
+from gasdesk.flows.registry import EFFECTS, GUARDS
 from gasdesk.vocab import Role
 
 KINDS = ["installation", "activation", "capacity_change", "type_change", "allowance_change", "suspension",
@@ -31,8 +32,8 @@ def test_definition_is_consistent(kind):
     codes = [s.code for s in flow.steps]
     assert len(codes) == len(set(codes)), "duplicate step codes"
     assert flow.has_step(flow.initial)
-    for name in flow.open_effects + flow.abandon_effects:
-        assert name in EFFECTS
+    for rule in names(flow.open_effects + flow.abandon_effects):
+        assert rule in EFFECTS
     for form in flow.forms:
         assert form in FORMS, form
     for step in flow.steps:
@@ -40,8 +41,8 @@ def test_definition_is_consistent(kind):
             assert step.department in DEPARTMENTS
         for action in step.actions:
             assert flow.has_step(action.target), (step.code, action.code, action.target)
-            assert set(action.guards) <= set(GUARDS), action.guards
-            assert set(action.effects) <= set(EFFECTS), action.effects
+            assert set(names(action.guards)) <= set(GUARDS), action.guards
+            assert set(names(action.effects)) <= set(EFFECTS), action.effects
             assert action.roles, (step.code, action.code)
         if not step.terminal:
             assert step.actions, f"{kind}.{step.code} is a dead end"

@@ -390,7 +390,7 @@ def test_complaint_rounds_until_satisfied(app, team):
     clerk, _, _, handler = services(app, team)
     o = clerk.open("complaint", c.id, data={"complaint_type": "complaint", "content": "抢修人员态度差",
                                             "contact_phone": "13900000000"})
-    o = clerk.perform(o.id, "transfer", {"department": "distribution", "summary": "核实抢修人员服务态度"})
+    o = clerk.perform(o.id, "refer", {"department": "distribution", "summary": "核实抢修人员服务态度"})
     assert o.step == "handling" and o.rounds == 1
     o = handler.perform(o.id, "handled", {"result": "已批评教育"})
     o = clerk.perform(o.id, "not_satisfied", reason="客户要求当面道歉")
@@ -416,7 +416,7 @@ def test_complaint_transfer_needs_a_real_department(app, team):
     o = clerk.open("complaint", c.id, data={"complaint_type": "complaint", "content": "x", "contact_phone": "13900000000"})
     before = snapshot(app)
     with pytest.raises(Refused, match="部门"):
-        clerk.perform(o.id, "transfer", {"department": "nowhere", "summary": "x"})
+        clerk.perform(o.id, "refer", {"department": "nowhere", "summary": "x"})
     assert snapshot(app) == before
 
 

@@ -111,7 +111,7 @@ def seed_hall(app: App, clock: FixedClock, team: Team | None = None) -> Hall:
     c = resident(app, team.clerk, "王八")
     o = clerk.open("complaint", c.id, data={"complaint_type": "complaint", "content": HOSTILE,
                                             "contact_phone": "13900000000"})
-    o = clerk.perform(o.id, "transfer", {"department": "distribution", "summary": "核实抢修人员服务态度"})
+    o = clerk.perform(o.id, "refer", {"department": "distribution", "summary": "核实抢修人员服务态度"})
     o = handler.perform(o.id, "handled", {"result": "已批评教育"})
     o = clerk.perform(o.id, "not_satisfied", reason="客户要求当面道歉")
     o = handler.perform(o.id, "handled", {"result": "班长上门道歉"})
@@ -137,7 +137,7 @@ def seed_hall(app: App, clock: FixedClock, team: Team | None = None) -> Hall:
     c = resident(app, team.clerk, "卫十二")
     o = clerk.open("complaint", c.id, data={"complaint_type": "complaint", "content": "燃气表走字快",
                                             "contact_phone": "13900000001"})
-    clerk.perform(o.id, "transfer", {"department": "metering", "summary": "核实表具"})
+    clerk.perform(o.id, "refer", {"department": "metering", "summary": "核实表具"})
 
     clock.advance(days=12)
     disp.perform(late.id, "work_done", _meter(2))

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
-from gasdesk.vocab import Role, TimeUnit
+from gasdesk.vocab import Role, SiteWork, TimeUnit
 
 
 class FieldKind(StrEnum):
@@ -58,22 +59,77 @@ class TimeLimit:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A named guard or effect with its parameters, e.g. Effect("charge_fee", item="封堵费").
+
+    The flow's own package implements the name (or flows/rules.py for the shared ones); the
+    service runs it with `rule.kwargs` inside the order's unit of work.
+    """
+
+    name: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def kwargs(self) -> dict[str, Any]:
+        return dict(self.params)
+
+
+def Effect(name: str, **params: Any) -> Rule:  # noqa: N802 - reads as a declaration in the definitions
+    return Rule(name, tuple(sorted(params.items())))
+
+
+Guard = Effect
+
+
+def rules(items: tuple[Rule | str, ...]) -> tuple[Rule, ...]:
+    return tuple(item if isinstance(item, Rule) else Rule(item) for item in items)
+
+
+def names(items: tuple[Rule | str, ...]) -> tuple[str, ...]:
+    return tuple(r.name for r in rules(items))
+
+
+class AccountLock(StrEnum):
+    """Which other open orders of the same account an order of this flow excludes."""
+
+    # Never clashes (a complaint or an enquiry can be taken any time).
+    NONE = "none"
+    # Only a second open order of the same flow.
+    OWN_KIND = "own_kind"
+    # Changes the account or its meter: the same flow and every flow that ends the account.
+    CHANGES = "changes"
+    # Ends the account (transfer, closure): every flow that changes or ends it.
+    ENDS = "ends"
+
+
+@dataclass(frozen=True)
 class ActionDef:
     code: str
     label: str
     target: str
     roles: frozenset[Role]
     fields: tuple[FieldDef, ...] = ()
-    # Named domain checks that must pass before anything is written.
-    guards: tuple[str, ...] = ()
-    # Named master-data changes applied in the same transaction as the step log.
-    effects: tuple[str, ...] = ()
+    # Named domain checks that must pass before anything is written (str or Guard(name, **params)).
+    guards: tuple[Rule | str, ...] = ()
+    # Named master-data changes applied in the same transaction as the step log (a name alone is
+    # a rule without parameters; every entry is a Rule once the definition is made).
+    effects: tuple[Rule | str, ...] = ()
     # A reason the customer is told (rejections, conditions not met, re-work).
     needs_reason: bool = False
     # Forms printed when this action completes.
     forms: tuple[str, ...] = ()
     # Draw as a 是/否 decision on the chart (the step's question is StepDef.question).
     decision: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "guards", rules(self.guards))
+        object.__setattr__(self, "effects", rules(self.effects))
+
+    def has_effect(self, name: str) -> bool:
+        return name in names(self.effects)
+
+    def has_guard(self, name: str) -> bool:
+        return name in names(self.guards)
 
 
 @dataclass(frozen=True)
@@ -95,6 +151,12 @@ class StepDef:
     forms: tuple[str, ...] = ()
     note: str = ""
     terminal: str | None = None
+    # The site work done at this visit (plugging, removal...), for ledgers that list such work.
+    work: SiteWork | None = None
+    # How ledgers name an open order waiting here (e.g. 待回访); the repeat wording applies once the
+    # order's rounds counter is above one (e.g. 不满意，再次处理中).
+    ledger_state: str = ""
+    ledger_state_repeat: str = ""
 
     def action(self, code: str) -> ActionDef | None:
         for a in self.actions:
@@ -125,15 +187,39 @@ class FlowDef:
     # Account statuses the flow starts from; None means the flow needs no account.
     account_statuses: tuple[str, ...] | None = None
     # Effects applied when the order is opened (its first step is the application itself).
-    open_effects: tuple[str, ...] = ()
+    open_effects: tuple[Rule | str, ...] = ()
     # Fields recorded when the order is opened (e.g. the complaint text).
     open_fields: tuple[FieldDef, ...] = ()
     # Forms printed when the order is opened.
     open_forms: tuple[str, ...] = ()
     # Effects applied when the order ends refused or cancelled (undo what opening prepared).
-    abandon_effects: tuple[str, ...] = ()
+    abandon_effects: tuple[Rule | str, ...] = ()
     commitment: str = ""
     description: str = ""
+    # Which other open orders of the account this one excludes (see AccountLock).
+    account_lock: AccountLock = AccountLock.OWN_KIND
+    # What the order's `rounds` counter counts, as ledgers head it ("" = the flow has no rounds).
+    rounds_label: str = ""
+    # The short name ledgers use beside another flow's (e.g. 销户 beside 暂停用气).
+    short_label: str = ""
+    # Meter readings this flow's visits take: (source code, label), e.g. ("closure", "销户止数").
+    reading_sources: tuple[tuple[str, str], ...] = ()
+    # Shared ledgers (by name) that list this flow's orders.
+    ledgers: tuple[str, ...] = ()
+    # One of the ten flows of the process document's charts (False: a further commitment service).
+    chart: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "open_effects", rules(self.open_effects))
+        object.__setattr__(self, "abandon_effects", rules(self.abandon_effects))
+        if not self.short_label:
+            object.__setattr__(self, "short_label", self.label)
+
+    def steps_doing(self, work: SiteWork) -> tuple[StepDef, ...]:
+        return tuple(s for s in self.steps if s.work is work)
+
+    def actions(self) -> tuple[ActionDef, ...]:
+        return tuple(a for s in self.steps for a in s.actions)
 
     def step(self, code: str) -> StepDef:
         for s in self.steps:

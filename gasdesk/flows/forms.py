@@ -1,27 +1,10 @@
-"""The printed forms a flow can name, by code. The reports layer renders each one."""
+"""Every printed form a flow can name, by code, with its title: the shared ones (the reports layer's)
+and each flow's own (FORMS in gasdesk/flows/<kind>/forms.py, gathered by the registry)."""
 
-from __future__ import annotations
+from gasdesk.flows.registry import FLOW_FORMS
+from gasdesk.reports.forms.titles import ANY_FLOW_FORMS
+from gasdesk.reports.forms.titles import FORMS as SHARED
 
-FORMS: dict[str, str] = {
-    "acceptance": "业务受理单",
-    "installation_application": "报装申请表",
-    "supply_plan_reply": "用气方案答复",
-    "completion_confirmation": "燃气工程竣工确认单",
-    "ignition_notice": "点火通知单",
-    "residential_contract": "居民供气合同",
-    "reset_agreement": "复置协议",
-    "safety_notice": "安全用气须知",
-    "site_work": "上门作业单",
-    "meter_change": "换表单",
-    "suspension_notice": "暂停用气须知",
-    "plugging_work": "封堵业务单",
-    "removal_work": "拆除业务单",
-    "transfer_application": "过户申请表",
-    "closure_application": "销户申请表",
-    "allowance_application": "气量变更申请表",
-    "detail_change_application": "用户信息变更申请表",
-    "type_change_application": "用气性质变更申请表",
-    "complaint_transfer": "投诉转办单",
-    "rejection_notice": "不予受理告知书",
-    "receipt": "收费/退费收据",
-}
+FORMS: dict[str, str] = {**SHARED, **{code: form.title for code, form in FLOW_FORMS.items()}}
+
+__all__ = ["ANY_FLOW_FORMS", "FLOW_FORMS", "FORMS"]

@@ -120,3 +120,12 @@ class FormContext:
     printed_by: str = ""
     copy: bool = False
     commitment: str = ""
+    # The flow's fields: code -> label, and code -> display text of the recorded value (choices by
+    # their labels, money and readings formatted), given by the printing service.
+    field_labels: dict[str, str] = field(default_factory=dict)
+    field_text: dict[str, str] = field(default_factory=dict)
+    # The blocks of a form that a flow prints alone (its package's FormDef); shared forms leave it
+    # empty and render.py takes their blocks from catalog.py.
+    blocks: tuple[Any, ...] = ()
+    # The labels of coded values (choices, departments) by field code: how a raw value prints.
+    field_choices: dict[str, dict[str, str]] = field(default_factory=dict)

@@ -42,7 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from gasdesk import sla
-from gasdesk.flows import ALL_FLOWS
+from gasdesk.flows.registry import ALL_FLOWS, kinds_in_ledger
 from gasdesk.models import (
     Account,
     Bill,
@@ -83,6 +83,7 @@ from gasdesk.vocab import (
     OrderStatus,
     PaymentKind,
     PaymentMethod,
+    SiteWork,
     TimeUnit,
 )
 from gasdesk.workdays import PROVISIONAL_MARK, WorkCalendar
@@ -438,7 +439,15 @@ BUSINESS = LedgerDef(
 
 # --- 2. 封堵业务受理台账 ------------------------------------------------------------------------------
 
-PLUGGING_KINDS = ("suspension", "closure")
+PLUGGING_KINDS = kinds_in_ledger("plugging")
+
+
+def _work_steps(kinds: Sequence[str], *works: SiteWork) -> dict[str, SiteWork]:
+    """Step code -> the site work done there, for the steps of `kinds` that do one of `works`."""
+    return {s.code: s.work for k in kinds for s in ALL_FLOWS[k].steps if s.work is not None and s.work in works}
+
+
+PLUGGING_STEPS = tuple(_work_steps(PLUGGING_KINDS, SiteWork.PLUGGING))
 
 
 def _meter_number_subquery() -> Any:
@@ -448,9 +457,9 @@ def _meter_number_subquery() -> Any:
 
 def _plugging_select(q: Query) -> Select[*tuple[Any, ...]]:
     done_at = (select(func.min(OrderStep.at)).where(OrderStep.order_id == ServiceOrder.id,
-                                                     OrderStep.from_step == "plugging_visit",
+                                                     OrderStep.from_step.in_(PLUGGING_STEPS),
                                                      OrderStep.to_step == "archived").scalar_subquery())
-    went = exists().where(OrderStep.order_id == ServiceOrder.id, OrderStep.to_step == "plugging_visit")
+    went = exists().where(OrderStep.order_id == ServiceOrder.id, OrderStep.to_step.in_(PLUGGING_STEPS))
     stmt = _order_select(q, PLUGGING_KINDS, Account.number, _meter_number_subquery(), ServiceOrder.crew,
                          ServiceOrder.appointment_at, done_at)
     return stmt.outerjoin(Account, Account.id == ServiceOrder.account_id).where(went)
@@ -459,7 +468,7 @@ def _plugging_select(q: Query) -> Select[*tuple[Any, ...]]:
 def _plugging_row(q: Query, r: Any) -> tuple[Any, ...]:
     data = r[O_DATA] or {}
     kind = r[O_KIND]
-    label = "暂停用气封堵" if kind == "suspension" else "销户封堵"
+    label = f"{ALL_FLOWS[kind].short_label}{SiteWork.PLUGGING.label}"
     account, meter, crew, appointment, done = r[O_EXTRA:O_EXTRA + 5]
     return (r[O_NUMBER], label, r[O_OPENED], r[O_CNUM], r[O_CNAME], r[O_PHONE], r[O_ADDR], account, meter,
             crew, appointment, done, _qty(data.get("final_reading")), _money(data.get("fee")),
@@ -488,7 +497,7 @@ PLUGGING = LedgerDef(
 # --- 3. 气量变更台账 ----------------------------------------------------------------------------------
 
 def _allowance_select(q: Query) -> Select[*tuple[Any, ...]]:
-    return _order_select(q, ("allowance_change",), Customer.yearly_allowance, Customer.household_size)
+    return _order_select(q, kinds_in_ledger("allowance"), Customer.yearly_allowance, Customer.household_size)
 
 
 def _allowance_row(q: Query, r: Any) -> tuple[Any, ...]:
@@ -508,7 +517,7 @@ def _allowance_row(q: Query, r: Any) -> tuple[Any, ...]:
 
 ALLOWANCE = LedgerDef(
     name="allowance", title="气量变更台账", description="居民年用气基数变更：家庭人口、变更前后的气量",
-    date_basis="受理日期", kinds=("allowance_change",),
+    date_basis="受理日期", kinds=kinds_in_ledger("allowance"),
     sheets=(SheetDef(
         title="气量变更台账",
         columns=(
@@ -525,7 +534,7 @@ ALLOWANCE = LedgerDef(
 
 # --- 4. 投诉台账 --------------------------------------------------------------------------------------
 
-def satisfaction(status: str, step: str, rounds: int, data: dict[str, Any]) -> str:
+def satisfaction(status: str, kind: str, step: str, rounds: int, data: dict[str, Any]) -> str:
     """The customer's verdict as far as the order shows it."""
     if status == OrderStatus.ARCHIVED:
         if data.get("callback_note"):
@@ -539,15 +548,15 @@ def satisfaction(status: str, step: str, rounds: int, data: dict[str, Any]) -> s
         return "已撤销"
     if status != OrderStatus.OPEN:
         return ""
-    if step == "follow_up":
-        return "待回访"
-    if step == "handling":
-        return "不满意，再次处理中" if rounds > 1 else "处理中"
+    flow = ALL_FLOWS.get(kind)
+    here = flow.step(step) if flow is not None and flow.has_step(step) else None
+    if here is not None and here.ledger_state:
+        return here.ledger_state_repeat if rounds > 1 and here.ledger_state_repeat else here.ledger_state
     return "待受理"
 
 
 def _complaint_select(q: Query) -> Select[*tuple[Any, ...]]:
-    return _order_select(q, ("complaint",), ServiceOrder.rounds)
+    return _order_select(q, kinds_in_ledger("complaints"), ServiceOrder.rounds)
 
 
 def _complaint_row(q: Query, r: Any) -> tuple[Any, ...]:
@@ -555,17 +564,17 @@ def _complaint_row(q: Query, r: Any) -> tuple[Any, ...]:
     rounds = r[O_EXTRA] or 0
     department = q.lookups.departments.get(r[O_DEPT], "") if r[O_DEPT] is not None else ""
     content = data.get("content") or ""
-    return (r[O_NUMBER], r[O_OPENED], _choice_label("complaint", "complaint_type", data.get("complaint_type")),
+    return (r[O_NUMBER], r[O_OPENED], _choice_label(r[O_KIND], "complaint_type", data.get("complaint_type")),
             r[O_CNAME], data.get("contact_phone") or r[O_PHONE], content,
             department or data.get("department_name") or "", data.get("summary") or "", data.get("result") or "",
             data.get("callback_note") or data.get("explanation") or data.get("answer") or "",
-            satisfaction(r[O_STATUS], r[O_STEP], rounds, data), rounds, _step_label(r[O_KIND], r[O_STEP]),
+            satisfaction(r[O_STATUS], r[O_KIND], r[O_STEP], rounds, data), rounds, _step_label(r[O_KIND], r[O_STEP]),
             _status_label(r[O_STATUS]), r[O_CLOSED], q.lookups.staff.get(r[O_CLERK], ""))
 
 
 COMPLAINTS = LedgerDef(
     name="complaints", title="投诉台账", description="投诉与咨询：转办部门、处理结果、电话回访、满意度、处理轮次",
-    date_basis="受理日期", kinds=("complaint",),
+    date_basis="受理日期", kinds=kinds_in_ledger("complaints"),
     sheets=(SheetDef(
         title="投诉台账",
         columns=(
@@ -586,7 +595,7 @@ def _meter_change_select(q: Query) -> Select[*tuple[Any, ...]]:
     current = (select(Meter.number).where(Meter.account_id == ServiceOrder.account_id,
                                           Meter.status == "in_service")
                .order_by(Meter.installed_at.desc()).limit(1).scalar_subquery())
-    return _order_select(q, ("capacity_change",), current)
+    return _order_select(q, kinds_in_ledger("meter_change"), current)
 
 
 def _meter_change_row(q: Query, r: Any) -> tuple[Any, ...]:
@@ -605,7 +614,7 @@ def _meter_change_row(q: Query, r: Any) -> tuple[Any, ...]:
 
 METER_CHANGE = LedgerDef(
     name="meter_change", title="换表台账", description="增/减容换表：新旧表号、规格、旧表止数、新表起始读数、收费",
-    date_basis="受理日期", kinds=("capacity_change",),
+    date_basis="受理日期", kinds=kinds_in_ledger("meter_change"),
     sheets=(SheetDef(
         title="换表台账",
         columns=(
@@ -623,12 +632,13 @@ METER_CHANGE = LedgerDef(
 
 # --- 6. 过户/销户台账 ---------------------------------------------------------------------------------
 
-TRANSFER_CLOSURE_KINDS = ("transfer", "closure")
+TRANSFER_CLOSURE_KINDS = kinds_in_ledger("transfer_closure")
+DISPOSAL_STEPS = _work_steps(TRANSFER_CLOSURE_KINDS, SiteWork.PLUGGING, SiteWork.REMOVAL)
 
 
 def _transfer_closure_select(q: Query) -> Select[*tuple[Any, ...]]:
     disposal = (select(OrderStep.to_step).where(OrderStep.order_id == ServiceOrder.id,
-                                                OrderStep.to_step.in_(("plugging_visit", "removal_visit")))
+                                                OrderStep.to_step.in_(tuple(DISPOSAL_STEPS)))
                 .order_by(OrderStep.seq.desc()).limit(1).scalar_subquery())
     stmt = _order_select(q, TRANSFER_CLOSURE_KINDS, Account.number, disposal)
     return stmt.outerjoin(Account, Account.id == ServiceOrder.account_id)
@@ -637,7 +647,8 @@ def _transfer_closure_select(q: Query) -> Select[*tuple[Any, ...]]:
 def _transfer_closure_row(q: Query, r: Any) -> tuple[Any, ...]:
     data = r[O_DATA] or {}
     account, disposal = r[O_EXTRA], r[O_EXTRA + 1]
-    disposal_label = {"plugging_visit": "封堵", "removal_visit": "拆除"}.get(disposal or "", "")
+    work = DISPOSAL_STEPS.get(disposal or "")
+    disposal_label = work.label if work is not None else ""
     return (r[O_NUMBER], _kind_label(r[O_KIND]), r[O_OPENED], r[O_CNUM], r[O_CNAME], r[O_ID], r[O_PHONE],
             r[O_ADDR], account, _money(data.get("settled_balance")), _method_label(data.get("settle_method")),
             data.get("settlement_receipt") or "", data.get("new_name") or "", data.get("new_customer_number") or "",

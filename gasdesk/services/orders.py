@@ -14,15 +14,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from gasdesk.flows import ALL_FLOWS
 from gasdesk.flows import engine as flow_engine
-from gasdesk.flows.definition import ActionDef, FlowDef, StepDef
+from gasdesk.flows.definition import AccountLock, ActionDef, FlowDef, StepDef, rules
+from gasdesk.flows.registry import ALL_FLOWS, EFFECTS, GUARDS
 from gasdesk.models import Account, Customer, Deadline, Department, OrderStep, ServiceOrder, Staff
 from gasdesk.permissions import Permission
 from gasdesk.services import audit, deadlines, numbering
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import Conflict, NotFound, Refused
-from gasdesk.services.flow_rules import EFFECTS, GUARDS, RuleContext
+from gasdesk.services.flow_context import OrderContext, run_rules
 from gasdesk.validation import clean_text
 from gasdesk.vocab import AccountStatus, DeadlineScope, DeadlineStatus, OrderStatus
 
@@ -197,7 +197,7 @@ class OrderService:
             if flow.categories and customer.category not in flow.categories:
                 raise Refused(f"“{flow.label}”只适用于{'、'.join(_category_labels(flow))}客户")
             account = self._account_for(s, flow, customer, account_id)
-            self._refuse_duplicate(s, flow, customer.id, account.id if account else None)
+            self._refuse_duplicate(s, flow, customer, account)
             first = flow.step(flow.initial)
             order = ServiceOrder(
                 number=numbering.order_number(s, flow.number_prefix, now.date()), kind=flow.kind,
@@ -208,12 +208,9 @@ class OrderService:
             )
             s.add(order)
             s.flush()
-            ctx = RuleContext(session=s, app=self.app, actor=self.actor, now=now, flow=flow, order=order,
-                              customer=customer, account=account, values=values, step_code=first.code)
-            self._run(flow.open_effects, EFFECTS, ctx)
-            if values.get("respondent_department"):
-                ctx.values["department"] = values["respondent_department"]
-                EFFECTS["assign_department"](ctx)
+            ctx = OrderContext(session=s, app=self.app, actor=self.actor, now=now, flow=flow, order=order,
+                               customer=customer, account=account, values=values, step_code=first.code)
+            run_rules(flow.open_effects, EFFECTS, ctx)
             s.add(OrderStep(order=order, seq=1, from_step=None, to_step=first.code, action="open",
                             actor_id=self.actor.staff_id, at=now, note=clean_text(note),
                             data={"documents": docs, **values}))
@@ -257,12 +254,15 @@ class OrderService:
             raise Refused(f"账户当前为“{AccountStatus(account.status).label}”，不能办理“{flow.label}”")
         return account
 
-    def _refuse_duplicate(self, s: Session, flow: FlowDef, customer_id: int, account_id: int | None) -> None:
-        if flow.kind == "complaint":
+    def _refuse_duplicate(self, s: Session, flow: FlowDef, customer: Customer, account: Account | None) -> None:
+        """One open order per clash of the account (FlowDef.account_lock). Two counters open at once on
+        PostgreSQL: the customer's row is locked first, so the second waits and then sees the first."""
+        if flow.account_lock is AccountLock.NONE:
             return
+        s.refresh(customer, with_for_update=True)
         clash = s.scalar(select(ServiceOrder.number).where(
-            ServiceOrder.customer_id == customer_id, ServiceOrder.status == OrderStatus.OPEN,
-            ServiceOrder.kind.in_(_exclusive_kinds(flow.kind)),
+            ServiceOrder.customer_id == customer.id, ServiceOrder.status == OrderStatus.OPEN,
+            ServiceOrder.kind.in_(_exclusive_kinds(flow)),
         ).limit(1))
         if clash:
             raise Refused(f"该客户已有办理中的业务 {clash}，请先办结或撤销")
@@ -284,13 +284,13 @@ class OrderService:
             customer = s.get(Customer, order.customer_id)
             assert customer is not None
             account = s.get(Account, order.account_id, with_for_update=True) if order.account_id else None
-            ctx = RuleContext(session=s, app=self.app, actor=self.actor, now=now, flow=flow, order=order,
-                              customer=customer, account=account, values=dict(transition.values),
-                              step_code=order.step)
-            self._run(transition.action.guards, GUARDS, ctx)
-            self._run(transition.action.effects, EFFECTS, ctx)
+            ctx = OrderContext(session=s, app=self.app, actor=self.actor, now=now, flow=flow, order=order,
+                               customer=customer, account=account, values=dict(transition.values),
+                               step_code=order.step, action=transition.action)
+            run_rules(transition.action.guards, GUARDS, ctx)
+            run_rules(transition.action.effects, EFFECTS, ctx)
             if transition.target.terminal in (OrderStatus.REJECTED, OrderStatus.CANCELLED):
-                self._run(flow.abandon_effects, EFFECTS, ctx)
+                run_rules(flow.abandon_effects, EFFECTS, ctx)
             before = {"step": order.step, "status": order.status}
             order.data = {**order.data, **ctx.values}
             if transition.reason:
@@ -326,13 +326,13 @@ class OrderService:
             customer = session.get(Customer, order.customer_id)
             assert customer is not None
             account = session.get(Account, order.account_id) if order.account_id else None
-            ctx = RuleContext(session=session, app=self.app, actor=self.actor, now=now, flow=flow, order=order,
-                              customer=customer, account=account, values=dict(transition.values),
-                              step_code=order.step)
+            ctx = OrderContext(session=session, app=self.app, actor=self.actor, now=now, flow=flow, order=order,
+                               customer=customer, account=account, values=dict(transition.values),
+                               step_code=order.step, action=transition.action)
             problems = []
-            for name in transition.action.guards:  # guards only read
+            for rule in rules(transition.action.guards):  # guards only read
                 try:
-                    GUARDS[name](ctx)
+                    GUARDS[rule.name](ctx, **rule.kwargs)
                 except Refused as exc:
                     problems.append(exc.message)
             return problems
@@ -411,11 +411,6 @@ class OrderService:
             raise Conflict("该业务单已被其他人办理，请刷新后查看当前环节")
         return order
 
-    @staticmethod
-    def _run(names: Iterable[str], registry: Mapping[str, Any], ctx: RuleContext) -> None:
-        for name in names:
-            registry[name](ctx)
-
     def _log(self, s: Session, order: ServiceOrder, source: str | None, target: str, action: str, at: datetime,
              note: str, data: dict[str, Any]) -> None:
         seq = (max((st.seq for st in order.steps), default=0)) + 1
@@ -461,16 +456,14 @@ def _category_labels(flow: FlowDef) -> list[str]:
     return [CustomerCategory(c).label for c in flow.categories]
 
 
-# Kinds that change the same account or meter. Transfer and closure end the account, so nothing else
-# that changes it may run beside them; otherwise only two orders of the same kind clash.
-_ACCOUNT_KINDS = {"activation", "installation", "capacity_change", "type_change", "allowance_change",
-                  "suspension", "transfer", "detail_change", "closure"}
-_ENDING_KINDS = {"transfer", "closure"}
-
-
-def _exclusive_kinds(kind: str) -> set[str]:
-    if kind in _ENDING_KINDS:
-        return _ACCOUNT_KINDS
-    if kind in _ACCOUNT_KINDS:
-        return {kind} | _ENDING_KINDS
-    return {kind}
+def _exclusive_kinds(flow: FlowDef) -> set[str]:
+    """The flows whose open orders keep one of `flow` from opening (FlowDef.account_lock): a flow that
+    ends the account clashes with everything that changes or ends it; one that changes it with itself
+    and the ending ones; the others only with themselves."""
+    locks = {kind: f.account_lock for kind, f in ALL_FLOWS.items()}
+    ending = {k for k, lock in locks.items() if lock is AccountLock.ENDS}
+    if flow.account_lock is AccountLock.ENDS:
+        return {k for k, lock in locks.items() if lock in (AccountLock.CHANGES, AccountLock.ENDS)}
+    if flow.account_lock is AccountLock.CHANGES:
+        return {flow.kind} | ending
+    return {flow.kind}

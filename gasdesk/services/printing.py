@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from gasdesk.flows import ALL_FLOWS
 from gasdesk.flows.definition import FieldDef, FieldKind, FlowDef
-from gasdesk.flows.forms import FORMS
+from gasdesk.flows.forms import ANY_FLOW_FORMS, FLOW_FORMS, FORMS
 from gasdesk.models import Account, Customer, Department, Meter, OrderStep, Payment, ServiceOrder, Staff
 from gasdesk.permissions import Permission
 from gasdesk.reports.context import (
@@ -92,6 +92,17 @@ def display(f: FieldDef, value: Any, departments: dict[str, str]) -> str:
     if f.kind is FieldKind.MONEY:
         return f"{Decimal(str(value)):,.2f}"
     return str(value)
+
+
+def field_choices(fields: list[FieldDef], departments: dict[str, str]) -> dict[str, dict[str, str]]:
+    """How each coded field's raw values print: choices by their labels, departments by name."""
+    out: dict[str, dict[str, str]] = {}
+    for f in fields:
+        if f.kind is FieldKind.CHOICE:
+            out[f.code] = {str(v): str(label) for v, label in f.choices}
+        elif f.kind is FieldKind.DEPARTMENT:
+            out[f.code] = dict(departments)
+    return out
 
 
 def payment_info(p: Payment, staff_name: str) -> PaymentInfo:
@@ -190,7 +201,7 @@ class PrintService:
             raise NotFound(f"没有名为“{form}”的表单")
         order = self._order(s, order_id)
         flow = ALL_FLOWS[order.kind]
-        if form != "receipt" and form not in flow.forms and form not in ("acceptance", "rejection_notice"):
+        if form not in flow.forms and form not in ANY_FLOW_FORMS:
             raise Refused(f"“{flow.label}”业务没有“{FORMS[form]}”")
         customer = s.get(Customer, order.customer_id)
         assert customer is not None
@@ -210,8 +221,10 @@ class PrintService:
             payment = payment_info(chosen[-1], staff.get(chosen[-1].staff_id, ""))
             payment_id = chosen[-1].id
         copy = (form, payment_id) in self._printed(order)
-        fields = [FieldValue(f.label, display(f, order.data.get(f.code), departments))
-                  for f in all_fields(flow) if order.data.get(f.code) not in (None, "")]
+        known = all_fields(flow)
+        text = {f.code: display(f, order.data.get(f.code), departments)
+                for f in known if order.data.get(f.code) not in (None, "")}
+        fields = [FieldValue(f.label, text[f.code]) for f in known if f.code in text]
         ctx = FormContext(
             form=form, form_title=FORMS[form], company=company_profile(values), order_number=order.number,
             flow_kind=flow.kind, flow_label=flow.label, order_status_label=OrderStatus(order.status).label,
@@ -237,6 +250,9 @@ class PrintService:
             payments=[payment_info(p, staff.get(p.staff_id, "")) for p in payments],
             payment=payment, texts=dict(values.get("texts") or {}), printed_at=now, printed_by=self.actor.name,
             copy=copy, commitment=flow.commitment,
+            field_labels={f.code: f.label for f in known}, field_text=text,
+            field_choices=field_choices(known, departments),
+            blocks=FLOW_FORMS[form].blocks if form in FLOW_FORMS else (),
         )
         return ctx, payment_id
 

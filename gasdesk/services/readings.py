@@ -14,32 +14,44 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO, ClassVar, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gasdesk.flows.registry import reading_labels
 from gasdesk.models import Account, Bill, Meter, MeterReading, Staff
 from gasdesk.permissions import Permission
 from gasdesk.services import audit, billing
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import NotFound, Refused, ServiceError
 from gasdesk.validation import ValidationError, check_reading
-from gasdesk.vocab import AccountStatus, Labelled, MeterStatus
+from gasdesk.vocab import AccountStatus, MeterStatus
 
 ZERO_M3 = Decimal("0.000")
 BATCH = 200
 
 
-class ReadingSource(Labelled):
-    COUNTER = ("counter", "柜台录入")
-    IMPORT = ("import", "抄表导入")
-    METER_CHANGE = ("meter_change", "换表止数")
-    SUSPENSION = ("suspension", "暂停用气止数")
-    CLOSURE = ("closure", "销户止数")
-    RESUMPTION = ("resumption", "恢复供气读数")
-    TRANSFER = ("transfer", "过户止数")
+class ReadingSource(str):
+    """Where a reading came from: the counter, the readers' import, or a flow's visit (the sources a
+    flow declares in FlowDef.reading_sources, e.g. a closure's 销户止数)."""
 
+    ROUTINE_LABELS = {"counter": "柜台录入", "import": "抄表导入"}
+    label: str
+    COUNTER: ClassVar[ReadingSource]
+    IMPORT: ClassVar[ReadingSource]
+
+    def __new__(cls, code: str) -> ReadingSource:
+        label = cls.ROUTINE_LABELS.get(code) or reading_labels().get(code)
+        if label is None:
+            raise ValueError(f"unknown reading source {code!r}")
+        obj = super().__new__(cls, code)
+        obj.label = label
+        return obj
+
+
+ReadingSource.COUNTER = ReadingSource("counter")
+ReadingSource.IMPORT = ReadingSource("import")
 
 # A meter reader's reading of a day: the counter and the import refuse a second one of these.
 ROUTINE = (ReadingSource.COUNTER, ReadingSource.IMPORT)
@@ -140,7 +152,7 @@ def final_reading(session: Session, *, actor: Actor, at: datetime, meter: Meter,
 
 
 def bill_visit_reading(ctx: Any, account: Account, meter: Meter, value: Decimal, source: str) -> Bill | None:
-    """For the flows' effects (a gasdesk.services.flow_rules.RuleContext): the visit's final reading
+    """For the flows' effects (a gasdesk.services.flow_context.OrderContext): the visit's final reading
     becomes a reading of the meter and bills the gas used up to today, before the account or meter
     changes; the bill's number and amount are kept on the order for its forms."""
     _, bill = final_reading(ctx.session, actor=ctx.actor, at=ctx.now, meter=meter, account=account, value=value,

@@ -17,6 +17,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from gasdesk.flows.registry import ALL_FLOWS, FLOWS, WIZARD_DEFAULT
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 SIZE = (1366, 768)
@@ -76,9 +78,10 @@ def _seed_small(app: Any) -> dict[str, tuple[str, str]]:
     for i, name in enumerate(names):
         c = customers.create(CustomerInput(name=name, id_number=make_resident_id("520102", date(1975 + i, 3, 1 + i), i),
                                            phone=f"1390851{i:04d}", address=f"示例市南明区花果园{i + 1}栋{i + 2}号"))
-        o = orders.open("activation", c.id, documents=["property_proof", "owner_id"])
+        flow = ALL_FLOWS[WIZARD_DEFAULT]
+        o = orders.open(flow.kind, c.id, documents=[d.code for d in flow.documents])
         if i % 3:
-            orders.perform(o.id, "accept")
+            orders.perform(o.id, flow.step(flow.initial).actions[0].code)
     return {Role.CLERK.label: ("clerk1", "demo1234"), Role.DISPATCHER.label: ("dispatch1", "demo1234"),
             Role.ADMIN.label: ("admin", "admin123")}
 
@@ -199,7 +202,9 @@ def render(app: Any, logins: dict[str, tuple[str, str]], out: Path) -> list[Path
         s.shot(cp, "customer")
         cp.close()
 
-        wizard = win.new_business("capacity_change", hit.customer.id)
+        # A flow on an existing account with documents and an application form to show.
+        kind = next(f.kind for f in FLOWS.values() if f.account_statuses and f.open_fields and f.documents)
+        wizard = win.new_business(kind, hit.customer.id)
         s.settle()
         wizard.customer_page.search.view.selectRow(0)
         wizard.next()
@@ -220,7 +225,9 @@ def render(app: Any, logins: dict[str, tuple[str, str]], out: Path) -> list[Path
         wizard.reject()
 
     def deep_installation(item: Any) -> bool:
-        return item.kind == "installation" and item.step in {"construction", "acceptance", "contract", "budget"}
+        """An order deep in a long flow: waiting in a step outside the commitment (design, construction)."""
+        flow = ALL_FLOWS[item.kind]
+        return flow.has_step(item.step) and not flow.step(item.step).counted
 
     item = _pick_order(UiSession(app, _actor(app, logins, Role.ADMIN)), deep_installation) or \
         _pick_order(session, lambda i: True)
@@ -230,7 +237,7 @@ def render(app: Any, logins: dict[str, tuple[str, str]], out: Path) -> list[Path
         page.close()
         _preview(s, session, item.order_id)
     complaint = _pick_order(UiSession(app, _actor(app, logins, Role.ADMIN)),
-                            lambda i: i.kind == "complaint" and i.step == "follow_up")
+                            lambda i: ALL_FLOWS[i.kind].step(i.step).ledger_state == "待回访")
     if complaint is not None:
         page = win.open_order(complaint.order_id)
         s.shot(page, "order-complaint")

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from gasdesk.flows import ALL_FLOWS
 from gasdesk.flows import engine as flow_engine
 from gasdesk.flows.definition import ActionDef, FieldDef, FieldKind, FlowDef
+from gasdesk.flows.registry import WIZARD_DEFAULT
 from gasdesk.services.customers import AccountView, CustomerInput, CustomerView, SearchHit
 from gasdesk.services.errors import ServiceError
 from gasdesk.services.orders import OrderView
@@ -62,7 +63,7 @@ def expected_charges(flow: FlowDef, settings: dict[str, Any], account: AccountVi
                 if f.default_setting and f.default_setting.startswith("fees."):
                     lines.append(f"{step.label}：{f.label.replace('（元）', '')} 按收费标准 "
                                  f"{money_text(settings.get(f.default_setting, '0'))} 元（作业完成时收取）")
-            if "settle_balance" in action.effects:
+            if action.has_effect("settle_balance"):
                 if account is None or account.balance == 0:
                     lines.append(f"{step.label}：账户余额为 0，无需退费或收费")
                 elif account.balance > 0:
@@ -438,7 +439,7 @@ class FirstStepPage(QWizardPage):
         preferred: str | None = None
         actions = [a for a in order.actions if a.code != flow_engine.CANCEL.code]
         for action in actions:
-            blocked = bool(missing) and "documents_complete" in action.guards
+            blocked = bool(missing) and action.has_guard("documents_complete")
             text = action.label + (f"　（资料不齐全，缺少：{'、'.join(missing)}，将被拒绝）" if blocked else "")
             prefill = {"reason": "资料不齐全，缺少：" + "、".join(missing)} if missing and action.needs_reason else {}
             self._add_choice(action.code, text, ActionForm(self.wiz.session, action, prefill=prefill))
@@ -595,7 +596,7 @@ class NewOrderWizard(QWizard):
                 self.preset_customer = session.customers.get(customer_id)
             except ServiceError as exc:
                 messages.report(parent, exc)
-        self.flow_page.select(kind or "activation")
+        self.flow_page.select(kind or WIZARD_DEFAULT)
 
     def open_order(self) -> bool:
         """Create the new customer (once) and open the order; False keeps the wizard on its page."""

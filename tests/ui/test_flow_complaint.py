@@ -35,7 +35,7 @@ def test_explanation_accepted(qtbot, gui_app, team, window, msgs):
 
 def test_complaint_second_round_until_satisfied(qtbot, gui_app, team, window, msgs):
     clerk, wiz = _opened(qtbot, gui_app, team, window, {**COMPLAINT, "respondent_department": "distribution"})
-    order = steps.first_step(qtbot, wiz, "transfer", {"department": "distribution", "summary": "核实迟到原因并回复"})
+    order = steps.first_step(qtbot, wiz, "refer", {"department": "distribution", "summary": "核实迟到原因并回复"})
     assert order.step == "handling"
     handler = window(team.handler)
     page = steps.open_from_queue(qtbot, handler, order.number)

@@ -42,7 +42,7 @@ def test_installation_through_rework_and_rebooked_ignition(qtbot, gui_app, team,
     assert page.order.step == "construction"
     chart = page.chart.chart
     assert chart.items_by_key["construction"].data(1) == "current"
-    assert chart.items_by_key["acceptance"].data(1) == "done"
+    assert chart.items_by_key["completion_check"].data(1) == "done"
     steps.act(qtbot, page, "construction_done", {"construction_unit": "示例安装公司", "supervision_unit": "示例监理"})
     steps.act(qtbot, page, "acceptance_passed", {"acceptance_date": "2026-12-03"})
     assert page.order.step == "ignition"

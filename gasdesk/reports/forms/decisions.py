@@ -1,5 +1,4 @@
-"""Forms that tell the customer a decision: the rejection notice (不予受理告知书) and the
-supply-plan reply (用气方案答复, the plan when gas can be supplied, the reason when it cannot)."""
+"""The form that tells the customer a refusal: the rejection notice (不予受理告知书)."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ from reportlab.platypus import Flowable
 
 from gasdesk.reports.context import FormContext
 from gasdesk.reports.forms.kit import Kit
-from gasdesk.reports.forms.values import fmt_date, value
+from gasdesk.reports.forms.values import fmt_date
 from gasdesk.reports.texts import text_for
 
 NO_REASON = "（原因未填写，请经办人当面告知并在此处手写）"
@@ -39,18 +38,3 @@ def rejection_letter(kit: Kit, ctx: FormContext) -> list[Flowable]:
         kit.p(_chinese_date(ctx.printed_at), "right"),
     ]
 
-
-def supply_plan(kit: Kit, ctx: FormContext) -> list[Flowable]:
-    refused = bool(ctx.reason.strip())
-    decision = f"{'□' if refused else '■'} 可以供气　　{'■' if refused else '□'} 不能供气"
-    out: list[Flowable] = [*kit.section("答复结论"), *kit.grid([("答复结论", decision)], cols=1, label_width=76)]
-    if refused:
-        out += [*kit.section("不能供气的原因"), *kit.box(ctx.reason.strip(), "emphasis")]
-        key = "supply_plan_refused"
-    else:
-        plan = value(ctx, "supply_plan")
-        out += [*kit.section("用气方案")]
-        out += kit.paragraphs(plan, "body") if plan else [kit.lines("（用气方案）", 5)]
-        key = "supply_plan_approved"
-    out += [kit.spacer(4), *kit.paragraphs(text_for(ctx, key))]
-    return out

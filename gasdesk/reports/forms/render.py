@@ -25,6 +25,7 @@ from gasdesk.reports.forms.kit import (
 from gasdesk.reports.forms.page import FormCanvas, PageDecoration
 from gasdesk.reports.forms.values import form_title
 
+# The shared forms; a flow's own forms come with their blocks in the context.
 FORM_CODES: tuple[str, ...] = tuple(FORM_BLOCKS)
 
 
@@ -33,8 +34,8 @@ class UnknownFormError(ValueError):
 
 
 def form_story(kit: Kit, ctx: FormContext) -> list[Flowable]:
-    blocks = FORM_BLOCKS.get(ctx.form)
-    if blocks is None:
+    blocks = ctx.blocks or FORM_BLOCKS.get(ctx.form)
+    if not blocks:
         raise UnknownFormError(f"no printed form {ctx.form!r} (known: {', '.join(FORM_CODES)})")
     story = title_block(kit, ctx)
     for block in blocks:

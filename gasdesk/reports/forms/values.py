@@ -10,19 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from typing import Any
 
 from gasdesk.reports.context import FieldValue, FormContext
+from gasdesk.reports.forms.titles import FORMS
 
 
 def form_title(ctx: FormContext) -> str:
-    """The printed title: the context's, else the name the flows give the form code."""
-    if ctx.form_title:
-        return ctx.form_title
-    from gasdesk.flows.forms import FORMS
-
-    return FORMS.get(ctx.form, ctx.form)
+    """The printed title: the context's, else the form code's own."""
+    return ctx.form_title or FORMS.get(ctx.form, ctx.form)
 
 
 def fmt_datetime(value: datetime | date | None) -> str:
@@ -74,69 +70,30 @@ def check(on: bool) -> str:
     return "■" if on else "□"
 
 
-@cache
-def _catalog_fields() -> dict[str, tuple[Any, ...]]:
-    """Field code -> every FieldDef the flows declare with that code."""
-    try:
-        from gasdesk.flows.catalog import ALL_FLOWS
-    except Exception:  # the catalog is optional for printing: fall back to raw data
-        return {}
-    found: dict[str, list[Any]] = {}
-    for flow in ALL_FLOWS:
-        defs = list(flow.open_fields)
-        for step in flow.steps:
-            for action in step.actions:
-                defs.extend(action.fields)
-        for fd in defs:
-            found.setdefault(fd.code, []).append(fd)
-    return {code: tuple(v) for code, v in found.items()}
+def labels_for(ctx: FormContext, codes: Iterable[str]) -> set[str]:
+    return {ctx.field_labels[code] for code in codes if code in ctx.field_labels}
 
 
-def labels_for(codes: Iterable[str]) -> set[str]:
-    fields = _catalog_fields()
-    return {fd.label for code in codes for fd in fields.get(code, ())}
-
-
-def _raw_display(code: str, raw: Any) -> str:
+def _raw_display(ctx: FormContext, code: str, raw: Any) -> str:
+    """A raw recorded value: a coded one by its label, else as it is (e.g. a fact an effect kept)."""
     if raw is None:
         return ""
     if isinstance(raw, bool):
         return "是" if raw else "否"
     if isinstance(raw, datetime | date):
         return fmt_datetime(raw)
-    for fd in _catalog_fields().get(code, ()):
-        for value, label in fd.choices:
-            if value == raw:
-                return str(label)
-        kind = str(fd.kind)
-        if kind == "department":
-            from gasdesk.flows.departments import DEPARTMENTS
-
-            return DEPARTMENTS.get(str(raw), str(raw))
-        if kind in ("date", "datetime") and isinstance(raw, str):
-            try:
-                parsed = datetime.fromisoformat(raw)
-            except ValueError:
-                return raw
-            return fmt_date(parsed) if kind == "date" else fmt_datetime(parsed)
-        if kind == "money":
-            return fmt_money(raw)
-        if kind == "reading":
-            return fmt_quantity(raw)
-    return str(raw)
+    return ctx.field_choices.get(code, {}).get(str(raw), str(raw))
 
 
 def value(ctx: FormContext, code: str, default: str = "") -> str:
-    """The display text of a recorded field: ctx.fields by the catalog's label, else ctx.data."""
-    labels = labels_for([code])
-    found = [f.value for f in ctx.fields if f.label in labels]
-    if found and found[-1] != "":
-        return found[-1]
-    text = _raw_display(code, ctx.data.get(code))
+    """The display text of a recorded field (as the printing service formatted it), else of ctx.data."""
+    text = ctx.field_text.get(code, "")
+    if text == "":
+        text = _raw_display(ctx, code, ctx.data.get(code))
     return text if text != "" else default
 
 
 def other_fields(ctx: FormContext, exclude: Iterable[str] = ()) -> list[FieldValue]:
     """ctx.fields without the ones of the `exclude` codes (printed elsewhere on the form)."""
-    skip = labels_for(exclude)
+    skip = labels_for(ctx, exclude)
     return [f for f in ctx.fields if f.label not in skip]

@@ -1,11 +1,12 @@
-"""The complaint transfer ticket (投诉转办单): what the customer said, what the department must
-handle, which round this is, and the history so far."""
+"""The complaint flow's form, the transfer ticket (投诉转办单): what the customer said, what the
+department must handle, which round this is, and the history so far."""
 
 from __future__ import annotations
 
 from reportlab.platypus import Flowable
 
 from gasdesk.reports.context import FormContext
+from gasdesk.reports.forms.catalog import FormDef, Signer, clerk, customer_brief, recorded, signatures, text
 from gasdesk.reports.forms.kit import Cell, Kit
 from gasdesk.reports.forms.values import fmt_datetime, value
 
@@ -58,3 +59,13 @@ def complaint_history(kit: Kit, ctx: FormContext) -> list[Flowable]:
 
 def handling_result(kit: Kit, ctx: FormContext) -> list[Flowable]:
     return [*kit.section("处理结果（承办部门填写）"), kit.lines("处理情况及结果：", 4)]
+
+
+FORMS = {
+    "complaint_transfer": FormDef("投诉转办单", (
+        customer_brief, complaint_details, complaint_history, handling_result,
+        recorded("其他记录", exclude=COMPLAINT_CODES),
+        text("complaint_transfer_note", "办理要求"),
+        signatures(Signer("转办人", clerk), Signer("承办部门签收"), Signer("承办部门负责人")),
+    )),
+}

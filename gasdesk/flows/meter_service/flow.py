@@ -1,0 +1,51 @@
+"""表具校验/更换: meter calibration or replacement at a time agreed with the customer (flows.md, commitment)."""
+
+from __future__ import annotations
+
+from gasdesk.flows.definition import (
+    ROLES,
+    ActionDef,
+    DocumentDef,
+    Effect,
+    FieldDef,
+    FieldKind,
+    FlowDef,
+    TimeLimit,
+    terminal_steps,
+)
+from gasdesk.flows.shapes import WD, counter_accept, fee_fields, new_meter_fields, visit_steps
+
+ARRIVAL = FieldDef("arrived_at", "实际到达时间", FieldKind.DATETIME)
+
+FLOW = FlowDef(
+    kind="meter_service", label="表具校验/更换", number_prefix="JY", chart=False,
+    account_statuses=("active", "suspended"), reading_sources=(("meter_change", "换表止数"),),
+    documents=(DocumentDef("owner_id", "户主身份证"),),
+    open_fields=(
+        FieldDef("service_reason", "原因", FieldKind.CHOICE, choices=(
+            ("customer_request", "客户申请校验"), ("periodic", "周期检定到期"), ("fault", "表具故障"))),
+        FieldDef("preferred_time", "客户希望上门时间", FieldKind.DATETIME, required=False),
+    ),
+    open_forms=("acceptance",),
+    total_limit=TimeLimit(5, WD),
+    commitment="表具校验、更换按与客户约定的时间上门，合格率100%",
+    initial="accept",
+    steps=(
+        counter_accept("accept", "accept", "site_visit"),
+        *visit_steps(
+            "site_visit", "上门校验/更换", forms=("site_work",),
+            done=ActionDef(code="passed", label="校验合格，客户签字", target="archived", roles=ROLES.dispatcher,
+                           decision="是", forms=("site_work",),
+                           fields=(ARRIVAL, FieldDef("check_reading", "校验时读数（m³）", FieldKind.READING),
+                                   FieldDef("check_result", "校验结论", FieldKind.LONG_TEXT)),
+                           effects=("record_arrival",)),
+            extra=(ActionDef(code="replaced", label="校验不合格，更换新表，客户签字", target="archived",
+                             roles=ROLES.dispatcher, forms=("meter_change", "receipt"),
+                             fields=(ARRIVAL, FieldDef("final_reading", "旧表止数（m³）", FieldKind.READING),
+                                     *new_meter_fields(), *fee_fields("fees.meter_replacement")),
+                             effects=("record_arrival", Effect("replace_meter", reading="meter_change"),
+                                      "charge_fee")),),
+        ),
+        *terminal_steps(),
+    ),
+)

@@ -1,0 +1,6 @@
+"""The relocation flow: its definition, forms and demo route."""
+
+from gasdesk.flows.bundle import FlowBundle
+from gasdesk.flows.relocation.flow import FLOW
+
+BUNDLE = FlowBundle(FLOW)

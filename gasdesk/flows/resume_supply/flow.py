@@ -1,0 +1,37 @@
+"""恢复供气: a suspended supply is unplugged and ignited again (flows.md, commitment)."""
+
+from __future__ import annotations
+
+from gasdesk.flows.definition import (
+    ROLES,
+    ActionDef,
+    DocumentDef,
+    FieldDef,
+    FieldKind,
+    FlowDef,
+    TimeLimit,
+    terminal_steps,
+)
+from gasdesk.flows.shapes import WD, counter_accept, fee_fields, visit_steps
+
+FLOW = FlowDef(
+    kind="resume_supply", label="恢复供气", number_prefix="HF", chart=False,
+    account_statuses=("suspended",), reading_sources=(("resumption", "恢复供气读数"),),
+    documents=(DocumentDef("owner_id", "户主身份证"),),
+    open_forms=("acceptance",),
+    total_limit=TimeLimit(5, WD),
+    commitment="受理后5个工作日内恢复供气并点火（客户原因延误除外）",
+    initial="accept",
+    steps=(
+        counter_accept("accept", "accept", "site_visit", "受理，转输配中心启封点火"),
+        *visit_steps(
+            "site_visit", "上门启封并点火", forms=("site_work",),
+            done=ActionDef(code="resumed", label="启封点火完成，客户签字", target="archived", roles=ROLES.dispatcher,
+                           decision="是", forms=("site_work",),
+                           fields=(FieldDef("resume_reading", "启封时表读数（m³）", FieldKind.READING),
+                                   *fee_fields("fees.ignition")),
+                           effects=("resume_account", "charge_fee")),
+        ),
+        *terminal_steps(),
+    ),
+)

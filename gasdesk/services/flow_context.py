@@ -1,0 +1,134 @@
+"""The order service's side of the flow rules: `OrderContext` implements flows.rules.RuleContext.
+
+The rules themselves live with their flows (gasdesk/flows/<kind>/rules.py, shared ones in
+gasdesk/flows/rules.py); they reach money, readings, numbering, customers and the audit trail only
+through the methods here, inside the order's unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gasdesk import hours
+from gasdesk.flows.definition import ActionDef, FlowDef, Rule, rules
+from gasdesk.flows.rules import Rule as RuleFn
+from gasdesk.models import Account, Customer, Meter, ServiceOrder
+from gasdesk.services import audit, numbering, payments
+from gasdesk.services import settings as settings_store
+from gasdesk.services.context import Actor, App
+from gasdesk.services.customers import CUSTOMER_FIELDS, CustomerInput, check_id_number, initials, new_customer
+from gasdesk.services.errors import Refused
+from gasdesk.services.readings import bill_visit_reading
+from gasdesk.validation import ValidationError, check_phone
+from gasdesk.vocab import MeterStatus, PaymentKind, Role
+
+
+@dataclass
+class OrderContext:
+    session: Session
+    app: App
+    actor: Actor
+    now: datetime
+    flow: FlowDef
+    order: ServiceOrder
+    customer: Customer
+    account: Account | None
+    values: dict[str, Any]
+    step_code: str
+    action: ActionDef | None = None
+
+    @property
+    def staff_id(self) -> int:
+        return self.actor.staff_id
+
+    @property
+    def role(self) -> Role:
+        return Role(self.actor.role)
+
+    def value(self, key: str, default: Any = None) -> Any:
+        """A value recorded by this action, else by an earlier step of the order."""
+        if key in self.values and self.values[key] not in (None, ""):
+            return self.values[key]
+        return self.order.data.get(key, default)
+
+    def remember(self, **items: Any) -> None:
+        """Keep derived facts on the order for forms and ledgers (e.g. the old meter's number)."""
+        self.order.data = {**self.order.data, **audit.render(items)}
+
+    def audit(self, entity: str, entity_id: Any, action: str, changes: dict[str, Any] | None = None) -> None:
+        audit.append(self.session, at=self.now, staff_id=self.actor.staff_id, entity=entity, entity_id=entity_id,
+                     action=f"{action} [{self.order.number}]", changes=changes)
+
+    def snapshot(self, obj: Any, fields: list[str]) -> dict[str, Any]:
+        return audit.snapshot(obj, fields)
+
+    def changes_of(self, obj: Any) -> dict[str, Any]:
+        return audit.changes_of(obj)
+
+    def require_account(self) -> Account:
+        if self.account is None:
+            raise Refused("该业务没有关联燃气账户")
+        return self.account
+
+    def current_meter(self) -> Meter | None:
+        account = self.require_account()
+        return self.session.scalar(
+            select(Meter).where(Meter.account_id == account.id, Meter.status == MeterStatus.IN_SERVICE)
+        )
+
+    def new_account_number(self) -> str:
+        return numbering.account_number(self.session)
+
+    def setting(self, key: str) -> Any:
+        return settings_store.get(self.session, key)
+
+    def settle(self, account: Account, method: str) -> str:
+        payment = payments.settle(self.session, actor=self.actor, at=self.now, account=account, method=method,
+                                  order_id=self.order.id)
+        return payment.receipt_number if payment else ""
+
+    def charge(self, amount: Decimal, method: str, item: str) -> str:
+        payment = payments.record(self.session, actor=self.actor, at=self.now, kind=PaymentKind.FEE, amount=amount,
+                                  method=method, customer_id=self.customer.id, account=self.account,
+                                  order_id=self.order.id, item=item)
+        return payment.receipt_number
+
+    def bill_reading(self, account: Account, meter: Meter, value: Decimal, source: str) -> None:
+        bill_visit_reading(self, account, meter, value, source)
+
+    def create_customer(self, *, predecessor_id: int | None = None, **fields: Any) -> Customer:
+        data = CustomerInput(**{"yearly_allowance": None, "household_size": None, **fields}).check()
+        customer = new_customer(self.session, data, self.now, predecessor_id=predecessor_id)
+        self.audit("customer", customer.id, "create_by_transfer" if predecessor_id else "create",
+                   audit.snapshot(customer, CUSTOMER_FIELDS))
+        return customer
+
+    def check_id_number(self, id_type: str, number: str, field: str) -> str:
+        try:
+            return check_id_number(id_type, number)
+        except ValidationError as exc:
+            raise Refused(exc.message, field=field) from exc
+
+    def check_phone(self, phone: str, field: str) -> str:
+        try:
+            return check_phone(phone, field=field)
+        except ValidationError as exc:
+            raise Refused(exc.message, field=exc.field) from exc
+
+    def name_initials(self, name: str) -> str:
+        return initials(name)
+
+    def next_opening(self, opens: str, closes: str, working_days_only: bool) -> datetime:
+        return hours.next_opening(self.now, opens, closes, self.app.calendar() if working_days_only else None)
+
+
+def run_rules(items: tuple[Rule | str, ...], registry: Mapping[str, RuleFn], ctx: OrderContext) -> None:
+    for rule in rules(items):
+        registry[rule.name](ctx, **rule.kwargs)
