@@ -219,6 +219,19 @@ class WorkCalendar:
     def notices(self) -> Mapping[int, YearNotice]:
         return MappingProxyType(self._notices)
 
+    def changed(self, *, day: date | None = None, working: bool | None = None,
+                notice: YearNotice | None = None) -> WorkCalendar:
+        """A copy with one override set (``working`` None removes it) or one year's notice added."""
+        overrides = dict(self._overrides)
+        if day is not None:
+            if working is None:
+                overrides.pop(_as_date(day), None)
+            else:
+                overrides[_as_date(day)] = working
+        notices = {**self._notices, **({notice.year: notice} if notice is not None else {})}
+        return WorkCalendar(overrides, self._confirmed_years - frozenset(self._notices), notices.values(),
+                            self.revision)
+
     def is_working_day(self, d: date) -> bool:
         d = _as_date(d)
         cached = self._cache.get(d)

@@ -218,6 +218,19 @@ def _open_orders(url: str, clerk, customer_ids: list[int]) -> None:  # type: ign
         other.dispose()
 
 
+def _resume_orders(url: str, clerk, order_ids: list[int]) -> None:  # type: ignore[no-untyped-def]
+    from gasdesk.clock import FixedClock
+    from gasdesk.services.context import App
+
+    other = App(url, FixedClock(datetime(2027, 2, 3, 10, 0)), migrate=False)
+    try:
+        other.calendar()
+        for order_id in order_ids:
+            OrderService(other, clerk).resume_clock(order_id)
+    finally:
+        other.dispose()
+
+
 def _confirm(url: str, admin) -> None:  # type: ignore[no-untyped-def]
     from gasdesk.clock import FixedClock
     from gasdesk.services.context import App
@@ -237,10 +250,16 @@ def test_confirming_while_counters_open_orders_leaves_no_clock_behind(app, team,
 
     customers = [resident(app, team.clerk, f"客户{i}").id for i in range(24)]
     run_at_once(_open_orders, [(app.url, team.clerk, customers[i::3]) for i in range(3)])  # warm up the import
+    clock.set(datetime(2027, 2, 1, 9, 0))
+    paused = [OrderService(app, team.clerk).open("activation", resident(app, team.clerk, f"暂停客户{i}").id,
+                                                 documents=DOCS).id for i in range(12)]
+    for order_id in paused:
+        OrderService(app, team.clerk).pause_clock(order_id, "客户外出")
     customers = [resident(app, team.clerk, f"新客户{i}").id for i in range(36)]
     args: list[tuple] = [(app.url, team.clerk, customers[i::3]) for i in range(3)]
     args.insert(1, (app.url, team.admin))
-    ctx_targets = [_open_orders, _confirm, _open_orders, _open_orders]
+    args += [(app.url, team.clerk, paused[i::2]) for i in range(2)]
+    ctx_targets = [_open_orders, _confirm, _open_orders, _open_orders, _resume_orders, _resume_orders]
 
     import multiprocessing as mp
 
@@ -252,7 +271,11 @@ def test_confirming_while_counters_open_orders_leaves_no_clock_behind(app, team,
         p.join(240)
         assert p.exitcode == 0
     with app.reading() as s:
-        dues = s.scalars(select(Deadline.due_at).where(Deadline.scope == DeadlineScope.ORDER)).all()
-    assert len(dues) == 60
-    # every clock, opened before or after the confirmation, counts on the confirmed calendar
-    assert set(dues) == {datetime(2027, 2, 16, *END)}
+        rows = s.execute(select(Deadline.order_id, Deadline.due_at, Deadline.status)
+                         .where(Deadline.scope == DeadlineScope.ORDER)).all()
+    assert len(rows) == 72
+    # every clock, opened or resumed before or after the confirmation, counts on the confirmed calendar:
+    # opened Mon 1 Feb: 2, 3, 4 | 5–12 | 15, 16; paused 1 Feb to Wed 3 Feb: two working days more
+    assert {due for order_id, due, _ in rows if order_id not in paused} == {datetime(2027, 2, 16, *END)}
+    assert {(due, status) for order_id, due, status in rows if order_id in paused} == {
+        (datetime(2027, 2, 18, *END), "running")}

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import calendar as pycal
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -23,7 +24,14 @@ from gasdesk.reports.ledgers import ColumnType, LedgerColumn, SheetData, TitleBl
 from gasdesk.services import audit
 from gasdesk.services import deadlines as clocks
 from gasdesk.services import settings as settings_store
-from gasdesk.services.context import NOTICE_KEY, REVISION_KEY, Actor, App, calendar_revision, load_calendar
+from gasdesk.services.context import (
+    NOTICE_KEY,
+    REVISION_KEY,
+    Actor,
+    App,
+    calendar_revision,
+    load_calendar,
+)
 from gasdesk.services.errors import Refused
 from gasdesk.vocab import DeadlineScope, DeadlineStatus, TimeUnit
 from gasdesk.workdays import PROVISIONAL_MARK, WorkCalendar
@@ -230,13 +238,12 @@ class CalendarService:
         """Mark a date as working or rest; None removes the office's override. Open clocks follow."""
         self.actor.require(Permission.EDIT_CALENDAR)
         now = self.app.clock.now()
+        what = f"{day:%Y-%m-%d} 设为" + ("法定安排" if working is None else "工作日" if working else "休息日")
         with self.app.unit_of_work() as s:
+            locked = self._lock_expected(s, lambda cal: cal.changed(day=day, working=working), [day])
+            before = load_calendar(s)
             row = s.get(CalendarOverride, day)
             old = None if row is None else row.is_working
-            # The audit entry comes first: it takes the chain's lock, so calendar changes run one at a time.
-            audit.append(s, at=now, staff_id=self.actor.staff_id, entity="calendar", entity_id=day.isoformat(),
-                         action="set_day", changes={"is_working": [old, working], "note": [None, note]})
-            before = load_calendar(s)
             if working is None:
                 if row is not None:
                     # The override table is configuration, not history: the audit log keeps the trail.
@@ -247,16 +254,18 @@ class CalendarService:
             else:
                 row.is_working, row.note, row.set_by_id, row.set_at = working, note, self.actor.staff_id, now
             s.flush()
-            change = self._follow(s, before, [day], f"{day:%Y-%m-%d} 设为" + (
-                "法定安排" if working is None else "工作日" if working else "休息日"), now)
+            change, busy = self._follow(s, before, [day], what, now, locked)
+            audit.append(s, at=now, staff_id=self.actor.staff_id, entity="calendar", entity_id=day.isoformat(),
+                         action="set_day", changes={"is_working": [old, working], "note": [None, note]})
         self.app.forget_calendar()
-        return change
+        return self._catch_up(change, before, busy)
 
     def confirm_year(self, year: int, confirmed: bool = True) -> None:
         """The office states that the year's holidays and make-up days are all entered (by hand)."""
         self.actor.require(Permission.EDIT_CALENDAR)
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
+            audit.lock_chain(s)
             row = s.get(Setting, "calendar.confirmed_years")
             years = set(row.value if row else [])
             old = sorted(years)
@@ -266,9 +275,9 @@ class CalendarService:
                               updated_by_id=self.actor.staff_id))
             else:
                 row.value, row.updated_at = sorted(years), now
+            self._bump_revision(s, now)
             audit.append(s, at=now, staff_id=self.actor.staff_id, entity="calendar", entity_id=str(year),
                          action="confirm_year", changes={"confirmed_years": [old, sorted(years)]})
-            self._bump_revision(s, now)
         self.app.forget_calendar()
 
     def confirm_notice(self, text: str, year: int) -> CalendarChange:
@@ -288,22 +297,34 @@ class CalendarService:
             "text": text.strip(),
             "confirmed_at": now.isoformat(timespec="seconds"),
         }
+        days = sorted({*_days_of(year), *parsed.rest, *parsed.work})
         with self.app.unit_of_work() as s:
+            locked = self._lock_expected(s, lambda cal: cal.changed(notice=parsed.schedule()), days)
+            before = load_calendar(s)
             row = s.get(Setting, key)
             old = None if row is None else {k: row.value[k] for k in ("rest", "work") if k in row.value}
-            audit.append(s, at=now, staff_id=self.actor.staff_id, entity="calendar", entity_id=str(year),
-                         action="confirm_notice",
-                         changes={"notice": [old, {"rest": value["rest"], "work": value["work"]}]})
-            before = load_calendar(s)
             if row is None:
                 s.add(Setting(key=key, value=value, updated_at=now, updated_by_id=self.actor.staff_id))
             else:
                 row.value, row.updated_at, row.updated_by_id = value, now, self.actor.staff_id
             s.flush()
-            days = sorted({*_days_of(year), *parsed.rest, *parsed.work})
-            change = self._follow(s, before, days, f"确认{year}年国务院放假通知", now)
+            change, busy = self._follow(s, before, days, f"确认{year}年国务院放假通知", now, locked)
+            audit.append(s, at=now, staff_id=self.actor.staff_id, entity="calendar", entity_id=str(year),
+                         action="confirm_notice",
+                         changes={"notice": [old, {"rest": value["rest"], "work": value["work"]}]})
         self.app.forget_calendar()
-        return change
+        return self._catch_up(change, before, busy)
+
+    # Locks, in the order every counter takes them too: the orders, then the audit chain (which also
+    # guards the calendar: see deadlines.current_calendar).
+    def _lock_expected(self, s: Session, change: Callable[[WorkCalendar], WorkCalendar], days: list[date]) -> list[int]:
+        """Lock the orders the change is expected to move (read before anything is locked), then the audit
+        chain; returns the orders locked."""
+        current = load_calendar(s)
+        expected = clocks.affected_candidates(s, clocks.changed_days(current, change(current), days))
+        locked = clocks.lock_orders(s, expected)
+        audit.lock_chain(s)
+        return locked
 
     def _bump_revision(self, s: Session, now: datetime) -> None:
         """Every counter's next clock operation sees that the calendar changed (deadlines.current_calendar)."""
@@ -314,21 +335,40 @@ class CalendarService:
             row.value, row.updated_at, row.updated_by_id = calendar_revision(s) + 1, now, self.actor.staff_id
         s.flush()
 
-    def _follow(self, s: Session, before: WorkCalendar, days: list[date], what: str, now: datetime) -> CalendarChange:
+    def _follow(self, s: Session, before: WorkCalendar, days: list[date], what: str, now: datetime,
+                locked: list[int]) -> tuple[CalendarChange, list[int]]:
         self._bump_revision(s, now)
         after = load_calendar(s)
         changed = clocks.changed_days(before, after, days)
-        moved = clocks.follow_calendar(s, before, after, changed)
+        moved, busy = clocks.follow_calendar(s, before, after, changed, locked)
+        self._audit_moved(s, moved, what, now)
+        return CalendarChange(what, now, self.actor.name, tuple(sorted(changed)), self._rows(moved)), busy
+
+    def _catch_up(self, change: CalendarChange, before: WorkCalendar, busy: list[int]) -> CalendarChange:
+        """Orders that were at a counter during the change: moved now, waiting for the counter to finish."""
+        if not busy:
+            return change
+        now = self.app.clock.now()
+        with self.app.unit_of_work() as s:
+            clocks.lock_orders(s, busy)
+            after = load_calendar(s)
+            moved, _rest = clocks.follow_calendar(s, before, after, set(change.changed_days), busy)
+            self._audit_moved(s, moved, change.what, now)
+        return replace(change, moved=change.moved + self._rows(moved))
+
+    def _audit_moved(self, s: Session, moved: list[clocks.MovedDeadline], what: str, now: datetime) -> None:
         for m in moved:
             audit.append(s, at=now, staff_id=self.actor.staff_id, entity="deadline", entity_id=m.deadline_id,
                          action="follow_calendar",
                          changes={"order": m.order_number, "due_at": [m.old_due.isoformat(), m.new_due.isoformat()],
                                   "remaining": [m.old_remaining, m.new_remaining], "reason": what})
-        rows = tuple(MovedOrder(m.order_id, m.order_number, ALL_FLOWS[m.kind].label if m.kind in ALL_FLOWS else m.kind,
+
+    @staticmethod
+    def _rows(moved: list[clocks.MovedDeadline]) -> tuple[MovedOrder, ...]:
+        return tuple(MovedOrder(m.order_id, m.order_number, ALL_FLOWS[m.kind].label if m.kind in ALL_FLOWS else m.kind,
                                 _clock_label(m.kind, m.scope, m.step), m.old_due, m.new_due,
                                 m.status == DeadlineStatus.PAUSED, m.old_remaining, m.new_remaining)
                      for m in moved)
-        return CalendarChange(what, now, self.actor.name, tuple(sorted(changed)), rows)
 
     def export_moved(self, change: CalendarChange, path: str | os.PathLike[str]) -> int:
         """The list of moved due dates as an Excel sheet; returns the number of rows."""

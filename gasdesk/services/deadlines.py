@@ -31,8 +31,9 @@ def limit_amount(session: Session, limit: TimeLimit) -> int:
 
 def current_calendar(session: Session, calendar: WorkCalendar) -> WorkCalendar:
     """The calendar to count with inside this transaction: `calendar` (the process's cached one) unless
-    the office calendar changed since it was loaded. The audit chain's lock, which every calendar change
-    holds until it commits, is taken first, so a clock is never counted on a calendar being replaced."""
+    the office calendar changed since it was loaded. The audit chain's lock is taken first (every order
+    operation takes it anyway, after locking its order; a calendar change holds it until it commits), so
+    a clock is never counted on a calendar being replaced."""
     audit.lock_chain(session)
     with session.no_autoflush:  # the caller's objects may be half made
         if calendar_revision(session) == calendar.revision:
@@ -140,8 +141,11 @@ def is_provisional(unit: str, started_at: datetime, due_at: datetime, calendar: 
 def _due_under(deadline: Deadline, old: WorkCalendar, new: WorkCalendar) -> datetime:
     """The clock's due time (before any pause still running) under the `new` calendar."""
     pauses = closed_pauses(deadline)
+    on_new = sla.due_with_pauses(deadline.amount, deadline.unit, deadline.started_at, pauses, new)
+    if on_new == deadline.due_at:  # already counted on the new calendar (or not touched by the change)
+        return on_new
     if sla.due_with_pauses(deadline.amount, deadline.unit, deadline.started_at, pauses, old) == deadline.due_at:
-        return sla.due_with_pauses(deadline.amount, deadline.unit, deadline.started_at, pauses, new)
+        return on_new
     # Not reproducible from its pauses (kept before the rule was exact): keep the working days it had left
     # at its last resumption and count them again on the new calendar.
     anchor = max([ended for _b, ended in pauses] + [deadline.started_at]).date()
@@ -163,19 +167,36 @@ def affected_candidates(session: Session, changed: set[date]) -> list[int]:
     return sorted(set(rows))
 
 
-def follow_calendar(session: Session, old: WorkCalendar, new: WorkCalendar, changed: set[date]) -> list[MovedDeadline]:
+def lock_orders(session: Session, order_ids: Iterable[int], *, skip_locked: bool = False) -> list[int]:
+    """Lock the orders in id order (as every order operation locks its order); the ids locked."""
+    ids = sorted(set(order_ids))
+    if not ids:
+        return []
+    return list(session.scalars(select(ServiceOrder.id).where(ServiceOrder.id.in_(ids)).order_by(ServiceOrder.id)
+                                .with_for_update(skip_locked=skip_locked)).all())
+
+
+def follow_calendar(session: Session, old: WorkCalendar, new: WorkCalendar, changed: set[date],
+                    locked: Iterable[int] = ()) -> tuple[list[MovedDeadline], list[int]]:
     """Recompute the open working-day clocks that count across a changed day, in the caller's transaction.
 
-    The orders concerned are locked first, in id order (as every order operation locks its order), so a
-    counter resuming a clock at the same moment waits for this and then sees the new due time.
+    The caller locked the orders it expected (`locked`) before locking the calendar; any further order is
+    taken only if nobody holds it (never waiting while holding the calendar). Returns the clocks moved and
+    the orders left for later (busy at a counter, which then counts on the new calendar; see
+    CalendarService._catch_up).
     """
-    order_ids = affected_candidates(session, changed)
-    if not order_ids:
-        return []
+    wanted = affected_candidates(session, changed)
+    if not wanted:
+        return [], []
+    already = set(locked)
+    extra = [i for i in wanted if i not in already]
+    got = set(lock_orders(session, extra, skip_locked=True))
+    busy = sorted(set(extra) - got)
+    ids = sorted((set(wanted) & already) | got)
     orders = session.scalars(
-        select(ServiceOrder).where(ServiceOrder.id.in_(order_ids)).order_by(ServiceOrder.id)
-        .with_for_update().execution_options(populate_existing=True)
-    ).all()
+        select(ServiceOrder).where(ServiceOrder.id.in_(ids)).order_by(ServiceOrder.id)
+        .execution_options(populate_existing=True)
+    ).all() if ids else []
     moved: list[MovedDeadline] = []
     for order in orders:
         session.refresh(order, ["deadlines"])
@@ -190,7 +211,7 @@ def follow_calendar(session: Session, old: WorkCalendar, new: WorkCalendar, chan
             moved.append(MovedDeadline(order.id, order.number, order.kind, d.id, d.scope, d.step, d.status,
                                        d.due_at, new_due, d.remaining, new_left))
             d.due_at, d.remaining = new_due, new_left
-    return moved
+    return moved, busy
 
 
 def changed_days(old: WorkCalendar, new: WorkCalendar, days: Iterable[date]) -> set[date]:
