@@ -26,7 +26,6 @@ from functools import cache, lru_cache
 from types import MappingProxyType
 
 import chinese_calendar
-import holidays as _holidays
 
 __all__ = ["PROVISIONAL_MARK", "WorkCalendar", "YearNotice", "holiday_name", "statutory_days"]
 
@@ -120,7 +119,9 @@ def statutory_days(year: int) -> Mapping[date, str]:
     """
     if not 1950 <= year <= 9999:
         return MappingProxyType({})
-    china = _holidays.country_holidays("CN", years=year, language="zh_CN", observed=True)
+    import holidays  # ~0.4 s to import: only when a year beyond the published schedule is first asked about
+
+    china = holidays.country_holidays("CN", years=year, language="zh_CN", observed=True)
     days: dict[date, str] = {}
     for day in sorted(china):
         if day.year != year:
