@@ -1,30 +1,41 @@
 """Working-day arithmetic for service deadlines (工作日计算).
 
-Known years follow the official State Council schedule as published in the
-``chinesecalendar`` package, including make-up working days (调休).  For a year
-the package does not know yet, a conservative fallback is used: weekends and
-the fixed-date statutory holidays (元旦 1 Jan, 劳动节 1-2 May, 国庆节 1-3 Oct)
-are rest days, everything else is a working day.  Such a year is reported as
-"not confirmed" so the UI can warn that deadlines may shift once the official
-schedule is published.  An office can enter a year's schedule itself as
-overrides and mark the year as confirmed.
+Which days are rest days, from the strongest word to the weakest:
+
+1. the office's own overrides (a local closure, a counter open on a holiday);
+2. the State Council's yearly notice (国务院办公厅关于YYYY年部分节假日安排的通知) as pasted in by an
+   administrator (`gasdesk.holiday_notice` reads it): its 放假 ranges and 上班 days;
+3. the published schedule in the ``chinesecalendar`` package (every year it knows);
+4. for any other year, the law itself (全国年节及纪念日放假办法, as revised in 2024 and in force from
+   2025): 元旦, 农历除夕 and 正月初一至初三, 清明节, 劳动节 (5月1日、2日), 端午节, 中秋节, 国庆节 (10月1日至3日),
+   computed from the lunar calendar by the ``holidays`` package, and its article 6: a holiday falling
+   on a Saturday or Sunday is given back on the following working day (补假). Such a year is "not
+   confirmed": the notice will move days about (调休), so deadlines computed across it are provisional.
+
+Years the ``holidays`` package cannot compute (after 2100) keep only weekends and the fixed-date
+holidays.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache, lru_cache
 from types import MappingProxyType
 
 import chinese_calendar
 
-__all__ = ["WorkCalendar", "holiday_name"]
+__all__ = ["PROVISIONAL_MARK", "WorkCalendar", "YearNotice", "holiday_name", "statutory_days"]
+
+# What a clerk reads next to a deadline computed across a year whose notice is not yet published.
+PROVISIONAL_MARK = "按法定节日推算，待国务院通知确认"
 
 _ONE_DAY = timedelta(days=1)
+_OBSERVED = "（补假）"
 
-# Fixed-date statutory holidays used when the official schedule of a year is unknown.
+# Fixed-date statutory holidays, for years the lunar calendar of `holidays` does not reach.
 _FALLBACK_HOLIDAYS: dict[tuple[int, int], str] = {
     (1, 1): "元旦",
     (5, 1): "劳动节",
@@ -32,6 +43,19 @@ _FALLBACK_HOLIDAYS: dict[tuple[int, int], str] = {
     (10, 1): "国庆节",
     (10, 2): "国庆节",
     (10, 3): "国庆节",
+}
+
+# The holidays of the law, by the names the `holidays` package gives them in Chinese; anything else it
+# lists (days moved by a past notice, half-day holidays) is not the law's and is left out.
+_LAW_NAMES: dict[str, str] = {
+    "元旦": "元旦",
+    "农历除夕": "除夕",
+    "春节": "春节",
+    "清明节": "清明节",
+    "劳动节": "劳动节",
+    "端午节": "端午节",
+    "中秋节": "中秋节",
+    "国庆节": "国庆节",
 }
 
 # Chinese names for the holiday labels returned by chinese_calendar.get_holiday_detail.
@@ -71,45 +95,117 @@ def _schedule_known(year: int) -> bool:
     return _official_is_workday(date(year, 1, 1)) is not None
 
 
-def _fallback_is_workday(d: date) -> bool:
-    return d.weekday() < 5 and (d.month, d.day) not in _FALLBACK_HOLIDAYS
+def _law_name(names: list[str]) -> str | None:
+    """The Chinese name of a law day from the package's names of that date, or None."""
+    found: list[str] = []
+    for raw in names:
+        observed = raw.endswith(_OBSERVED)
+        base = raw.removesuffix(_OBSERVED)
+        name = _LAW_NAMES.get(base)
+        if name is not None:
+            found.append(name + (_OBSERVED if observed else ""))
+    if not found:
+        return None
+    plain = [n for n in found if not n.endswith(_OBSERVED)]
+    return "、".join(dict.fromkeys(plain or found))
+
+
+@cache
+def statutory_days(year: int) -> Mapping[date, str]:
+    """The law's rest days of ``year`` (holidays and 补假 days) with their Chinese names.
+
+    Computed from the lunar calendar; no notice is consulted. Empty outside the years the lunar
+    calendar reaches (see `_FALLBACK_HOLIDAYS`).
+    """
+    if not 1950 <= year <= 9999:
+        return MappingProxyType({})
+    import holidays  # ~0.4 s to import: only when a year beyond the published schedule is first asked about
+
+    china = holidays.country_holidays("CN", years=year, language="zh_CN", observed=True)
+    days: dict[date, str] = {}
+    for day in sorted(china):
+        if day.year != year:
+            continue
+        name = _law_name(china.get_list(day))
+        if name is not None:
+            days[day] = name
+    return MappingProxyType(days)
+
+
+def _provisional_rest(d: date) -> str | None:
+    """Name of the law's holiday on ``d`` for a year without a published schedule."""
+    days = statutory_days(d.year)
+    if days:
+        return days.get(d)
+    return _FALLBACK_HOLIDAYS.get((d.month, d.day))
+
+
+def _provisional_is_workday(d: date) -> bool:
+    return d.weekday() < 5 and _provisional_rest(d) is None
 
 
 def holiday_name(d: date) -> str | None:
     """Chinese name of the statutory holiday that makes ``d`` a rest day, else None.
 
-    For a known year the official schedule decides (a make-up working day gives None);
-    for an unknown year only the fixed-date holidays 元旦/劳动节/国庆节 are named.
+    For a year in chinesecalendar the published schedule decides (a make-up working day gives None);
+    for any other year the law's days (see `statutory_days`). Pasted notices are consulted by
+    `WorkCalendar.holiday_name`.
     """
     d = _as_date(d)
     if _schedule_known(d.year):
         try:
             is_holiday, label = chinese_calendar.get_holiday_detail(d)
         except NotImplementedError:  # pragma: no cover - guarded by _schedule_known
-            return _FALLBACK_HOLIDAYS.get((d.month, d.day))
+            return _provisional_rest(d)
         if not is_holiday or not label:
             return None
         return _HOLIDAY_NAMES_ZH.get(str(label), str(label))
-    return _FALLBACK_HOLIDAYS.get((d.month, d.day))
+    return _provisional_rest(d)
+
+
+@dataclass(frozen=True)
+class YearNotice:
+    """A year's schedule as the State Council's notice states it: rest days (with the holiday's name)
+    and working days (调休上班). Any other day of the year follows the weekday rule."""
+
+    year: int
+    rest: Mapping[date, str] = field(default_factory=dict)
+    work: frozenset[date] = frozenset()
+
+    def is_working_day(self, d: date) -> bool | None:
+        """The notice's answer for ``d``: None when ``d`` lies in another year and is not named."""
+        if d in self.rest:
+            return False
+        if d in self.work:
+            return True
+        if d.year == self.year:
+            return d.weekday() < 5
+        return None
 
 
 class WorkCalendar:
-    """Working-day calendar with office overrides.
+    """Working-day calendar: office overrides over pasted notices over the published and the law's days.
 
-    ``overrides`` maps a date to True (working day) or False (rest day) and beats
-    everything else.  ``confirmed_years`` lists years whose schedule the office has
-    entered itself; they are reported as confirmed by :meth:`is_confirmed`.
+    ``overrides`` maps a date to True (working day) or False (rest day) and beats everything else.
+    ``notices`` are the years whose State Council notice the office has pasted and confirmed.
+    ``confirmed_years`` lists years the office has declared complete without a notice (overrides
+    entered by hand); all three count as confirmed in :meth:`is_confirmed`.
     """
 
     def __init__(
         self,
         overrides: Mapping[date, bool] | None = None,
         confirmed_years: Iterable[int] = (),
+        notices: Iterable[YearNotice] = (),
+        revision: int = 0,
     ) -> None:
         items = overrides.items() if overrides is not None else ()
         self._overrides: dict[date, bool] = {_as_date(k): bool(v) for k, v in items}
-        self._confirmed_years: frozenset[int] = frozenset(int(y) for y in confirmed_years)
+        self._notices: dict[int, YearNotice] = {n.year: n for n in notices}
+        self._confirmed_years: frozenset[int] = frozenset(int(y) for y in confirmed_years) | frozenset(self._notices)
         self._cache: dict[date, bool] = {}
+        # Which state of the office's calendar this is (bumped on every change; see services.calendar).
+        self.revision = revision
 
     @property
     def overrides(self) -> Mapping[date, bool]:
@@ -120,6 +216,23 @@ class WorkCalendar:
     def confirmed_years(self) -> frozenset[int]:
         return self._confirmed_years
 
+    @property
+    def notices(self) -> Mapping[int, YearNotice]:
+        return MappingProxyType(self._notices)
+
+    def changed(self, *, day: date | None = None, working: bool | None = None,
+                notice: YearNotice | None = None) -> WorkCalendar:
+        """A copy with one override set (``working`` None removes it) or one year's notice added."""
+        overrides = dict(self._overrides)
+        if day is not None:
+            if working is None:
+                overrides.pop(_as_date(day), None)
+            else:
+                overrides[_as_date(day)] = working
+        notices = {**self._notices, **({notice.year: notice} if notice is not None else {})}
+        return WorkCalendar(overrides, self._confirmed_years - frozenset(self._notices), notices.values(),
+                            self.revision)
+
     def is_working_day(self, d: date) -> bool:
         d = _as_date(d)
         cached = self._cache.get(d)
@@ -127,14 +240,49 @@ class WorkCalendar:
             return cached
         result = self._overrides.get(d)
         if result is None:
-            official = _official_is_workday(d)
-            result = official if official is not None else _fallback_is_workday(d)
+            result = self.base_is_working_day(d)
         self._cache[d] = result
         return result
 
+    def base_is_working_day(self, d: date) -> bool:
+        """What the notices, the published schedule or the law say, without the office's overrides."""
+        d = _as_date(d)
+        notices = self._notices_for(d)
+        for notice in notices:  # a day a notice names, whichever year's notice names it
+            if d in notice.rest:
+                return False
+            if d in notice.work:
+                return True
+        if any(n.year == d.year for n in notices):
+            return d.weekday() < 5
+        official = _official_is_workday(d)
+        return official if official is not None else _provisional_is_workday(d)
+
+    def _notices_for(self, d: date) -> list[YearNotice]:
+        # A notice names days of its own year, and sometimes the last days of December before it.
+        return [n for y in (d.year, d.year + 1) if (n := self._notices.get(y)) is not None]
+
+    def holiday_name(self, d: date) -> str | None:
+        """Chinese name of the holiday that makes ``d`` a rest day (without overrides), else None."""
+        d = _as_date(d)
+        notices = self._notices_for(d)
+        for notice in notices:
+            if d in notice.rest:
+                return notice.rest[d]
+        if any(d in n.work or n.year == d.year for n in notices):
+            return None
+        return holiday_name(d)
+
     def is_confirmed(self, year: int) -> bool:
-        """True when the rest-day schedule of ``year`` is official or entered by the office."""
+        """True when the rest-day schedule of ``year`` is published, pasted in, or entered by the office."""
         return year in self._confirmed_years or _schedule_known(year)
+
+    def is_provisional(self, start: date, end: date) -> bool:
+        """True when counting working days after ``start`` up to ``end`` crosses a year not confirmed:
+        a due date so computed follows the law's days and may move when the notice is published."""
+        first = _as_date(start) + _ONE_DAY
+        last = _as_date(end)
+        return any(not self.is_confirmed(y) for y in range(first.year, last.year + 1))
 
     def add_working_days(self, start: date, n: int) -> date:
         """Date of the n-th working day after ``start`` (``start`` itself never counts)."""

@@ -174,8 +174,9 @@ TOTAL_LABEL = re.compile(r"^(合计|\S+小计)（\d+[条户]）$")
 EMPTY_TEXT = re.compile(r"^(本期无|本期未|当前没有|截至日无)")
 
 
-def data_rows(ws) -> list[tuple]:  # type: ignore[no-untyped-def]
-    """The data rows: after the header, without subtotal lines, up to the totals line or the end."""
+def data_rows(ws, totals: bool = True) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """The data rows: after the header, without subtotal lines, up to the totals line or the end
+    (`totals` is kept for old callers: the totals line is recognised by its label either way)."""
     rows = []
     for row in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True):
         first = row[0]
@@ -449,12 +450,15 @@ def test_cash_daily_per_clerk_and_day(app, hall, tmp_path):
 
 def test_compliance_counts_finished_clocks_with_a_chart(app, hall, tmp_path):
     result, wb = export(app, hall.team.manager, "compliance", tmp_path)
-    detail, trend, emergencies = wb.worksheets
+    detail, trend, emergencies, clocks = wb.worksheets
     assert emergencies.title == "抢险抢修到场"
     with app.reading() as s:
         met = s.scalar(select(func.count()).where(Deadline.status == "met"))
         missed = s.scalar(select(func.count()).where(Deadline.status == "missed"))
     assert missed >= 1 and met >= 1
+    assert clocks.title == "时限明细" and len(data_rows(clocks, totals=False)) == met + missed
+    clock_rows = data_rows(clocks, totals=False)
+    assert all(not r[col(clocks, "核对")] for r in clock_rows)  # every stored result agrees with the rule
     h = header(detail)
     rows = data_rows(detail)
     total = cells(detail, HEADER_ROW + len(rows) + 1)

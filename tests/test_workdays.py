@@ -62,21 +62,52 @@ def test_across_new_year_into_unknown_2027(cal: WorkCalendar) -> None:
     assert holiday_name(date(2027, 1, 1)) == "元旦"
 
 
-def test_unknown_year_fallback(cal: WorkCalendar) -> None:
+def test_unknown_year_follows_the_law(cal: WorkCalendar) -> None:
+    """2027 is not in chinesecalendar: the law's days, computed from the lunar calendar, are rest days."""
     with pytest.raises(NotImplementedError):
         chinese_calendar.is_workday(date(2027, 6, 1))
-    for i in (1, 2, 3):
-        assert not cal.is_working_day(date(2027, 10, i))
-        assert holiday_name(date(2027, 10, i)) == "国庆节"
-    assert not cal.is_working_day(date(2027, 5, 1))
-    assert not cal.is_working_day(date(2027, 5, 2))
-    assert holiday_name(date(2027, 5, 2)) == "劳动节"
-    assert cal.is_working_day(date(2027, 10, 4))  # Monday, not a fixed-date holiday
-    assert holiday_name(date(2027, 10, 4)) is None
-    start = date(2027, 3, 1)
-    for i in range(60):
-        d = start + timedelta(days=i)
-        assert cal.is_working_day(d) == (d.weekday() < 5)
+    assert not cal.is_confirmed(2027)
+    law = {
+        date(2027, 1, 1): "元旦",
+        date(2027, 2, 5): "除夕",  # 农历除夕, a Friday (a holiday since the 2024 revision)
+        date(2027, 2, 6): "春节", date(2027, 2, 7): "春节", date(2027, 2, 8): "春节",  # 正月初一至初三
+        date(2027, 4, 5): "清明节",
+        date(2027, 5, 1): "劳动节", date(2027, 5, 2): "劳动节",
+        date(2027, 6, 9): "端午节",  # 五月初五
+        date(2027, 9, 15): "中秋节",  # 八月十五
+        date(2027, 10, 1): "国庆节", date(2027, 10, 2): "国庆节", date(2027, 10, 3): "国庆节",
+    }
+    for d, name in law.items():
+        assert not cal.is_working_day(d), d
+        assert holiday_name(d) == name
+    # Article 6: 初一、初二 (Sat, Sun) are given back on Tue 9 and Wed 10 Feb; likewise May and October.
+    for d in (date(2027, 2, 9), date(2027, 2, 10), date(2027, 5, 3), date(2027, 5, 4),
+              date(2027, 10, 4), date(2027, 10, 5)):
+        assert not cal.is_working_day(d) and holiday_name(d).endswith("（补假）")
+    assert cal.is_working_day(date(2027, 2, 4)) and cal.is_working_day(date(2027, 2, 11))
+    assert cal.is_working_day(date(2027, 10, 6))
+    assert holiday_name(date(2027, 10, 6)) is None
+    # no make-up working days are guessed: every weekend stays a weekend
+    assert all(not cal.is_working_day(date(2027, 1, 1) + timedelta(days=i))
+               for i in range(365) if (date(2027, 1, 1) + timedelta(days=i)).weekday() >= 5)
+
+
+def test_one_working_day_before_new_years_eve_ends_after_the_third_day(cal: WorkCalendar) -> None:
+    assert cal.add_working_days(date(2027, 2, 4), 1) == date(2027, 2, 11)
+    assert cal.is_provisional(date(2027, 2, 4), date(2027, 2, 11))
+    assert cal.is_provisional(date(2026, 12, 30), date(2027, 1, 5))
+    assert not cal.is_provisional(date(2026, 12, 1), date(2026, 12, 31))
+
+
+def test_other_years_of_the_lunar_calendar() -> None:
+    cal = WorkCalendar()
+    # 2028: 除夕 25 Jan, 初一 26 Jan; 端午 28 May (Sun, 补假 Mon 29); 中秋 = 国庆 3 Oct
+    for d in (date(2028, 1, 25), date(2028, 1, 26), date(2028, 1, 27), date(2028, 1, 28),
+              date(2028, 4, 4), date(2028, 5, 29), date(2028, 10, 3)):
+        assert not cal.is_working_day(d), d
+    assert "中秋节" in (holiday_name(date(2028, 10, 3)) or "")
+    # beyond the lunar tables only weekends and the fixed dates remain
+    assert not cal.is_working_day(date(2101, 10, 3)) and cal.is_working_day(date(2101, 4, 5))
 
 
 def test_is_confirmed() -> None:

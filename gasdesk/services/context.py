@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -23,7 +24,36 @@ from gasdesk.services import audit, bounds, handlers  # noqa: F401  (audit seals
 from gasdesk.services.errors import Conflict, NotAllowed, Refused, ServiceError, SessionEnded
 from gasdesk.services.file_guard import FileGuard
 from gasdesk.vocab import Role
-from gasdesk.workdays import WorkCalendar
+from gasdesk.workdays import WorkCalendar, YearNotice
+
+NOTICE_KEY = "calendar.notice."  # + year: a confirmed State Council notice (settings table)
+REVISION_KEY = "calendar.revision"  # bumped by every change of the office calendar
+
+
+def calendar_revision(session: Session) -> int:
+    from gasdesk.models import Setting
+
+    return int(session.scalar(select(Setting.value).where(Setting.key == REVISION_KEY)) or 0)
+
+
+def notice_from_setting(value: dict[str, object]) -> YearNotice:
+    rest = value.get("rest") or {}
+    work = value.get("work") or []
+    assert isinstance(rest, dict) and isinstance(work, list)
+    return YearNotice(int(str(value["year"])), {date.fromisoformat(k): str(v) for k, v in rest.items()},
+                      frozenset(date.fromisoformat(str(d)) for d in work))
+
+
+def load_calendar(session: Session) -> WorkCalendar:
+    """The office calendar as the session sees it: overrides, confirmed years and pasted notices."""
+    from gasdesk.models import CalendarOverride, Setting
+
+    overrides = {row.day: row.is_working for row in session.scalars(select(CalendarOverride))}
+    confirmed = session.scalar(select(Setting.value).where(Setting.key == "calendar.confirmed_years"))
+    notices = [notice_from_setting(v) for v in session.scalars(
+        select(Setting.value).where(Setting.key.startswith(NOTICE_KEY, autoescape=True)))]
+    return WorkCalendar(overrides, confirmed_years=confirmed or [], notices=notices,
+                        revision=calendar_revision(session))
 
 # What the models' domain events lead to (bills follow a moved balance), before each commit.
 handlers.install()
@@ -178,12 +208,8 @@ class App:
     def calendar(self) -> WorkCalendar:
         shared = self._shared
         if shared.calendar is None or time.monotonic() - shared.loaded > self.CALENDAR_TTL:
-            from gasdesk.models import CalendarOverride, Setting
-
             with self.reading() as s:
-                overrides = {row.day: row.is_working for row in s.scalars(select(CalendarOverride))}
-                confirmed = s.scalar(select(Setting.value).where(Setting.key == "calendar.confirmed_years"))
-            shared.calendar = WorkCalendar(overrides, confirmed_years=confirmed or [])
+                shared.calendar = load_calendar(s)
             shared.loaded = time.monotonic()
         return shared.calendar
 

@@ -7,7 +7,7 @@ plain rows a table can show. They page with limit/offset, so a view never loads 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from gasdesk.flows import ALL_FLOWS
 from gasdesk.models import Customer, Deadline, Department, ServiceOrder
 from gasdesk.services.context import Actor, App
+from gasdesk.services.deadlines import is_provisional
 from gasdesk.vocab import DeadlineStatus, OrderStatus, Role
 
 
@@ -38,6 +39,8 @@ class WorkItem:
     department: str
     crew: str
     appointment_at: datetime | None
+    # The shown due date counts working days across a year whose notice is not confirmed yet.
+    provisional: bool = False
 
 
 def _step_label(kind: str, step: str) -> str:
@@ -92,7 +95,7 @@ class WorklistService:
 
     def _items(self, stmt: Select[Any]) -> list[WorkItem]:
         with self.app.reading() as s:
-            return [
+            items = [
                 WorkItem(order_id=o.id, number=o.number, kind=o.kind, kind_label=ALL_FLOWS[o.kind].label,
                          step=o.step, step_label=_step_label(o.kind, o.step), status=o.status,
                          customer_name=name, address=address, phone=phone, opened_at=o.opened_at, due_at=due,
@@ -100,6 +103,27 @@ class WorklistService:
                          appointment_at=o.appointment_at)
                 for o, name, address, phone, due, started, dept in s.execute(stmt).all()
             ]
+            return self._mark_provisional(s, items)
+
+    def _mark_provisional(self, s: Any, items: list[WorkItem]) -> list[WorkItem]:
+        """Mark the rows whose shown due date is counted across a year not yet confirmed. Costs a query
+        only when the page reaches such a year (from the earliest opening to the latest due date)."""
+        dated = [i for i in items if i.due_at is not None]
+        if not dated:
+            return items
+        cal = self.app.calendar()
+        first = min(i.opened_at for i in dated).date()
+        last = max(i.due_at for i in dated if i.due_at is not None).date()
+        if not cal.is_provisional(first, last):
+            return items
+        clocks: dict[int, list[tuple[str, datetime, datetime]]] = {}
+        for order_id, unit, started, due in s.execute(
+                select(Deadline.order_id, Deadline.unit, Deadline.started_at, Deadline.due_at).where(
+                    Deadline.order_id.in_([i.order_id for i in dated]), Deadline.status == DeadlineStatus.RUNNING)):
+            clocks.setdefault(order_id, []).append((unit, started, due))
+        return [replace(i, provisional=any(due == i.due_at and is_provisional(unit, started, due, cal)
+                                           for unit, started, due in clocks.get(i.order_id, [])))
+                if i.due_at is not None else i for i in items]
 
     def overdue(self, *, limit: int = 200, offset: int = 0) -> list[WorkItem]:
         """Orders with a running clock past its due time, most overdue first.

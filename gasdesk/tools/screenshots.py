@@ -259,6 +259,7 @@ def render(app: Any, logins: dict[str, tuple[str, str]], out: Path) -> list[Path
     awin.show_page(SETTINGS)
     awin.settings_page.tabs.setCurrentWidget(awin.settings_page.calendar)
     s.shot(awin, "calendar")
+    _calendar_notice_shots(s, awin)
     awin.settings_page.tabs.setCurrentWidget(awin.settings_page.staff)
     s.shot(awin, "settings-staff")
     awin.show_page(awin.page_titles.index("台账报表"))
@@ -285,6 +286,28 @@ def render(app: Any, logins: dict[str, tuple[str, str]], out: Path) -> list[Path
     s.shot(fwin, "planned-work")
     fwin.close()
     return s.files
+
+
+# A made-up 2027 notice in the published form (the test fixture), for the paste dialog's preview.
+SAMPLE_NOTICE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "notices" / "2027-hypothetical.txt"
+
+
+def _calendar_notice_shots(s: Shooter, win: Any) -> None:
+    """The calendar page on a year not yet confirmed (the law's days, dashed), and the paste dialog."""
+    editor = win.settings_page.calendar
+    ahead = editor.session.calendar.unconfirmed_years_ahead(editor.session.now().date())
+    if not ahead:
+        return
+    editor.set_year(ahead[-1])
+    s.shot(win, "calendar-provisional")
+    if ahead[-1] != 2027 or not SAMPLE_NOTICE.exists():
+        return
+    dialog = editor.open_notice_dialog(2027)
+    dialog.text.setPlainText(SAMPLE_NOTICE.read_text(encoding="utf-8"))
+    dialog.read()
+    s.shot(dialog, "calendar-notice-preview", size=(1320, 700))
+    dialog.reject()
+    editor.set_year(editor.session.now().year)
 
 
 def _seed_field_service(app: Any, dispatcher: Any) -> None:

@@ -79,9 +79,13 @@ class CountCard(QFrame):
 
 
 class DashboardPage(QWidget):
+    # The calendar reminder's button: open the paste dialog for this year's notice.
+    notice_requested = Signal(int)
+
     def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.reminder_year: int | None = None
         layout = QVBoxLayout(self)
         head = QHBoxLayout()
         head.addWidget(title_label("工作台"))
@@ -94,6 +98,21 @@ class DashboardPage(QWidget):
         self.refresh_button = QPushButton("刷新（F5）")
         head.addWidget(self.refresh_button)
         layout.addLayout(head)
+        self.reminder = QFrame()
+        self.reminder.setObjectName("reminder")
+        self.reminder.setStyleSheet("QFrame#reminder { background: #fff4d6; border: 1px solid #f0c36d; border-radius: 4px; }")
+        rl = QHBoxLayout(self.reminder)
+        rl.setContentsMargins(10, 4, 6, 4)
+        self.reminder_text = QLabel()
+        self.reminder_text.setWordWrap(True)
+        self.reminder_text.setStyleSheet("color: #7a4f01; border: none;")
+        rl.addWidget(self.reminder_text, 1)
+        self.reminder_button = QPushButton("录入放假通知…")
+        rl.addWidget(self.reminder_button)
+        self.reminder.setVisible(False)
+        layout.addWidget(self.reminder)
+        self.reminder_button.clicked.connect(
+            lambda: self.reminder_year is not None and self.notice_requested.emit(self.reminder_year))
 
         cards = QHBoxLayout()
         self.mine_card = CountCard("我的待办", "#1565c0")
@@ -136,7 +155,18 @@ class DashboardPage(QWidget):
         session.changed.connect(self.refresh)
         self.refresh()
 
+    def refresh_reminder(self) -> None:
+        """Managers and administrators: next year's notice is not confirmed (from 1 November)."""
+        try:
+            reminder = self.session.calendar.reminder(self.session.now().date())
+        except ServiceError:
+            reminder = None
+        self.reminder_year = reminder[0] if reminder else None
+        self.reminder_text.setText(reminder[1] if reminder else "")
+        self.reminder.setVisible(reminder is not None and self.session.reminder_put_off)
+
     def refresh(self) -> None:
+        self.refresh_reminder()
         w = self.session.worklists
         try:
             # The lists load a page at a time as they scroll; the cards count everything.

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QPushButton,
     QStackedWidget,
     QStyle,
     QVBoxLayout,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from gasdesk.permissions import Permission
+from gasdesk.services.errors import ServiceError
 from gasdesk.ui import messages
 from gasdesk.ui.customer_page import CustomerPage
 from gasdesk.ui.customer_search import CustomerSearchPage
@@ -145,6 +147,12 @@ class MainWindow(QMainWindow):
             layout.addLayout(left)
         else:
             layout.addWidget(self.nav)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setSpacing(0)
+        self.reminder_bar = self._reminder_bar()
+        right_layout.addWidget(self.reminder_bar)
         self.stack = QStackedWidget()
         self.dashboard = DashboardPage(session)
         self.search = CustomerSearchPage(session)
@@ -171,7 +179,8 @@ class MainWindow(QMainWindow):
             self.nav.addItem(item)
             page.setContentsMargins(10, 6, 10, 6)
             self.stack.addWidget(page)
-        layout.addWidget(self.stack, 1)
+        right_layout.addWidget(self.stack, 1)
+        layout.addWidget(right, 1)
         self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self._menus()
@@ -181,6 +190,9 @@ class MainWindow(QMainWindow):
         session.order_requested.connect(self.open_order)
         session.customer_requested.connect(self.open_customer)
         session.new_business_requested.connect(self.new_business)
+        session.changed.connect(self.update_reminder)
+        self.dashboard.notice_requested.connect(self.open_notice)
+        self.update_reminder()
         minutes = int(session.settings().get("security.idle_lock_minutes") or 0)
         self.idle = IdleWatcher(minutes, self)
         self.idle.idle.connect(self.lock)
@@ -228,6 +240,48 @@ class MainWindow(QMainWindow):
             w.setContentsMargins(8, 0, 8, 0)
             bar.addPermanentWidget(w)
         bar.showMessage(f"就绪　Ctrl+F 查询客户　Ctrl+N 新建业务　F5 刷新　Alt+1…{len(self.page_titles)} 切换页面", 0)
+
+    def _reminder_bar(self) -> QWidget:
+        """Shown at sign-in to managers and administrators while next year's notice is not confirmed."""
+        bar = QWidget()
+        bar.setObjectName("reminder_bar")
+        bar.setStyleSheet("QWidget#reminder_bar { background: #fff4d6; border-bottom: 1px solid #f0c36d; }")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(12, 6, 12, 6)
+        self.reminder_text = QLabel()
+        self.reminder_text.setWordWrap(True)
+        self.reminder_text.setStyleSheet("color: #7a4f01; font-weight: bold;")
+        row.addWidget(self.reminder_text, 1)
+        self.reminder_button = QPushButton("录入放假通知…")
+        self.reminder_later = QPushButton("稍后提醒")
+        row.addWidget(self.reminder_button)
+        row.addWidget(self.reminder_later)
+        self.reminder_year: int | None = None
+        self.reminder_button.clicked.connect(lambda: self.reminder_year is not None and self.open_notice(self.reminder_year))
+        self.reminder_later.clicked.connect(self.put_off_reminder)
+        bar.setVisible(False)
+        return bar
+
+    def update_reminder(self) -> None:
+        try:
+            reminder = self.session.calendar.reminder(self.session.now().date())
+        except ServiceError:
+            reminder = None
+        self.reminder_year = reminder[0] if reminder else None
+        self.reminder_text.setText(reminder[1] if reminder else "")
+        self.reminder_bar.setVisible(reminder is not None and not self.session.reminder_put_off)
+
+    def put_off_reminder(self) -> None:
+        """Put off for this sign-in: the dashboard keeps a smaller reminder."""
+        self.session.reminder_put_off = True
+        self.reminder_bar.setVisible(False)
+        self.dashboard.refresh_reminder()
+
+    def open_notice(self, year: int) -> QWidget:
+        self.show_page(SETTINGS)
+        editor = self.settings_page.calendar
+        self.settings_page.tabs.setCurrentWidget(editor)
+        return editor.open_notice_dialog(year)
 
     # navigation ---------------------------------------------------------------------------
     def show_page(self, index: int) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from gasdesk.flows.definition import ActionDef, FieldKind, FlowDef
 from gasdesk.permissions import Permission
+from gasdesk.services.calendar import PROVISIONAL_MARK, ClockNote
 from gasdesk.services.errors import ServiceError
 from gasdesk.services.orders import DeadlineView, OrderView, StepLogView
 from gasdesk.ui import messages, printing
@@ -86,20 +87,39 @@ def recorded_values(order: OrderView, departments: dict[str, str]) -> list[tuple
     return rows
 
 
-def deadline_text(d: DeadlineView | None, now: Any) -> tuple[str, str]:
-    """What the clerk reads for a clock, and its colour."""
+def deadline_text(d: DeadlineView | None, now: Any, note: ClockNote | None = None) -> tuple[str, str]:
+    """What the clerk reads for a clock, and its colour; `note` adds the paused working days and the
+    mark of a due date counted across a year whose holiday notice is not yet confirmed."""
     if d is None:
         return "无时限（不计入承诺时限）", ""
     limit = f"{d.amount}{TimeUnit(d.unit).label}"
+    extra = ""
+    if note is not None and d.unit == TimeUnit.WORKING_DAYS:
+        if note.paused_working_days:
+            extra += f"；已暂停 {note.paused_working_days} 个工作日，不计入时限"
+        running = [n for began, ended, n in note.pauses if ended is None and n is not None]
+        if d.status is DeadlineStatus.PAUSED and running:
+            extra += f"；本次暂停至今 {running[-1]} 个工作日"
+        if note.provisional:
+            extra += f"\n⚠ {PROVISIONAL_MARK}"
     if d.status is DeadlineStatus.PAUSED:
         left = "" if d.remaining is None else (f"，剩余 {d.remaining}{TimeUnit(d.unit).label}"
                                                if d.unit == TimeUnit.WORKING_DAYS else "")
-        return f"已暂停：{d.pause_reason or '原因未记录'}（时限 {limit}{left}）", "paused"
+        return f"已暂停：{d.pause_reason or '原因未记录'}（时限 {limit}{left}）{extra}", "paused"
     if d.status in (DeadlineStatus.MET, DeadlineStatus.MISSED, DeadlineStatus.CANCELLED):
         urgency = {DeadlineStatus.MET: "green", DeadlineStatus.MISSED: "red"}.get(d.status, "")
-        return f"{d.status.label}（时限 {limit}，到期 {dt_text(d.due_at)}）", urgency
+        return f"{d.status.label}（时限 {limit}，到期 {dt_text(d.due_at)}）{extra}", urgency
     text, urgency = time_left(d.due_at, now, d.started_at)
-    return f"{text}（时限 {limit}，{dt_text(d.due_at)} 到期）", urgency
+    return f"{text}（时限 {limit}，{dt_text(d.due_at)} 到期）{extra}", urgency
+
+
+def pauses_text(note: ClockNote | None) -> str:
+    """The pauses of a clock, one a line, with the working days each took out (the pause rule)."""
+    if note is None or not note.pauses:
+        return ""
+    lines = [f"{dt_text(began)} 至 {dt_text(ended) if ended else '今'}"
+             + (f"：{n} 个工作日" if n is not None else "") for began, ended, n in note.pauses]
+    return "暂停记录（暂停开始当天计入时限，恢复当天不计入）：\n" + "\n".join(lines)
 
 
 def _history_columns() -> list[Column[StepLogView]]:
@@ -304,12 +324,18 @@ class OrderPage(QWidget):
                                       else "") if x)
         info["crew"].setText(crew or "—")
         info["reason"].setText(order.reason or "—")
+        try:
+            notes = self.session.calendar.clock_notes(order.id)
+        except ServiceError:
+            notes = {}
         for key, scope in (("step_deadline", DeadlineScope.STEP), ("order_deadline", DeadlineScope.ORDER)):
             d = order.open_deadline(scope)
             if d is None and order.status is not OrderStatus.OPEN:
                 finished = [x for x in order.deadlines if x.scope == scope]
                 d = finished[-1] if finished else None
-            text, urgency = deadline_text(d, now)
+            note = notes.get(d.id) if d is not None else None
+            text, urgency = deadline_text(d, now, note)
+            info[key].setToolTip(pauses_text(note))
             if d is None and scope is DeadlineScope.ORDER and not order.flow.total_limit:
                 text = "本业务无全程承诺时限"
             info[key].setText(text)

@@ -34,6 +34,8 @@ class UiSession(QObject):
         self.service_app = app.acting(actor)
         self._settings: dict[str, Any] | None = None
         self._departments: list[tuple[str, str]] | None = None
+        # The calendar reminder shown at sign-in was put off ("稍后提醒"): the dashboard keeps it instead.
+        self.reminder_put_off = False
 
     # services -----------------------------------------------------------------------------
     @property

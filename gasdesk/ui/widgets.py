@@ -83,6 +83,8 @@ class Column(Generic[T]):
     colors: Callable[[T], tuple[str, str] | None] | None = None
     align_right: bool = False
     width: int | None = None
+    # Optional tooltip (else the cell's text).
+    tooltip: Callable[[T], str] | None = None
 
 
 class RowsModel(QAbstractTableModel, Generic[T]):
@@ -148,6 +150,8 @@ class RowsModel(QAbstractTableModel, Generic[T]):
             return None
         col = self.columns[index.column()]
         item = self.rows[index.row()]
+        if role == Qt.ItemDataRole.ToolTipRole and col.tooltip is not None:
+            return col.tooltip(item) or col.text(item)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return col.text(item)
         if role == Qt.ItemDataRole.TextAlignmentRole and col.align_right:

@@ -5,20 +5,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from gasdesk.services.calendar import PROVISIONAL_MARK
 from gasdesk.services.worklists import WorkItem
 from gasdesk.ui.widgets import URGENCY_COLORS, Column, RowsModel, dt_text, time_left
 
+PROVISIONAL_TAG = "※推算"
 
-def _left(now: Callable[[], datetime]) -> Column[WorkItem]:
+
+def _due(w: WorkItem) -> str:
+    """The due time; ※推算 when it is counted across a year whose holiday notice is not confirmed."""
+    return dt_text(w.due_at) + (f" {PROVISIONAL_TAG}" if w.provisional else "")
+
+
+def _due_column(width: int) -> Column[WorkItem]:
+    return Column("时限", _due, width=width, tooltip=lambda w: PROVISIONAL_MARK if w.provisional else "")
+
+
+def _left(now: Callable[[], datetime], *, mark: bool = False) -> Column[WorkItem]:
     def text(w: WorkItem) -> str:
-        return time_left(w.due_at, now(), w.deadline_started_at or w.opened_at)[0]
+        left = time_left(w.due_at, now(), w.deadline_started_at or w.opened_at)[0]
+        return left + (f" {PROVISIONAL_TAG}" if mark and w.provisional else "")
 
     def colors(w: WorkItem) -> tuple[str, str] | None:
         # WorkItem carries no deadline start; the order's opening time stands in for it.
         urgency = time_left(w.due_at, now(), w.deadline_started_at or w.opened_at)[1]
         return URGENCY_COLORS.get(urgency)
 
-    return Column("剩余时间", text, colors, width=108)
+    return Column("剩余时间", text, colors, width=150 if mark else 108,
+                  tooltip=lambda w: PROVISIONAL_MARK if mark and w.provisional else "")
 
 
 def work_model(now: Callable[[], datetime], *, dispatch: bool = False) -> RowsModel[WorkItem]:
@@ -31,7 +45,7 @@ def work_model(now: Callable[[], datetime], *, dispatch: bool = False) -> RowsMo
             Column("联系电话", lambda w: w.phone, width=104),
             Column("作业班组", lambda w: w.crew or "未派工", width=120),
             Column("预约时间", lambda w: dt_text(w.appointment_at) or "未预约", width=118),
-            _left(now),
+            _left(now, mark=True),
         ])
     return RowsModel([
         Column("业务单号", lambda w: w.number, width=140),
@@ -39,6 +53,6 @@ def work_model(now: Callable[[], datetime], *, dispatch: bool = False) -> RowsMo
         Column("当前环节", lambda w: w.step_label, width=190),
         Column("客户", lambda w: w.customer_name, width=140),
         Column("受理时间", lambda w: dt_text(w.opened_at), width=122),
-        Column("时限", lambda w: dt_text(w.due_at), width=122),
+        _due_column(160),
         _left(now),
     ])

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from PySide6.QtCore import Qt
+
 from gasdesk.flows import FLOWS
 from gasdesk.services.orders import OrderService
 from gasdesk.ui.flow_chart import FlowChartScene
+from gasdesk.ui.worklist_table import PROVISIONAL_TAG
+from gasdesk.workdays import PROVISIONAL_MARK
 from tests.helpers import resident
 from tests.ui import steps
 from tests.ui.driver import click, type_into
@@ -96,3 +102,36 @@ def test_dashboard_queues_counts_and_open_by_number(qtbot, gui_app, team, window
     qtbot.keyClick(dash.number_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: o.id in win.order_pages)
     assert steps.order(gui_app, team, o.id).step == "accept"
+
+
+def test_provisional_due_dates_are_marked_and_paused_working_days_shown(qtbot, gui_app, gui_clock, team, window, msgs):
+    gui_clock.set(datetime(2026, 12, 28, 9, 0))  # a 5-working-day opening that ends in January 2027
+    c = resident(gui_app, team.clerk, "金二")
+    orders = OrderService(gui_app, team.clerk)
+    o = orders.open("activation", c.id, documents=["property_proof", "owner_id"])
+    win = window(team.clerk)
+    steps.go(qtbot, win, steps.DASHBOARD)
+    win.dashboard.refresh()
+    mine = win.dashboard.mine
+    row = next(i for i in range(mine.rowCount()) if mine.row(i).number == o.number)
+    due_column = next(i for i, col in enumerate(mine.columns) if col.title == "时限")
+    index = mine.index(row, due_column)
+    assert mine.data(index).endswith(PROVISIONAL_TAG)
+    assert mine.data(index, Qt.ItemDataRole.ToolTipRole) == PROVISIONAL_MARK
+
+    page = win.open_order(o.id)
+    assert PROVISIONAL_MARK in page.info_labels["order_deadline"].text()
+
+    gui_clock.set(datetime(2026, 12, 28, 10, 0))  # Monday
+    click(qtbot, page.pause_button)
+    dialog = page.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    type_into(qtbot, dialog.edit, "客户出差")
+    click(qtbot, dialog.findChild(type(page.refresh_button), "ok"))
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert "本次暂停至今 0 个工作日" in page.info_labels["order_deadline"].text()
+    gui_clock.set(datetime(2026, 12, 31, 9, 0))  # Thursday: Tue 29, Wed 30, Thu 31 are given back
+    click(qtbot, page.resume_button)
+    text = page.info_labels["order_deadline"].text()
+    assert "已暂停 3 个工作日，不计入时限" in text
+    assert "3 个工作日" in page.info_labels["order_deadline"].toolTip()
