@@ -2,6 +2,14 @@
 
 from gasdesk.models.account import Account, Meter
 from gasdesk.models.audit import AuditEntry
+from gasdesk.models.bank import (
+    ArrearsNotice,
+    BankAgreement,
+    BankCollection,
+    BankFileImport,
+    BankRun,
+    BankRunLine,
+)
 from gasdesk.models.base import Base, Money, Quantity
 from gasdesk.models.billing import Bill, BillAllocation, MeterReading, Price, ReceiptPrint, Tariff
 from gasdesk.models.customer import Customer
@@ -13,7 +21,8 @@ from gasdesk.models.planned_work import PlannedWork
 from gasdesk.models.staff import Department, Staff
 
 __all__ = [
-    "Account", "AuditEntry", "Base", "Bill", "BillAllocation", "CalendarOverride", "Customer", "Deadline",
+    "Account", "ArrearsNotice", "AuditEntry", "BankAgreement", "BankCollection", "BankFileImport", "BankRun",
+    "BankRunLine", "Base", "Bill", "BillAllocation", "CalendarOverride", "Customer", "Deadline",
     "DeadlinePause", "Department", "EmergencyCall", "PlannedWork", "Meter", "MeterReading", "Money", "NumberSequence", "OrderStep", "Payment",
     "Price", "Quantity", "ReceiptPrint", "ServiceOrder", "Setting", "Staff", "Tariff",
 ]

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gasdesk.bankfiles import EXAMPLE_LAYOUTS
 from gasdesk.models import Setting
 from gasdesk.permissions import Permission
 from gasdesk.services import audit
@@ -43,6 +44,8 @@ DEFAULTS: dict[str, Any] = {
     "backup.keep_days": 30,
     "printing.font_path": "",
     "texts": {},
+    # The contracted banks, each with its file layout (gasdesk.bankfiles).
+    "bank.banks": EXAMPLE_LAYOUTS,
 }
 
 LABELS: dict[str, str] = {
