@@ -155,6 +155,10 @@ def test_return_settles_paid_lines_keeps_failed_ones_and_closes_the_run(app, tea
     layout = BankService(app, team.manager).layout("GH")
     back = answer(layout, data, {b2.number: "3001"})
     clock.set(RETURN_DAY)
+    before = snapshot(app)
+    seen = BankService(app, team.manager).import_return(run.id, back, "return.txt", preview=True)
+    assert (seen.paid_count, seen.paid_total, seen.failed_count) == (1, b1.amount, 1)
+    assert snapshot(app) == before  # the amounts are shown before the money moves
     result = BankService(app, team.manager).import_return(run.id, back, "return.txt")
     assert (result.paid_count, result.paid_total) == (1, b1.amount)
     assert (result.failed_count, result.failed_total) == (1, b2.amount)

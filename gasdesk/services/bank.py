@@ -689,8 +689,11 @@ class BankService:
 
     # the return ------------------------------------------------------------------------------------
     def import_return(self, run_id: int, data: bytes, file_name: str = "", *, progress: Progress | None = None,
-                      cancel: threading.Event | None = None) -> ImportResult:
-        """Take in the bank's return of a run: all of it or, with a report of every problem, nothing."""
+                      cancel: threading.Event | None = None, preview: bool = False) -> ImportResult:
+        """Take in the bank's return of a run: all of it or, with a report of every problem, nothing.
+
+        `preview`: check the file and count what it says (paid, failed) without writing anything, so
+        the amount is shown before the money moves."""
         self.actor.require(Permission.BANK_FILES)
         report = progress or (lambda _p, _t: None)
         now = self.app.clock.now()
@@ -758,6 +761,10 @@ class BankService:
                     result.failed_total += line[5]
                     result.report.append(ReportLine(number, line[3], line[4], line[5], LineOutcome.FAILED.label,
                                                     reason))
+            if preview:
+                result.paid_count = len(paid)
+                result.paid_total = sum((line[5] for _n, _q, line in paid), ZERO)
+                return result
             report(25, f"正在入账 {len(paid)} 笔扣款成功的账单…")
             settled = _settle(s, self.actor, now, PaymentMethod.BANK_DEBIT, run.number,
                               [(number, line[1], line[2], line[5], line[3], line[4]) for number, _seq, line in paid],
