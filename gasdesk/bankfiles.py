@@ -329,6 +329,12 @@ class Layout:
             return self.parse_date(text)
         return text
 
+    def width_of(self, kind: str, name: str) -> int | None:
+        """The byte width of a detail field in a fixed-width file (None: delimited, or no such field)."""
+        if not self.fixed:
+            return None
+        return next((f.width for f in self.files[kind].detail.fields if f.name == name and f.value is None), None)
+
     # -- bank account numbers ------------------------------------------------------------------------
 
     def check_bank_account(self, text: str) -> str:

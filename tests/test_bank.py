@@ -72,6 +72,8 @@ def test_agreement_is_validated_masked_audited_and_printed(app, team, clock):
         svc.open_agreement(o.account_id, bank="NH", branch="人民路支行", holder="张伟", bank_account=CARD_16)
     with pytest.raises(Refused, match="不能表示"):
         svc.open_agreement(o.account_id, bank="GH", branch="人民路支行", holder="张\U00020bb7", bank_account=CARD_19)
+    with pytest.raises(Refused, match="15 个汉字"):  # the fixed layout's holder field is 30 bytes
+        svc.open_agreement(o.account_id, bank="NH", branch="人民路支行", holder="张" * 16, bank_account=CARD_19)
     with pytest.raises(Refused, match="签约银行"):
         svc.open_agreement(o.account_id, bank="XX", branch="人民路支行", holder="张伟", bank_account=CARD_19)
     assert snapshot(app) == before

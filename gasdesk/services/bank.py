@@ -409,6 +409,9 @@ class BankService:
         except UnicodeEncodeError as exc:
             raise Refused(f"账户户名含有银行文件（{layout.encoding.upper()}）不能表示的字，请按银行卡上的户名填写",
                           field="holder") from exc
+        width = layout.width_of("debit", "holder")
+        if width is not None and len(holder.encode(layout.encoding)) > width:
+            raise Refused(f"{layout.name}的代扣文件户名最多 {width // 2} 个汉字（{width} 字节）", field="holder")
         return digits
 
     def _view(self, s: Session, a: BankAgreement) -> AgreementView:
@@ -1046,10 +1049,17 @@ def _settle(s: Session, actor: Actor, now: datetime, method: PaymentMethod, sour
                  "customer_id": state[lines[i][1]][2], "account_id": lines[i][2], "order_id": None,
                  "staff_id": actor.staff_id, "at": now, "item": f"{item_prefix} {lines[i][4]}"[:60],
                  "note": source, "reverses_id": None} for i in plain]
+    conn = s.connection()
+    pay_insert = _table(Payment).insert()
     ids: list[int] = []
     for k in range(0, len(pay_rows), CHUNK):
-        ids += list(s.scalars(insert(Payment).returning(Payment.id, sort_by_parameter_order=True),
-                              pay_rows[k:k + CHUNK]))
+        # executemany without RETURNING (RETURNING makes SQLite insert row by row); the ids are then
+        # read back through the unique receipt numbers.
+        part = pay_rows[k:k + CHUNK]
+        conn.execute(pay_insert, part)
+        found = dict(conn.execute(select(Payment.receipt_number, Payment.id).where(
+            Payment.receipt_number.in_([r["receipt_number"] for r in part]))).all())
+        ids += [found[str(r["receipt_number"])] for r in part]
         _check(cancel)
         report(25 + int(30 * (k + CHUNK) / max(len(pay_rows), 1)), f"已入账 {min(k + CHUNK, len(pay_rows))} 笔")
     alloc_rows = []
@@ -1064,8 +1074,9 @@ def _settle(s: Session, actor: Actor, now: datetime, method: PaymentMethod, sour
         out[i] = (pid, LineOutcome.PAID, "")
         result.paid_count += 1
         result.paid_total += amount
+    alloc_insert = _table(BillAllocation).insert()
     for k in range(0, len(alloc_rows), CHUNK):
-        s.execute(insert(BillAllocation), alloc_rows[k:k + CHUNK])
+        conn.execute(alloc_insert, alloc_rows[k:k + CHUNK])
     bill_table = _table(Bill)
     bill_stmt = (update(bill_table).where(bill_table.c.id == bindparam("b_id"))
                  .values(paid=bindparam("b_paid", type_=Money()), status=billing.BillStatus.PAID))
@@ -1073,7 +1084,6 @@ def _settle(s: Session, actor: Actor, now: datetime, method: PaymentMethod, sour
     acc_stmt = (update(acc_table).where(acc_table.c.id == bindparam("a_id"))
                 .values(balance=acc_table.c.balance + bindparam("a_add", type_=Money()),
                         version=acc_table.c.version + 1))
-    conn = s.connection()
     for k in range(0, len(bill_rows), CHUNK):
         conn.execute(bill_stmt, bill_rows[k:k + CHUNK])
         _check(cancel)
