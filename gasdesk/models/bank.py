@@ -86,6 +86,7 @@ class BankRunLine(Base):
     __table_args__ = (
         UniqueConstraint("run_id", "seq", name="uq_bank_run_line_run_seq"),
         Index("ix_bank_run_line_bill", "bill_id"),
+        Index("ix_bank_run_line_run_account", "run_id", "account_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

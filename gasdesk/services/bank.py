@@ -42,7 +42,23 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, exists, func, insert, literal, or_, select, type_coerce, update
+from sqlalchemy import (
+    DateTime,
+    String,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -769,19 +785,45 @@ class BankService:
                 result.paid_total = sum((line[5] for _n, _q, line in paid), ZERO)
                 return result
             report(25, f"正在入账 {len(paid)} 笔扣款成功的账单…")
-            settled = _settle(s, self.actor, now, PaymentMethod.BANK_DEBIT, run.number,
-                              [(number, line[1], line[2], line[5], line[3], line[4]) for number, _seq, line in paid],
-                              report, cancel, result)
-            for (_number, _seq, line), (payment_id, outcome, note) in zip(paid, settled, strict=True):
-                line_updates.append({"line_id": line[0], "outcome": outcome, "code": "", "reason": note[:60],
-                                     "pay": payment_id})
-            report(85, "正在记录回盘结果…")
             stmt = (update(_table(BankRunLine)).where(_table(BankRunLine).c.id == bindparam("line_id"))
                     .values(outcome=bindparam("outcome"), result_code=bindparam("code"), reason=bindparam("reason"),
                             payment_id=bindparam("pay"), pending_bill_id=None))
+            conn = s.connection()
             for i in range(0, len(line_updates), CHUNK):
-                s.connection().execute(stmt, line_updates[i:i + CHUNK])
-                _check(cancel)
+                conn.execute(stmt, line_updates[i:i + CHUNK])
+            _check(cancel)
+            # Lock the accounts of the paid lines (in id order, as the counter does), then read their bills.
+            paid_lines = [(number, line[1], line[2], line[5], line[3], line[4]) for number, _seq, line in paid]
+            odd = _odd_accounts(s, paid_lines, cancel)
+            odd_lines = [(number, seq, line) for number, seq, line in paid if line[2] in odd]
+            # Lines of accounts where a bill was paid at the counter meanwhile wait aside ('odd') while
+            # the plain ones (outcome still '') are written set-wise from the run's own lines.
+            conn.execute(stmt, [{"line_id": line[0], "outcome": "odd", "code": "", "reason": "", "pay": None}
+                                for _n, _q, line in odd_lines] or [{"line_id": -1, "outcome": "", "code": "",
+                                                                    "reason": "", "pay": None}])
+            plain = [line for _n, _q, line in paid if line[2] not in odd]
+            if plain:
+                first, last = _settle_run(s, self.actor, now, run, len(plain), report, cancel)
+                result.first_receipt, result.last_receipt = first, last
+                result.paid_count += len(plain)
+                result.paid_total += sum((line[5] for line in plain), ZERO)
+            report(80, "正在处理柜台已缴的账单…")
+            odd_result = ImportResult(kind="return", bank_name="", file_name="", run_number="")
+            settled = _settle(s, self.actor, now, PaymentMethod.BANK_DEBIT, run.number,
+                              [(number, line[1], line[2], line[5], line[3], line[4]) for number, _seq, line in odd_lines],
+                              report, cancel, odd_result)
+            conn.execute(stmt, [{"line_id": line[0], "outcome": outcome, "code": "", "reason": note[:60],
+                                 "pay": payment_id}
+                                for (_n, _q, line), (payment_id, outcome, note) in zip(odd_lines, settled, strict=True)]
+                         or [{"line_id": -1, "outcome": "", "code": "", "reason": "", "pay": None}])
+            result.paid_count += odd_result.paid_count
+            result.paid_total += odd_result.paid_total
+            result.credited_count += odd_result.credited_count
+            result.credited_total += odd_result.credited_total
+            result.report += odd_result.report
+            result.first_receipt = result.first_receipt or odd_result.first_receipt
+            result.last_receipt = odd_result.last_receipt or result.last_receipt
+            report(90, "正在记录回盘结果…")
             run.status, run.closed_at, run.closed_by_id = RunStatus.RETURNED, now, self.actor.staff_id
             imp = BankFileImport(kind="return", bank_code=run.bank_code, sha256=sha, file_name=file_name[:200],
                                  run_id=run.id, lines=result.lines, paid_count=result.paid_count,
@@ -1010,6 +1052,76 @@ def _read(layout: Layout, kind: str, data: bytes) -> Any:
 
 
 # --- settling bank money ---------------------------------------------------------------------------
+
+def _odd_accounts(s: Session, lines: Sequence[tuple[int, int, int, Decimal, str, str]],
+                  cancel: threading.Event | None) -> set[int]:
+    """Lock the lines' accounts (id order) and return those where some line's bill no longer owes
+    exactly the line's amount (paid, or partly paid, at the counter after it was sent)."""
+    account_ids = sorted({ln[2] for ln in lines})
+    for i in range(0, len(account_ids), CHUNK):
+        s.execute(select(Account.id).where(Account.id.in_(account_ids[i:i + CHUNK])).order_by(Account.id)
+                  .with_for_update()).all()
+    _check(cancel)
+    owes: dict[int, Decimal] = {}
+    bill_ids = [ln[1] for ln in lines]
+    for i in range(0, len(bill_ids), CHUNK):
+        for bid, amount, paid_ in s.execute(select(Bill.id, Bill.amount, Bill.paid)
+                                            .where(Bill.id.in_(bill_ids[i:i + CHUNK]))):
+            owes[bid] = amount - paid_
+    return {ln[2] for ln in lines if owes[ln[1]] != ln[3]}
+
+
+def _settle_run(s: Session, actor: Actor, now: datetime, run: BankRun, count: int, report: Progress,
+                cancel: threading.Event | None) -> tuple[str, str]:
+    """The run's plain paid lines (outcome still '') set-wise, straight from bank_run_line: one block
+    of receipt numbers, payments, their ids on the lines, allocations, bills paid, balances raised,
+    lines marked paid. Amounts are copied as stored (fen on SQLite, NUMERIC on PostgreSQL). Returns
+    the first and last receipt number."""
+    line, pay, bill, acc, alloc = (_table(m) for m in (BankRunLine, Payment, Bill, Account, BillAllocation))
+    mine = and_(line.c.run_id == run.id, line.c.outcome == "")
+    first = numbering.reserve(s, f"SJ-{now:%Y%m%d}", count)
+    stamp = f"SJ-{now:%Y%m%d}-"
+    number = literal(first - 1) + func.row_number().over(order_by=line.c.seq)
+    if s.get_bind().dialect.name == "sqlite":
+        padded: Any = func.printf("%05d", number)
+    else:
+        digits = sql_cast(number, String)
+        padded = func.lpad(digits, func.greatest(5, func.length(digits)), "0")
+    item = f"{PaymentMethod.BANK_DEBIT.label} "
+    at = literal(now, DateTime())
+    conn = s.connection()
+    report(30, f"正在写入 {count} 笔收款…")
+    conn.execute(pay.insert().from_select(
+        ["receipt_number", "kind", "amount", "cash_effect", "balance_effect", "method", "customer_id", "account_id",
+         "order_id", "staff_id", "at", "item", "note", "reverses_id"],
+        select(literal(stamp, String) + padded, literal(str(PaymentKind.ARREARS)), line.c.amount, line.c.amount,
+               line.c.amount, literal(str(PaymentMethod.BANK_DEBIT)), acc.c.customer_id, line.c.account_id, null(),
+               literal(actor.staff_id), at, literal(item, String) + line.c.bill_number, literal(run.number), null())
+        .select_from(line.join(acc, acc.c.id == line.c.account_id)).where(mine)))
+    _check(cancel)
+    report(45, "正在关联收据…")
+    conn.execute(update(line).where(mine).values(payment_id=select(pay.c.id).where(
+        pay.c.account_id == line.c.account_id, pay.c.note == run.number,
+        pay.c.method == str(PaymentMethod.BANK_DEBIT),
+        pay.c.item == literal(item, String) + line.c.bill_number).scalar_subquery()))
+    _check(cancel)
+    report(55, "正在付清账单…")
+    conn.execute(alloc.insert().from_select(
+        ["bill_id", "payment_id", "amount", "at", "staff_id", "note"],
+        select(line.c.bill_id, line.c.payment_id, line.c.amount, at, literal(actor.staff_id), literal("缴费"))
+        .where(mine)))
+    conn.execute(update(bill).where(bill.c.id.in_(select(line.c.bill_id).where(mine)))
+                 .values(paid=bill.c.amount, status=str(billing.BillStatus.PAID)))
+    _check(cancel)
+    report(65, "正在更新账户余额…")
+    conn.execute(update(acc).where(acc.c.id.in_(select(line.c.account_id).where(mine)))
+                 .values(balance=acc.c.balance + select(func.sum(line.c.amount))
+                         .where(mine, line.c.account_id == acc.c.id).scalar_subquery(),
+                         version=acc.c.version + 1))
+    conn.execute(update(line).where(mine).values(outcome=str(LineOutcome.PAID), pending_bill_id=None))
+    _check(cancel)
+    return f"{stamp}{first:05d}", f"{stamp}{first + count - 1:05d}"
+
 
 def _settle(s: Session, actor: Actor, now: datetime, method: PaymentMethod, source: str,
             lines: Sequence[tuple[int, int, int, Decimal, str, str]], report: Progress,
