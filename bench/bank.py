@@ -65,6 +65,12 @@ def log(text: str) -> None:
 def empty_database(url: str) -> None:
     if url.startswith("sqlite"):
         return
+    name = url.rsplit("/", 1)[1]
+    server = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    with server.connect() as c:
+        if not c.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as c:
         c.execute(text("DROP SCHEMA public CASCADE"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 
 from gasdesk.bankfiles import EXAMPLE_FIXED, Layout
 from gasdesk.models import AuditEntry, BankRunLine, Bill, Payment
-from gasdesk.services.bank import BankService, FileRefused, RunStatus
+from gasdesk.services.bank import BankService, Cancelled, FileRefused, RunStatus
 from gasdesk.services.billing import BillingService
 from gasdesk.services.errors import NotAllowed, Refused
 from gasdesk.services.ledgers import LedgerFilter, LedgerService, list_ledgers
@@ -354,3 +355,24 @@ def test_arrears_notices_after_the_payment_window_printed_and_listed(app, team, 
     assert [(p.batch, p.owed, p.bills) for p in printed] == [(batch, b1.amount, 1)]
     with pytest.raises(Refused, match="没有"):
         svc.print_arrears_notices("suburban")
+
+
+def test_cancelled_work_writes_nothing(app, team, clock):
+    (o1, b1), (o2, b2) = two_households(app, team, clock)
+    svc = BankService(app, team.manager)
+    clock.set(RUN_DAY)
+    stop = threading.Event()
+    stop.set()
+    before = snapshot(app)
+    with pytest.raises(Cancelled):
+        svc.create_run("GH", "2026-12", cancel=stop)
+    assert snapshot(app) == before
+    run, data = svc.create_run("GH", "2026-12")
+    back = answer(svc.layout("GH"), data, {})
+    before = snapshot(app)
+    with pytest.raises(Cancelled):
+        svc.import_return(run.id, back, cancel=stop)
+    clock.set(datetime(2027, 1, 21, 9, 0))
+    with pytest.raises(Cancelled):
+        BankService(app, team.clerk).print_arrears_notices(cancel=stop)
+    assert snapshot(app) == before
