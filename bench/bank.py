@@ -152,7 +152,7 @@ def naive_run(app: App, actor: Actor, month: str, limit: int) -> int:
         s.add(run)
         s.flush()
         rows = s.execute(svc._candidates("GH", month).limit(limit)).all()
-        for seq, (bid, aid, agid, bno, ano, card, holder, amount) in enumerate(rows, 1):
+        for seq, (bid, aid, agid, _bno, ano, _card, _holder, _amount) in enumerate(rows, 1):
             bill = s.get(Bill, bid)
             agreement = s.get(BankAgreement, agid)
             assert bill is not None and agreement is not None
