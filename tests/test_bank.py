@@ -278,7 +278,10 @@ def test_collection_file_pays_bills_and_refuses_unknown_changed_and_repeated_lin
             svc.import_collection("NH", file(*rows))
         assert any(problem in t for _, t in exc.value.problems), exc.value.problems
         assert snapshot(app) == before
-    result = svc.import_collection("NH", file(("S1", b1.number, n1, b1.amount), ("S2", b2.number, n2, b2.amount)))
+    both = file(("S1", b1.number, n1, b1.amount), ("S2", b2.number, n2, b2.amount))
+    seen = svc.import_collection("NH", both, preview=True)
+    assert (seen.paid_count, seen.paid_total) == (2, b1.amount + b2.amount) and snapshot(app) == before
+    result = svc.import_collection("NH", both)
     assert (result.paid_count, result.paid_total) == (2, b1.amount + b2.amount)
     assert books_balance(app, acc1) == D("0.00") == books_balance(app, acc2)
     with pytest.raises(FileRefused, match="已经导入过"):

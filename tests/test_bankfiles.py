@@ -87,3 +87,23 @@ def test_card_numbers_luhn_and_masking():
     assert layout.check_bank_account(f"{card[:6]} {card[6:]}") == card
     with pytest.raises(LayoutError, match="19 位"):
         layout.check_bank_account(card[:-1])
+
+
+def test_the_banks_setting_is_checked_before_it_is_saved(app):
+    from gasdesk.services.errors import Refused
+    from gasdesk.services.settings import SettingsService
+    from tests.helpers import make_team
+
+    team = make_team(app)
+    svc = SettingsService(app, team.admin)
+    broken = copy.deepcopy(EXAMPLE_FIXED)
+    broken["encoding"] = "klingon"
+    with pytest.raises(Refused, match="编码"):
+        svc.update({"bank.banks": [EXAMPLE_DELIMITED, broken]})
+    with pytest.raises(Refused, match="重复"):
+        svc.update({"bank.banks": [EXAMPLE_DELIMITED, EXAMPLE_DELIMITED]})
+    renamed = dict(copy.deepcopy(EXAMPLE_FIXED), code="JH", name="示例建设银行")
+    svc.update({"bank.banks": [EXAMPLE_DELIMITED, EXAMPLE_FIXED, renamed]})
+    from gasdesk.services.bank import BankService
+
+    assert [b.code for b in BankService(app, team.clerk).banks()] == ["GH", "NH", "JH"]

@@ -847,8 +847,8 @@ class BankService:
 
     # collection files ------------------------------------------------------------------------------
     def import_collection(self, bank: str, data: bytes, file_name: str = "", *, progress: Progress | None = None,
-                          cancel: threading.Event | None = None) -> ImportResult:
-        """A bank's file of bills paid at its counters (代收)."""
+                          cancel: threading.Event | None = None, preview: bool = False) -> ImportResult:
+        """A bank's file of bills paid at its counters (代收). `preview`: check and count, write nothing."""
         self.actor.require(Permission.BANK_FILES)
         report = progress or (lambda _p, _t: None)
         now = self.app.clock.now()
@@ -900,6 +900,10 @@ class BankService:
             _check(cancel)
             result = ImportResult(kind="collection", bank_name=layout.name, file_name=file_name, run_number="",
                                   lines=len(lines))
+            if preview:
+                result.paid_count = len(lines)
+                result.paid_total = sum((d["amount"] for _n, d, _b in lines), ZERO)
+                return result
             imp = BankFileImport(kind="collection", bank_code=layout.code, sha256=sha, file_name=file_name[:200],
                                  run_id=None, lines=len(lines), paid_count=0, paid_total=ZERO, failed_count=0,
                                  failed_total=ZERO, credited_count=0, credited_total=ZERO, imported_at=now,

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gasdesk.bankfiles import EXAMPLE_LAYOUTS
+from gasdesk.bankfiles import EXAMPLE_LAYOUTS, LayoutError, layouts
 from gasdesk.models import Setting
 from gasdesk.permissions import Permission
 from gasdesk.services import audit
@@ -112,6 +112,14 @@ class SettingsService:
                         value = str(check_amount(value))
                     except ValidationError as exc:
                         raise Refused(f"{LABELS.get(key, key)}：{exc.message}", field=key) from exc
+                if key == "bank.banks":
+                    try:
+                        found = layouts(value)
+                    except (LayoutError, TypeError, ValueError, AttributeError) as exc:
+                        message = exc.message if isinstance(exc, LayoutError) else "格式应为银行列表"
+                        raise Refused(f"银行文件格式：{message}", field=key) from exc
+                    if len(found) != len(value):
+                        raise Refused("银行文件格式：银行代码重复", field=key)
                 row = s.get(Setting, key)
                 old = row.value if row is not None else DEFAULTS.get(key)
                 if old == value:

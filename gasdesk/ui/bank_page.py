@@ -605,8 +605,18 @@ class BankPage(QWidget):
                 self.collection_summary.setVisible(True)
             messages.report(self, exc)
 
+        def checked(seen: ImportResult) -> None:
+            if messages.ask(self, f"代收文件 {name}：{seen.paid_count} 笔，合计 {money_text(seen.paid_total)} 元。"
+                                  "确认入账？（已在营业厅缴清的账单，代收款转为预存款）"):
+                self.cancel = threading.Event()
+                self.task = run_task(self, work, done, label="正在导入代收文件…", cancel=self.cancel,
+                                     on_failed=failed)
+
+        def check(report: Any) -> ImportResult:
+            return service.import_collection(bank, data, name, progress=report, cancel=self.cancel, preview=True)
+
         self.cancel = threading.Event()
-        self.task = run_task(self, work, done, label="正在导入代收文件…", cancel=self.cancel, on_failed=failed)
+        self.task = run_task(self, check, checked, label="正在核对代收文件…", cancel=self.cancel, on_failed=failed)
 
     # -- 对账 -------------------------------------------------------------------------------------------
     def _reconcile_tab(self) -> QWidget:
