@@ -118,7 +118,8 @@ def load(app: App, n: int, first: int = 1) -> None:
             } for i in ids])
             s.execute(insert(BankAgreement), [{
                 "id": i, "number": f"DK-20261201-{i:07d}", "account_id": i, "customer_id": i,
-                "current_account_id": i, "bank_code": "GH", "bank_name": "示例工商银行（分隔符格式）",
+                "current_account_id": i, "customer_number": f"C{i:09d}", "customer_name": f"用户{i}",
+                "account_number": f"A{i:09d}", "address": f"示例市南明区花果园{i}号", "bank_code": "GH", "bank_name": "示例工商银行（分隔符格式）",
                 "branch": "人民路支行", "holder": f"用户{i}", "bank_account": luhn_complete(f"622202{i:012d}"),
                 "phone": "", "signed_on": date(2026, 12, 1), "status": "active", "reason": "", "created_at": now,
                 "created_by_id": staff_id, "changed_at": now, "changed_by_id": staff_id, "version": 1,

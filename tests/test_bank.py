@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from gasdesk.bankfiles import EXAMPLE_FIXED, Layout
-from gasdesk.models import AuditEntry, BankRunLine, Bill, Payment
+from gasdesk.models import Account, AuditEntry, BankRunLine, Bill, Customer, Payment
 from gasdesk.services.bank import BankService, Cancelled, FileRefused, RunStatus
 from gasdesk.services.billing import BillingService
 from gasdesk.services.errors import NotAllowed, Refused
@@ -89,7 +89,10 @@ def test_agreement_is_validated_masked_audited_and_printed(app, team, clock):
         entry = s.scalar(select(AuditEntry).where(AuditEntry.entity == "bank_agreement"))
         assert CARD_16 not in str(entry.changes) and CARD_16[-4:] in str(entry.changes)
 
+    with app.unit_of_work() as s:  # a later detail change does not change the signed agreement
+        s.get(Customer, s.get(Account, o.account_id).customer_id).name = "张伟改"
     text = pdf_text(svc.render_agreement(a.id))
+    assert "张伟改" not in text and "张伟" in text
     assert "委托银行代扣燃气费协议书" in text and a.number in text and CARD_16 in text and "人民路支行" in text
     assert "副" not in text
     assert "副" in pdf_text(svc.render_agreement(a.id))  # the second print is a copy
@@ -264,7 +267,6 @@ def test_collection_file_pays_bills_and_refuses_unknown_changed_and_repeated_lin
 
     with app.reading() as s:
         acc1, acc2 = (s.get(Bill, b).account_id for b in (b1.id, b2.id))
-    from gasdesk.models import Account
     with app.reading() as s:
         n1, n2 = s.get(Account, acc1).number, s.get(Account, acc2).number
     before = snapshot(app)

@@ -34,6 +34,11 @@ class BankAgreement(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
     # The account's id while the agreement is not cancelled: one live agreement per account.
     current_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), unique=True)
+    # The customer and premises as they were at signing: the printed agreement shows these.
+    customer_number: Mapped[str] = mapped_column(String(20))
+    customer_name: Mapped[str] = mapped_column(String(100))
+    account_number: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(200))
     bank_code: Mapped[str] = mapped_column(String(20))
     bank_name: Mapped[str] = mapped_column(String(60))
     branch: Mapped[str] = mapped_column(String(60))

@@ -396,9 +396,13 @@ class BankService:
             if live is not None:
                 raise Refused(f"该账户已有代扣协议 {live.number}（{AgreementStatus(live.status).label}），"
                               "请先变更或撤销")
+            customer = s.get(Customer, account.customer_id)
+            assert customer is not None
             a = BankAgreement(
                 number=numbering.order_number(s, "DK", now.date()), account_id=account.id,
-                customer_id=account.customer_id, current_account_id=account.id, bank_code=layout.code,
+                customer_id=account.customer_id, current_account_id=account.id, customer_number=customer.number,
+                customer_name=customer.name, account_number=account.number, address=account.address,
+                bank_code=layout.code,
                 bank_name=layout.name, branch=branch_text, holder=holder_text, bank_account=digits,
                 phone=phone_text, signed_on=signed, status=AgreementStatus.ACTIVE, reason="", created_at=now,
                 created_by_id=self.actor.staff_id, changed_at=now, changed_by_id=self.actor.staff_id,
@@ -431,9 +435,7 @@ class BankService:
         return digits
 
     def _view(self, s: Session, a: BankAgreement) -> AgreementView:
-        account = s.get(Account, a.account_id)
-        customer = s.get(Customer, a.customer_id)
-        return _agreement_view(a, account.number if account else "", customer.name if customer else "")
+        return _agreement_view(a, a.account_number, a.customer_name)
 
     def _live(self, s: Session, agreement_id: int, version: int | None) -> BankAgreement:
         a = s.get(BankAgreement, agreement_id, with_for_update=True)
@@ -529,17 +531,14 @@ class BankService:
             a = s.get(BankAgreement, agreement_id)
             if a is None:
                 raise NotFound("代扣协议不存在")
-            account = s.get(Account, a.account_id)
-            customer = s.get(Customer, a.customer_id)
-            assert account is not None and customer is not None
             copy = s.scalar(select(func.count()).select_from(AuditEntry).where(  # earlier prints of it
                 AuditEntry.entity == "bank_agreement", AuditEntry.entity_id == str(a.id),
                 AuditEntry.action == "print")) or 0
             values = settings_store.read_all(s)
             clerk = s.scalar(select(Staff.name).where(Staff.id == a.created_by_id)) or ""
             sheet = papers.AgreementSheet(
-                number=a.number, customer_number=customer.number, customer_name=customer.name,
-                account_number=account.number, address=account.address, phone=a.phone or customer.phone,
+                number=a.number, customer_number=a.customer_number, customer_name=a.customer_name,
+                account_number=a.account_number, address=a.address, phone=a.phone,
                 bank_name=a.bank_name, branch=a.branch, holder=a.holder, bank_account=a.bank_account,
                 signed_on=a.signed_on, status_label=AgreementStatus(a.status).label, clerk=clerk,
                 printed_at=now, printed_by=self.actor.name, copy=bool(copy),
