@@ -1102,17 +1102,15 @@ def _settle_run(s: Session, actor: Actor, now: datetime, run: BankRun, count: in
                literal(actor.staff_id), at, literal(item, String) + line.c.bill_number, literal(run.number), null())
         .select_from(line.join(acc, acc.c.id == line.c.account_id)).where(mine)))
     _check(cancel)
-    report(45, "正在关联收据…")
-    conn.execute(update(line).where(mine).values(payment_id=select(pay.c.id).where(
-        pay.c.account_id == line.c.account_id, pay.c.note == run.number,
-        pay.c.method == str(PaymentMethod.BANK_DEBIT),
-        pay.c.item == literal(item, String) + line.c.bill_number).scalar_subquery()))
-    _check(cancel)
-    report(55, "正在付清账单…")
+    report(45, "正在付清账单…")
+    # Each payment is found again by its account, the run's number and the bill's number in its item.
+    paid_by = and_(pay.c.account_id == line.c.account_id, pay.c.note == run.number,
+                   pay.c.method == str(PaymentMethod.BANK_DEBIT), pay.c.item == literal(item, String) + line.c.bill_number)
     conn.execute(alloc.insert().from_select(
         ["bill_id", "payment_id", "amount", "at", "staff_id", "note"],
-        select(line.c.bill_id, line.c.payment_id, line.c.amount, at, literal(actor.staff_id), literal("缴费"))
-        .where(mine)))
+        select(line.c.bill_id, pay.c.id, line.c.amount, at, literal(actor.staff_id), literal("缴费"))
+        .select_from(line.join(pay, paid_by)).where(mine)))
+    _check(cancel)
     conn.execute(update(bill).where(bill.c.id.in_(select(line.c.bill_id).where(mine)))
                  .values(paid=bill.c.amount, status=str(billing.BillStatus.PAID)))
     _check(cancel)
@@ -1121,7 +1119,10 @@ def _settle_run(s: Session, actor: Actor, now: datetime, run: BankRun, count: in
                  .values(balance=acc.c.balance + select(func.sum(line.c.amount))
                          .where(mine, line.c.account_id == acc.c.id).scalar_subquery(),
                          version=acc.c.version + 1))
-    conn.execute(update(line).where(mine).values(outcome=str(LineOutcome.PAID), pending_bill_id=None))
+    report(72, "正在记录回盘结果…")
+    conn.execute(update(line).where(mine).values(
+        payment_id=select(pay.c.id).where(paid_by).scalar_subquery(), outcome=str(LineOutcome.PAID),
+        pending_bill_id=None))
     _check(cancel)
     return f"{stamp}{first:05d}", f"{stamp}{first + count - 1:05d}"
 
