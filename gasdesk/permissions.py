@@ -21,6 +21,7 @@ class Permission(StrEnum):
     MANAGE_STAFF = "manage_staff"
     PRINT_FORMS = "print_forms"
     VIEW_AUDIT = "view_audit"
+    BANK_FILES = "bank_files"
 
 
 _COUNTER = {Permission.OPEN_ORDER, Permission.EDIT_CUSTOMER, Permission.TAKE_PAYMENT,
@@ -33,7 +34,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.HANDLER: frozenset({Permission.PRINT_FORMS}),
     Role.MANAGER: frozenset(_COUNTER | {
         Permission.REVERSE_PAYMENT, Permission.DISPATCH, Permission.VIEW_FULL_ID, Permission.EXPORT_LEDGERS,
-        Permission.EDIT_CALENDAR, Permission.VIEW_AUDIT,
+        Permission.EDIT_CALENDAR, Permission.VIEW_AUDIT, Permission.BANK_FILES,
     }),
     Role.ADMIN: frozenset(Permission),
 }

@@ -95,6 +95,18 @@ class PaymentMethod(Labelled):
     CARD = ("card", "银行卡")
     MOBILE = ("mobile", "移动支付")
     TRANSFER = ("transfer", "转账")
+    BANK_DEBIT = ("bank_debit", "银行代扣")
+    BANK_COLLECTION = ("bank_collection", "银行代收")
+
+    @property
+    def at_bank(self) -> bool:
+        """Money the bank took for the company (代扣/代收), not taken at a counter."""
+        return self.value.startswith("bank_")
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """The methods a counter may take: the bank's channels come only from bank files."""
+        return [(m.value, m.label) for m in cls if not m.at_bank]
 
 
 class TimeUnit(Labelled):

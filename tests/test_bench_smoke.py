@@ -65,3 +65,14 @@ def test_generate_and_run_print_every_figure(tmp_path: Path) -> None:
     assert {f["name"] for f in figures} == FIGURES
     export = next(f for f in figures if f["name"] == "export_business_ledger")
     assert "skipped" in export or "peak_mb" in export
+
+
+def test_bank_bench_prints_its_two_figures(tmp_path: Path) -> None:
+    out = _run("bench/bank.py", "--lines", "300", "--naive-lines", "20", "--db", f"sqlite:///{tmp_path / 'b.sqlite'}")
+    assert out.returncode == 0, out.stderr[-3000:]
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [x["figure"] for x in lines] == ["bank_debit_run", "bank_return_import"]
+    for x in lines:
+        assert x["lines"] == 300 and x["seconds"] > 0 and x["naive_lines"] == 20 and x["naive_seconds"] > 0
+        assert x["naive_seconds_scaled_to_lines"] > 0
+    assert lines[1]["paid"] + lines[1]["failed"] == 300

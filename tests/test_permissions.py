@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from gasdesk.permissions import ROLE_PERMISSIONS, Permission
+from gasdesk.services.bank import BankService
 from gasdesk.services.calendar import CalendarService
 from gasdesk.services.context import Actor
 from gasdesk.services.customers import CustomerInput, CustomerService
@@ -50,6 +51,7 @@ CALLS = {
     Permission.EDIT_CALENDAR: lambda app, a, c, o, p: CalendarService(app, a).set_day(date(2027, 1, 2), True),
     Permission.MANAGE_STAFF: lambda app, a, c, o, p: StaffService(app, a).reset_password(1, "new-pass-1"),
     Permission.PRINT_FORMS: lambda app, a, c, o, p: PrintService(app, a).render(o.id, "acceptance"),
+    Permission.BANK_FILES: lambda app, a, c, o, p: BankService(app, a).preview_run("GH", "2026-12"),
 }
 
 

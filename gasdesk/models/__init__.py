@@ -3,6 +3,14 @@ session hooks that record domain events (events.py)."""
 
 from gasdesk.models.account import Account, Meter
 from gasdesk.models.audit import AuditEntry
+from gasdesk.models.bank import (
+    ArrearsNotice,
+    BankAgreement,
+    BankCollection,
+    BankFileImport,
+    BankRun,
+    BankRunLine,
+)
 from gasdesk.models.base import Base, Money, Quantity
 from gasdesk.models.billing import Bill, BillAllocation, MeterReading, Price, ReceiptPrint, Tariff
 from gasdesk.models.customer import Customer
@@ -15,7 +23,9 @@ from gasdesk.models.planned_work import PlannedWork
 from gasdesk.models.staff import Department, Staff
 
 __all__ = [
-    "Account", "AuditEntry", "BalanceMoved", "Base", "Bill", "BillAllocation", "CalendarOverride", "Customer", "Deadline",
-    "DeadlinePause", "Department", "EmergencyCall", "Event", "PlannedWork", "Meter", "MeterReading", "Money", "NumberSequence", "OrderStep", "Payment",
+    "Account", "ArrearsNotice", "AuditEntry", "BalanceMoved", "BankAgreement", "BankCollection",
+    "BankFileImport", "BankRun", "BankRunLine", "Base", "Bill", "BillAllocation", "CalendarOverride",
+    "Customer", "Deadline", "DeadlinePause", "Department", "EmergencyCall", "Event", "Meter",
+    "MeterReading", "Money", "NumberSequence", "OrderStep", "Payment", "PlannedWork",
     "Price", "Quantity", "ReceiptPrint", "ServiceOrder", "Setting", "Staff", "Tariff",
 ]

@@ -93,9 +93,12 @@ class ArrearsRow:
 
 def _method(method: PaymentMethod | str) -> PaymentMethod:
     try:
-        return PaymentMethod(method)
+        chosen = PaymentMethod(method)
     except ValueError as exc:
         raise Refused("请选择支付方式", field="method") from exc
+    if chosen.at_bank:
+        raise Refused("银行代扣、代收只能通过导入银行文件入账", field="method")
+    return chosen
 
 
 class BillingService:

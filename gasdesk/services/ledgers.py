@@ -75,7 +75,7 @@ from gasdesk.reports.ledgers import (
     write_workbook,
 )
 from gasdesk.reports.ledgers.pdf import PDF_ROW_LIMIT, write_pdf
-from gasdesk.services import audit
+from gasdesk.services import audit, bank_ledger
 from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
 from gasdesk.services.deadlines import is_provisional
@@ -762,16 +762,17 @@ def _cash_daily_select(q: Query) -> Select[*tuple[Any, ...]]:
         _sum_where(Payment.kind == PaymentKind.REVERSAL, Payment.cash_effect),
         func.sum(Payment.cash_effect),
         _sum_where(Payment.method == PaymentMethod.CASH, Payment.cash_effect),
+        _sum_where(Payment.method.in_(bank_ledger.BANK_METHODS), Payment.cash_effect),
     ).group_by(day, Payment.staff_id)
     return _payment_filters(stmt, q)
 
 
 def _cash_daily_row(q: Query, r: Any) -> tuple[Any, ...]:
-    day, staff_id, n, fee, arrears, prepay, refund, reversal, net, cash = r
-    amounts = [v if v is not None else ZERO for v in (fee, arrears, prepay, refund, reversal, net, cash)]
-    fee, arrears, prepay, refund, reversal, net, cash = amounts
+    day, staff_id, n, fee, arrears, prepay, refund, reversal, net, cash, bank = r
+    amounts = [v if v is not None else ZERO for v in (fee, arrears, prepay, refund, reversal, net, cash, bank)]
+    fee, arrears, prepay, refund, reversal, net, cash, bank = amounts
     return (_as_date(day), q.lookups.staff.get(staff_id, str(staff_id)), n, fee, arrears, prepay, refund, reversal,
-            net, cash, net - cash)
+            net, cash, net - cash - bank, bank)
 
 
 def _payment_detail_select(q: Query) -> Select[*tuple[Any, ...]]:
@@ -806,11 +807,13 @@ CASH_DAILY = LedgerDef(
                 _col("预存", T.MONEY, total=True), _col("预存款退费", T.MONEY, total=True),
                 _col("冲正（净额）", T.MONEY, total=True), _col("收付净额", T.MONEY, total=True),
                 _col("其中：现金", T.MONEY, total=True), _col("其中：非现金", T.MONEY, total=True),
+                _col("其中：银行代收代扣", T.MONEY, total=True),
             ),
             select=_cash_daily_select, convert=_cash_daily_row, totals=True,
             empty="本期无收费、退费记录", signatures=("收费员", "复核", "制表", "审核"),
             sort_key=lambda q, r: (r[0], r[1]),
-            note="收付净额 = 业务收费 + 收取欠费 + 预存 − 预存款退费 + 冲正（净额）",
+            note="收付净额 = 业务收费 + 收取欠费 + 预存 − 预存款退费 + 冲正（净额）；"
+                 "非现金指柜台刷卡、移动支付、转账，银行代收代扣为导入银行文件入账（记在导入人名下）",
         ),
         SheetDef(
             title="收费明细",
@@ -1102,7 +1105,8 @@ BILL_STATUS_LABELS = {"unpaid": "未缴", "partly_paid": "部分缴费", "paid":
 def _bills_select(q: Query) -> Select[*tuple[Any, ...]]:
     start, end = q.filter.bounds()
     stmt = (select(Bill.number, Bill.issued_at, Account.number, Customer.name, Customer.phone, Bill.gas_use_type,
-                   Bill.period_start, Bill.period_end, Bill.volume, Bill.amount, Bill.paid, Bill.due_to, Bill.status)
+                   Bill.period_start, Bill.period_end, Bill.volume, Bill.amount, Bill.paid, Bill.due_to, Bill.status,
+                   bank_ledger.bank_paid(Bill.id))
             .join(Account, Account.id == Bill.account_id).join(Customer, Customer.id == Bill.customer_id)
             .order_by(Bill.issued_at, Bill.id))
     if start is not None:
@@ -1113,9 +1117,9 @@ def _bills_select(q: Query) -> Select[*tuple[Any, ...]]:
 
 
 def _bills_row(q: Query, r: Any) -> tuple[Any, ...]:
-    number, issued, account, name, phone, use, start, end, volume, amount, paid, due_to, status = r
+    number, issued, account, name, phone, use, start, end, volume, amount, paid, due_to, status, bank = r
     return (number, issued, account, name, phone, _use_label(use), start, end, volume,
-            amount, paid, amount - paid, due_to, BILL_STATUS_LABELS.get(status, status))
+            amount, paid, amount - paid, due_to, BILL_STATUS_LABELS.get(status, status), bank or ZERO)
 
 
 def _arrears_cuts(q: Query) -> tuple[date, date]:
@@ -1182,7 +1186,7 @@ BILLS = LedgerDef(
             _col("联系电话", T.PHONE), _col("用气性质", width=10), _col("起始日期", T.DATE), _col("抄表日期", T.DATE),
             _col("用气量（m³）", T.QUANTITY, total=True), _col("金额（元）", T.MONEY, total=True),
             _col("已缴（元）", T.MONEY, total=True), _col("欠缴（元）", T.MONEY, total=True),
-            _col("缴费截止", T.DATE), _col("状态", width=8),
+            _col("缴费截止", T.DATE), _col("状态", width=8), _col("其中银行代收代扣（元）", T.MONEY, total=True),
         ),
         select=_bills_select, convert=_bills_row, totals=True,
         empty="本期未开出账单", signatures=SIGNED,
@@ -1210,6 +1214,7 @@ ARREARS_AGE = LedgerDef(
 LEDGERS: dict[str, LedgerDef] = {d.name: d for d in (
     BUSINESS, PLUGGING, ALLOWANCE, COMPLAINTS, METER_CHANGE, TRANSFER_CLOSURE, CASH_DAILY, COMPLIANCE, OVERDUE,
     BILLS, ARREARS_AGE,
+    bank_ledger.reconciliation_ledger(LedgerDef, SheetDef),
 )}
 
 

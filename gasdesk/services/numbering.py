@@ -25,6 +25,17 @@ def next_value(session: Session, series: str) -> int:
     return int(session.execute(stmt).scalar_one())
 
 
+def reserve(session: Session, series: str, count: int) -> int:
+    """Take `count` consecutive values of a series in one upsert; returns the first of them."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(NumberSequence).values(series=series, last_value=count).on_conflict_do_update(
+        index_elements=[NumberSequence.series],
+        set_={"last_value": NumberSequence.last_value + count},
+    ).returning(NumberSequence.last_value)
+    return int(session.execute(stmt).scalar_one()) - count + 1
+
+
 def order_number(session: Session, prefix: str, day: date) -> str:
     stamp = day.strftime("%Y%m%d")
     return f"{prefix}-{stamp}-{next_value(session, f'{prefix}-{stamp}'):04d}"

@@ -112,7 +112,7 @@ class PaymentService:
             raise Refused(exc.message, field=exc.field or "amount") from None
         if value <= 0:
             raise Refused("金额必须大于零", field="amount")
-        if method not in set(PaymentMethod):
+        if method not in {code for code, _ in PaymentMethod.choices()}:
             raise Refused("请选择付款方式", field="method")
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:

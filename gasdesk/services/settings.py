@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gasdesk.bankfiles import EXAMPLE_LAYOUTS, LayoutError, layouts
 from gasdesk.models import Setting
 from gasdesk.permissions import Permission
 from gasdesk.services import audit
@@ -45,6 +46,8 @@ DEFAULTS: dict[str, Any] = {
     "backup.keep_days": 30,
     "printing.font_path": "",
     "texts": {},
+    # The contracted banks, each with its file layout (gasdesk.bankfiles).
+    "bank.banks": EXAMPLE_LAYOUTS,
 }
 
 LABELS: dict[str, str] = {
@@ -162,7 +165,21 @@ def _check_value(key: str, value: Any) -> Any:
         return _texts(value, label)
     if key == "printing.font_path":
         return _text(500)(value, label)
+    if key == "bank.banks":
+        return _bank_layouts(value)
     return _text(_TEXT_LIMITS.get(key, 100))(value, label)
+
+
+def _bank_layouts(value: Any) -> Any:
+    """The contracted banks and their file layouts (gasdesk.bankfiles), checked as a whole."""
+    try:
+        found = layouts(value)
+    except (LayoutError, TypeError, ValueError, AttributeError) as exc:
+        message = exc.message if isinstance(exc, LayoutError) else "格式应为银行列表"
+        raise ValidationError(f"银行文件格式：{message}") from exc
+    if len(found) != len(value):
+        raise ValidationError("银行文件格式：银行代码重复")
+    return value
 
 
 # Integer settings: (lowest, highest).
@@ -177,7 +194,7 @@ _EXTRA_LABELS = {
     "hours.complaint_open": "投诉受理开始时间", "hours.complaint_close": "投诉受理结束时间",
     "defaults.meter_model": "默认表型号", "defaults.yearly_allowance.residential": "居民年度气量",
     "defaults.yearly_allowance.non_residential": "非居民年度气量", "calendar.confirmed_years": "已确认的年份",
-    "printing.font_path": "打印字体文件", "texts": "合同与告知文本",
+    "printing.font_path": "打印字体文件", "texts": "合同与告知文本", "bank.banks": "银行文件格式",
 }
 
 

@@ -285,6 +285,7 @@ def render(app: Any, logins: dict[str, tuple[str, str]], out: Path) -> list[Path
     fwin.planned_work.show_affected()
     s.shot(fwin, "planned-work")
     fwin.close()
+    render_bank(app, logins, s)
     return s.files
 
 
@@ -308,6 +309,98 @@ def _calendar_notice_shots(s: Shooter, win: Any) -> None:
     s.shot(dialog, "calendar-notice-preview", size=(1320, 700))
     dialog.reject()
     editor.set_year(editor.session.now().year)
+
+
+def _seed_bank(app: Any, clerk: Any, manager: Any, accounts: int = 60) -> int | None:
+    """Debit agreements for some accounts with unpaid bills of one month, that month's debit run and
+    the bank's return (a few lines failed), so the bank page shows real rows. Returns the run's id."""
+    from collections import Counter
+    from datetime import timedelta as _td
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from gasdesk.bankfiles import luhn_complete
+    from gasdesk.models import Account, Bill, Customer, Meter
+    from gasdesk.services.bank import BankService
+    from gasdesk.services.billing import BillingService
+
+    day = app.clock.now().date() - _td(days=1)
+    with app.reading() as s:  # the demo has few bills: read the meters of some active accounts first
+        meters = s.execute(select(Meter.number, Meter.last_reading).join(Account, Account.id == Meter.account_id)
+                           .where(Account.status == "active", Meter.status == "in_service",
+                                  (Meter.last_read_at.is_(None)) | (Meter.last_read_at < day))
+                           .order_by(Meter.id).limit(accounts)).all()
+    readings = BillingService(app, clerk)
+    for i, (number, last) in enumerate(meters):
+        try:
+            readings.record_reading(number, day, str(last + Decimal(18 + (i * 7) % 40)))
+        except Exception:  # noqa: BLE001 - a meter the service will not read today
+            continue
+    with app.reading() as s:
+        rows = s.execute(select(Bill.account_id, Bill.period_end, Customer.name)
+                         .join(Account, Account.id == Bill.account_id)
+                         .join(Customer, Customer.id == Account.customer_id)
+                         .where(Bill.status != "paid", Account.status != "closed")
+                         .order_by(Bill.id.desc()).limit(5000)).all()
+    if not rows:
+        return None
+    month = Counter(f"{end:%Y-%m}" for _, end, _ in rows).most_common(1)[0][0]
+    clerk_bank, manager_bank = BankService(app, clerk), BankService(app, manager)
+    done: set[int] = set()
+    for account_id, end, name in rows:
+        if len(done) >= accounts or f"{end:%Y-%m}" != month or account_id in done:
+            continue
+        try:
+            clerk_bank.open_agreement(account_id, bank="GH", branch="示例市人民路支行", holder=name,
+                                      bank_account=luhn_complete(f"622202{account_id:012d}"))
+        except Exception:  # noqa: BLE001 - an account that already has one, or a name the bank cannot take
+            continue
+        done.add(account_id)
+    run, data = manager_bank.create_run("GH", month)
+    layout = manager_bank.layout("GH")
+    parsed = layout.read("debit", data)
+    answer = [dict(d, result="3001" if i % 9 == 4 else "3002" if i % 23 == 7 else "0000",
+                   message="") for i, (_, d) in enumerate(parsed.details)]
+    header = parsed.header or {}
+    back = layout.write("return", answer, batch=header.get("batch", run.number), file_date=app.clock.now().date())
+    manager_bank.import_return(run.id, back, layout.name_of("return", run.number))
+    return run.id
+
+
+def render_bank(app: Any, logins: dict[str, tuple[str, str]], s: Shooter) -> None:
+    """The bank page: the runs with an imported return, and the reconciliation."""
+    from gasdesk.ui.main_window import MainWindow
+    from gasdesk.ui.session import UiSession
+    from gasdesk.vocab import Role
+
+    manager = _actor(app, logins, Role.MANAGER)
+    run_id = _seed_bank(app, _actor(app, logins, Role.CLERK), manager)
+    win = MainWindow(UiSession(app, manager))
+    win.show_page(win.page_titles.index("银行代收代扣"))
+    page = win.bank
+    page.refresh_runs()
+    page.tabs.setCurrentWidget(page.runs_tab)
+    if run_id is not None and page.runs_model.rows:
+        page.runs_view.selectRow(0)
+        page.preview_label.setText(f"{page.runs_model.rows[0].bank_name} {page.runs_model.rows[0].month}："
+                                   f"已送盘 {page.runs_model.rows[0].count} 笔")
+        lines = [r for r in page.service.run_lines(run_id, limit=5000) if r.outcome != "扣款成功"]
+        page.report_model.set_rows(lines)
+        r = page.runs_model.rows[0]
+        page.summary.setText(f"{r.bank_name} {r.number}：成功 {r.paid_count} 笔 {r.paid_total:,.2f} 元，"
+                             f"失败 {r.failed_count} 笔 {r.failed_total:,.2f} 元，未成功的账单见下表。")
+        page.summary.setVisible(True)
+    s.shot(win, "bank")
+    page.tabs.setCurrentWidget(page.reconcile_tab)
+    today = app.clock.now().date()
+    from PySide6.QtCore import QDate
+
+    page.recon_from.setDate(QDate(today.year - 1, today.month, 1))
+    page.recon_to.setDate(QDate(today.year, today.month, today.day))
+    page.reconcile()
+    s.shot(win, "bank-reconciliation")
+    win.close()
 
 
 def _seed_field_service(app: Any, dispatcher: Any) -> None:
@@ -338,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="docs/screenshots", help="输出目录")
     parser.add_argument("--customers", type=int, default=1500, help="演示客户数")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--only", choices=["bank"], help="只渲染某一组界面（bank：银行代收代扣）")
     args = parser.parse_args(argv)
     from gasdesk.config import normalise_url
 
@@ -357,7 +451,15 @@ def main(argv: list[str] | None = None) -> int:
         folder = tempfile.mkdtemp(prefix="gasdesk-shots-")
         app, logins = build_database(f"sqlite:///{folder}/demo.sqlite", args.customers, args.seed)
     try:
-        files = render(app, logins, out)
+        if args.only == "bank":
+            from gasdesk.ui.app import qt_application
+
+            out.mkdir(parents=True, exist_ok=True)
+            shooter = Shooter(qt_application(), out)
+            render_bank(app, logins, shooter)
+            files = shooter.files
+        else:
+            files = render(app, logins, out)
     finally:
         app.dispose()
     _say(f"{len(files)} screenshots in {out}")

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from gasdesk.permissions import Permission
 from gasdesk.services.errors import ServiceError
 from gasdesk.ui import messages
+from gasdesk.ui.bank_page import BankPage
 from gasdesk.ui.customer_page import CustomerPage
 from gasdesk.ui.customer_search import CustomerSearchPage
 from gasdesk.ui.dashboard import DashboardPage, ManagerDashboard
@@ -166,9 +167,11 @@ class MainWindow(QMainWindow):
             (PAGES[i], ICONS[i], page) for i, page in enumerate(
                 (self.dashboard, self.search, self.new_page, self.dispatch, self.ledgers, self.settings_page))]
         self.readings = ReadingsImportPage(session)
+        self.bank = BankPage(session)
         pages += [("抢险抢修", QStyle.StandardPixmap.SP_MessageBoxWarning, self.emergency),
                   ("计划作业", QStyle.StandardPixmap.SP_FileDialogListView, self.planned_work),
-                  ("抄表导入", QStyle.StandardPixmap.SP_DialogOpenButton, self.readings)]
+                  ("抄表导入", QStyle.StandardPixmap.SP_DialogOpenButton, self.readings),
+                  ("银行代收代扣", QStyle.StandardPixmap.SP_DriveNetIcon, self.bank)]
         self.manager_dashboard = manager_dashboard(session)
         if self.manager_dashboard is not None:
             pages.append(("管理驾驶舱", QStyle.StandardPixmap.SP_DesktopIcon, self.manager_dashboard))

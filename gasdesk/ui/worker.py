@@ -59,11 +59,13 @@ class BackgroundTask(QObject):
 
     @Slot(int, str)
     def _progress(self, percent: int, text: str) -> None:
+        # A modal dialog's setValue() processes events, which may deliver the result and close it:
+        # the label first, then the value, and nothing after.
         if self.dialog is not None:
-            self.dialog.setRange(0, 100)
-            self.dialog.setValue(percent)
             if text:
                 self.dialog.setLabelText(text)
+            self.dialog.setRange(0, 100)
+            self.dialog.setValue(percent)
 
     def _close(self) -> None:
         self.done = True
