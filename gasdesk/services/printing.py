@@ -460,3 +460,27 @@ class PrintService:
         audit.append(s, at=at, staff_id=self.actor.staff_id, entity="service_order", entity_id=order_id,
                      action="reprint" if copy else "print", changes={"form": [None, form]})
         return copy
+
+
+# Text the forms' fonts print without looking: ASCII, common Chinese (U+4E00..U+9FA5), CJK and
+# full-width punctuation. Anything else is looked up in the fonts themselves.
+def _surely_printable(ch: str) -> bool:
+    n = ord(ch)
+    return n < 0x7F or 0x4E00 <= n <= 0x9FA5 or 0x3000 <= n <= 0x303F or 0xFF01 <= n <= 0xFF5E
+
+
+def unprintable_warning(text: str, font_path: str | None = None) -> str:
+    """A warning for the clerk when `text` (a name, an address) holds characters that no print font
+    has, which would print as blanks on every form; '' when all of it prints."""
+    if all(_surely_printable(ch) for ch in text):
+        return ""
+    from gasdesk.reports.fonts import FontNotFoundError, unprintable
+
+    try:
+        missing = unprintable(text, font_path)
+    except FontNotFoundError:
+        return ""  # printing itself says what to install
+    if not missing:
+        return ""
+    shown = "、".join(f"“{ch}”（U+{ord(ch):04X}）" for ch in missing[:5])
+    return f"注意：{shown}无法打印，单据上将显示为空白。请核对是否输入有误，或改用通用字并在备注中说明。"
