@@ -213,7 +213,7 @@ def test_non_residential_to_residential_signs_the_residential_contract(app, team
     assert o.step == "opening_visit"
     with pytest.raises(Refused):
         clerk.perform(o.id, "type_changed")
-    o = dispatcher.perform(o.id, "opening_done", {"work_record": "安全检查合格，点火正常"})
+    o = dispatcher.perform(o.id, "work_done", {"work_record": "安全检查合格，点火正常"})
     assert o.step == "change_type"
     o = clerk.perform(o.id, "type_changed")
     with app.reading() as s:

@@ -30,7 +30,7 @@ def test_non_residential_to_residential(qtbot, gui_app, team, window, msgs):
     assert page.order.step == "opening_visit" and "type_changed" not in page.action_buttons
     dispatcher = window(team.dispatcher)
     steps.visit(qtbot, dispatcher, order.number, "assign", steps.ASSIGN)
-    steps.visit(qtbot, dispatcher, order.number, "opening_done", {"work_record": "安全检查合格，点火正常"})
+    steps.visit(qtbot, dispatcher, order.number, "work_done", {"work_record": "安全检查合格，点火正常"})
     page = steps.open_from_queue(qtbot, clerk, order.number)
     steps.act(qtbot, page, "type_changed")
     assert page.order.status is OrderStatus.ARCHIVED

@@ -37,7 +37,7 @@ FLOW = FlowDef(
         ),
         *visit_steps(
             "opening_visit", "上门开通（安全检查、通气点火）", forms=("site_work",),
-            done=ActionDef(code="opening_done", label="开通作业完毕，客户签字", target="change_type",
+            done=ActionDef(code="work_done", label="开通作业完毕，客户签字", target="change_type",
                            roles=ROLES.dispatcher, decision="是", forms=("site_work",),
                            fields=(FieldDef("work_record", "作业记录", FieldKind.LONG_TEXT, required=False),)),
         ),
