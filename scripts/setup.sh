@@ -12,7 +12,7 @@ packages=(
   python3-venv libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 libglib2.0-0
   libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libcups2
-  fonts-wqy-microhei poppler-utils
+  fonts-wqy-microhei fonts-hanazono poppler-utils
 )
 missing=()
 for p in "${packages[@]}"; do

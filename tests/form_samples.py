@@ -92,6 +92,7 @@ FORM_FLOW: dict[str, str] = {
     "completion_confirmation": "installation",
     "ignition_notice": "installation",
     "residential_contract": "activation",
+    "non_residential_contract": "transfer",
     "reset_agreement": "activation",
     "safety_notice": "activation",
     "site_work": "activation",
@@ -248,6 +249,8 @@ def scenario(form: str) -> dict[str, Any]:
                  documents=[("房产证明材料", False), ("户主身份证", True)])
     elif form in ("residential_contract", "reset_agreement", "safety_notice"):
         s.update(current_step_label="受理申请并核实资料和通气条件")
+    elif form == "non_residential_contract":
+        s.update(current_step_label="新客户签订供气协议", customer=BUSINESS)
     if FORM_FLOW[form] == "installation" and "customer" not in s:
         s["customer"] = BUSINESS
         s.setdefault("account", None)

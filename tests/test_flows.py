@@ -209,6 +209,12 @@ def test_non_residential_to_residential_signs_the_residential_contract(app, team
     o = clerk.perform(o.id, "to_residential")
     assert o.step == "residential_opening"
     o = clerk.perform(o.id, "contract_signed", {"household_size": "3"})
+    # The opening procedure: the distribution centre opens the supply on site before the use changes.
+    assert o.step == "opening_visit"
+    with pytest.raises(Refused):
+        clerk.perform(o.id, "type_changed")
+    o = dispatcher.perform(o.id, "work_done", {"work_record": "安全检查合格，点火正常"})
+    assert o.step == "change_type"
     o = clerk.perform(o.id, "type_changed")
     with app.reading() as s:
         cust = s.get(Customer, b.id)

@@ -35,6 +35,10 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "completion_confirmation": ("AZ-2026-0318", "示例市燃气工程安装有限公司", "监理单位", "工程质量合格"),
     "ignition_notice": ("开通点火", "2026-12-22 09:30", "输配中心接收人"),
     "residential_contract": ("第一条", "第八条", "维护管理分界", "立方米", "0851-96777-1", "用气人签字", "350 m³"),
+    "non_residential_contract": ("非居民供用气合同", "91520100MA6H1234XY", "统一社会信用代码", "商业用气",
+                                 "起始读数", "价格依据", "计量与抄表", "气费结算与支付", "供气人的安全责任",
+                                 "用气人的安全责任", "检查与进入", "中止供气与合同解除", "违约责任", "争议解决",
+                                 "用气人代表签字", "盖章"),
     "reset_agreement": ("复置", "材料费", "用气人签字"),
     "safety_notice": ("闻到燃气味", "打开门窗", "0851-96777-1", "本人已收到"),
     "site_work": ("JB2026110045", "G2.5", "输配中心 安装二班 陈明", "2026-11-30 14:00", "作业人员"),
@@ -406,7 +410,7 @@ def test_fontconfig_fallback_finds_a_truetype_font(monkeypatch: pytest.MonkeyPat
 @pytest.mark.parametrize("code", sorted(FORMS))
 def test_sample_forms_fit_their_pages(code: str, rendered: dict[str, bytes]) -> None:
     pages = len(PdfReader(io.BytesIO(rendered[code])).pages)
-    assert pages == (2 if code == "residential_contract" else 1)
+    assert pages == {"residential_contract": 2, "non_residential_contract": 3}.get(code, 1)
 
 
 def test_site_visit_conditions_not_met_show_the_reason() -> None:

@@ -39,6 +39,8 @@ class PartyInfo:
     gas_use_type_label: str
     yearly_allowance: Decimal
     household_size: int | None = None
+    # The category's code ('residential' / 'non_residential'): which supply contract the party signs.
+    category: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,3 +131,7 @@ class FormContext:
     blocks: tuple[Any, ...] = ()
     # The labels of coded values (choices, departments) by field code: how a raw value prints.
     field_choices: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The step the form belongs to: when it was taken and by whom (the clerk who accepted, the
+    # decider of a refusal, the clerk who referred a complaint), never the printer or the print time.
+    step_at: datetime | None = None
+    step_by: str = ""

@@ -197,3 +197,120 @@ def register_cjk_font(preferred: str | os.PathLike[str] | None = None) -> str:
             _by_request[request] = name
             return name
         raise FontNotFoundError(tried)
+
+
+# --- the fallback font for the characters the main font lacks ------------------------------------
+#
+# The Chinese fonts the forms use cover the Basic Multilingual Plane; names and addresses may hold
+# rarer characters of CJK Extension B and later (𠮷, 𡎚...). A second TrueType with those glyphs is
+# used glyph by glyph where the main font has none (see `runs`): HanaMinB of Debian's
+# fonts-hanazono, Windows' SimSun-ExtB, else whatever fontconfig finds holding 𠮷.
+
+FALLBACK_FONT_NAME = "GasdeskCJKExtB"
+FALLBACK_PROBE = "\U00020bb7"  # 𠮷
+LINUX_FALLBACK_PATHS: tuple[str, ...] = (
+    "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
+)
+WINDOWS_FALLBACK_FILES: tuple[str, ...] = ("simsunb.ttf", "SimSun-ExtB.ttf", "mingliub.ttc")
+
+_NO_FALLBACK = ""
+_fallback: str | None = None  # registered name; _NO_FALLBACK when the system has none
+_coverage: dict[str, dict[int, int]] = {}
+
+
+def fallback_font_paths() -> list[Path]:
+    if sys.platform.startswith("win"):
+        roots = [Path(os.environ.get("WINDIR") or "C:/Windows") / "Fonts"]
+        return [root / name for root in roots for name in WINDOWS_FALLBACK_FILES]
+    if sys.platform == "darwin":
+        return []
+    return [Path(p) for p in LINUX_FALLBACK_PATHS]
+
+
+def _fontconfig_with(char: str) -> list[Path]:
+    try:
+        out = subprocess.run(["fc-list", f":charset={ord(char):x}", "file"], capture_output=True, text=True,
+                             timeout=10, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    paths = {line.strip().rstrip(":").strip() for line in out.splitlines() if line.strip()}
+    return sorted(Path(p) for p in paths if p.lower().endswith(FONT_SUFFIXES))
+
+
+def find_fallback_font_file() -> Path | None:
+    """The TrueType file with CJK Extension B glyphs, or None when the system has none."""
+    for path in [*fallback_font_paths(), *_fontconfig_with(FALLBACK_PROBE)]:
+        if _unusable_reason(path) is None:
+            return path
+    return None
+
+
+def register_fallback_font() -> str | None:
+    """Register the fallback font once (on first need: it holds ~60,000 glyphs) and return its name."""
+    global _fallback
+    from reportlab.pdfbase import pdfmetrics
+
+    from gasdesk.reports.embedding import EmbeddedFont
+
+    with _lock:
+        if _fallback is not None:
+            return _fallback or None
+        _fallback = _NO_FALLBACK
+        path = find_fallback_font_file()
+        if path is not None:
+            try:
+                font = EmbeddedFont(FALLBACK_FONT_NAME, str(path.resolve()), subfontIndex=0)
+            except Exception:  # an odd file: print without it (the clerk was warned when typing)
+                return None
+            if ord(FALLBACK_PROBE) in font.face.charToGlyph:
+                pdfmetrics.registerFont(font)
+                _fallback = FALLBACK_FONT_NAME
+        return _fallback or None
+
+
+def coverage(font: str) -> dict[int, int]:
+    """The code points a registered font has glyphs for."""
+    cmap = _coverage.get(font)
+    if cmap is None:
+        from reportlab.pdfbase import pdfmetrics
+
+        face = getattr(pdfmetrics.getFont(font), "face", None)
+        cmap = _coverage[font] = dict(getattr(face, "charToGlyph", {}) or {})
+    return cmap
+
+
+def runs(text: str, font: str) -> list[tuple[str, str]]:
+    """`text` cut into (piece, font name) runs: the main font, and the fallback for each character
+    the main font lacks and the fallback has. A single run when the main font has them all."""
+    main = coverage(font)
+    if all(ord(ch) in main or ch.isspace() for ch in text):
+        return [(text, font)]
+    fallback = register_fallback_font()
+    extra = coverage(fallback) if fallback else {}
+    out: list[tuple[str, str]] = []
+    for ch in text:
+        use = fallback if fallback and ord(ch) not in main and ord(ch) in extra else font
+        if out and out[-1][1] == use:
+            out[-1] = (out[-1][0] + ch, use)
+        else:
+            out.append((ch, use))
+    return out
+
+
+def text_width(text: str, font: str, size: float) -> float:
+    """The printed width of `text`, each run in its own font."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return sum(stringWidth(piece, name, size) for piece, name in runs(text, font))
+
+
+def unprintable(text: str, preferred: str | os.PathLike[str] | None = None) -> list[str]:
+    """The characters of `text` that no print font has (each once, in order)."""
+    font = register_cjk_font(preferred)
+    main = coverage(font)
+    missing = [ch for ch in dict.fromkeys(text) if not ch.isspace() and ord(ch) not in main]
+    if not missing:
+        return []
+    fallback = register_fallback_font()
+    extra = coverage(fallback) if fallback else {}
+    return [ch for ch in missing if ord(ch) not in extra]

@@ -59,8 +59,13 @@ class OrderContext:
         return self.order.data.get(key, default)
 
     def remember(self, **items: Any) -> None:
-        """Keep derived facts on the order for forms and ledgers (e.g. the old meter's number)."""
-        self.order.data = {**self.order.data, **audit.render(items)}
+        """Keep derived facts on the order for forms and ledgers (e.g. the old meter's number).
+
+        They go with the values of this action too, so the step's log row holds them: a form
+        printed for this step later reads the facts as they were here (see `step_facts`)."""
+        rendered = audit.render(items)
+        self.order.data = {**self.order.data, **rendered}
+        self.values.update(rendered)
 
     def audit(self, entity: str, entity_id: Any, action: str, changes: dict[str, Any] | None = None) -> None:
         audit.append(self.session, at=self.now, staff_id=self.actor.staff_id, entity=entity, entity_id=entity_id,
@@ -129,6 +134,50 @@ class OrderContext:
         return hours.next_opening(self.now, opens, closes, self.app.calendar() if working_days_only else None)
 
 
+# The key of the facts of a step in the values an action records (and so in its log row).
+FACTS_KEY = "_facts"
+PARTY_FIELDS = ("number", "category", "name", "id_type", "id_number", "contact_person", "phone", "address",
+                "district", "gas_use_type", "yearly_allowance", "household_size")
+
+
+def step_facts(ctx: OrderContext) -> dict[str, Any]:
+    """The parties, account and meter as this step leaves them, for the forms printed for it.
+
+    The customer is the order's, or the one a rule named to serve from here on (`party_id`, a
+    transfer's new owner, with `party_account_id`); `party_changes` are what the order is about to
+    change on the party (a change of use prints the contract for the use it changes to)."""
+    data = {**ctx.order.data, **ctx.values}
+    customer: Customer | None = ctx.customer
+    account = ctx.account
+    if data.get("party_id"):
+        customer = ctx.session.get(Customer, int(data["party_id"])) or customer
+        if data.get("party_account_id"):
+            account = ctx.session.get(Account, int(data["party_account_id"])) or account
+    assert customer is not None
+    party = {f: getattr(customer, f) for f in PARTY_FIELDS}
+    changes = data.get("party_changes")
+    if isinstance(changes, dict):
+        party.update({k: v for k, v in changes.items() if k in PARTY_FIELDS and v not in (None, "")})
+    meter = None
+    if account is not None:
+        meters = list(ctx.session.scalars(select(Meter).where(Meter.account_id == account.id)
+                                          .order_by(Meter.id.desc())))
+        # The meter in service, else one taken out by this very action (a removal visit).
+        meter = next((m for m in meters if m.status == MeterStatus.IN_SERVICE), None) or next(
+            (m for m in meters if m.removed_at == ctx.now), None)
+    return audit.render({
+        "party": party,
+        "account": {"number": account.number, "status": account.status, "balance": account.balance,
+                    "address": account.address} if account is not None else None,
+        "meter": {"number": meter.number, "model": meter.model, "rating": meter.rating,
+                  "last_reading": meter.last_reading} if meter is not None else None,
+        "actor": ctx.actor.name,
+        "rounds": ctx.order.rounds,
+    })
+
+
 def run_rules(items: tuple[Rule | str, ...], registry: Mapping[str, RuleFn], ctx: OrderContext) -> None:
+    """Run the rules, then keep the facts of the step as they now stand with the action's values."""
     for rule in rules(items):
         registry[rule.name](ctx, **rule.kwargs)
+    ctx.values[FACTS_KEY] = step_facts(ctx)

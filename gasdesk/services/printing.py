@@ -30,10 +30,12 @@ from gasdesk.reports.context import (
     PaymentInfo,
     StepRecord,
 )
+from gasdesk.reports.forms.titles import contract_family, contract_for
 from gasdesk.services import audit
 from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import NotFound, Refused
+from gasdesk.services.flow_context import FACTS_KEY, PARTY_FIELDS
 from gasdesk.services.orders import action_label_of, step_label_of
 from gasdesk.vocab import (
     AccountStatus,
@@ -113,6 +115,141 @@ def payment_info(p: Payment, staff_name: str) -> PaymentInfo:
     )
 
 
+# Where a form's data tells the print log which step row it was built from.
+STEP_SEQ = "_step_seq"
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(str(value)) if value not in (None, "") else Decimal("0")
+
+
+def parties_of(facts: dict[str, Any]) -> tuple[PartyInfo, AccountInfo | None, MeterInfo | None]:
+    """The customer, account and meter as a step kept them (flow_context.step_facts)."""
+    c = facts["party"]
+    party = PartyInfo(
+        number=c["number"], category_label=CustomerCategory(c["category"]).label, name=c["name"],
+        id_type_label=IdDocType(c["id_type"]).label,
+        # A form is the customer's own document, signed at the counter: numbers print in full.
+        id_number=c["id_number"], contact_person=c.get("contact_person") or "", phone=c.get("phone") or "",
+        address=c["address"], district_label=District(c["district"]).label,
+        gas_use_type_label=GasUseType(c["gas_use_type"]).label, yearly_allowance=_money(c.get("yearly_allowance")),
+        household_size=int(c["household_size"]) if c.get("household_size") not in (None, "") else None,
+        category=str(c["category"]),
+    )
+    a = facts.get("account")
+    account = AccountInfo(a["number"], AccountStatus(a["status"]).label, _money(a["balance"]), a["address"]) if a else None
+    m = facts.get("meter")
+    meter = MeterInfo(m["number"], m["model"], m["rating"], _money(m["last_reading"])) if m else None
+    return party, account, meter
+
+
+def _log_rows(order: ServiceOrder) -> list[OrderStep]:
+    """The order's steps without its prints, in order."""
+    return sorted((e for e in order.steps if e.action != "print"), key=lambda e: e.seq)
+
+
+def _prints_form(flow: FlowDef, row: OrderStep, codes: tuple[str, ...]) -> tuple[bool, bool]:
+    """Whether the row made one of the forms, and whether as a new document (an action that prints
+    it, or entering a step that does) rather than filling in the same one (booking a visit in the
+    step, recording the values of the step as it is left)."""
+    if row.action == "open":
+        return (any(c in flow.open_forms for c in codes),) * 2
+    by_action = False
+    if row.from_step and flow.has_step(row.from_step):
+        action = flow.step(row.from_step).action(row.action)
+        by_action = action is not None and any(c in action.forms for c in codes)
+    by_step = flow.has_step(row.to_step) and any(c in flow.step(row.to_step).forms for c in codes)
+    # Leaving a step that prints it: the values recorded there fill in the same document.
+    by_leaving = bool(row.from_step) and flow.has_step(str(row.from_step)) and any(
+        c in flow.step(str(row.from_step)).forms for c in codes)
+    return by_action or by_step or by_leaving, by_action or (by_step and row.from_step != row.to_step)
+
+
+def form_row(flow: FlowDef, order: ServiceOrder, form: str, payment: Payment | None = None) -> OrderStep | None:
+    """The log row of the step a form belongs to.
+
+    A receipt: the step that took its payment. Another form: the latest step that printed it (the
+    action that prints it, or entering the step that does); a reprint keeps the step its last print
+    was built from unless a later action made the form anew (a second complaint referral). A form
+    no step has printed yet: the order as it stands."""
+    rows = _log_rows(order)
+    if not rows:
+        return None
+    if payment is not None:
+        for r in rows:
+            if payment.receipt_number in {str(v) for v in (r.data or {}).values() if isinstance(v, str)}:
+                return r
+        earlier = [r for r in rows if r.at <= payment.at]
+        return earlier[-1] if earlier else rows[-1]
+    codes = contract_family(form)
+    produced = [(r, new) for r in rows for made, new in [_prints_form(flow, r, codes)] if made]
+    if not produced:
+        return rows[-1]
+    last = [int(e.data["step_seq"]) for e in sorted(order.steps, key=lambda e: e.seq)
+            if e.action == "print" and e.data.get("form") in codes and e.data.get("step_seq") is not None]
+    if last:
+        newer = [r for r, new in produced if new and r.seq > last[-1]]
+        if newer:
+            return newer[-1]
+        kept = [r for r in rows if r.seq == last[-1]]
+        if kept:
+            return kept[0]
+    return produced[-1][0]
+
+
+def form_step(flow: FlowDef, row: OrderStep, form: str) -> str:
+    """The step a form printed from this row is about: the step entered when that step prints it,
+    else the step whose action printed it (a visit's work sheet after the work, not 归档)."""
+    codes = contract_family(form)
+    if flow.has_step(row.to_step) and any(c in flow.step(row.to_step).forms for c in codes):
+        return row.to_step
+    return row.from_step or row.to_step
+
+
+@dataclass(frozen=True)
+class StepState:
+    """The order as it stood at one log row: rows so far, recorded values, documents, reason, facts."""
+
+    rows: list[OrderStep]
+    data: dict[str, Any]
+    documents: list[str]
+    reason: str
+    facts: dict[str, Any] | None
+    rounds: int
+    status_label: str
+
+
+def step_state(order: ServiceOrder, row: OrderStep | None) -> StepState:
+    if row is None:
+        return StepState([], dict(order.data or {}), list(order.documents or []), order.reason, None, order.rounds,
+                         OrderStatus(order.status).label)
+    rows = [r for r in _log_rows(order) if r.seq <= row.seq]
+    data: dict[str, Any] = {}
+    documents: list[str] = []
+    reason = ""
+    facts: dict[str, Any] | None = None
+    for r in rows:
+        for key, val in (r.data or {}).items():
+            if key == "documents":
+                documents = list(val or [])
+            elif key == "reason":
+                reason = str(val or "") or reason
+            elif key == FACTS_KEY:
+                facts = val
+            elif not key.startswith("_"):
+                data[key] = val
+    if facts is None:  # an order logged before steps kept their facts: today's records
+        return StepState(rows, {**data, **{k: v for k, v in (order.data or {}).items() if k not in data
+                                           and not k.startswith("_")}},
+                         documents or list(order.documents or []), reason or order.reason, None, order.rounds,
+                         OrderStatus(order.status).label)
+    status = OrderStatus.OPEN
+    flow = ALL_FLOWS[order.kind]
+    if flow.has_step(row.to_step) and flow.step(row.to_step).terminal:
+        status = OrderStatus(str(flow.step(row.to_step).terminal))
+    return StepState(rows, data, documents, reason, facts, int(facts.get("rounds") or 0), status.label)
+
+
 class PrintService:
     def __init__(self, app: App, actor: Actor) -> None:
         self.app, self.actor = app.acting(actor), actor
@@ -138,6 +275,7 @@ class PrintService:
             if order.status == OrderStatus.REJECTED:
                 codes["rejection_notice"] = None
             codes.pop("receipt", None)
+            codes = dict.fromkeys(self._for_party(s, flow, order, c) for c in codes)
             printed = self._printed(order)
             forms = [PrintableForm(c, FORMS[c], None, (c, None) in printed) for c in codes]
             for p in s.scalars(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)):
@@ -188,7 +326,7 @@ class PrintService:
             # audit lock: the order OrderService takes them in, so two writers cannot deadlock.
             s.execute(select(ServiceOrder.id).where(ServiceOrder.id.in_({job[0] for job in jobs}))
                       .order_by(ServiceOrder.id).with_for_update())
-            logged = [replace(ctx, copy=self._log_print(s, job[0], ctx.form, payment_id, now))
+            logged = [replace(ctx, copy=self._log_print(s, job[0], ctx.form, payment_id, now, ctx.data.get(STEP_SEQ)))
                       for job, (ctx, payment_id) in zip(jobs, prints, strict=True)]
             if any(after.copy != before.copy for after, (before, _) in zip(logged, prints, strict=True)):
                 pdf = render_forms(logged, font_path=font)
@@ -196,13 +334,87 @@ class PrintService:
 
     def _context(self, s: Session, values: dict[str, Any], order_id: int, form: str, payment_id: int | None,
                  now: datetime) -> tuple[FormContext, int | None]:
-        """The form's context and the payment it is for (a receipt without one: the order's last)."""
+        """The form's context and the payment it is for (a receipt without one: the order's last).
+
+        Every fact comes from the step the form belongs to (see `form_row`): its log row's values and
+        the parties, account and meter the order service kept with it, so a reprint at any later date
+        prints the same text. Orders logged before steps kept their facts print today's records."""
         if form not in FORMS:
             raise NotFound(f"没有名为“{form}”的表单")
         order = self._order(s, order_id)
         flow = ALL_FLOWS[order.kind]
-        if form not in flow.forms and form not in ANY_FLOW_FORMS:
+        if not set(contract_family(form)) & set(flow.forms) and form not in ANY_FLOW_FORMS:
             raise Refused(f"“{flow.label}”业务没有“{FORMS[form]}”")
+        staff = dict(s.execute(select(Staff.id, Staff.name)).all())
+        departments = dict(s.execute(select(Department.code, Department.name)).all())
+        payments = list(s.scalars(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)))
+        payment = None
+        chosen: Payment | None = None
+        if form == "receipt":
+            picked = [p for p in payments if payment_id is None or p.id == payment_id]
+            if not picked:
+                raise Refused("该业务没有收费或退费记录")
+            chosen = picked[-1]
+            payment = payment_info(chosen, staff.get(chosen.staff_id, ""))
+            payment_id = chosen.id
+        row = form_row(flow, order, form, chosen)
+        step = step_state(order, row)
+        facts = step.facts
+        if facts is None:
+            party, account, meter = self._live_parties(s, order)
+        else:
+            party, account, meter = parties_of(facts)
+        form = contract_for(form, party.category)
+        copy = (form, payment_id) in self._printed(order)
+        known = all_fields(flow)
+        text = {f.code: display(f, step.data.get(f.code), departments)
+                for f in known if step.data.get(f.code) not in (None, "")}
+        fields = [FieldValue(f.label, text[f.code]) for f in known if f.code in text]
+        rows = step.rows
+        opened = rows[0] if rows else None
+
+        def actor_of(r: OrderStep | None) -> str:
+            if r is None:
+                return ""
+            kept = (r.data or {}).get(FACTS_KEY) or {}
+            return str(kept.get("actor") or staff.get(r.actor_id, ""))
+
+        appointment = step.data.get("appointment_at") if facts is not None else order.appointment_at
+        if isinstance(appointment, str):
+            appointment = datetime.fromisoformat(appointment)
+        ctx = FormContext(
+            form=form, form_title=FORMS[form], company=company_profile(values), order_number=order.number,
+            flow_kind=flow.kind, flow_label=flow.label, order_status_label=step.status_label,
+            opened_at=order.opened_at, opened_by=actor_of(opened) or staff.get(order.opened_by_id, ""),
+            current_step_label=step_label_of(flow, form_step(flow, row, form) if row else order.step),
+            customer=party, account=account, meter=meter,
+            documents=[(d.label, d.code in step.documents) for d in flow.documents],
+            data={**step.data, "rounds": step.rounds, STEP_SEQ: row.seq if row else None}, fields=fields, reason=step.reason,
+            crew=str(step.data.get("crew") or "") if facts is not None else order.crew,
+            appointment_at=appointment,
+            history=[StepRecord(e.at, step_label_of(flow, e.to_step), action_label_of(flow, e.from_step, e.action),
+                                actor_of(e), e.note) for e in rows],
+            payments=[payment_info(p, staff.get(p.staff_id, "")) for p in payments
+                      if row is None or p.at <= row.at or p is chosen],
+            payment=payment, texts=dict(values.get("texts") or {}), printed_at=now, printed_by=self.actor.name,
+            copy=copy, commitment=flow.commitment,
+            field_labels={f.code: f.label for f in known}, field_text=text,
+            field_choices=field_choices(known, departments),
+            blocks=FLOW_FORMS[form].blocks if form in FLOW_FORMS else (),
+            step_at=row.at if row is not None else None, step_by=actor_of(row),
+        )
+        return ctx, payment_id
+
+    def _for_party(self, s: Session, flow: FlowDef, order: ServiceOrder, form: str) -> str:
+        """The form as the party of its step signs it (the contract of the customer's category)."""
+        if len(contract_family(form)) == 1:
+            return form
+        facts = step_state(order, form_row(flow, order, form)).facts
+        party = parties_of(facts)[0] if facts is not None else self._live_parties(s, order)[0]
+        return contract_for(form, party.category)
+
+    def _live_parties(self, s: Session, order: ServiceOrder) -> tuple[PartyInfo, AccountInfo | None, MeterInfo | None]:
+        """Today's records: for orders logged before their steps kept the facts."""
         customer = s.get(Customer, order.customer_id)
         assert customer is not None
         account = s.get(Account, order.account_id) if order.account_id else None
@@ -210,51 +422,14 @@ class PrintService:
         if account is not None:
             meter = s.scalar(select(Meter).where(Meter.account_id == account.id)
                              .order_by(Meter.status != "in_service", Meter.id.desc()).limit(1))
-        staff = dict(s.execute(select(Staff.id, Staff.name)).all())
-        departments = dict(s.execute(select(Department.code, Department.name)).all())
-        payments = list(s.scalars(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)))
-        payment = None
-        if form == "receipt":
-            chosen = [p for p in payments if payment_id is None or p.id == payment_id]
-            if not chosen:
-                raise Refused("该业务没有收费或退费记录")
-            payment = payment_info(chosen[-1], staff.get(chosen[-1].staff_id, ""))
-            payment_id = chosen[-1].id
-        copy = (form, payment_id) in self._printed(order)
-        known = all_fields(flow)
-        text = {f.code: display(f, order.data.get(f.code), departments)
-                for f in known if order.data.get(f.code) not in (None, "")}
-        fields = [FieldValue(f.label, text[f.code]) for f in known if f.code in text]
-        ctx = FormContext(
-            form=form, form_title=FORMS[form], company=company_profile(values), order_number=order.number,
-            flow_kind=flow.kind, flow_label=flow.label, order_status_label=OrderStatus(order.status).label,
-            opened_at=order.opened_at, opened_by=staff.get(order.opened_by_id, ""),
-            current_step_label=step_label_of(flow, order.step),
-            customer=PartyInfo(
-                number=customer.number, category_label=CustomerCategory(customer.category).label, name=customer.name,
-                id_type_label=IdDocType(customer.id_type).label,
-                # A form is the customer's own document, signed at the counter: numbers print in full.
-                id_number=customer.id_number, contact_person=customer.contact_person, phone=customer.phone,
-                address=customer.address, district_label=District(customer.district).label,
-                gas_use_type_label=GasUseType(customer.gas_use_type).label,
-                yearly_allowance=customer.yearly_allowance, household_size=customer.household_size,
-            ),
-            account=AccountInfo(account.number, AccountStatus(account.status).label, account.balance, account.address)
-            if account else None,
-            meter=MeterInfo(meter.number, meter.model, meter.rating, meter.last_reading) if meter else None,
-            documents=[(d.label, d.code in (order.documents or [])) for d in flow.documents],
-            data={**(order.data or {}), "rounds": order.rounds}, fields=fields, reason=order.reason, crew=order.crew,
-            appointment_at=order.appointment_at,
-            history=[StepRecord(e.at, step_label_of(flow, e.to_step), action_label_of(flow, e.from_step, e.action),
-                                staff.get(e.actor_id, ""), e.note) for e in order.steps if e.action != "print"],
-            payments=[payment_info(p, staff.get(p.staff_id, "")) for p in payments],
-            payment=payment, texts=dict(values.get("texts") or {}), printed_at=now, printed_by=self.actor.name,
-            copy=copy, commitment=flow.commitment,
-            field_labels={f.code: f.label for f in known}, field_text=text,
-            field_choices=field_choices(known, departments),
-            blocks=FLOW_FORMS[form].blocks if form in FLOW_FORMS else (),
-        )
-        return ctx, payment_id
+        facts = {
+            "party": {f: getattr(customer, f) for f in PARTY_FIELDS},
+            "account": {"number": account.number, "status": account.status, "balance": account.balance,
+                        "address": account.address} if account else None,
+            "meter": {"number": meter.number, "model": meter.model, "rating": meter.rating,
+                      "last_reading": meter.last_reading} if meter else None,
+        }
+        return parties_of(facts)
 
     def _order(self, s: Session, order_id: int) -> ServiceOrder:
         order = s.get(ServiceOrder, order_id, options=[selectinload(ServiceOrder.steps)])
@@ -266,7 +441,8 @@ class PrintService:
     def _printed(order: ServiceOrder) -> set[tuple[str | None, int | None]]:
         return {(e.data.get("form"), e.data.get("payment_id")) for e in order.steps if e.action == "print"}
 
-    def _log_print(self, s: Session, order_id: int, form: str, payment_id: int | None, at: datetime) -> bool:
+    def _log_print(self, s: Session, order_id: int, form: str, payment_id: int | None, at: datetime,
+                   step_seq: int | None = None) -> bool:
         """Write the print to the order's log; True when it is a reprint (副本).
 
         Reads only the order's step and its earlier prints, not its whole history."""
@@ -280,7 +456,31 @@ class PrintService:
         copy = any((d or {}).get("form") == form and (d or {}).get("payment_id") == payment_id for d in earlier)
         s.add(OrderStep(order_id=order_id, seq=seq + 1, from_step=step, to_step=step, action="print",
                         actor_id=self.actor.staff_id, at=at, note="副本" if copy else "",
-                        data={"form": form, "payment_id": payment_id, "copy": copy}))
+                        data={"form": form, "payment_id": payment_id, "copy": copy, "step_seq": step_seq}))
         audit.append(s, at=at, staff_id=self.actor.staff_id, entity="service_order", entity_id=order_id,
                      action="reprint" if copy else "print", changes={"form": [None, form]})
         return copy
+
+
+# Text the forms' fonts print without looking: ASCII, common Chinese (U+4E00..U+9FA5), CJK and
+# full-width punctuation. Anything else is looked up in the fonts themselves.
+def _surely_printable(ch: str) -> bool:
+    n = ord(ch)
+    return n < 0x7F or 0x4E00 <= n <= 0x9FA5 or 0x3000 <= n <= 0x303F or 0xFF01 <= n <= 0xFF5E
+
+
+def unprintable_warning(text: str, font_path: str | None = None) -> str:
+    """A warning for the clerk when `text` (a name, an address) holds characters that no print font
+    has, which would print as blanks on every form; '' when all of it prints."""
+    if all(_surely_printable(ch) for ch in text):
+        return ""
+    from gasdesk.reports.fonts import FontNotFoundError, unprintable
+
+    try:
+        missing = unprintable(text, font_path)
+    except FontNotFoundError:
+        return ""  # printing itself says what to install
+    if not missing:
+        return ""
+    shown = "、".join(f"“{ch}”（U+{ord(ch):04X}）" for ch in missing[:5])
+    return f"注意：{shown}无法打印，单据上将显示为空白。请核对是否输入有误，或改用通用字并在备注中说明。"

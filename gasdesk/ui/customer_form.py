@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QVBoxLa
 
 from gasdesk.services.customers import CustomerInput
 from gasdesk.services.errors import Refused
+from gasdesk.services.printing import unprintable_warning
 from gasdesk.ui.widgets import error_label, show_error
 from gasdesk.vocab import CustomerCategory, District, GasUseType, IdDocType
 
@@ -20,12 +21,16 @@ class CustomerForm(QWidget):
     TEXT_FIELDS = (("name", "户名"), ("id_number", "证件号码"), ("phone", "联系电话"), ("phone2", "备用电话（选填）"),
                    ("contact_person", "联系人（选填）"), ("address", "用气地址"), ("household_size", "家庭人口（选填）"))
 
+    # Texts printed on the forms: a character no print font has is pointed out as it is typed.
+    PRINTED_FIELDS = ("name", "contact_person", "address")
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.form = QFormLayout(self)
         self.form.setContentsMargins(0, 0, 0, 0)
         self.widgets: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
+        self.warnings: dict[str, QLabel] = {}
         self.category = self._combo("category", "客户类别", CustomerCategory.choices())
         self.id_type = self._combo("id_type", "证件类型", IdDocType.choices())
         for code, label in self.TEXT_FIELDS:
@@ -50,6 +55,13 @@ class CustomerForm(QWidget):
         box.addWidget(widget)
         error = error_label()
         box.addWidget(error)
+        if code in self.PRINTED_FIELDS and isinstance(widget, QLineEdit):
+            warning = error_label()
+            warning.setObjectName(f"customer_{code}_print_warning")
+            warning.setStyleSheet("color: #8a5a00;")
+            box.addWidget(warning)
+            self.warnings[code] = warning
+            widget.textChanged.connect(lambda text, w=warning: show_error(w, unprintable_warning(text)))
         widget.setObjectName(f"customer_{code}")
         self.widgets[code], self.errors[code] = widget, error
         self.form.addRow(label + "：", holder)

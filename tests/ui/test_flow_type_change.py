@@ -1,4 +1,4 @@
-"""用户性质变更: 非居民转居民 (residential contract), 居民转非居民 (market department completes data), refusal."""
+"""用户性质变更: 非居民转居民 (residential contract, on-site opening), 居民转非居民 (market department completes data), refusal."""
 
 from __future__ import annotations
 
@@ -26,6 +26,12 @@ def test_non_residential_to_residential(qtbot, gui_app, team, window, msgs):
     assert order.step == "residential_opening"
     page = clerk.open_order(order.id)
     steps.act(qtbot, page, "contract_signed", {"household_size": "3"})
+    # The opening procedure: the distribution centre opens the supply on site, the customer signs.
+    assert page.order.step == "opening_visit" and "type_changed" not in page.action_buttons
+    dispatcher = window(team.dispatcher)
+    steps.visit(qtbot, dispatcher, order.number, "assign", steps.ASSIGN)
+    steps.visit(qtbot, dispatcher, order.number, "work_done", {"work_record": "安全检查合格，点火正常"})
+    page = steps.open_from_queue(qtbot, clerk, order.number)
     steps.act(qtbot, page, "type_changed")
     assert page.order.status is OrderStatus.ARCHIVED
     c = CustomerService(gui_app, team.admin).get(customer_id)

@@ -36,7 +36,7 @@ def complaint_details(kit: Kit, ctx: FormContext) -> list[Flowable]:
         ("转办轮次", f"第 {handling_round(ctx)} 次"),
         ("被投诉部门", value(ctx, "respondent_department")),
         ("承办部门", value(ctx, "department")),
-        ("转办时间", fmt_datetime(ctx.printed_at)),
+        ("转办时间", fmt_datetime(ctx.step_at)),
     ]
     content = value(ctx, "content")
     summary = value(ctx, "summary")

@@ -41,4 +41,6 @@ def transfer_owner(ctx: RuleContext) -> None:
     ctx.audit("account", old_account.id, "close_by_transfer", ctx.changes_of(old_account))
     # The old owner stays a customer while another account of theirs is open.
     close_customer_if_done(ctx, "close_by_transfer")
-    ctx.remember(new_customer_id=new.id, new_customer_number=new.number, new_account_number=new_account.number)
+    # From here on the order's forms (the new supply contract, the safety notice) name the new owner.
+    ctx.remember(new_customer_id=new.id, new_customer_number=new.number, new_account_number=new_account.number,
+                 party_id=new.id, party_account_id=new_account.id)

@@ -174,7 +174,8 @@ class Signer:
 
 
 def clerk(ctx: FormContext) -> str:
-    return ctx.printed_by or ctx.opened_by
+    """The clerk who took the form's step (never whoever prints it later)."""
+    return ctx.step_by or ctx.opened_by
 
 
 def opener(ctx: FormContext) -> str:

@@ -37,7 +37,7 @@ from gasdesk.reports.forms.blocks import (
 )
 from gasdesk.reports.forms.changes import METER_CODES, meter_change
 from gasdesk.reports.forms.decisions import rejection_letter
-from gasdesk.reports.forms.parties import agreement_parties, contract_parties
+from gasdesk.reports.forms.parties import agreement_parties, business_contract_parties, contract_parties
 from gasdesk.reports.forms.receipt import receipt_body, receipt_signatures
 
 
@@ -64,6 +64,8 @@ def codes(pairs: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
 
 WORKER_SIGNS = Signer("作业人员", crew)
 SUPPLIER_SIGNS = (Signer("供气人", company_name, stamp=True), Signer("供气人经办人", clerk), Signer("用气人签字"))
+BUSINESS_SIGNS = (Signer("供气人", company_name, stamp=True), Signer("供气人经办人", clerk),
+                  Signer("用气人", stamp=True), Signer("用气人代表签字"))
 
 
 def closing_work(title: str, statement: str) -> tuple[Block, ...]:
@@ -83,6 +85,10 @@ FORM_BLOCKS: dict[str, tuple[Block, ...]] = {
     "residential_contract": (
         contract_parties, text("residential_contract.preamble"),
         signed_text("residential_contract", *SUPPLIER_SIGNS),
+    ),
+    "non_residential_contract": (
+        business_contract_parties, text("non_residential_contract.preamble"),
+        signed_text("non_residential_contract", *BUSINESS_SIGNS),
     ),
     "reset_agreement": (agreement_parties, signed_text("reset_agreement", *SUPPLIER_SIGNS, title="协议条款")),
     "safety_notice": (customer_brief, text("safety_notice"), signatures(CUSTOMER_SIGNS, lead="document_receipt")),

@@ -15,8 +15,7 @@ NO_REASON = "（原因未填写，请经办人当面告知并在此处手写）"
 
 
 def _chinese_date(when: datetime | None) -> str:
-    when = when or datetime.now()
-    return f"{when.year}年{when.month}月{when.day}日"
+    return f"{when.year}年{when.month}月{when.day}日" if when is not None else "　　年　　月　　日"
 
 
 def rejection_letter(kit: Kit, ctx: FormContext) -> list[Flowable]:
@@ -35,6 +34,7 @@ def rejection_letter(kit: Kit, ctx: FormContext) -> list[Flowable]:
         kit.p("特此告知。", "letter"),
         kit.spacer(14),
         kit.p(f"{ctx.company.name}（盖章）", "right"),
-        kit.p(_chinese_date(ctx.printed_at), "right"),
+        # The date of the decision, whenever the notice is printed.
+        kit.p(_chinese_date(ctx.step_at), "right"),
     ]
 

@@ -23,6 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
 
+from gasdesk.reports.fonts import text_width
 from gasdesk.reports.forms.text import PlainText
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -104,7 +105,7 @@ class Kit:
 
     def text_width(self, text: str, style: str = "value") -> float:
         st = self.styles[style]
-        return max((stringWidth(line, self.font, st.fontSize) for line in text.split("\n")), default=0.0)
+        return max((text_width(line, self.font, st.fontSize) for line in text.split("\n")), default=0.0)
 
     def paragraphs(self, text: str, style: str = "clause") -> list[Flowable]:
         """A text block: one paragraph per line, short numbered lines as headings."""

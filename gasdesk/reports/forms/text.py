@@ -18,6 +18,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph
 
+from gasdesk.reports.fonts import runs, text_width
+
 # Paragraphs collapse U+3000 like any white space; four no-break spaces are about as wide.
 IDEOGRAPHIC_SPACE = "\u00a0" * 4
 # What a Paragraph collapses into one space within a line (Unicode spaces and separators; not the
@@ -25,9 +27,15 @@ IDEOGRAPHIC_SPACE = "\u00a0" * 4
 _RUNS_OF_SPACE = re.compile("[\t\x0b\x0c\r\x1c-\x1f \x85\u1680\u2000-\u200a\u2028\u2029\u202f\u205f]+")
 
 
-def paragraph_markup(text: str) -> str:
-    """`text` as reportlab paragraph markup: escaped, line breaks kept, ideographic spaces kept."""
-    return escape(text).replace("\n", "<br/>").replace("\u3000", IDEOGRAPHIC_SPACE)
+def paragraph_markup(text: str, font: str | None = None) -> str:
+    """`text` as reportlab paragraph markup: escaped, line breaks kept, ideographic spaces kept; with
+    `font`, the characters it lacks in the fallback font (fonts.runs)."""
+    pieces = runs(text, font) if font else [(text, "")]
+    return "".join(
+        (markup if name == font or not name else f'<font face="{name}">{markup}</font>')
+        for piece, name in pieces
+        for markup in [escape(piece).replace("\n", "<br/>").replace("\u3000", IDEOGRAPHIC_SPACE)]
+    )
 
 
 class PlainText(Flowable):
@@ -42,7 +50,7 @@ class PlainText(Flowable):
         # Nothing but zero-width spaces is an empty paragraph (no line at all), as reportlab has it.
         self._line = (line if line.strip("\u200b") else "") if "\n" not in text else None
         self._width_of_line = (
-            stringWidth(self._line, style.fontName, style.fontSize) if self._line else 0.0
+            text_width(self._line, style.fontName, style.fontSize) if self._line else 0.0
         )
         self._paragraph: Paragraph | None = None
 
@@ -61,7 +69,7 @@ class PlainText(Flowable):
 
     def paragraph(self) -> Paragraph:
         if self._paragraph is None:
-            self._paragraph = Paragraph(paragraph_markup(self.text), self.style)
+            self._paragraph = Paragraph(paragraph_markup(self.text, self.style.fontName), self.style)
         return self._paragraph
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
@@ -101,6 +109,9 @@ class PlainText(Flowable):
             x += spare / 2
         canvas.saveState()
         canvas.setFillColor(st.textColor)
-        canvas.setFont(st.fontName, st.fontSize, st.leading)
-        canvas.drawString(x, self.height - st.fontSize, self._line)
+        y = self.height - st.fontSize
+        for piece, font in runs(self._line, st.fontName):
+            canvas.setFont(font, st.fontSize, st.leading)
+            canvas.drawString(x, y, piece)
+            x += stringWidth(piece, font, st.fontSize)
         canvas.restoreState()
