@@ -293,7 +293,7 @@ class Bench:
         made: list[int] = []
         t_open, t_move, t_act_open, t_act_accept = [], [], [], []
         warm = service.open("complaint", quiet[-1], data=complaint)
-        service.perform(warm.id, "transfer", {"department": "distribution", "summary": "转输配中心处理"})
+        service.perform(warm.id, "refer", {"department": "distribution", "summary": "转输配中心处理"})
         made.append(warm.id)
         for cid in quiet[:n]:
             box: dict[str, Any] = {}
@@ -301,7 +301,7 @@ class Bench:
             oid = box["o"].id
             made.append(oid)
             t_move.append(timed(lambda oid=oid: service.perform(
-                oid, "transfer", {"department": "distribution", "summary": "转输配中心处理"})))
+                oid, "refer", {"department": "distribution", "summary": "转输配中心处理"})))
         for cid in quiet[n:2 * n]:
             box = {}
             t_act_open.append(timed(lambda cid=cid, box=box: box.update(o=service.open(

@@ -352,7 +352,9 @@ ROUTES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "type_change": {
         "to_business": ("to_non_residential", "data_completed", "type_changed"),
-        "to_home": ("to_residential", "contract_signed", "type_changed"),
+        "to_home": ("to_residential", "contract_signed", "assign", "work_done", "type_changed"),
+        "to_home_rebooked": ("to_residential", "contract_signed", "assign", "conditions_not_met", "rebook", "assign",
+                             "work_done", "type_changed"),
         "refused": ("refuse",),
     },
     "allowance_change": {
@@ -421,7 +423,7 @@ NEEDS: dict[str, str] = {
     "capacity_change": "active", "suspension": "active", "allowance_change": "held_home",
     "transfer": "held_home", "detail_change": "held", "closure": "held", "complaint": "any",
     "type_change/to_business": "active_home", "type_change/refused": "active_home",
-    "type_change/to_home": "active_business",
+    "type_change/to_home": "active_business", "type_change/to_home_rebooked": "active_business",
 }
 
 # Hours between a move and the one before it.
@@ -833,7 +835,7 @@ class _Hall:
     # --- planning -----------------------------------------------------------------------------
 
     def _plan(self) -> None:
-        n_business = min(self.n // 3, max(round(self.n * 0.1), min(24, self.n // 4))) if self.n >= 4 else 0
+        n_business = min(self.n // 3, max(round(self.n * 0.1), min(32, self.n // 4))) if self.n >= 4 else 0
         for category, kind, count in (("residential", "activation", self.n - n_business),
                                       ("non_residential", "installation", n_business)):
             for spec in self._first_specs(kind, count):
@@ -1273,6 +1275,8 @@ class _Hall:
         elif move == "meter_changed":
             p = {"final_reading": self._final_reading(cust), **self._new_meter(cust, story.memo["rating"]),
                  "fee": self.settings["fees.capacity_change"], "fee_method": self._method()}
+        elif move == "work_done" and kind == "type_change":
+            p = {"work_record": "安全检查合格，通气点火正常"}
         elif move in ("plugged", "work_done"):
             fee = "fees.removal" if story.steps[i] == "removal_visit" else "fees.plugging"
             p = {"final_reading": self._final_reading(cust), "fee": self.settings[fee], "fee_method": self._method()}
