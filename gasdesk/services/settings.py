@@ -133,13 +133,21 @@ def _texts(value: Any, label: str) -> dict[str, str]:
     return out
 
 
+def _number_text(value: Any) -> str | Decimal | int:
+    """A number as the money and reading checks take it (True or a float become text, and are refused
+    or read exactly as typed)."""
+    if isinstance(value, str | Decimal) or type(value) is int:
+        return value
+    return str(value)
+
+
 def _check_value(key: str, value: Any) -> Any:
     """The value of setting `key` as it will be stored, or ValidationError with a Chinese message."""
     label = LABELS.get(key, _EXTRA_LABELS.get(key, key))
     if key.startswith("fees."):
-        return str(check_counter_amount(value if isinstance(value, str | int) else str(value), label=label))
+        return str(check_counter_amount(_number_text(value), label=label))
     if key.startswith("defaults.yearly_allowance."):
-        return str(check_meter_reading(value if isinstance(value, str | int) else str(value)))
+        return str(check_meter_reading(_number_text(value)))
     if key in ("hours.hall_open", "hours.hall_close", "hours.complaint_open", "hours.complaint_close"):
         if not isinstance(value, str):
             raise ValidationError(f"{label}应为00:00至24:00之间的时间，例如 09:00")
