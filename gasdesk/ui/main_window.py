@@ -322,6 +322,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self._stop_listening()
         self.idle.stop()
+        self.emergency.timer.stop()  # a closed window asks the database nothing more
         for page in [*self.order_pages.values(), *self.customer_pages.values()]:
             page.close()
         super().closeEvent(event)
