@@ -242,6 +242,8 @@ def test_every_setting_with_anything(world, key, value):
     ({"security.idle_lock_minutes": 100000}, "0至240"),
     ({"hours.peak": "08:30-06:30"}, "晚于开始时间"),
     ({"fees.relocation": "99999999"}, "不能超过"),
+    ({"fees.relocation": True}, "格式不正确"),
+    ({"security.idle_lock_minutes": True}, "整数"),
     ({"company.name": "某公司", "backup.keep_days": "0"}, "备份保留天数"),  # one bad value: nothing saved
 ])
 def test_bad_settings_are_refused_in_chinese_and_nothing_is_saved(world, values, words):

@@ -136,9 +136,12 @@ def _texts(value: Any, label: str) -> dict[str, str]:
     return out
 
 
-def _number_text(value: Any) -> str | int:
-    """What a number setting was given, for the number checks (True/False are not numbers)."""
-    return value if isinstance(value, str | int) and not isinstance(value, bool) else str(value)
+def _number_text(value: Any) -> str | Decimal | int:
+    """A number as the money and reading checks take it (True or a float become text, and are refused
+    or read exactly as typed)."""
+    if isinstance(value, str | Decimal) or type(value) is int:
+        return value
+    return str(value)
 
 
 def _check_value(key: str, value: Any) -> Any:

@@ -188,7 +188,7 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self._menus()
         self._status_bar()
-        messages.notices().session_ended.connect(self.sign_out)
+        messages.notices().session_ended.connect(self._session_ended)
         self._listening = True
         session.order_requested.connect(self.open_order)
         session.customer_requested.connect(self.open_customer)
@@ -377,11 +377,17 @@ class MainWindow(QMainWindow):
         if self._listening:
             self._listening = False
             with contextlib.suppress(RuntimeError, TypeError):
-                messages.notices().session_ended.disconnect(self.sign_out)
+                messages.notices().session_ended.disconnect(self._session_ended)
+
+    def _session_ended(self) -> None:
+        # Later, not inside the page's call that found out: signing out closes that page.
+        if self._listening:
+            QTimer.singleShot(0, self.sign_out)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._stop_listening()
         self.idle.stop()
+        self.emergency.timer.stop()  # a closed window asks the database nothing more
         for page in [*self.order_pages.values(), *self.customer_pages.values()]:
             page.close()
         super().closeEvent(event)
