@@ -102,7 +102,7 @@ def test_demo_hall_is_complete_and_consistent(app: App, clock: FixedClock) -> No
         residential = [c for c in customers if c.category == "residential"]
         assert 0.7 < len(residential) / len(customers) < 0.95
         assert sum(a.status == "active" for a in accounts) > len(customers) / 2
-        assert all(c.address.startswith("贵阳市") for c in customers)
+        assert all(c.address.startswith("安顺市") for c in customers)
 
         # Money: every balance is its payments (minus its bills) plus its documented opening balance.
         expected: dict[int, Decimal] = defaultdict(Decimal)

@@ -1,7 +1,8 @@
 """The closure flow: its definition, rules, forms and demo route."""
 
 from gasdesk.flows.bundle import FlowBundle
+from gasdesk.flows.closure.demo import DEMO
 from gasdesk.flows.closure.flow import FLOW
 from gasdesk.flows.closure.rules import RULES
 
-BUNDLE = FlowBundle(FLOW, rules=RULES)
+BUNDLE = FlowBundle(FLOW, rules=RULES, demo=DEMO)

@@ -1,7 +1,8 @@
 """The complaint flow: its definition, rules, forms and demo route."""
 
 from gasdesk.flows.bundle import FlowBundle
+from gasdesk.flows.complaint.demo import DEMO
 from gasdesk.flows.complaint.flow import FLOW
 from gasdesk.flows.complaint.rules import RULES
 
-BUNDLE = FlowBundle(FLOW, rules=RULES)
+BUNDLE = FlowBundle(FLOW, rules=RULES, demo=DEMO)

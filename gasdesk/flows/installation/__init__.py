@@ -1,6 +1,7 @@
 """The installation flow: its definition, forms and demo route."""
 
 from gasdesk.flows.bundle import FlowBundle
+from gasdesk.flows.installation.demo import DEMO
 from gasdesk.flows.installation.flow import FLOW
 
-BUNDLE = FlowBundle(FLOW)
+BUNDLE = FlowBundle(FLOW, demo=DEMO)

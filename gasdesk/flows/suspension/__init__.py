@@ -1,7 +1,8 @@
 """The suspension flow: its definition, rules, forms and demo route."""
 
 from gasdesk.flows.bundle import FlowBundle
+from gasdesk.flows.suspension.demo import DEMO
 from gasdesk.flows.suspension.flow import FLOW
 from gasdesk.flows.suspension.rules import RULES
 
-BUNDLE = FlowBundle(FLOW, rules=RULES)
+BUNDLE = FlowBundle(FLOW, rules=RULES, demo=DEMO)

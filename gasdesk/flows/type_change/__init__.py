@@ -1,7 +1,8 @@
 """The type_change flow: its definition, rules, forms and demo route."""
 
 from gasdesk.flows.bundle import FlowBundle
+from gasdesk.flows.type_change.demo import DEMO
 from gasdesk.flows.type_change.flow import FLOW
 from gasdesk.flows.type_change.rules import RULES
 
-BUNDLE = FlowBundle(FLOW, rules=RULES)
+BUNDLE = FlowBundle(FLOW, rules=RULES, demo=DEMO)
