@@ -152,7 +152,12 @@ def _demo(url: str, customers: int, seed: int, *, if_empty: bool = False) -> int
         print(f"数据库已有 {existing} 户客户，不再生成演示数据。")
         return 0 if if_empty else 1
     print(f"正在生成演示数据（{customers} 户）……", flush=True)
-    summary = main_demo(url, customers, seed)
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r  已完成 {done * 100 // max(total, 1):3d}%（{done}/{total}）", end="\n" if done >= total else "",
+              flush=True)
+
+    summary = main_demo(url, customers, seed, progress=progress)
     print("\n".join(summary.lines()))
     return 0
 

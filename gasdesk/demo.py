@@ -1,23 +1,29 @@
-"""Demo data: a busy service hall of a Guiyang pipeline-gas company, built only through the services.
+"""Demo data: a busy service hall of 贵州燃气集团安顺市燃气有限责任公司 in Anshun.
 
 `build_demo` fills an empty database with staff of every role, a few thousand customers and about
-four months of counter history: account openings and installations, every other flow in every
-state (archived, rejected, cancelled, and open orders waiting in every step of every flow, some
-overdue, some due today, some with paused clocks), complaints with several rounds, deposits,
+four months of counter history: new customers' openings and installations, every other flow in
+every state (archived, rejected, cancelled, and open orders waiting in every step of every flow,
+some overdue, some due today, some with paused clocks), complaints with several rounds, deposits,
 arrears, refunds and fees.
 
-How it works: the whole period is planned first as timed *stories* (one order each: a customer's
-arrival with the first order, or a later service on an existing customer), then every move of
-every story is replayed in time order with the application's FixedClock set to that move's time.
-Each move is one ordinary service call by the staff member who would make it, so every row is
-validated, numbered, audited and clock-checked exactly as at the counter.
+How it works: the customers the hall served before the period are imported in bulk (customer,
+account and meter checked as the services check them, each inserted with its audit entry
+'demo_import'; balances carried over as 'demo_opening_balance' entries). The period is then
+planned as timed *stories* (one order each: a new customer's arrival with the first order, or a
+later service on an existing customer), and every move of every story is replayed in time order
+with the application's FixedClock set to that move's time. Each move is one ordinary service call by
+the staff member who would make it, so every order, payment and visit is validated, numbered,
+audited and clock-checked exactly as at the counter.
 
-The one write that bypasses the services is `post_opening_balance`: the demo does not simulate a
-meter-reading and billing cycle, so arrears carried over from before the period are put on some
-accounts as documented opening balances (one unit of work that lowers the balance and appends an
-audit entry 'demo_opening_balance'). Every balance therefore reconciles as: the payments' balance
-effects, minus the bills (site visits that take a final reading may bill the gas used), plus these
-entries.
+What the demo knows of a flow comes from the flow's package (`gasdesk/flows/<kind>/demo.py`, a
+`DemoPlan`): this module iterates the registry and names no flow and no step.
+
+Besides the import, the one write that bypasses the services is `post_opening_balance`: the demo
+does not simulate a billing cycle, so arrears carried over from before the period are put on some
+new accounts as documented opening balances (one unit of work that lowers the balance and appends
+an audit entry 'demo_opening_balance'). Every balance therefore reconciles as: the payments'
+balance effects, minus the bills (site visits that take a final reading may bill the gas used),
+plus these entries.
 """
 
 from __future__ import annotations
@@ -78,9 +84,9 @@ OPENING_BALANCE_ACTION = "demo_opening_balance"
 IMPORT_ACTION = "demo_import"
 IMPORT_CHUNK = 1000
 # New customers arriving during the period, as a share of the hall's customers, by category.
-NEWCOMERS: dict[str, float] = {CustomerCategory.RESIDENTIAL: 0.09, CustomerCategory.NON_RESIDENTIAL: 0.012}
+NEWCOMERS: dict[str, float] = {CustomerCategory.RESIDENTIAL: 0.03, CustomerCategory.NON_RESIDENTIAL: 0.012}
 # Share of the customers served before the period who come to prepay during it.
-PAYERS = 0.2
+PAYERS = 0.04
 # Share of businesses among the customers served before the period.
 BUSINESS_SHARE = 0.1
 
@@ -133,7 +139,7 @@ class DemoSummary:
         out = [
             f"演示数据：{self.period_start:%Y-%m-%d %H:%M} 至 {self.period_end:%Y-%m-%d %H:%M}，"
             f"用时 {self.seconds:.1f} 秒（{self.service_calls} 次业务操作）",
-            f"客户 {self.customers} 户；收费记录 {self.payments} 笔；期初欠费 {self.opening_balances} 户",
+            f"客户 {self.customers} 户；收费记录 {self.payments} 笔；期初余额（欠费或预存）{self.opening_balances} 户",
             f"业务单：{status}",
             f"按业务：{kinds}",
             f"办理中已超期 {self.open_overdue} 件，今日到期 {self.due_today} 件",
@@ -705,19 +711,24 @@ class _Hall:
         with self.app.unit_of_work() as s:
             allowance = {c: Decimal(str(settings_store.get(s, f"defaults.yearly_allowance.{c}") or "0"))
                          for c in CustomerCategory}
+            numbers = numbering.customer_numbers(s, len(rows))
             customers = [
-                Customer(number=numbering.customer_number(s), category=str(d.category), status=CustomerStatus.ACTIVE,
+                Customer(number=number, category=str(d.category), status=CustomerStatus.ACTIVE,
                          name=d.name, name_initials=initials(d.name), id_type=str(d.id_type), id_number=d.id_number,
                          contact_person=d.contact_person, phone=d.phone, phone2=d.phone2, address=d.address,
                          district=str(d.district), gas_use_type=str(d.gas_use_type),
                          yearly_allowance=allowance[CustomerCategory(d.category)],
                          household_size=d.household_size, created_at=since)
-                for since, d, _c, _r in rows]
+                for number, (since, d, _c, _r) in zip(numbers, rows, strict=True)]
             s.add_all(customers)
             s.flush()
-            accounts = [Account(number=numbering.account_number(s), customer_id=c.id, status=AccountStatus.ACTIVE,
-                                balance=Decimal("0.00"), address=c.address, opened_at=c.created_at,
-                                activated_at=c.created_at) for c in customers]
+            # The balance the earlier system left is on the row from the start (audited below as an
+            # opening entry from zero), so no unit of work moves it afterwards.
+            carried = [self._carried_balance(cust) for _s, _d, cust, _r in rows]
+            accounts = [Account(number=number, customer_id=c.id, status=AccountStatus.ACTIVE, balance=balance,
+                                address=c.address, opened_at=c.created_at, activated_at=c.created_at)
+                        for number, c, balance in zip(numbering.account_numbers(s, len(rows)), customers, carried,
+                                                      strict=True)]
             s.add_all(accounts)
             s.flush()
             meters = []
@@ -732,7 +743,8 @@ class _Hall:
                                     installed_at=since))
             s.add_all(meters)
             s.flush()
-            for (_since, _d, cust, _r), customer, account, meter in zip(rows, customers, accounts, meters, strict=True):
+            for (_since, _d, cust, _r), customer, account, meter, balance in zip(rows, customers, accounts, meters,
+                                                                                 carried, strict=True):
                 audit.append(s, at=at, staff_id=staff_id, entity="customer", entity_id=customer.id,
                              action=IMPORT_ACTION, changes=audit.snapshot(customer, CUSTOMER_FIELDS))
                 audit.append(s, at=at, staff_id=staff_id, entity="account", entity_id=account.id,
@@ -740,15 +752,12 @@ class _Hall:
                 audit.append(s, at=at, staff_id=staff_id, entity="meter", entity_id=meter.id, action=IMPORT_ACTION,
                              changes=audit.snapshot(meter, ["number", "model", "rating", "account_id",
                                                             "initial_reading", "last_reading"]))
-                carried = self._carried_balance(cust)
-                if carried:
-                    old = account.balance
-                    account.balance = carried
+                if balance:
                     audit.append(s, at=at, staff_id=staff_id, entity="account", entity_id=account.id,
-                                 action=OPENING_BALANCE_ACTION, changes={"balance": [old, carried]})
+                                 action=OPENING_BALANCE_ACTION, changes={"balance": [Decimal("0.00"), balance]})
                     self.opening_balances += 1
                 cust.id, cust.account_id, cust.account_status = customer.id, account.id, AccountStatus.ACTIVE
-                cust.balance = carried
+                cust.balance = balance
                 self.customers.append(cust)
 
     def _carried_balance(self, cust: DemoCustomer) -> Decimal:
@@ -1164,8 +1173,8 @@ class _Hall:
         reason = self._reason(story, move) if action.needs_reason else ""
         view = self._orders(actor).perform(self._order_id(story), move, payload, reason=reason, note=note)
         plan.after(self, story, move, view, cust)
-        if cust.account_id is not None and not cust.closed:
-            self._balance(cust)  # a move may charge a fee, bill the gas used or settle the account
+        if action.effects and cust.account_id is not None and not cust.closed:
+            self._balance(cust)  # its effects may charge a fee, bill the gas used or settle the account
         if view.status == OrderStatus.OPEN:
             return
         if ALL_FLOWS[story.kind].account_lock is not AccountLock.NONE:

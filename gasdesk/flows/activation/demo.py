@@ -24,7 +24,7 @@ DEMO = DemoPlan(
     },
     newcomers="residential",
     first_mix={"walk_in": 0.15, "rebooked": 0.12, "delayed": 0.08, "refused": 0.03, "@cancel": 0.02},
-    stalls={"site_visit": 40, "site_visit_wait": 10},
+    stalls={"site_visit": 15, "site_visit_wait": 5},
     refusals=(
         ("未提供房产证明材料，请携带不动产权证书或购房合同原件后再来办理", "property_proof"),
         ("来办理人非户主本人，且未带户主身份证及委托书", "owner_id"),

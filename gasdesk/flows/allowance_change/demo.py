@@ -24,7 +24,7 @@ DEMO = DemoPlan(
         "more_documents": ("documents_mismatch", "@docs", "documents_resubmitted", "documents_ok",
                            "application_signed", "allowance_changed"),
     },
-    volume={"done": 35, "more_documents": 15, "@cancel": 3},
+    volume={"done": 18, "more_documents": 8, "@cancel": 2},
     needs="held_home",
     gaps={"application_signed": (0.05, 0.4), "documents_resubmitted": (0.05, 0.3), "allowance_changed": (4, 72)},
     reasons={"documents_mismatch": ("未带户口簿复印件，家庭人口无法核实，请补充后再核对",)},

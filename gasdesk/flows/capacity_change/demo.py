@@ -36,7 +36,7 @@ DEMO = DemoPlan(
         "refused": ("refuse",),
         "not_met": ("accept", "assign", "conditions_not_met"),
     },
-    volume={"done": 30, "refused": 2, "not_met": 2, "@cancel": 3},
+    volume={"done": 15, "refused": 1, "not_met": 1, "@cancel": 2},
     needs="active",
     refusals=(
         ("申请的表具规格与户内管道管径不匹配，需先办理户内管道改造", None),

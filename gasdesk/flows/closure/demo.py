@@ -15,7 +15,7 @@ DEMO = DemoPlan(
         "remove_rebooked": (*_SETTLED, "removal", "assign", "conditions_not_met", "rebook", "work_done"),
         "refused": ("refuse",),
     },
-    volume={"plugged": 15, "removed": 10, "plug_rebooked": 3, "remove_rebooked": 2, "refused": 3, "@cancel": 3},
+    volume={"plugged": 8, "removed": 5, "plug_rebooked": 2, "remove_rebooked": 1, "refused": 2, "@cancel": 2},
     needs="held",
     gaps={"application_signed": (0.05, 0.4), "settled": (0.05, 0.3), "plugging": (0.05, 0.3),
           "removal": (0.05, 0.3)},

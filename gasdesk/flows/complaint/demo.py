@@ -73,7 +73,7 @@ DEMO = DemoPlan(
         "three_rounds": ("transfer", "handled", "not_satisfied", "handled", "not_satisfied", "handled",
                          "satisfied"),
     },
-    volume={"enquiry": 60, "explained": 40, "one_round": 30, "two_rounds": 10, "three_rounds": 4, "@cancel": 2},
+    volume={"enquiry": 30, "explained": 20, "one_round": 15, "two_rounds": 5, "three_rounds": 2, "@cancel": 1},
     stalls={"handling": 12, "follow_up": 6},
     gaps={"enquiry_answered": (0.05, 0.3), "explanation_accepted": (0.1, 0.6), "transfer": (0.1, 1.0),
           "handled": (18, 90), "satisfied": (6, 48), "not_satisfied": (6, 48)},

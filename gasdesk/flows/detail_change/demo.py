@@ -33,7 +33,7 @@ DEMO = DemoPlan(
         "done": ("approve", "details_changed", "agreement_signed"),
         "refused": ("refuse",),
     },
-    volume={"done": 70, "refused": 5, "@cancel": 3},
+    volume={"done": 35, "refused": 2, "@cancel": 2},
     needs="held",
     gaps={"approve": (0.05, 0.4), "details_changed": (0.1, 3.0), "agreement_signed": (0.05, 0.4)},
     refusals=(

@@ -25,7 +25,7 @@ DEMO = DemoPlan(
         "rebooked": ("accept", "with_plugging", "assign", "conditions_not_met", "rebook", "assign", "plugged"),
         "refused": ("refuse",),
     },
-    volume={"no_plug": 25, "plugged": 15, "rebooked": 5, "refused": 4, "@cancel": 3},
+    volume={"no_plug": 12, "plugged": 8, "rebooked": 2, "refused": 2, "@cancel": 2},
     needs="active",
     gaps={"with_plugging": (0.05, 0.3), "without_plugging": (0.05, 0.3), "reader_notified": (2, 30)},
     refusals=(

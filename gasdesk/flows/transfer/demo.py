@@ -28,7 +28,7 @@ DEMO = DemoPlan(
         "done": ("documents_ok", "application_signed", "settled", "owner_switched", "agreement_signed"),
         "refused": ("refuse",),
     },
-    volume={"done": 60, "refused": 6, "@cancel": 4},
+    volume={"done": 30, "refused": 3, "@cancel": 2},
     needs="held_home",
     gaps={"application_signed": (0.05, 0.4), "settled": (0.05, 0.3), "owner_switched": (0.05, 0.3),
           "agreement_signed": (0.05, 0.4)},

@@ -30,7 +30,7 @@ DEMO = DemoPlan(
         "to_home": ("to_residential", "contract_signed", "type_changed"),
         "refused": ("refuse",),
     },
-    volume={"to_business": 6, "to_home": 2, "refused": 2, "@cancel": 2},
+    volume={"to_business": 3, "to_home": 1, "refused": 1, "@cancel": 1},
     needs="active_home",
     route_needs={"to_home": "active_business"},
     gaps={"to_non_residential": (0.1, 0.5), "to_residential": (0.1, 0.5), "contract_signed": (0.2, 1.0),
