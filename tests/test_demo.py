@@ -107,7 +107,7 @@ def test_demo_hall_is_complete_and_consistent(app: App, clock: FixedClock) -> No
         assert {c.district for c in customers} == {"urban", "suburban"}
         assert all(c.district == "urban" for c in customers if c.address.startswith("安顺市西秀区"))
         assert sum(c.id_number[:4] in ("5204", "5225") for c in residential) > 0.8 * len(residential)
-        assert all(c.phone.startswith("0851-3") for c in customers if c.category == "non_residential")
+        assert all(c.phone.startswith("0851-3") for c in customers if c.id_type == "credit_code")
 
         # Money: every balance is its payments (minus its bills) plus its documented opening balance.
         expected: dict[int, Decimal] = defaultdict(Decimal)

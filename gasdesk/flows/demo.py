@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from gasdesk.flows.definition import ActionDef
 from gasdesk.flows.shapes import ASSIGN, refuse
-from gasdesk.vocab import PaymentMethod
+from gasdesk.vocab import AccountStatus, PaymentMethod
 
 # The shapes' action codes the hall treats alike in every flow.
 REFUSE = refuse().code
@@ -37,7 +37,7 @@ BOOKINGS = frozenset({BOOK, REBOOK})
 # What a story needs of its customer (DemoPlan.needs): 'any' customer; 'active' / 'held' (active or
 # suspended) account, optionally followed by '_home' (residential) or '_business' (non-residential).
 ANY = "any"
-HELD = ("active", "suspended")
+HELD = (AccountStatus.ACTIVE, AccountStatus.SUSPENDED)
 
 # Hours between a move of a shared shape and the one before it (a flow's own gaps come first).
 SHARED_GAPS: dict[str, tuple[float, float]] = {
