@@ -194,8 +194,13 @@ def _demo(url: str, customers: int, seed: int, *, if_empty: bool = False) -> int
         print(f"演示数据库 {describe_url(url)} 已有 {existing} 户演示客户，不再生成。")
         return 0 if if_empty else 1
     print(f"正在生成演示数据（{customers} 户）到 {describe_url(url)} ……", flush=True)
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r  已完成 {done * 100 // max(total, 1):3d}%（{done}/{total}）", end="\n" if done >= total else "",
+              flush=True)
+
     try:
-        summary = main_demo(url, customers, seed)
+        summary = main_demo(url, customers, seed, progress=progress)
     except ServiceError as exc:
         print(exc.message, file=sys.stderr)
         return 1

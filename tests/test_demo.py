@@ -103,7 +103,12 @@ def test_demo_hall_is_complete_and_consistent(app: App, clock: FixedClock) -> No
         residential = [c for c in customers if c.category == "residential"]
         assert 0.7 < len(residential) / len(customers) < 0.95
         assert sum(a.status == "active" for a in accounts) > len(customers) / 2
-        assert all(c.address.startswith("贵阳市") for c in customers)
+        assert all(c.address.startswith("安顺市") for c in customers)
+        # Anshun: the city proper is 市区 (30-minute emergency limit), the rest 郊区; IDs and phones to match.
+        assert {c.district for c in customers} == {"urban", "suburban"}
+        assert all(c.district == "urban" for c in customers if c.address.startswith("安顺市西秀区"))
+        assert sum(c.id_number[:4] in ("5204", "5225") for c in residential) > 0.8 * len(residential)
+        assert all(c.phone.startswith("0851-3") for c in customers if c.id_type == "credit_code")
 
         # Money: every balance is its payments (minus its bills) plus its documented opening balance.
         expected: dict[int, Decimal] = defaultdict(Decimal)
@@ -134,6 +139,21 @@ def test_demo_hall_is_complete_and_consistent(app: App, clock: FixedClock) -> No
             actor, must_change = sign_in(app, login, STAFF_PASSWORD)
             assert not must_change and actor.login == login
         assert summary.lines()
+
+
+def test_the_demo_names_no_flow_and_no_step() -> None:
+    """What the demo knows of a flow lives in the flow's package (flows/<kind>/demo.py)."""
+    import ast
+    from pathlib import Path
+
+    import gasdesk.demo
+    from gasdesk.flows.registry import ALL_FLOWS, BUNDLES
+
+    names = set(ALL_FLOWS) | {st.code for f in ALL_FLOWS.values() for st in f.steps}
+    tree = ast.parse(Path(gasdesk.demo.__file__).read_text(encoding="utf-8"))
+    found = sorted({n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value in names})
+    assert not found
+    assert {b.kind for b in BUNDLES if b.demo is not None} == set(FLOWS)
 
 
 def _names(app: App) -> list[str]:

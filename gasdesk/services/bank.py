@@ -476,7 +476,7 @@ class BankService:
             a.changed_at, a.changed_by_id = now, self.actor.staff_id
             s.flush()
             audit.append(s, at=now, staff_id=self.actor.staff_id, entity="bank_agreement", entity_id=a.id,
-                         action="change", changes=changes)
+                         action="amend", changes=changes)
             return self._view(s, a)
 
     def set_status(self, agreement_id: int, status: AgreementStatus | str, reason: str = "",

@@ -15,21 +15,17 @@ from gasdesk.models import NumberSequence
 
 
 def next_value(session: Session, series: str) -> int:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    upsert = insert(NumberSequence).values(series=series, last_value=1)
-    stmt = upsert.on_conflict_do_update(
-        index_elements=[NumberSequence.series],
-        set_={"last_value": NumberSequence.last_value + 1},
-    ).returning(NumberSequence.last_value)
-    return int(session.execute(stmt).scalar_one())
+    return reserve(session, series, 1)
 
 
 def reserve(session: Session, series: str, count: int) -> int:
-    """Take `count` consecutive values of a series in one upsert; returns the first of them."""
+    """Take `count` consecutive values of a series in one statement (bulk imports); returns the first."""
+    if count < 1:
+        raise ValueError("count must be at least 1")
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(NumberSequence).values(series=series, last_value=count).on_conflict_do_update(
+    upsert = insert(NumberSequence).values(series=series, last_value=count)
+    stmt = upsert.on_conflict_do_update(
         index_elements=[NumberSequence.series],
         set_={"last_value": NumberSequence.last_value + count},
     ).returning(NumberSequence.last_value)
@@ -47,8 +43,18 @@ def receipt_number(session: Session, day: date) -> str:
 
 
 def customer_number(session: Session) -> str:
-    return f"C{next_value(session, 'customer'):09d}"
+    return customer_numbers(session, 1)[0]
 
 
 def account_number(session: Session) -> str:
-    return f"A{next_value(session, 'account'):09d}"
+    return account_numbers(session, 1)[0]
+
+
+def customer_numbers(session: Session, count: int) -> list[str]:
+    first = reserve(session, "customer", count)
+    return [f"C{v:09d}" for v in range(first, first + count)]
+
+
+def account_numbers(session: Session, count: int) -> list[str]:
+    first = reserve(session, "account", count)
+    return [f"A{v:09d}" for v in range(first, first + count)]
