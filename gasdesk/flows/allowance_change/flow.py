@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from gasdesk.flows.definition import AccountLock, DocumentDef, FieldDef, FieldKind, FlowDef, terminal_steps
+from gasdesk.flows.definition import (
+    AccountLock,
+    DocumentDef,
+    Effect,
+    FieldDef,
+    FieldKind,
+    FlowDef,
+    terminal_steps,
+)
 from gasdesk.flows.shapes import ID_COPY, PROPERTY_PROOF, documents_step, simple_step
 
 FLOW = FlowDef(
@@ -25,6 +33,7 @@ FLOW = FlowDef(
         simple_step(
             "application", "客户填写并签署气量变更申请表", "application_signed", "申请表已签署",
             "change_allowance", forms=("allowance_application",),
+            guards=(Effect("positive", fields=("household_size", "new_allowance")),),
             fields=(
                 FieldDef("household_size", "家庭人口（人）", FieldKind.INT),
                 FieldDef("new_allowance", "变更后年用气基数（m³）", FieldKind.READING),
