@@ -554,6 +554,20 @@ def _due_text(due: Decimal) -> str:
     return "无需收退费"
 
 
+def correctable_fields(view: OrderView) -> list[FieldDef]:
+    """The recorded values of an open order that a clerk may still correct (OrderService.correct_field)."""
+    if view.status is not OrderStatus.OPEN:
+        return []
+    used = set(view.data.get("_used_fields") or [])
+    seen: dict[str, FieldDef] = {}
+    for code in view.data:
+        found = _recorded_field(view.flow, code)
+        if found is None or code in used or found[0].kind in (FieldKind.MONEY, FieldKind.READING, FieldKind.BOOL):
+            continue
+        seen.setdefault(code, found[0])
+    return list(seen.values())
+
+
 def _recorded_field(flow: FlowDef, code: str) -> tuple[FieldDef, ActionDef | None] | None:
     """The field definition that records `code`, with the action that records it (None: at opening)."""
     for f in flow.open_fields:

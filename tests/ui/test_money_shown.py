@@ -90,3 +90,38 @@ def test_the_settle_dialog_shows_the_breakdown_that_the_receipt_prints(qtbot, gu
     text = _pdf_text(pdf)
     for fact in ("结算明细", "结算前账户余额", "800.00", "35.300m³×2.65元=93.55元", "退还预存款", "应退客户706.45元"):
         assert fact in text, fact
+
+
+def test_a_clerk_corrects_a_recorded_field_on_the_order_page(qtbot, gui_app, team):
+    from datetime import date
+
+    from gasdesk.ui.order_page import OrderPage
+
+    c, act = active_resident(gui_app, team, meter="M-COR")
+    clerk = OrderService(gui_app, team.clerk)
+    o = clerk.open("transfer", c.id, documents=["both_ids", "property_proof", "property_mgmt"])
+    o = clerk.perform(o.id, "documents_ok")
+    wrong = make_resident_id("520103", date(1991, 6, 7), 21)
+    right = make_resident_id("520103", date(1990, 5, 6), 12)
+    o = clerk.perform(o.id, "application_signed", {"new_name": "王芳", "new_id_type": "resident_id",
+                                                   "new_id_number": wrong, "new_phone": "13700000001"})
+    page = OrderPage(UiSession(gui_app, team.clerk), o.id)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.correct_button.isVisible()
+    qtbot.mouseClick(page.correct_button, Qt.MouseButton.LeftButton)
+    dialog = page.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.which.setCurrentIndex(dialog.which.findData("new_id_number"))
+    assert dialog.old.text() == wrong
+    edit = dialog.editor.widget
+    edit.clear()
+    qtbot.keyClicks(edit, right)
+    qtbot.mouseClick(dialog.findChild(QPushButton, "ok"), Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "原因" in dialog.error.text()        # a correction needs a reason
+    dialog.reason.setText("证件号码抄错")  # Chinese comes from the IME, not key by key
+    qtbot.mouseClick(dialog.findChild(QPushButton, "ok"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert OrderService(gui_app, team.clerk).get(o.id).data["new_id_number"] == right
+    assert page.history_model.rows[-1].action == "correct"
