@@ -92,7 +92,7 @@ def seed_hall(app: App, clock: FixedClock, team: Team | None = None) -> Hall:
         o = clerk.perform(o.id, "application_signed")
         o = clerk.perform(o.id, "settled", {"settle_method": "card"})
         o = clerk.perform(o.id, path)
-        disp.perform(o.id, "work_done", {"final_reading": "55.5", "fee": "120" if path == "removal" else "0",
+        disp.perform(o.id, "work_done", {"final_reading": "55.5", "fee": "120" if path == "removal" else "50",
                                          "fee_method": "cash"})
 
     # transfers: one refunds a prepaid balance, one collects arrears
@@ -198,7 +198,7 @@ def test_list_names_every_ledger_with_its_title():
     assert list_ledgers() == [(d.name, d.title) for d in LEDGERS.values()]
     assert [n for n, _ in list_ledgers()] == ["business", "plugging", "allowance", "complaints", "meter_change",
                                               "transfer_closure", "cash_daily", "compliance", "overdue", "bills",
-                                              "arrears_age"]
+                                              "arrears_age", "write_offs"]
     assert dict(list_ledgers())["transfer_closure"] == "过户/销户台账"
 
 

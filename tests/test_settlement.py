@@ -371,3 +371,54 @@ def test_the_schedule_fee_passes_for_anyone_who_may_take_the_step(app, team):
     o = OrderService(app, team.dispatcher).perform(o.id, "plugged", {"final_reading": "0", "fee": "50",
                                                                      "fee_method": "cash"})
     assert payments_of(app, o.id) == [("fee", D("50.00"))]
+
+
+# --- edges the mutation run found untested (scripts/mutate.py) --------------------------------------------
+
+def test_a_bill_paid_by_less_than_one_yuan_is_partly_paid():
+    from gasdesk.services.billing import BillStatus, status_of
+
+    assert status_of(D("10.00"), D("0.50")) is BillStatus.PARTLY_PAID
+    assert status_of(D("10.00"), D("0.00")) is BillStatus.UNPAID
+    assert status_of(D("10.00"), D("10.00")) is BillStatus.PAID
+
+
+def test_no_price_in_force_is_refused_in_chinese():
+    from gasdesk.services.billing import Rate, rate_on
+
+    later = Rate("residential", date(2027, 1, 1), D("350"), D("500"), D("2.65"), D("3.18"), D("3.98"))
+    with pytest.raises(Refused, match="居民生活用气在 2026-06-01 没有适用的气价"):
+        rate_on([later], date(2026, 6, 1))
+
+
+def test_a_price_change_inside_a_period_that_crosses_new_year_makes_three_parts():
+    from gasdesk.services.billing import Rate, price_lines
+
+    old = Rate("residential", date(2000, 1, 1), D("350"), D("500"), D("2.65"), D("3.18"), D("3.98"))
+    new = Rate("residential", date(2027, 1, 11), D("350"), D("500"), D("3.00"), D("3.60"), D("4.50"))
+    # 21 Dec - 20 Jan: 11 days of 2026, 10 days of January at the old price, 10 at the new one
+    lines = price_lines(D("62.000"), date(2026, 12, 20), date(2027, 1, 20), [old, new], {2026: D("345.000")},
+                        D("350"))
+    assert [(x.tier, x.volume, x.price, x.start, x.end) for x in lines] == [
+        (1, D("5.000"), D("2.65"), date(2026, 12, 21), date(2026, 12, 31)),      # tier 1 ends at 350
+        (2, D("17.000"), D("3.18"), date(2026, 12, 21), date(2026, 12, 31)),
+        (1, D("20.000"), D("2.65"), date(2027, 1, 1), date(2027, 1, 10)),
+        (1, D("20.000"), D("3.00"), date(2027, 1, 11), date(2027, 1, 20)),
+    ]
+
+
+def test_a_flat_price_ignores_tier_prices_written_beside_it():
+    from gasdesk.services.billing import Rate, price_lines
+
+    flat = Rate("commercial", date(2000, 1, 1), None, None, D("3.45"), D("4.00"), D("5.00"))
+    lines = price_lines(D("1000.000"), date(2026, 6, 1), date(2026, 6, 30), [flat], {2026: D("9000.000")}, None)
+    assert [(x.tier, x.volume, x.price) for x in lines] == [(1, D("1000.000"), D("3.45"))]
+
+
+def test_gas_billed_on_new_years_day_counts_towards_that_years_tiers(app, team, clock):
+    c, act = active_resident(app, team, meter="M-NY")
+    read(app, team.clerk, clock, "M-NY", 2026, 12, 31, "10")
+    read(app, team.clerk, clock, "M-NY", 2027, 1, 1, "350")       # 340 m³ on 1 January 2027
+    bill = read(app, team.clerk, clock, "M-NY", 2027, 1, 20, "370").bill
+    # 2027 has used 340 m³: 10 more at tier 1, then tier 2
+    assert [(x.tier, x.volume) for x in bill.lines] == [(1, D("10.000")), (2, D("10.000"))]

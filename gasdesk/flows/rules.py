@@ -392,7 +392,9 @@ def settle_money(ctx: RuleContext, reading: str | None = None, source: str = "",
         billed = ctx.bill_reading(account, meter, plan.reading, source or ctx.flow.kind)
         if billed != plan.bill:  # the preview and the bill are one computation; guard it anyway
             raise Refused("计费结果与预览不一致，请刷新后重新办理")
-    method = str(ctx.value("settle_method") or ctx.value("fee_method") or "cash")
+    # This action's own method first (a visit's fee_method, not the counter's earlier settle_method).
+    method = str(ctx.values.get("settle_method") or ctx.values.get("fee_method") or ctx.value("settle_method")
+                 or "cash")
     if plan.collect or plan.refund:
         receipt = ctx.settle(account, method)
         plan.receipts.append(receipt)

@@ -360,24 +360,26 @@ class OrderService:
             if order is None:
                 raise NotFound("业务单不存在")
             flow = ALL_FLOWS[order.kind]
-            try:
-                transition = flow_engine.plan(flow, order.step, action, self.actor.role, payload, "")
-            except flow_engine.ActionRefused as exc:
-                if exc.field == "reason":
-                    transition = None
-                else:
-                    raise Refused(exc.message, field=exc.field) from exc
-            if transition is None:
+            step = flow.step(order.step)
+            action_def = next((a for a in flow_engine.actions_for(flow, step) if a.code == action), None)
+            if action_def is None:
                 return None
-            wanted = [r for r in rules(transition.action.effects) if r.name in PREVIEWS]
+            wanted = [r for r in rules(action_def.effects) if r.name in PREVIEWS]
             if not wanted:
                 return None
+            # Priced with what is typed so far: a field not yet filled is left out (no reading yet: no gas
+            # billed yet), a field filled wrongly is refused as perform() would refuse it.
+            given = {k: v for k, v in (payload or {}).items() if v not in (None, "")}
+            try:
+                values = flow_engine.read_fields(tuple(f for f in action_def.fields if f.code in given), given)
+            except flow_engine.ActionRefused as exc:
+                raise Refused(exc.message, field=exc.field) from exc
             customer = session.get(Customer, order.customer_id)
             assert customer is not None
             account = session.get(Account, order.account_id) if order.account_id else None
             ctx = OrderContext(session=session, app=self.app, actor=self.actor, now=now, flow=flow, order=order,
-                               customer=customer, account=account, values=dict(transition.values),
-                               step_code=order.step, action=transition.action)
+                               customer=customer, account=account, values=values, step_code=order.step,
+                               action=action_def)
             plan = Settlement(balance_before=account.balance if account is not None else Decimal("0.00"))
             with session.no_autoflush:
                 for rule in wanted:

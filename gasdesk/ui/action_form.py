@@ -114,10 +114,12 @@ class ActionForm(QWidget):
         reason = str(values.pop("reason", "") or "")
         note = str(values.pop("note", "") or "")
         if self.order is not None and self._timer.isActive():
-            # Typed just now: the amounts on screen are not yet those of what is typed. Show them first.
+            # Typed just now: the amounts on screen may not be those of what is typed. When they change,
+            # show them first and let the clerk confirm again.
             self._timer.stop()
+            shown = self.plan.due if self.plan is not None else None
             self.refresh_money()
-            if self.plan is not None:
+            if self.plan is not None and self.plan.due != shown:
                 show_error(self.general_error, "收退费金额已按刚输入的内容重新计算，请与客户核对后再确定")
                 return None
         try:
