@@ -319,7 +319,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("--jobs", type=int, default=1, help="mutants run at once (forked children)")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds a mutant's test run may take")
-    parser.add_argument("--only", default="", help="run only mutants whose name contains this text")
+    parser.add_argument("--only", default="", help="run only mutants whose name contains one of these texts "
+                                                   "(separated by '|', e.g. the survivors of an earlier run)")
     parser.add_argument("--json", default="", help="append one JSON line per mutant to this file")
     parser.add_argument("--coverage", default="/tmp/gasdesk-mutant-coverage.json",
                         help="which tests run which function (made by a first, unmutated run when missing)")
@@ -328,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, ROOT)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.pop("GASDESK_TEST_PG_URL", None)  # the SQLite half: the same code runs on both engines
-    every = [m for m in mutants() if args.only in m.name]
+    wanted = [w.strip() for w in args.only.split("|") if w.strip()]
+    every = [m for m in mutants() if not wanted or any(w in m.name for w in wanted)]
     if args.list:
         for m in every:
             print(m.name)

@@ -422,3 +422,16 @@ def test_gas_billed_on_new_years_day_counts_towards_that_years_tiers(app, team, 
     bill = read(app, team.clerk, clock, "M-NY", 2027, 1, 20, "370").bill
     # 2027 has used 340 m³: 10 more at tier 1, then tier 2
     assert [(x.tier, x.volume) for x in bill.lines] == [(1, D("10.000")), (2, D("10.000"))]
+
+
+def test_less_than_one_cubic_metre_is_billed_too(app, team, clock):
+    c, act = active_resident(app, team, meter="M-HALF")
+    bill = read(app, team.clerk, clock, "M-HALF", 2026, 12, 10, "0.5").bill
+    assert bill is not None and (bill.volume, bill.amount) == (D("0.500"), D("1.33"))
+
+
+def test_the_preview_shows_the_schedule_fee_before_one_is_typed(app, team):
+    c, act = active_resident(app, team)
+    o = _to_plugging_visit(app, team, c.id)
+    plan = OrderService(app, team.dispatcher).preview(o.id, "plugged", {"final_reading": "10"})
+    assert (plan.fee, plan.bill, plan.collect, plan.due) == (D("50.00"), D("26.50"), D("26.50"), D("76.50"))
