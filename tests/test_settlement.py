@@ -424,10 +424,11 @@ def test_gas_billed_on_new_years_day_counts_towards_that_years_tiers(app, team, 
     assert [(x.tier, x.volume) for x in bill.lines] == [(1, D("10.000")), (2, D("10.000"))]
 
 
-def test_less_than_one_cubic_metre_is_billed_too(app, team, clock):
+def test_less_than_one_cubic_metre_is_billed_and_owed_too(app, team, clock):
     c, act = active_resident(app, team, meter="M-HALF")
-    bill = read(app, team.clerk, clock, "M-HALF", 2026, 12, 10, "0.5").bill
-    assert bill is not None and (bill.volume, bill.amount) == (D("0.500"), D("1.33"))
+    bill = read(app, team.clerk, clock, "M-HALF", 2026, 12, 10, "0.3").bill
+    assert bill is not None and (bill.volume, bill.amount) == (D("0.300"), D("0.80"))
+    assert [(b.amount, b.status) for b in unpaid(app, team, act.account_id)] == [(D("0.80"), "unpaid")]
 
 
 def test_the_preview_shows_the_schedule_fee_before_one_is_typed(app, team):
