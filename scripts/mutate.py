@@ -296,7 +296,9 @@ def start_one(m: Mutant, tests: list[str]) -> int | None:
                 os._exit(0)  # no test runs this code: the mutant survives
             rc = pytest.main(["-x", "-q", "-p", "no:cacheprovider",
                               f"--basetemp=/dev/shm/gasdesk-mutant-{os.getpid()}", *tests])
-            os._exit(0 if rc == 0 else 1)
+            # 1: a test failed (killed); 0: all passed (survived); anything else (a test not found, no
+            # test collected, an internal error) says nothing about the mutant.
+            os._exit({0: 0, 1: 1}.get(int(rc), 2))
         except BaseException:  # noqa: BLE001
             os._exit(2)
     return pid
@@ -306,7 +308,7 @@ def poll(pid: int, started: float, timeout: float) -> str | None:
     """The outcome of a finished child ('killed', 'survived', 'timeout'), None while it runs."""
     done, status = os.waitpid(pid, os.WNOHANG)
     if done:
-        return "survived" if os.waitstatus_to_exitcode(status) == 0 else "killed"
+        return {0: "survived", 1: "killed"}.get(os.waitstatus_to_exitcode(status), "error")
     if time.monotonic() - started > timeout:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
