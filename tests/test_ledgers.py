@@ -298,7 +298,8 @@ def test_plugging_ledger(app, hall, tmp_path):
     assert suspension[col(ws, "作业班组")] == "封堵一班" and suspension[col(ws, "收费方式")] == "现金"
     assert isinstance(suspension[col(ws, "封堵完成时间")], datetime)
     total = cells(ws, HEADER_ROW + result.rows + 1)[col(ws, "封堵费（元）")]
-    assert dec(total.value) == Decimal("50.00") and total.number_format == "#,##0.00"
+    assert dec(total.value) == Decimal("100.00")  # the suspension's and the closure's, both by the schedule
+    assert total.number_format == "#,##0.00"
     reading = cells(ws, HEADER_ROW + 1)[col(ws, "封堵时表读数（m³）")]
     assert reading.number_format == "#,##0.000"
 
