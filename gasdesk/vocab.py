@@ -88,6 +88,8 @@ class PaymentKind(Labelled):
     REFUND = ("refund", "预存款退费")
     PREPAY = ("prepay", "预存")
     REVERSAL = ("reversal", "冲正")
+    # A manager writes off a debt that cannot be collected: the balance goes to 0, no cash moves.
+    WRITE_OFF = ("write_off", "坏账核销")
 
 
 class PaymentMethod(Labelled):

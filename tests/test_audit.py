@@ -9,13 +9,13 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError
 
 from gasdesk.cli import main
 from gasdesk.models import Account, AuditEntry, Customer, Payment
 from gasdesk.models.audit import SEALED, entry_hash, row_digest
 from gasdesk.services import anchors, audit
 from gasdesk.services.cash_report import CashReportService
+from gasdesk.services.errors import ServiceError
 from gasdesk.services.payments import PaymentService
 from tests.helpers import active_resident, make_team, set_balance, tamper
 
@@ -237,7 +237,8 @@ def test_postgresql_refuses_to_change_or_remove_audit_rows(db_url, clock):
         _worked(app)
         for sql in ("UPDATE audit_log SET action = 'x' WHERE id = 2", "DELETE FROM audit_log WHERE id = 2",
                     "TRUNCATE audit_log CASCADE"):
-            with pytest.raises(DBAPIError, match="append-only"), app.unit_of_work() as s:
+            # The trigger refuses; the counter gets the database refusal in Chinese, nothing changes.
+            with pytest.raises(ServiceError), app.unit_of_work() as s:
                 s.execute(text(sql))
         assert _check(app).ok
     finally:

@@ -337,19 +337,20 @@ def test_closure_settles_the_bills_then_bills_the_final_reading(app, team, clock
     assert o.status == "archived" and o.data["final_bill_amount"] == "26.50"
     with app.reading() as s:
         assert s.get(Account, act.account_id).status == "closed"
-    # the final bill stays on the closed account as arrears, payable at the counter
-    final = BillingService(app, team.clerk).unpaid(act.account_id)
-    assert [(b.volume, b.amount, b.period_end) for b in final] == [(D("10.000"), D("26.50"), date(2026, 12, 18))]
-    assert books_balance(app, act.account_id) == D("-26.50")
+        visit = s.execute(select(Payment.kind, Payment.amount).where(Payment.order_id == o.id,
+                                                                    Payment.at == datetime(2026, 12, 18, 10))
+                          .order_by(Payment.id)).all()
+    # the final bill is collected at the visit with the removal fee: the account closes at 0.00
+    assert [tuple(p) for p in visit] == [("arrears", D("26.50")), ("fee", D("120.00"))]
+    assert BillingService(app, team.clerk).unpaid(act.account_id) == []
+    assert books_balance(app, act.account_id) == D("0.00")
     with pytest.raises(Refused, match="已销户"):
         PaymentService(app, team.clerk).prepay(act.account_id, "26.50", "cash")
-    BillingService(app, team.clerk).pay_bills(act.account_id, [final[0].id], "cash")
-    assert books_balance(app, act.account_id) == D("0.00")
     with pytest.raises(Refused, match="已拆除"):
         read(app, team.clerk, clock, "M-C", 2026, 12, 20, "111")
 
 
-def test_closure_is_refused_while_bills_made_after_the_settlement_are_unpaid(app, team, clock):
+def test_closure_collects_bills_made_after_the_counter_settlement_at_the_visit(app, team, clock):
     c, act = active_resident(app, team, meter="M-C2")
     clerk, dispatcher = OrderService(app, team.clerk), OrderService(app, team.dispatcher)
     o = clerk.open("closure", c.id, documents=["id_copy", "property_proof", "property_mgmt"])
@@ -357,13 +358,16 @@ def test_closure_is_refused_while_bills_made_after_the_settlement_are_unpaid(app
     o = clerk.perform(o.id, "application_signed")
     o = clerk.perform(o.id, "settled", {"settle_method": "cash"})
     o = clerk.perform(o.id, "plugging")
-    read(app, team.clerk, clock, "M-C2", 2026, 12, 15, "10")   # the reader came in between
-    with pytest.raises(Refused, match="尚未结清"):
-        dispatcher.perform(o.id, "work_done", {"final_reading": "12", "fee": "0", "fee_method": "cash"})
-    BillingService(app, team.clerk).prepay(act.account_id, "26.50", "cash")
-    o = dispatcher.perform(o.id, "work_done", {"final_reading": "12", "fee": "0", "fee_method": "cash"})
+    read(app, team.clerk, clock, "M-C2", 2026, 12, 15, "10")   # the reader came in between: 26.50
+    o = dispatcher.perform(o.id, "work_done", {"final_reading": "12", "fee": "50", "fee_method": "cash"})
     assert o.status == "archived"
-    assert books_balance(app, act.account_id) == D("-5.30")
+    # what the reader billed and the final 2 m³ (5.30) are collected at the visit with the fee
+    with app.reading() as s:
+        visit = s.execute(select(Payment.kind, Payment.amount).where(Payment.order_id == o.id)
+                          .order_by(Payment.id)).all()
+    assert [tuple(p) for p in visit] == [("arrears", D("31.80")), ("fee", D("50.00"))]
+    assert books_balance(app, act.account_id) == D("0.00")
+    assert BillingService(app, team.clerk).unpaid(act.account_id) == []
 
 
 def test_suspension_bills_the_plugging_reading_and_refuses_later_readings(app, team, clock):

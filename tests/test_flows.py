@@ -267,7 +267,11 @@ def test_suspension_with_plugging_charges_the_fee(app, team):
     o = dispatcher.perform(o.id, "plugged", {"final_reading": "10", "fee": "50", "fee_method": "cash"})
     with app.reading() as s:
         assert s.get(Account, act.account_id).status == "suspended"
-        assert s.scalar(select(func.sum(Payment.amount)).where(Payment.order_id == o.id)) == Decimal("50.00")
+        paid = s.execute(select(Payment.kind, Payment.amount).where(Payment.order_id == o.id)
+                         .order_by(Payment.id)).all()
+        # the plugging reading's gas (10 m³ = 26.50) is collected with the fee: nothing left unpaid
+        assert [tuple(p) for p in paid] == [("arrears", Decimal("26.50")), ("fee", Decimal("50.00"))]
+        assert s.get(Account, act.account_id).balance == Decimal("0.00")
 
 
 def test_suspension_refused(app, team):
@@ -367,7 +371,8 @@ def test_closure_settles_and_closes(app, team, path, visit):
     assert o.step == visit
     o = dispatcher.perform(o.id, "conditions_not_met", reason="客户不在家")
     o = clerk.perform(o.id, "rebook")
-    o = dispatcher.perform(o.id, "work_done", {"final_reading": "55.5", "fee": "0", "fee_method": "cash"})
+    fee = "120.00" if path == "removal" else "50.00"  # the fee schedule's
+    o = dispatcher.perform(o.id, "work_done", {"final_reading": "55.5", "fee": fee, "fee_method": "cash"})
     assert o.status == "archived"
     with app.reading() as s:
         assert s.get(Account, act.account_id).status == "closed"
@@ -375,8 +380,12 @@ def test_closure_settles_and_closes(app, team, path, visit):
         meter = s.scalar(select(Meter).where(Meter.number == "M-C1"))
         assert meter.status == ("removed" if path == "removal" else "in_service")
         assert meter.final_reading == Decimal("55.500")
-        kinds = s.scalars(select(Payment.kind).where(Payment.order_id == o.id)).all()
-        assert kinds == ["refund"]  # a zero fee is not a payment
+        paid = s.execute(select(Payment.kind, Payment.amount).where(Payment.order_id == o.id)
+                         .order_by(Payment.id)).all()
+        # the counter refunded the deposit; the visit collected the final bill (55.5 m³) with the fee
+        assert [tuple(p) for p in paid] == [("refund", Decimal("20.10")), ("arrears", Decimal("147.08")),
+                                            ("fee", Decimal(fee))]
+        assert s.get(Account, act.account_id).balance == Decimal("0.00")
 
 
 def test_closure_refused_identity(app, team):

@@ -95,7 +95,7 @@ def seed_hall(app: App, clock: FixedClock, team: Team | None = None) -> Hall:
         o = clerk.perform(o.id, "application_signed")
         o = clerk.perform(o.id, "settled", {"settle_method": "card"})
         o = clerk.perform(o.id, path)
-        disp.perform(o.id, "work_done", {"final_reading": "55.5", "fee": "120" if path == "removal" else "0",
+        disp.perform(o.id, "work_done", {"final_reading": "55.5", "fee": "120" if path == "removal" else "50",
                                          "fee_method": "cash"})
 
     # transfers: one refunds a prepaid balance, one collects arrears
@@ -217,7 +217,7 @@ def test_list_names_every_ledger_with_its_title():
     assert list_ledgers() == [(d.name, d.title) for d in LEDGERS.values()]
     assert [n for n, _ in list_ledgers()] == ["business", "plugging", "allowance", "complaints", "meter_change",
                                               "transfer_closure", "cash_daily", "compliance", "overdue", "bills",
-                                              "arrears_age", "bank_reconciliation"]
+                                              "arrears_age", "write_offs", "bank_reconciliation"]
     assert dict(list_ledgers())["transfer_closure"] == "过户/销户台账"
 
 
@@ -320,7 +320,8 @@ def test_plugging_ledger(app, hall, tmp_path):
     assert suspension[col(ws, "作业班组")] == "封堵一班" and suspension[col(ws, "收费方式")] == "现金"
     assert isinstance(suspension[col(ws, "封堵完成时间")], datetime)
     total = cells(ws, HEADER_ROW + result.rows + 1)[col(ws, "封堵费（元）")]
-    assert dec(total.value) == Decimal("50.00") and total.number_format == "#,##0.00"
+    assert dec(total.value) == Decimal("100.00")  # the suspension's and the closure's, both by the schedule
+    assert total.number_format == "#,##0.00"
     reading = cells(ws, HEADER_ROW + 1)[col(ws, "封堵时表读数（m³）")]
     assert reading.number_format == "#,##0.000"
 

@@ -41,7 +41,8 @@ def test_every_form_of_the_order_prints_with_its_data(closed_order):
     printer = PrintService(app, team.clerk)
     forms = printer.forms_for(o.id)
     codes = [f.code for f in forms]
-    assert codes == ["acceptance", "closure_application", "removal_work", "receipt", "receipt"]
+    # the counter's refund, then at the visit the final bill collected and the removal fee
+    assert codes == ["acceptance", "closure_application", "removal_work", "receipt", "receipt", "receipt"]
     for form in forms:
         text = text_of(printer.render(o.id, form.code, payment_id=form.payment_id))
         for needle in ("黔城燃气有限公司", o.number, "王小明"):
@@ -49,8 +50,13 @@ def test_every_form_of_the_order_prints_with_its_data(closed_order):
     receipts = [f for f in forms if f.code == "receipt"]
     refund = text_of(printer.render(o.id, "receipt", payment_id=receipts[0].payment_id))
     assert "66.60" in refund and "陆拾陆元陆角" in refund and "副本" in refund
-    fee = text_of(PrintService(app, team.clerk).render(o.id, "receipt", payment_id=receipts[1].payment_id))
+    fee = text_of(PrintService(app, team.clerk).render(o.id, "receipt", payment_id=receipts[2].payment_id))
     assert "壹佰贰拾元整" in fee
+    # both receipts of the visit repeat the visit's whole settlement: 12.5 m³ billed 33.13, collected, fee
+    visit = text_of(printer.render(o.id, "receipt", payment_id=receipts[1].payment_id))
+    for text in (visit, fee):
+        flat = "".join(text.split())
+        assert "结算明细" in flat and "12.500m³×2.65元=33.13元" in flat and "收取欠费" in flat, flat
 
 
 def test_reprints_are_copies_and_logged(closed_order):

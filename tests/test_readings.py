@@ -187,7 +187,7 @@ def test_meter_change_bills_the_old_meter_and_starts_the_new_one(app, team, cloc
     assert balance_of(app, act.account_id) == -(D("265.00") + D("33.13") + D("26.50"))
 
 
-def test_a_meter_replaced_on_a_suspended_account_is_read_but_not_billed(app, team, clock):
+def test_a_meter_replaced_on_a_suspended_account_bills_its_gas(app, team, clock):
     from gasdesk.models import Account
     from gasdesk.services.readings import ReadingSource, final_reading
 
@@ -203,5 +203,6 @@ def test_a_meter_replaced_on_a_suspended_account_is_read_but_not_billed(app, tea
         reading, bill = final_reading(s, actor=team.dispatcher, at=clock.now(), meter=meter,
                                       account=s.get(Account, act.account_id), value=D("4"),
                                       source=ReadingSource("meter_change"), order_id=None)
-        assert bill is None and reading.volume == D("4.000")
-    assert balance_of(app, act.account_id) == D("0.00") and counts(app) == (1, 0)
+        # no gas goes unbilled because the rounds skip a suspended account
+        assert bill is not None and bill.amount == D("10.60") and reading.volume == D("4.000")
+    assert balance_of(app, act.account_id) == D("-10.60") and counts(app) == (1, 1)

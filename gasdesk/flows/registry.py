@@ -54,6 +54,8 @@ def _merged(kind: str) -> dict[str, Rule]:
 
 GUARDS: dict[str, Rule] = _merged("guards")
 EFFECTS: dict[str, Rule] = _merged("effects")
+# Money-moving effects' previews (RuleBook.preview): what the action would move, written nowhere.
+PREVIEWS: dict[str, Rule] = _merged("previews")
 # Forms that a single flow prints, gathered from the packages: code -> form definition.
 FLOW_FORMS: dict[str, Any] = {code: form for b in BUNDLES for code, form in b.forms.items()}
 

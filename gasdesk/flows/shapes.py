@@ -39,10 +39,13 @@ def refuse(label: str = "不予受理（告知客户原因）", decision: str | 
 
 
 def fee_fields(setting: str) -> tuple[FieldDef, ...]:
-    """The fee charged at a step and how it is paid; `setting` names its amount in the fee schedule."""
+    """The step's fee: the fee schedule's amount unless someone with the take-payment right changes it
+    and gives a reason (flows.rules.checked_fee)."""
     return (
-        FieldDef("fee", "收费金额（元）", FieldKind.MONEY, default_setting=setting),
+        FieldDef("fee", "收费金额（元）", FieldKind.MONEY, default_setting=setting,
+                 help="按收费标准收取；改收须有收费权限并填写原因"),
         FieldDef("fee_method", "收费方式", FieldKind.CHOICE, choices=METHODS),
+        FieldDef("fee_reason", "改收原因", required=False),
     )
 
 
@@ -135,15 +138,17 @@ def counter_step(code: str, label: str, question: str | None, actions: tuple[Act
     return StepDef(code=code, label=label, department="customer_service", question=question, actions=actions)
 
 
-def opens_account() -> dict[str, Any]:
-    """A flow that opens a new account: prepared on opening, closed again if the order is abandoned."""
+def opens_account(*checks: Rule | str) -> dict[str, Any]:
+    """A flow that opens a new account: prepared on opening (after `checks` of what was typed), closed
+    again if the order is abandoned."""
     return {"account_statuses": None, "account_lock": AccountLock.CHANGES,
-            "open_effects": ("create_applying_account",), "abandon_effects": ("close_applying_account",)}
+            "open_effects": (*checks, "create_applying_account"), "abandon_effects": ("close_applying_account",)}
 
 
 def simple_step(code: str, label: str, action: str, action_label: str, target: str, *,
                 roles: frozenset[Role] = ROLES.clerk, department: str = "customer_service",
                 fields: tuple[FieldDef, ...] = (), effects: tuple[Rule | str, ...] = (),
+                guards: tuple[Rule | str, ...] = (),
                 limit: TimeLimit | None = None, counted: bool = True, customer_wait: bool = False,
                 forms: tuple[str, ...] = (), note: str = "") -> StepDef:
     """A step with one way forward: `fields` and `effects` belong to that action, the rest to the step
@@ -152,5 +157,5 @@ def simple_step(code: str, label: str, action: str, action_label: str, target: s
         code=code, label=label, department=department, limit=limit, counted=counted,
         customer_wait=customer_wait, forms=forms, note=note,
         actions=(ActionDef(code=action, label=action_label, target=target, roles=roles, fields=fields,
-                           effects=effects),),
+                           guards=guards, effects=effects),),
     )

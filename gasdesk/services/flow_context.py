@@ -18,14 +18,16 @@ from sqlalchemy.orm import Session
 
 from gasdesk import hours
 from gasdesk.flows.definition import ActionDef, FlowDef, Rule, rules
+from gasdesk.flows.rules import PricedGas
 from gasdesk.flows.rules import Rule as RuleFn
 from gasdesk.models import Account, Customer, Meter, ServiceOrder
-from gasdesk.services import audit, numbering, payments
+from gasdesk.permissions import Permission
+from gasdesk.services import audit, billing, numbering, payments
 from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
 from gasdesk.services.customers import CUSTOMER_FIELDS, CustomerInput, check_id_number, initials, new_customer
 from gasdesk.services.errors import Refused
-from gasdesk.services.readings import bill_visit_reading
+from gasdesk.services.readings import bill_visit_reading, last_read_day, visit_bills
 from gasdesk.validation import ValidationError, check_phone
 from gasdesk.vocab import MeterStatus, PaymentKind, Role
 
@@ -94,6 +96,9 @@ class OrderContext:
     def setting(self, key: str) -> Any:
         return settings_store.get(self.session, key)
 
+    def may(self, permission: str) -> bool:
+        return self.actor.can(Permission(permission))
+
     def settle(self, account: Account, method: str) -> str:
         payment = payments.settle(self.session, actor=self.actor, at=self.now, account=account, method=method,
                                   order_id=self.order.id)
@@ -105,8 +110,18 @@ class OrderContext:
                                   order_id=self.order.id, item=item)
         return payment.receipt_number
 
-    def bill_reading(self, account: Account, meter: Meter, value: Decimal, source: str) -> None:
-        bill_visit_reading(self, account, meter, value, source)
+    def bill_reading(self, account: Account, meter: Meter, value: Decimal, source: str) -> Decimal:
+        bill = bill_visit_reading(self, account, meter, value, source)
+        return bill.amount if bill is not None else Decimal("0.00")
+
+    def price_reading(self, account: Account, meter: Meter, value: Decimal) -> PricedGas:
+        """What bill_reading would bill now for this reading; writes nothing."""
+        volume = value - meter.last_reading
+        billed = visit_bills(account, self.now.date())
+        priced = billing.price_reading(self.session, account, volume if billed else Decimal("0.000"),
+                                       last_read_day(meter), self.now.date())
+        return PricedGas(previous=meter.last_reading, reading=value, volume=volume,
+                         lines=tuple(line.as_json() for line in priced.lines), amount=priced.amount, billed=billed)
 
     def create_customer(self, *, predecessor_id: int | None = None, **fields: Any) -> Customer:
         data = CustomerInput(**{"yearly_allowance": None, "household_size": None, **fields}).check()

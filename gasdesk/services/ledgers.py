@@ -1211,9 +1211,50 @@ ARREARS_AGE = LedgerDef(
 )
 
 
+# --- 坏账核销台账 -------------------------------------------------------------------------------------
+
+def _write_off_select(q: Query) -> Select[*tuple[Any, ...]]:
+    reversal = aliased(Payment)
+    stmt = (
+        select(Payment.receipt_number, Payment.at, Payment.staff_id, Payment.amount, Account.number,
+               Account.status, Customer.number, Customer.name, Payment.note,
+               reversal.receipt_number)
+        .join(Customer, Customer.id == Payment.customer_id)
+        .outerjoin(Account, Account.id == Payment.account_id)
+        .outerjoin(reversal, reversal.reverses_id == Payment.id)
+        .where(Payment.kind == PaymentKind.WRITE_OFF)
+        .order_by(Payment.at, Payment.id)
+    )
+    return _payment_filters(stmt, q)
+
+
+def _write_off_row(q: Query, r: Any) -> tuple[Any, ...]:
+    receipt, at, staff_id, amount, account, status, cnum, cname, reason, reversed_by = r
+    return (receipt, at, q.lookups.staff.get(staff_id, ""), amount, account or "",
+            AccountStatus(status).label if status else "", cnum, cname, reason, reversed_by or "")
+
+
+WRITE_OFFS = LedgerDef(
+    name="write_offs", title="坏账核销台账", description="经理核销的无法收回欠费：账户、客户、金额、原因、核销人；已冲正的注明冲正收据号",
+    date_basis="核销日期", filters=frozenset({"date", "clerk"}),
+    sheets=(
+        SheetDef(
+            title="坏账核销",
+            columns=(
+                _col("核销单号", width=17), _col("核销时间", T.DATETIME), _col("核销人"),
+                _col("核销金额（元）", T.MONEY, total=True), _col("燃气账户", width=14), _col("账户状态"),
+                _col("客户编号", width=12), _col("客户名称", width=12), _col("核销原因", width=24),
+                _col("冲正收据号", width=17),
+            ),
+            select=_write_off_select, convert=_write_off_row, totals=True,
+        ),
+    ),
+)
+
+
 LEDGERS: dict[str, LedgerDef] = {d.name: d for d in (
     BUSINESS, PLUGGING, ALLOWANCE, COMPLAINTS, METER_CHANGE, TRANSFER_CLOSURE, CASH_DAILY, COMPLIANCE, OVERDUE,
-    BILLS, ARREARS_AGE,
+    BILLS, ARREARS_AGE, WRITE_OFFS,
     bank_ledger.reconciliation_ledger(LedgerDef, SheetDef),
 )}
 

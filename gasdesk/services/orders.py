@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from gasdesk.flows import engine as flow_engine
-from gasdesk.flows.definition import AccountLock, ActionDef, FlowDef, StepDef, rules
-from gasdesk.flows.registry import ALL_FLOWS, EFFECTS, GUARDS
+from gasdesk.flows.definition import AccountLock, ActionDef, FieldDef, FieldKind, FlowDef, StepDef, rules
+from gasdesk.flows.registry import ALL_FLOWS, EFFECTS, GUARDS, PREVIEWS
+from gasdesk.flows.rules import Settlement
 from gasdesk.models import Account, Customer, Deadline, Department, OrderStep, ServiceOrder, Staff
 from gasdesk.permissions import Permission
 from gasdesk.services import audit, deadlines, numbering
@@ -106,6 +108,7 @@ def step_label_of(flow: FlowDef, step: str | None) -> str:
 
 def action_label_of(flow: FlowDef, step: str | None, action: str) -> str:
     special = {"open": "受理登记", "cancel": flow_engine.CANCEL.label, "pause_clock": "暂停计时（客户原因）",
+               "correct": "更正登记内容",
                "resume_clock": "恢复计时", "documents": "更新资料清单", "print": "打印表单"}
     if action in special:
         return special[action]
@@ -270,8 +273,12 @@ class OrderService:
     # --- acting -------------------------------------------------------------------------------
 
     def perform(self, order_id: int, action: str, payload: Mapping[str, Any] | None = None, *,
-                reason: str = "", note: str = "", expected_version: int | None = None) -> OrderView:
-        """Take one action of the current step; everything it changes is written together or not at all."""
+                reason: str = "", note: str = "", expected_version: int | None = None,
+                expected_due: Decimal | None = None) -> OrderView:
+        """Take one action of the current step; everything it changes is written together or not at all.
+
+        `expected_due` is the amount the screen showed (Settlement.due of preview()): when the money the
+        action moves is different now (a reading came in meanwhile), nothing is written."""
         now = self.app.clock.now()
         calendar = self.app.calendar()
         with self.app.unit_of_work() as s:
@@ -288,7 +295,13 @@ class OrderService:
                                customer=customer, account=account, values=dict(transition.values),
                                step_code=order.step, action=transition.action)
             run_rules(transition.action.guards, GUARDS, ctx)
+            settled_before = len(order.data.get("settlements") or [])
             run_rules(transition.action.effects, EFFECTS, ctx)
+            if expected_due is not None:
+                moved = (order.data.get("settlements") or [])[settled_before:]
+                due = sum((Decimal(str(m["due"])) for m in moved), Decimal("0.00"))
+                if due != expected_due:
+                    raise Refused(f"应收/应退金额已变为 {_due_text(due)}，与所示不符，请重新核对后办理")
             if transition.target.terminal in (OrderStatus.REJECTED, OrderStatus.CANCELLED):
                 run_rules(flow.abandon_effects, EFFECTS, ctx)
             before = {"step": order.step, "status": order.status}
@@ -336,6 +349,91 @@ class OrderService:
                 except Refused as exc:
                     problems.append(exc.message)
             return problems
+
+    def preview(self, order_id: int, action: str, payload: Mapping[str, Any] | None = None) -> Settlement | None:
+        """The money the action would move now: balance before, the reading's volume and tier lines, the
+        fee, the refund or charge. Writes nothing; None when the action moves no money. The same rules
+        compute it that perform() runs, so what the screen shows is what perform() pays."""
+        now = self.app.clock.now()
+        with self.app.reading() as session:
+            order = session.get(ServiceOrder, order_id)
+            if order is None:
+                raise NotFound("业务单不存在")
+            flow = ALL_FLOWS[order.kind]
+            step = flow.step(order.step)
+            action_def = next((a for a in flow_engine.actions_for(flow, step) if a.code == action), None)
+            if action_def is None:
+                return None
+            wanted = [r for r in rules(action_def.effects) if r.name in PREVIEWS]
+            if not wanted:
+                return None
+            # Priced with what is typed so far: a field not yet filled is left out (no reading yet: no gas
+            # billed yet), a field filled wrongly is refused as perform() would refuse it.
+            given = {k: v for k, v in (payload or {}).items() if v not in (None, "")}
+            try:
+                values = flow_engine.read_fields(tuple(f for f in action_def.fields if f.code in given), given)
+            except flow_engine.ActionRefused as exc:
+                raise Refused(exc.message, field=exc.field) from exc
+            customer = session.get(Customer, order.customer_id)
+            assert customer is not None
+            account = session.get(Account, order.account_id) if order.account_id else None
+            ctx = OrderContext(session=session, app=self.app, actor=self.actor, now=now, flow=flow, order=order,
+                               customer=customer, account=account, values=values, step_code=order.step,
+                               action=action_def)
+            plan = Settlement(balance_before=account.balance if account is not None else Decimal("0.00"))
+            with session.no_autoflush:
+                for rule in wanted:
+                    PREVIEWS[rule.name](ctx, plan, **rule.kwargs)
+            return plan
+
+    def correct_field(self, order_id: int, code: str, value: Any, reason: str, *,
+                      expected_version: int | None = None) -> OrderView:
+        """Correct a value recorded earlier on an open order, before a later step uses it: checked as when
+        it was typed (its kind and its action's guards), kept in the history (who, when, old -> new, why)
+        and audited. Money and readings are never corrected (they moved money: reverse instead)."""
+        self.actor.require(Permission.OPEN_ORDER)
+        reason = clean_text(reason)
+        if not reason:
+            raise Refused("请填写更正原因", field="reason")
+        now = self.app.clock.now()
+        with self.app.unit_of_work() as s:
+            order = self._lock(s, order_id, expected_version)
+            if order.status != OrderStatus.OPEN:
+                raise Refused("业务已办结，不能更正")
+            flow = ALL_FLOWS[order.kind]
+            found = _recorded_field(flow, code)
+            if found is None or code not in (order.data or {}):
+                raise Refused("该业务单没有可更正的这一项")
+            fdef, action_def = found
+            if fdef.kind in (FieldKind.MONEY, FieldKind.READING):
+                raise Refused(f"{fdef.label}已用于计费或收费，不能更正；如有错误请冲正后重新办理", field=code)
+            if code in (order.data.get("_used_fields") or []):
+                raise Refused(f"{fdef.label}已在后续环节使用，不能再更正", field=code)
+            try:
+                new = flow_engine.read_fields((fdef,), {code: value})[code] if value not in (None, "") else None
+            except flow_engine.ActionRefused as exc:
+                raise Refused(exc.message, field=code) from exc
+            if new is None and fdef.required:
+                raise Refused(f"请填写{fdef.label}", field=code)
+            old = order.data.get(code)
+            if old == new:
+                raise Refused("新值与原值相同，无需更正", field=code)
+            if action_def is not None:
+                recorded = {f.code: order.data.get(f.code) for f in action_def.fields}
+                customer = s.get(Customer, order.customer_id)
+                assert customer is not None
+                account = s.get(Account, order.account_id) if order.account_id else None
+                ctx = OrderContext(session=s, app=self.app, actor=self.actor, now=now, flow=flow, order=order,
+                                   customer=customer, account=account, values={**recorded, code: new},
+                                   step_code=order.step, action=action_def)
+                run_rules(action_def.guards, GUARDS, ctx)
+            order.data = {**order.data, code: new}
+            self._log(s, order, order.step, order.step, "correct", now, reason,
+                      {"field": code, "old": old, "new": new})
+            audit.append(s, at=now, staff_id=self.actor.staff_id, entity="service_order", entity_id=order.id,
+                         action="correct_field", changes={code: [old, new], "reason": [None, reason]})
+            s.flush()
+            return order_view(s, order, self.actor)
 
     def set_documents(self, order_id: int, documents: Iterable[str], *, expected_version: int | None = None) -> OrderView:
         """The clerk ticks the documents the customer brought (again, after a 资料不符)."""
@@ -448,6 +546,41 @@ class OrderService:
         if self._departments is None:
             self._departments = dict(s.execute(select(Department.code, Department.id)).all())
         return self._departments.get(step.department)
+
+
+def _due_text(due: Decimal) -> str:
+    if due > 0:
+        return f"应收 {due} 元"
+    if due < 0:
+        return f"应退 {-due} 元"
+    return "无需收退费"
+
+
+def correctable_fields(view: OrderView) -> list[FieldDef]:
+    """The recorded values of an open order that a clerk may still correct (OrderService.correct_field)."""
+    if view.status is not OrderStatus.OPEN:
+        return []
+    used = set(view.data.get("_used_fields") or [])
+    seen: dict[str, FieldDef] = {}
+    for code in view.data:
+        found = _recorded_field(view.flow, code)
+        if found is None or code in used or found[0].kind in (FieldKind.MONEY, FieldKind.READING, FieldKind.BOOL):
+            continue
+        seen.setdefault(code, found[0])
+    return list(seen.values())
+
+
+def _recorded_field(flow: FlowDef, code: str) -> tuple[FieldDef, ActionDef | None] | None:
+    """The field definition that records `code`, with the action that records it (None: at opening)."""
+    for f in flow.open_fields:
+        if f.code == code:
+            return f, None
+    for step in flow.steps:
+        for action in step.actions:
+            for f in action.fields:
+                if f.code == code:
+                    return f, action
+    return None
 
 
 def _category_labels(flow: FlowDef) -> list[str]:

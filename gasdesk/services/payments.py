@@ -28,6 +28,7 @@ _SIGNS: dict[PaymentKind, tuple[int, int]] = {
     PaymentKind.ARREARS: (1, 1),
     PaymentKind.PREPAY: (1, 1),
     PaymentKind.REFUND: (-1, -1),
+    PaymentKind.WRITE_OFF: (0, 1),
 }
 
 
@@ -119,9 +120,12 @@ class PaymentService:
             account = s.get(Account, account_id, with_for_update=True)
             if account is None:
                 raise NotFound("账户不存在")
-            if account.status == "closed":
-                raise Refused("账户已销户，不能缴费")
             kind = PaymentKind.ARREARS if account.balance < 0 and value <= -account.balance else PaymentKind.PREPAY
+            if account.status == "closed" and kind is not PaymentKind.ARREARS:
+                # A closed account takes only what it still owes, never a new deposit.
+                if account.balance < 0:
+                    raise Refused(f"账户已销户，只能缴清所欠 {-account.balance} 元", field="amount")
+                raise Refused("账户已销户，不能缴费")
             p = record(s, actor=self.actor, at=now, kind=kind, amount=value, method=method,
                        customer_id=account.customer_id, account=account, note=note)
             return view(p, self.actor.name)
@@ -166,6 +170,29 @@ class PaymentService:
                          action="reverse", changes={"reverses": [None, original.receipt_number],
                                                     "reason": [None, reason.strip()]})
             return view(reversal, self.actor.name)
+
+    def write_off(self, account_id: int, reason: str) -> PaymentView:
+        """坏账核销: a manager writes off what an account still owes and cannot be collected (a customer
+        gone after the final visit). The balance goes to 0 by a write-off entry that moves no cash; the
+        entry is audited, listed in the write-off ledger, and can be reversed like a payment."""
+        self.actor.require(Permission.REVERSE_PAYMENT)
+        try:
+            reason = check_text(reason, "核销原因", 500, field="reason", required=True, multiline=True)
+        except ValidationError as exc:
+            raise Refused(exc.message, field=exc.field) from None
+        now = self.app.clock.now()
+        with self.app.unit_of_work() as s:
+            account = s.get(Account, account_id, with_for_update=True)
+            if account is None:
+                raise NotFound("账户不存在")
+            if account.balance >= 0:
+                raise Refused("该账户没有欠费，无需核销")
+            p = record(s, actor=self.actor, at=now, kind=PaymentKind.WRITE_OFF, amount=-account.balance,
+                       method=PaymentMethod.CASH, customer_id=account.customer_id, account=account,
+                       item="坏账核销", note=reason)
+            audit.append(s, at=now, staff_id=self.actor.staff_id, entity="account", entity_id=account.id,
+                         action="write_off", changes={"amount": [None, p.amount], "reason": [None, reason]})
+            return view(p, self.actor.name)
 
     def for_customer(self, customer_id: int, limit: int = 500, offset: int = 0) -> list[PaymentView]:
         """A customer's payments, the latest first, one page at a time."""

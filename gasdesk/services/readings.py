@@ -100,8 +100,9 @@ def check_routine(session: Session, meter: Meter | None, read_on: date, value: D
         raise Refused(f"抄表日期 {read_on.isoformat()} 晚于今天")
     stop = not_billed_after(account)
     if stop is not None and read_on > stop:
-        what = "暂停用气" if account.status == AccountStatus.SUSPENDED else "销户"
-        raise Refused(f"账户已于 {stop.isoformat()} {what}，此后的读数不再计费")
+        if account.status == AccountStatus.SUSPENDED:
+            raise Refused(f"账户已于 {stop.isoformat()} 暂停用气，抄表轮次跳过该户（恢复供气时按读数一并计费）")
+        raise Refused(f"账户已于 {stop.isoformat()} 销户，此后的读数不再计费")
     previous_on = last_read_day(meter)
     if read_on < previous_on:
         raise Refused(f"抄表日期 {read_on.isoformat()} 早于上次抄表日期 {previous_on.isoformat()}")
@@ -148,12 +149,19 @@ def write_reading(session: Session, *, staff_id: int, at: datetime, meter: Meter
     return reading, made
 
 
+def visit_bills(account: Account, read_on: date) -> bool:
+    """Whether a visit's reading bills its gas: always, except on an account closed before that day.
+    A suspended account's gas is billed too (a meter changed or supply resumed while suspended): no gas
+    goes unbilled because the routine rounds skipped the account."""
+    return not (account.status == AccountStatus.CLOSED and account.closed_at is not None
+                and read_on > account.closed_at.date())
+
+
 def final_reading(session: Session, *, actor: Actor, at: datetime, meter: Meter, account: Account,
                   value: Decimal, source: ReadingSource, order_id: int | None) -> tuple[MeterReading, Bill | None]:
     """The reading a visit takes today (meter change, suspension, closure, resumption), billed before the
     account changes. It may follow a routine reading of the same day (the gas in between is billed).
-    On an account already suspended or closed before today (e.g. a meter replaced while suspended) the
-    reading is kept but not billed: such accounts get no bills after that date."""
+    On a suspended account it bills all gas since the last billed reading (visit_bills)."""
     read_on = at.date()
     if session.scalar(select(MeterReading.id).where(MeterReading.meter_id == meter.id,
                                                     MeterReading.read_on == read_on,
@@ -161,9 +169,8 @@ def final_reading(session: Session, *, actor: Actor, at: datetime, meter: Meter,
         raise Refused(f"该表今天已有{source.label}记录", field="final_reading")
     if read_on < last_read_day(meter):
         raise Refused(f"上次抄表日期 {last_read_day(meter).isoformat()} 晚于今天，请核对", field="final_reading")
-    stop = not_billed_after(account)
     return write_reading(session, staff_id=actor.staff_id, at=at, meter=meter, account=account, read_on=read_on,
-                         value=value, source=source, order_id=order_id, bill=stop is None or read_on <= stop)
+                         value=value, source=source, order_id=order_id, bill=visit_bills(account, read_on))
 
 
 def bill_visit_reading(ctx: Any, account: Account, meter: Meter, value: Decimal, source: str) -> Bill | None:

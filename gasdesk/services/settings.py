@@ -37,6 +37,8 @@ DEFAULTS: dict[str, Any] = {
     "fees.ignition": "0.00",
     "fees.meter_replacement": "0.00",
     "fees.relocation": "200.00",
+    # The most any fee may be changed to (by someone with the take-payment right, with a reason).
+    "fees.override_max": "1000.00",
     "defaults.meter_model": "JBD2.5膜式燃气表",
     "defaults.yearly_allowance.residential": "350",
     "defaults.yearly_allowance.non_residential": "0",
@@ -65,6 +67,7 @@ LABELS: dict[str, str] = {
     "fees.ignition": "点火费（元）",
     "fees.meter_replacement": "校验不合格换表费（元）",
     "fees.relocation": "拆迁移改作业费（元）",
+    "fees.override_max": "改收费用上限（元）",
     "limits.complaint_round_days": "投诉每轮处理时限（工作日）",
     "security.idle_lock_minutes": "闲置锁屏时间（分钟）",
     "backup.keep_days": "备份保留天数",

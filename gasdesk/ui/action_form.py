@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QVBoxLayout, QWidget, QWizard
 
 from gasdesk.flows.definition import ActionDef, FieldDef, FieldKind
+from gasdesk.flows.rules import Settlement
+from gasdesk.reports.forms.receipt import settlement_rows
 from gasdesk.services.errors import Conflict, ServiceError
 from gasdesk.services.orders import OrderView
 from gasdesk.ui import messages
@@ -19,13 +22,25 @@ REASON = FieldDef("reason", "原因（将告知客户）", FieldKind.LONG_TEXT)
 NOTE = FieldDef("note", "备注", FieldKind.TEXT, required=False)
 
 
+def settlement_html(plan: Settlement) -> str:
+    """The money an action will move, row by row as the receipt prints it."""
+    rows = settlement_rows(plan.as_json())
+    lines = [f"{escape(k)}：{escape(v)}" for k, v in rows]
+    lines[-2] = f"<b>{lines[-2]}</b>"  # the total: what changes hands
+    return "<b>收退费明细（办理前核对）</b><br>" + "<br>".join(lines)
+
+
 class ActionForm(QWidget):
-    """Fields of an ActionDef + reason + note; `perform()` takes the action through OrderService."""
+    """Fields of an ActionDef + reason + note; `perform()` takes the action through OrderService.
+
+    For an action that moves money (a settlement, a final reading, a fee) the form shows the amounts
+    before the action is taken (OrderService.preview), and perform() pays only that amount."""
 
     def __init__(self, session: UiSession, action: ActionDef, *, prefill: dict[str, Any] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 order: OrderView | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.session, self.action = session, action
+        self.session, self.action, self.order = session, action, order
+        self.plan: Settlement | None = None
         extra = ((REASON,) if action.needs_reason else ()) + (NOTE,)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -37,11 +52,59 @@ class ActionForm(QWidget):
         self.form = FieldForm(action.fields + extra, now=session.now(), settings=session.settings(),
                               departments=session.departments())
         layout.addWidget(self.form)
+        self.money = QLabel()
+        self.money.setObjectName("settlement")
+        self.money.setTextFormat(Qt.TextFormat.RichText)
+        self.money.setWordWrap(False)  # one fact a line; a wrapped label mis-sizes its dialog
+        self.money.setVisible(False)
+        layout.addWidget(self.money)
         self.general_error = error_label()
         layout.addWidget(self.general_error)
         for code, value in (prefill or {}).items():
             if code in self.form.editors:
                 self.form.editors[code].set_value(value)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(250)
+        self._timer.timeout.connect(self.refresh_money)
+        for editor in self.form.editors.values():
+            widget = editor.widget
+            if isinstance(widget, QLineEdit):
+                widget.textChanged.connect(lambda _t: self._timer.start())
+            elif isinstance(widget, QComboBox):
+                widget.currentIndexChanged.connect(lambda _i: self._timer.start())
+        if order is not None:
+            self.refresh_money()
+
+    def set_order(self, order: OrderView) -> None:
+        self.order = order
+        self.refresh_money()
+
+    def refresh_money(self) -> None:
+        """Price the action with what is typed now; an entry not yet valid shows nothing to pay."""
+        self.plan = None
+        if self.order is None:
+            return
+        values = {k: v for k, v in self.form.values().items() if k not in ("reason", "note")}
+        try:
+            self.plan = self.session.orders.preview(self.order.id, self.action.code, values)
+        except ServiceError as exc:
+            self.money.setText(f"<span style='color:#8e1c1c'>暂不能计算收退费：{escape(exc.message)}</span>")
+            self.money.setVisible(True)
+            self._fit()
+            return
+        if self.plan is None:
+            self.money.setVisible(False)
+            return
+        self.money.setText(settlement_html(self.plan))
+        self.money.setVisible(True)
+        self._fit()
+
+    def _fit(self) -> None:
+        """A dialog grows to show the whole breakdown (a wizard page scrolls instead)."""
+        window = self.window()
+        if isinstance(window, QDialog) and not isinstance(window, QWizard):
+            window.adjustSize()
 
     def perform(self, order: OrderView) -> OrderView | None:
         """Take the action; a refusal is shown beside its field (or as a message) and None returned."""
@@ -50,9 +113,19 @@ class ActionForm(QWidget):
         values = self.form.values()
         reason = str(values.pop("reason", "") or "")
         note = str(values.pop("note", "") or "")
+        if self.order is not None and self._timer.isActive():
+            # Typed just now: the amounts on screen may not be those of what is typed. When they change,
+            # show them first and let the clerk confirm again.
+            self._timer.stop()
+            shown = self.plan.due if self.plan is not None else None
+            self.refresh_money()
+            if self.plan is not None and self.plan.due != shown:
+                show_error(self.general_error, "收退费金额已按刚输入的内容重新计算，请与客户核对后再确定")
+                return None
         try:
             return self.session.orders.perform(order.id, self.action.code, values, reason=reason, note=note,
-                                               expected_version=order.version)
+                                               expected_version=order.version,
+                                               expected_due=self.plan.due if self.plan is not None else None)
         except ServiceError as exc:
             if not isinstance(exc, Conflict) and self.form.show_error(exc.field, exc.message):
                 return None
@@ -78,7 +151,7 @@ class ActionDialog(QDialog):
                       f"当前环节：<b>{order.step_label}</b><br>操作：<b>{action.label}</b>")
         head.setWordWrap(True)
         layout.addWidget(head)
-        self.action_form = ActionForm(session, action, prefill=prefill)
+        self.action_form = ActionForm(session, action, prefill=prefill, order=order)
         layout.addWidget(self.action_form)
         layout.addStretch(1)
         self.buttons = dialog_buttons("确定办理")

@@ -202,11 +202,15 @@ class PrepayDialog(_TakePaymentDialog):
     def __init__(self, session: UiSession, account: AccountView, parent: QWidget | None = None) -> None:
         super().__init__(session, account, "预存燃气费", parent)
         self.form.addRow("燃气账户：", QLabel(f"{account.number}（{balance_text(account.balance)}）"))
-        amount = make_editor(FieldDef("amount", "金额（元）", FieldKind.MONEY), now=session.now()).widget
+        editor = make_editor(FieldDef("amount", "金额（元）", FieldKind.MONEY), now=session.now())
+        amount = editor.widget
         assert isinstance(amount, QLineEdit)
         self.amount = amount
         self.amount.setObjectName("amount")
+        self.amount_error = editor.error
+        self.amount_error.setObjectName("amount_error")
         self.form.addRow("金额（元）：", self.amount)
+        self.form.addRow("", self.amount_error)
         self.finish("预存款先抵扣未缴账单（从最早的开始），余额留作预存，出新账单时自动抵扣。")
 
     def take(self, billing: BillingService) -> PaymentView:
@@ -269,11 +273,15 @@ class ReadingDialog(QDialog):
         self.read_on.setDate(QDate(today.year, today.month, today.day))
         self.read_on.setMaximumDate(QDate(today.year, today.month, today.day))
         form.addRow("抄表日期：", self.read_on)
-        reading = make_editor(FieldDef("reading", "读数（m³）", FieldKind.READING), now=session.now()).widget
+        editor = make_editor(FieldDef("reading", "读数（m³）", FieldKind.READING), now=session.now())
+        reading = editor.widget
         assert isinstance(reading, QLineEdit)
         self.reading = reading
         self.reading.setObjectName("reading")
+        self.reading_error = editor.error
+        self.reading_error.setObjectName("reading_error")
         form.addRow("读数（m³）：", self.reading)
+        form.addRow("", self.reading_error)
         self.error = error_label()
         form.addRow(self.error)
         buttons = dialog_buttons("保存并出账")

@@ -21,11 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gasdesk import validation
 from gasdesk.flows.definition import FieldDef, FieldKind
 from gasdesk.ui.widgets import error_label, show_error
 
-MONEY_RE = r"[0-9]{0,10}(\.[0-9]{0,2})?"
-READING_RE = r"[0-9]{0,10}(\.[0-9]{0,3})?"
+# Amounts and readings take any keystroke and say at once what is wrong with it (a minus sign, a
+# letter, a third decimal): a validator that swallowed the '-' turned "-50" into a real 50.00.
+CHECKS: dict[FieldKind, Callable[[str], Any]] = {
+    FieldKind.MONEY: validation.check_amount,
+    FieldKind.READING: validation.check_reading,
+}
 PLACEHOLDERS = {
     FieldKind.MOBILE: "11位手机号码",
     FieldKind.PHONE: "手机或座机，如 13812345678 / 0851-86200000",
@@ -57,6 +62,26 @@ def _line(field: FieldDef, regex: str | None = None) -> FieldEditor:
     if regex:
         edit.setValidator(QRegularExpressionValidator(QRegularExpression(regex), edit))
     return FieldEditor(field, edit, lambda: edit.text().strip(), lambda v: edit.setText("" if v is None else str(v)))
+
+
+def _checked(field: FieldDef) -> FieldEditor:
+    """An amount or a reading: typed as it is, refused beside the field while it is wrong."""
+    editor = _line(field)
+    edit = editor.widget
+    assert isinstance(edit, QLineEdit)
+    check = CHECKS[field.kind]
+
+    def changed(text: str) -> None:
+        message = ""
+        if text.strip():
+            try:
+                check(text)
+            except validation.ValidationError as exc:
+                message = exc.message
+        show_error(editor.error, message)
+
+    edit.textChanged.connect(changed)
+    return editor
 
 
 def _long(field: FieldDef) -> FieldEditor:
@@ -131,10 +156,8 @@ def make_editor(field: FieldDef, *, now: datetime, departments: Sequence[tuple[s
         editor = _datetime(field, now)
     elif kind is FieldKind.BOOL:
         editor = _check(field)
-    elif kind is FieldKind.MONEY:
-        editor = _line(field, MONEY_RE)
-    elif kind is FieldKind.READING:
-        editor = _line(field, READING_RE)
+    elif kind in CHECKS:
+        editor = _checked(field)
     elif kind is FieldKind.INT:
         editor = _line(field, r"[0-9]{0,6}")
     else:

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QFormLayout,
     QGridLayout,
@@ -26,9 +27,10 @@ from gasdesk.flows.definition import ActionDef, FieldKind, FlowDef
 from gasdesk.permissions import Permission
 from gasdesk.services.calendar import PROVISIONAL_MARK, ClockNote
 from gasdesk.services.errors import ServiceError
-from gasdesk.services.orders import DeadlineView, OrderView, StepLogView
+from gasdesk.services.orders import DeadlineView, OrderView, StepLogView, correctable_fields
 from gasdesk.ui import messages, printing
 from gasdesk.ui.action_form import ActionDialog
+from gasdesk.ui.fields import make_editor
 from gasdesk.ui.flow_chart import FlowChartView
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
@@ -169,6 +171,76 @@ class TextPromptDialog(QDialog):
         self.accept()
 
 
+class CorrectFieldDialog(QDialog):
+    """Correct a value recorded earlier on the open order, before a later step uses it (with a reason)."""
+
+    def __init__(self, session: UiSession, order: OrderView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session, self.order = session, order
+        self.result_view: OrderView | None = None
+        self.setWindowTitle("更正登记内容")
+        self.setMinimumWidth(480)
+        self.fields = {f.code: f for f in correctable_fields(order)}
+        self.layout_ = QFormLayout(self)
+        self.layout_.addRow(QLabel(f"业务单 {order.number}：更正将记入办理记录（原值、新值、原因、经办人）"))
+        self.which = QComboBox()
+        self.which.setObjectName("which")
+        for code, f in self.fields.items():
+            self.which.addItem(f.label, code)
+        self.layout_.addRow("更正项目：", self.which)
+        self.old = QLabel()
+        self.layout_.addRow("原登记值：", self.old)
+        self.editor_holder = QVBoxLayout()
+        holder = QWidget()
+        holder.setLayout(self.editor_holder)
+        self.editor_holder.setContentsMargins(0, 0, 0, 0)
+        self.layout_.addRow("更正为：", holder)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("reason")
+        self.layout_.addRow("更正原因：", self.reason)
+        self.error = error_label()
+        self.layout_.addRow(self.error)
+        buttons = dialog_buttons("更正")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        self.layout_.addRow(buttons)
+        self.editor: Any = None
+        self.which.currentIndexChanged.connect(self._pick)
+        self._pick()
+
+    def _pick(self, *_: Any) -> None:
+        code = self.which.currentData()
+        if self.editor is not None:
+            self.editor.widget.setParent(None)
+            self.editor.error.setParent(None)
+            self.editor = None
+        if code is None:
+            self.old.setText("本业务单目前没有可更正的登记内容")
+            return
+        f = self.fields[code]
+        value = self.order.data.get(code)
+        self.old.setText(dict(f.choices).get(str(value), str(value)) if f.choices else str(value))
+        self.editor = make_editor(f, now=self.session.now())
+        self.editor.widget.setObjectName("new_value")
+        self.editor.set_value(value)
+        self.editor_holder.addWidget(self.editor.widget)
+        self.editor_holder.addWidget(self.editor.error)
+
+    def save(self) -> None:
+        show_error(self.error, "")
+        code = self.which.currentData()
+        if code is None or self.editor is None:
+            self.reject()
+            return
+        try:
+            self.result_view = self.session.orders.correct_field(
+                self.order.id, code, self.editor.value(), self.reason.text(), expected_version=self.order.version)
+        except ServiceError as exc:
+            show_error(self.error, exc.message)
+            return
+        self.accept()
+
+
 class DocumentsDialog(QDialog):
     """Tick the documents the customer brought (again, after 资料不符)."""
 
@@ -231,11 +303,13 @@ class OrderPage(QWidget):
         head.addStretch(1)
         self.customer_button = QPushButton("客户资料")
         self.documents_button = QPushButton("资料清单…")
+        self.correct_button = QPushButton("更正登记内容…")
         self.pause_button = QPushButton("暂停计时（客户原因）…")
         self.resume_button = QPushButton("恢复计时")
         self.print_button = QPushButton("打印单据")
         self.refresh_button = QPushButton("刷新")
-        for b in (self.customer_button, self.documents_button, self.pause_button, self.resume_button,
+        for b in (self.customer_button, self.documents_button, self.correct_button, self.pause_button,
+                  self.resume_button,
                   self.print_button, self.refresh_button):
             head.addWidget(b)
         outer.addLayout(head)
@@ -291,6 +365,7 @@ class OrderPage(QWidget):
 
         self.customer_button.clicked.connect(self._open_customer)
         self.documents_button.clicked.connect(self.edit_documents)
+        self.correct_button.clicked.connect(self.correct_field)
         self.pause_button.clicked.connect(self.ask_pause)
         self.resume_button.clicked.connect(self.resume)
         self.print_button.clicked.connect(self.show_print_menu)
@@ -373,6 +448,7 @@ class OrderPage(QWidget):
         self.resume_button.setVisible(can_pause and order.on_hold)
         self.documents_button.setVisible(bool(order.flow.documents) and is_open
                                          and self.session.can(Permission.OPEN_ORDER))
+        self.correct_button.setVisible(bool(correctable_fields(order)) and self.session.can(Permission.OPEN_ORDER))
         self.print_button.setVisible(printing.available() and self.session.can(Permission.PRINT_FORMS))
 
     def _show_actions(self, order: OrderView) -> None:
@@ -418,6 +494,19 @@ class OrderPage(QWidget):
         if self.order is None:
             return
         dialog = DocumentsDialog(self.session, self.order, self)
+
+        def accepted() -> None:
+            if dialog.result_view:
+                self._performed(dialog.result_view)
+
+        dialog.accepted.connect(accepted)
+        self.dialog = dialog
+        dialog.open()
+
+    def correct_field(self) -> None:
+        if self.order is None:
+            return
+        dialog = CorrectFieldDialog(self.session, self.order, self)
 
         def accepted() -> None:
             if dialog.result_view:

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from gasdesk.flows import ALL_FLOWS
 from gasdesk.flows import engine as flow_engine
-from gasdesk.flows.definition import ActionDef, FieldDef, FieldKind, FlowDef
+from gasdesk.flows.definition import ActionDef, FieldDef, FieldKind, FlowDef, rules
 from gasdesk.flows.registry import WIZARD_DEFAULT
 from gasdesk.services.customers import AccountView, CustomerInput, CustomerView, SearchHit
 from gasdesk.services.errors import ServiceError
@@ -63,7 +63,17 @@ def expected_charges(flow: FlowDef, settings: dict[str, Any], account: AccountVi
                 if f.default_setting and f.default_setting.startswith("fees."):
                     lines.append(f"{step.label}：{f.label.replace('（元）', '')} 按收费标准 "
                                  f"{money_text(settings.get(f.default_setting, '0'))} 元（作业完成时收取）")
-            if action.has_effect("settle_balance"):
+            money = [{"balance": "all"} if r.name == "settle_balance" else r.kwargs
+                     for r in rules(action.effects) if r.name in ("settle_money", "settle_balance")]
+            settle = next((m for m in money if m.get("balance")), None)
+            if settle is None and any(m.get("reading") for m in money):
+                lines.append(f"{step.label}：按当时表读数阶梯计算上次计费以来的气费，计入账户（金额在办理前显示）")
+            if settle is not None and settle.get("reading"):
+                now = "" if account is None else f"，现账户{balance_text(account.balance)}"
+                what = "结清全部余额（退还预存款或收取欠费）" if settle.get("balance") == "all" else "收取欠费"
+                lines.append(f"{step.label}：按当时表读数阶梯计算末次气费后{what}{now}；"
+                             f"确切金额在办理该环节前逐项显示，核对后收付")
+            elif settle is not None:
                 if account is None or account.balance == 0:
                     lines.append(f"{step.label}：账户余额为 0，无需退费或收费")
                 elif account.balance > 0:

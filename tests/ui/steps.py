@@ -101,6 +101,8 @@ def act(qtbot, page: QWidget, code: str, values: dict[str, Any] | None = None,  
     if reason is not None:
         fields["reason"] = reason
     fill(qtbot, dialog.form, fields)
+    # a clerk reads the amounts before confirming: wait until they show what was typed
+    qtbot.waitUntil(lambda: not dialog.action_form._timer.isActive())
     click(qtbot, dialog.ok_button)
     qtbot.waitUntil(lambda: not dialog.isVisible())
 

@@ -22,7 +22,8 @@ def test_transfer_refunds_and_moves_the_meter(qtbot, gui_app, team, window, msgs
     steps.pick_customer(qtbot, wiz, "秦一")
     steps.tick_documents(qtbot, wiz, DOCS)
     steps.fill_application(qtbot, wiz)
-    assert "预存款 66.50 元将退还" in wiz.confirm_page.summary.text()
+    charges = wiz.confirm_page.summary.text()
+    assert "末次气费" in charges and "66.50" in charges and "办理该环节前逐项显示" in charges
     steps.submit(qtbot, wiz)
     order = steps.first_step(qtbot, wiz, "documents_ok")
     page = clerk.open_order(order.id)

@@ -22,6 +22,7 @@ FLOW = FlowDef(
         simple_step(
             "application", "客户填写并签署气量变更申请表", "application_signed", "申请表已签署",
             "change_allowance", forms=("allowance_application",),
+            guards=(Effect("positive", fields=("household_size", "new_allowance")),),
             fields=(
                 FieldDef("household_size", "家庭人口（人）", FieldKind.INT),
                 FieldDef("new_allowance", "变更后年用气基数（m³）", FieldKind.READING),

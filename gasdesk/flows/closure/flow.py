@@ -10,10 +10,13 @@ def closing_visit(code: str, label: str, form: str, fee: str, work: SiteWork) ->
     return visit_steps(
         code, label, limit=TimeLimit(5, WD), forms=(form,), work=work,
         done=ActionDef(
-            code="work_done", label="作业完毕，收费，客户签字，销户", target="archived",
+            code="work_done", label="作业完毕，结清末次气费与作业费，客户签字，销户", target="archived",
             roles=ROLES.dispatcher, decision="是",
             fields=(FieldDef("final_reading", "表止数（m³）", FieldKind.READING), *fee_fields(fee)),
-            effects=(Effect("close_account", remove_meter=work is SiteWork.REMOVAL), "charge_fee"),
+            # The final reading is billed, the balance refunded or collected and the fee taken together,
+            # so the account closes at exactly 0.00 (the counter's settlement came before the visit).
+            effects=(Effect("settle_money", reading="final_reading", source="closure", balance="all", fee=True),
+                     Effect("close_account", remove_meter=work is SiteWork.REMOVAL)),
             forms=("receipt",),
         ),
     )

@@ -13,14 +13,11 @@ RULES = RuleBook()
 def close_account(ctx: RuleContext, remove_meter: bool) -> None:
     account = ctx.require_account()
     meter = ctx.current_meter()
-    final = read_final(ctx, meter) if meter is not None else None
-    # The settle step came before this visit. The gas used since the last reading is billed now, as the
-    # account's final bill (末次账单): it stays on the closed account as arrears, payable at the counter.
+    # settle_money ran first in this action: the final reading is billed and settled with the fee.
     if account.balance != 0:
         raise Refused("账户费用尚未结清，不能销户")
-    if meter is not None and final is not None:
-        ctx.bill_reading(account, meter, final, ctx.flow.kind)
-        meter.final_reading = final
+    if meter is not None:
+        meter.final_reading = read_final(ctx, meter)
         if remove_meter:
             meter.status, meter.removed_at = MeterStatus.REMOVED, ctx.now
         ctx.audit("meter", meter.id, "close", ctx.changes_of(meter))

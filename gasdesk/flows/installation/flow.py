@@ -6,7 +6,7 @@ from gasdesk.flows.prelude import *  # noqa: F403 - the definition vocabulary
 
 FLOW = FlowDef(
     kind="installation", label="非居民燃气报装", number_prefix="BZ",
-    categories=("non_residential",), **opens_account(),
+    categories=("non_residential",), **opens_account(Effect("positive", fields=("expected_monthly_volume",))),
     documents=(
         DocumentDef("business_license", "营业执照（统一社会信用代码证明）"),
         DocumentDef("agent_id", "经办人身份证"),
@@ -62,10 +62,11 @@ FLOW = FlowDef(
                     department="design", counted=False,
                     fields=(FieldDef("design_unit", "设计单位"),)),
         simple_step("budget", "工程预算", "budget_done", "预算完成", "contract", roles=ROLES.business,
-                    department="business_group", counted=False,
+                    department="business_group", counted=False, guards=(Effect("positive", fields=("budget_amount",)),),
                     fields=(FieldDef("budget_amount", "预算金额（元）", FieldKind.MONEY),)),
         simple_step("contract", "签订合同", "contract_signed", "安装合同已签订", "construction",
                     roles=ROLES.business, department="business_group", counted=False,
+                    guards=(Effect("positive", fields=("contract_amount",)), Effect("date_near", field="contract_date")),
                     fields=(
                         FieldDef("contract_number", "合同编号"),
                         FieldDef("contract_amount", "合同金额（元）", FieldKind.MONEY),

@@ -15,10 +15,12 @@ FLOW = FlowDef(
         *visit_steps(
             "site_visit", "上门启封并点火", forms=("site_work",),
             done=ActionDef(code="resumed", label="启封点火完成，客户签字", target="archived", roles=ROLES.dispatcher,
-                           decision="是", forms=("site_work",),
+                           decision="是", forms=("site_work",), guards=("is_suspended",),
                            fields=(FieldDef("resume_reading", "启封时表读数（m³）", FieldKind.READING),
                                    *fee_fields("fees.ignition")),
-                           effects=("resume_account", "charge_fee")),
+                           # All gas since the last billed reading (the whole suspension) is billed now.
+                           effects=(Effect("settle_money", reading="resume_reading", source="resumption", fee=True),
+                                    "resume_account")),
         ),
         *terminal_steps(),
     ),

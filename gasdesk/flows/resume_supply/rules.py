@@ -1,25 +1,24 @@
-"""Resuming a suspended account: the reading taken at the visit becomes the meter's new start."""
+"""Resuming a suspended account: the reading taken at the visit was billed just before (settle_money,
+all gas since the last billed reading at the prices in force); the account is active again."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from gasdesk.errors import Refused
-from gasdesk.flows.rules import RuleBook, RuleContext, account_in
+from gasdesk.flows.rules import RuleBook, RuleContext
 from gasdesk.vocab import AccountStatus
 
 RULES = RuleBook()
 
 
+@RULES.guard("is_suspended")
+def is_suspended(ctx: RuleContext) -> None:
+    if ctx.require_account().status != AccountStatus.SUSPENDED:
+        raise Refused("账户不是暂停用气状态")
+
+
 @RULES.effect("resume_account")
 def resume_account(ctx: RuleContext) -> None:
-    account = account_in(ctx, AccountStatus.SUSPENDED, "账户不是暂停用气状态")
-    meter = ctx.current_meter()
-    if meter is not None and ctx.value("resume_reading") not in (None, ""):
-        reading = Decimal(str(ctx.value("resume_reading")))
-        if reading < meter.last_reading:
-            raise Refused(f"表读数 {reading} 小于上次读数 {meter.last_reading}，请核对", field="resume_reading")
-        # Recorded while still suspended: kept as the meter's new start, not billed.
-        ctx.bill_reading(account, meter, reading, "resumption")
+    is_suspended(ctx)
+    account = ctx.require_account()
     account.status = AccountStatus.ACTIVE
     ctx.audit("account", account.id, "resume", ctx.changes_of(account))

@@ -10,6 +10,7 @@ FLOW = FlowDef(
     reading_sources=(("suspension", "暂停用气止数"),),
     documents=(DocumentDef("owner_id", "户主身份证"),),
     open_fields=(FieldDef("suspend_from", "申请暂停日期", FieldKind.DATE),),
+    open_effects=(Effect("date_near", field="suspend_from"),),
     steps=(
         counter_step(
             "accept", "核实暂停用气条件", "是否符合暂停条件",
@@ -38,7 +39,11 @@ FLOW = FlowDef(
                 code="plugged", label="封堵完成，收费，客户签字", target="archived", roles=ROLES.dispatcher,
                 decision="是",
                 fields=(FieldDef("final_reading", "封堵时表读数（m³）", FieldKind.READING), *fee_fields("fees.plugging")),
-                effects=("suspend_account", "charge_fee"), forms=("receipt",),
+                # The plugging reading is billed and any debt collected with the fee: nothing is left
+                # unpaid while supply is stopped (a prepaid balance stays for after the resumption).
+                effects=(Effect("settle_money", reading="final_reading", source="suspension", balance="arrears",
+                                fee=True), "suspend_account"),
+                forms=("receipt",),
             ),
         ),
         *terminal_steps(),

@@ -13,7 +13,7 @@ FLOW = FlowDef(
         documents_step("accept", "受理并核对资料", "application", "资料齐全", "资料是否齐全"),
         simple_step(
             "application", "客户填写并签署过户申请表", "application_signed", "过户申请表已签署", "settle",
-            forms=("transfer_application",),
+            forms=("transfer_application",), guards=("new_owner_valid",),
             fields=(
                 FieldDef("new_name", "新户名"),
                 FieldDef("new_id_type", "新户主证件类型", FieldKind.CHOICE, choices=tuple(IdDocType.choices())),
@@ -22,7 +22,8 @@ FLOW = FlowDef(
             ),
         ),
         simple_step("settle", "抄读过户表数，结清原客户费用（预存款退费、欠费收费）", "settled", "费用已结清",
-                    "switch_owner", effects=(Effect("bill_final_reading", source="transfer"), "settle_balance"),
+                    "switch_owner",
+                    effects=(Effect("settle_money", reading="final_reading", source="transfer", balance="all"),),
                     forms=("receipt",),
                     fields=(FieldDef("final_reading", "过户时表读数（m³）", FieldKind.READING),
                             FieldDef("settle_method", "收/退费方式", FieldKind.CHOICE, choices=METHODS))),

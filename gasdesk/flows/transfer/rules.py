@@ -12,6 +12,20 @@ from gasdesk.models import Account, Meter
 from gasdesk.vocab import AccountStatus, MeterStatus
 
 RULES = RuleBook()
+NEW_OWNER_FIELDS = ("new_name", "new_id_type", "new_id_number", "new_phone")
+
+
+@RULES.guard("new_owner_valid")
+def new_owner_valid(ctx: RuleContext) -> None:
+    """The new owner's details are checked where they are typed (the application), as the customer
+    record will check them two steps later, so nothing is paid out for a transfer that cannot finish."""
+    name = str(ctx.value("new_name") or "").strip()
+    if not name:
+        raise Refused("请填写新户名", field="new_name")
+    if len(name) > 100:
+        raise Refused("新户名过长（最多100字）", field="new_name")
+    ctx.check_id_number(str(ctx.value("new_id_type")), str(ctx.value("new_id_number") or ""), "new_id_number")
+    ctx.check_phone(str(ctx.value("new_phone") or ""), "new_phone")
 
 
 @RULES.effect("transfer_owner")
@@ -19,6 +33,7 @@ def transfer_owner(ctx: RuleContext) -> None:
     old_customer, old_account = ctx.customer, ctx.require_account()
     if old_account.balance != 0:
         raise Refused("原客户费用尚未结清")
+    new_owner_valid(ctx)
     phone = ctx.check_phone(str(ctx.value("new_phone")), "new_phone")
     new = ctx.create_customer(
         predecessor_id=old_customer.id, category=old_customer.category, name=str(ctx.value("new_name")),
@@ -43,4 +58,5 @@ def transfer_owner(ctx: RuleContext) -> None:
     close_customer_if_done(ctx, "close_by_transfer")
     # From here on the order's forms (the new supply contract, the safety notice) name the new owner.
     ctx.remember(new_customer_id=new.id, new_customer_number=new.number, new_account_number=new_account.number,
-                 party_id=new.id, party_account_id=new_account.id)
+                 party_id=new.id, party_account_id=new_account.id,
+                 _used_fields=[*list(ctx.order.data.get("_used_fields") or []), *NEW_OWNER_FIELDS])

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
 from reportlab.platypus import Flowable
 
 from gasdesk.reports.context import FormContext, PaymentInfo
@@ -14,6 +18,51 @@ def payment_of(ctx: FormContext) -> PaymentInfo | None:
     if ctx.payment is not None:
         return ctx.payment
     return ctx.payments[-1] if ctx.payments else None
+
+
+def _yuan(value: Any) -> str:
+    return f"{fmt_money(Decimal(str(value)))} 元"
+
+
+def settlement_rows(entry: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The breakdown of what a step settled (flows.rules.Settlement.as_json): the same rows on the screen
+    before the money moves and on the receipt after it moved."""
+    rows = [("结算前账户余额", _yuan(entry["balance_before"]))]
+    if entry.get("reading") is not None:
+        rows.append(("本次表读数", f"{entry['reading']} m³（上次 {entry['previous']} m³，用气 {entry['volume']} m³）"))
+        for line in entry.get("lines") or []:
+            price = Decimal(str(line["price"])).normalize()
+            rows.append((f"第{line['tier']}阶梯气量", f"{line['volume']} m³ × {price:f} 元 = {_yuan(line['amount'])}"
+                         f"（{line['from']} 至 {line['to']}）"))
+        rows.append(("本次气费", _yuan(entry["bill"])))
+    if Decimal(str(entry.get("refund") or 0)) > 0:
+        rows.append(("退还预存款", _yuan(entry["refund"])))
+    if Decimal(str(entry.get("collect") or 0)) > 0:
+        rows.append(("收取欠费", _yuan(entry["collect"])))
+    if Decimal(str(entry.get("fee") or 0)) > 0:
+        rows.append((entry.get("fee_item") or "业务收费", _yuan(entry["fee"])))
+    due = Decimal(str(entry["due"]))
+    rows.append(("合计", f"客户应付 {_yuan(due)}" if due > 0 else f"应退客户 {_yuan(-due)}" if due < 0
+                 else "无需收退费"))
+    rows.append(("结算后账户余额", _yuan(entry["balance_after"])))
+    return rows
+
+
+def settlement_of(ctx: FormContext, receipt_number: str) -> Mapping[str, Any] | None:
+    for entry in ctx.data.get("settlements") or []:
+        if receipt_number in (entry.get("receipts") or []):
+            return entry
+    return None
+
+
+def settlement_block(kit: Kit, ctx: FormContext) -> list[Flowable]:
+    """The step's whole settlement, when the receipt's payment was one part of it."""
+    pay = payment_of(ctx)
+    entry = settlement_of(ctx, pay.receipt_number) if pay is not None else None
+    if entry is None:
+        return []
+    pairs: list[tuple[str, Cell]] = list(settlement_rows(entry))
+    return [*kit.section("结算明细（本环节）"), *kit.grid(pairs, cols=1, label_width=90)]
 
 
 def receipt_body(kit: Kit, ctx: FormContext) -> list[Flowable]:
@@ -34,7 +83,8 @@ def receipt_body(kit: Kit, ctx: FormContext) -> list[Flowable]:
         ("备注", pay.note if pay else ""),
     ]
     title = "退款信息" if refund else "收款信息"
-    return [*kit.section(title), *kit.grid(pairs, label_width=80, wide=("收费项目", "金额（大写）", "备注"))]
+    return [*kit.section(title), *kit.grid(pairs, label_width=80, wide=("收费项目", "金额（大写）", "备注")),
+            *settlement_block(kit, ctx)]
 
 
 def receipt_signatures(kit: Kit, ctx: FormContext) -> list[Flowable]:
