@@ -154,11 +154,11 @@ def worker(url: str, index: int, generation: int, t0: float, deadline: float, se
         tmp.write_text(json.dumps(stats))
         os.replace(tmp, out)
 
-    def active_accounts() -> list[tuple[int, int, str]]:
+    def active_accounts() -> list[Any]:
         with app.reading() as s:
             return list(s.execute(select(Account.id, Account.customer_id, Meter.number)
                                   .join(Meter, Meter.account_id == Account.id)
-                                  .where(Account.status == AccountStatus.ACTIVE)).tuples())
+                                  .where(Account.status == AccountStatus.ACTIVE)).all())
 
     def reading_now() -> str:  # every process agrees: readings only grow with the shared clock
         return f"{(time.time() - t0) * 0.5 + 1:.1f}"

@@ -14,11 +14,9 @@ BENCH = Path(__file__).resolve().parents[1] / "bench" / "faults.py"
 
 
 def _harness():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("bench_faults", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    # imported by its dotted name, so that spawned workers can import it again
+    assert BENCH.is_file()
+    return importlib.import_module("bench.faults")
 
 
 def _check(out: dict, printed: list[str]) -> None:  # type: ignore[type-arg]

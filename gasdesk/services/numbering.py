@@ -2,10 +2,6 @@
 
 One row per series and day, bumped with a single atomic upsert (… ON CONFLICT DO UPDATE …
 RETURNING) on both databases, so concurrent counters never get the same number.
-
-On PostgreSQL a number is taken after the audit chain's lock: a transaction that has already
-chained its audit entries (holding that lock) and then asks for a receipt number would otherwise
-deadlock with one that holds the number's row and waits for the chain (found by bench/faults.py).
 """
 
 from __future__ import annotations
@@ -16,12 +12,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from gasdesk.models import NumberSequence
-from gasdesk.services.audit import lock_chain
 
 
 def next_value(session: Session, series: str) -> int:
     dialect = session.get_bind().dialect.name
-    lock_chain(session)  # the chain's lock first, then the number's row: one order for every counter
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     upsert = insert(NumberSequence).values(series=series, last_value=1)
     stmt = upsert.on_conflict_do_update(
@@ -34,7 +28,6 @@ def next_value(session: Session, series: str) -> int:
 def reserve(session: Session, series: str, count: int) -> int:
     """Take `count` consecutive values of a series in one upsert; returns the first of them."""
     dialect = session.get_bind().dialect.name
-    lock_chain(session)  # the chain's lock first, then the number's row: one order for every counter
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(NumberSequence).values(series=series, last_value=count).on_conflict_do_update(
         index_elements=[NumberSequence.series],
