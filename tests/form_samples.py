@@ -24,13 +24,14 @@ from gasdesk.reports.context import (
 )
 
 COMPANY = CompanyProfile(
-    name="示例市燃气有限公司",
-    hall_address="示例市人民路1号 客户服务大厅",
-    service_phone="0851-96777",
-    emergency_phone="0851-96777-1",
-    complaint_phone="0851-86200000",
-    hall_hours="每日 9:00-24:00",
+    name="贵州燃气集团安顺市燃气有限责任公司",
+    hall_address="安顺市西秀区 客户服务大厅",
+    service_phone="96977",
+    emergency_phone="96977",
+    complaint_phone="0851-33525106",
+    hall_hours="每日 9:00-17:00",
     complaint_hours="工作日 9:00-17:00",
+    service_line_hours="每日 9:00-24:00",
 )
 
 RESIDENT = PartyInfo(

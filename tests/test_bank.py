@@ -355,7 +355,7 @@ def test_arrears_notices_after_the_payment_window_printed_and_listed(app, team, 
     batch, count, pdf = svc.print_arrears_notices("urban")
     text = pdf_text(pdf)
     assert count == 1 and "欠费催缴通知单" in text and b1.number in text and b2.number not in text
-    assert "0851-96777" in text and "示例工商银行" in text  # hotline; the agreement's bank
+    assert "96977" in text and "示例工商银行" in text  # hotline; the agreement's bank
     printed = svc.notices_printed()
     assert [(p.batch, p.owed, p.bills) for p in printed] == [(batch, b1.amount, 1)]
     with pytest.raises(Refused, match="没有"):

@@ -178,3 +178,27 @@ def test_emergency_compliance_appears_in_the_compliance_ledger(app, team, clock,
     cached = load_workbook(out, data_only=True)["抢险抢修到场"]
     [total] = [r for r in cached.iter_rows(values_only=True) if r and str(r[0]).startswith("合计")]
     assert total[0] == "合计（1条）" and total[7] == pytest.approx(2 / 3, abs=1e-4) and total[10] == 1
+
+
+def test_low_pressure_is_prompt_handling_not_30_60(app, team, clock):
+    """Issue 17 item 5: 30/60 minutes for leak, fire, poisoning and explosion only; low pressure and
+    network faults are held to their own target (the same day by default, or the setting's hours)
+    and counted on their own line."""
+    from gasdesk.services.emergency import CallKind
+    from gasdesk.services.settings import SettingsService
+
+    svc = EmergencyService(app, team.dispatcher)
+    call = dict(caller_name="李娜", caller_phone="13800000001", address="安顺市西秀区塔山东路1号", district="urban")
+    low = svc.register(kind="low_pressure", **call)
+    leak = svc.register(kind="leak", **call)
+    assert leak.limit_minutes == 30 and leak.due_at == clock.now() + timedelta(minutes=30)
+    assert low.limit_minutes is None and low.due_at.date() == clock.now().date() and low.due_at.hour == 23
+    SettingsService(app, team.admin).update({"limits.prompt_handling_hours": "4"})
+    later = svc.register(kind="low_pressure", **call)
+    assert later.limit_minutes is None and later.due_at == clock.now() + timedelta(hours=4)
+    for c in (low, leak):
+        svc.dispatch(c.id, "抢修一班")
+        svc.arrive(c.id, clock.now() + timedelta(minutes=45))  # 45 minutes: late for the leak only
+    lines = {r.kind: r for r in svc.compliance(clock.now().date(), clock.now().date())}
+    assert lines[CallKind.LEAK].late == 1 and lines[CallKind.LEAK].on_time == 0
+    assert lines[CallKind.LOW_PRESSURE].on_time == 1 and lines[CallKind.LOW_PRESSURE].late == 0

@@ -34,13 +34,13 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "supply_plan_reply": ("■ 可以供气", "DN160", "用气方案"),
     "completion_confirmation": ("AZ-2026-0318", "示例市燃气工程安装有限公司", "监理单位", "工程质量合格"),
     "ignition_notice": ("开通点火", "2026-12-22 09:30", "输配中心接收人"),
-    "residential_contract": ("第一条", "第八条", "维护管理分界", "立方米", "0851-96777-1", "用气人签字", "350 m³"),
+    "residential_contract": ("第一条", "第八条", "维护管理分界", "立方米", "96977", "用气人签字", "350 m³"),
     "non_residential_contract": ("非居民供用气合同", "91520100MA6H1234XY", "统一社会信用代码", "商业用气",
                                  "起始读数", "价格依据", "计量与抄表", "气费结算与支付", "供气人的安全责任",
                                  "用气人的安全责任", "检查与进入", "中止供气与合同解除", "违约责任", "争议解决",
                                  "用气人代表签字", "盖章"),
     "reset_agreement": ("复置", "材料费", "用气人签字"),
-    "safety_notice": ("闻到燃气味", "打开门窗", "0851-96777-1", "本人已收到"),
+    "safety_notice": ("闻到燃气味", "打开门窗", "96977", "本人已收到"),
     "site_work": ("JB2026110045", "G2.5", "输配中心 安装二班 陈明", "2026-11-30 14:00", "作业人员"),
     "meter_change": ("JB2016030789", "JB2026110045", "1234.5", "新表起始读数：0", "JBD1.6膜式燃气表", "G4",
                      "150.00", "增容", "■ 是"),
@@ -255,7 +255,7 @@ def test_complaint_second_round() -> None:
 def test_text_overrides_and_placeholders() -> None:
     ctx = sample_context("safety_notice", texts={"safety_notice": "{company}提醒：抢修电话{emergency_phone}。{unknown} {"})
     text = flat(pdf_text(render_form(ctx)))
-    assert "示例市燃气有限公司提醒：抢修电话0851-96777-1。{unknown}{" in text
+    assert "贵州燃气集团安顺市燃气有限责任公司提醒：抢修电话96977。{unknown}{" in text
     assert "闻到燃气味" not in text  # the default was replaced
     blank = sample_context("safety_notice", texts={"safety_notice": "  "})
     assert "闻到燃气味" in text_for(blank, "safety_notice")  # a blank override falls back

@@ -227,7 +227,7 @@ def test_every_ledger_has_title_block_headers_frozen_row_and_autofilter(app, hal
     ledger = LEDGERS[name]
     assert len(wb.worksheets) == len(ledger.sheets)
     for ws, sheet, n in zip(wb.worksheets, ledger.sheets, result.sheet_rows, strict=True):
-        assert ws["A1"].value.startswith("示例市燃气有限公司") and ledger.title in ws["A1"].value
+        assert ws["A1"].value.startswith("贵州燃气集团安顺市燃气有限责任公司") and ledger.title in ws["A1"].value
         assert "统计期间" in ws["A2"].value and "导出人：王强（管理人员）" in ws["A3"].value
         assert header(ws) == [c.header for c in sheet.columns]
         assert ws.freeze_panes == f"A{HEADER_ROW + 1}"
@@ -660,7 +660,7 @@ def test_every_sheet_is_set_up_for_printing(app, hall, tmp_path):
             widths = sum(ws.column_dimensions[get_letter(i)].width for i in range(1, len(sheet.columns) + 1))
             assert setup.orientation == ("landscape" if widths > 100 else "portrait"), (name, widths)
             assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
-            assert ws.oddHeader.left.text == "示例市燃气有限公司" and ledger.title in ws.oddHeader.center.text
+            assert ws.oddHeader.left.text == "贵州燃气集团安顺市燃气有限责任公司" and ledger.title in ws.oddHeader.center.text
             assert ws.oddHeader.right.text.startswith("统计期间：")
             assert ws.oddFooter.center.text == "第 &P 页 共 &N 页" and "&D &T" in ws.oddFooter.right.text
             assert "王强" in ws.oddFooter.left.text
@@ -808,7 +808,7 @@ def test_pdf_of_a_ledger(app, hall, tmp_path):
     result = LedgerService(app, hall.team.manager).export("plugging", None, path)
     assert result.path == path and result.rows == 2
     (page,) = pdf_pages(path)
-    for text in ("示例市燃气有限公司", "封堵业务受理台账", "统计期间", "业务单号", "封堵一班", "暂停用气封堵",
+    for text in ("贵州燃气集团安顺市燃气有限责任公司", "封堵业务受理台账", "统计期间", "业务单号", "封堵一班", "暂停用气封堵",
                  "合计（2条）", "50.00", "第 1 页 共 1 页", "制表：", "审核：", "导出：2026-12-09"):
         assert text in page, text
     box = PdfReader(path).pages[0].mediabox
@@ -817,7 +817,8 @@ def test_pdf_of_a_ledger(app, hall, tmp_path):
     path = tmp_path / "compliance.pdf"
     LedgerService(app, hall.team.manager).export("compliance", None, path)
     pages = pdf_pages(path)
-    assert len(pages) == 3 and "本期无抢险抢修记录" in pages[2] and "达标率" in pages[0]
+    assert len(pages) == 4 and "达标率" in pages[0]
+    assert ["本期无抢险抢修记录" in p for p in pages] == [False, False, True, False]
     assert all(f"共 {len(pages)} 页" in p for p in pages)
 
 

@@ -21,6 +21,9 @@ class CompanyProfile:
     complaint_phone: str
     hall_hours: str
     complaint_hours: str
+    service_line_hours: str = ""
+    short_name: str = ""
+    seal_text: str = ""
 
 
 @dataclass(frozen=True)

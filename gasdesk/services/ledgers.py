@@ -1019,7 +1019,7 @@ COMPLIANCE = LedgerDef(
             ),
             select=_emergency_select, convert=_emergency_row, totals=True, sort_key=lambda q, r: (r[0], r[1], r[2]),
             empty="本期无抢险抢修记录（统计期间内没有抢险抢修报修）", signatures=SIGNED,
-            note="市区30分钟、郊区60分钟内到场（其他报修当日）；交通拥堵、道路封闭、自然灾害造成的超时计为可免责",
+            note="泄漏着火中毒爆炸市区30分钟、郊区60分钟到场；低压/管网故障另计（默认当日）；交通拥堵、道路封闭、自然灾害超时可免责",
         ),
         SheetDef(
             title="时限明细",

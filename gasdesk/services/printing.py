@@ -66,7 +66,8 @@ def company_profile(values: dict[str, Any]) -> CompanyProfile:
         name=values["company.name"], hall_address=values["company.hall_address"],
         service_phone=values["company.service_phone"], emergency_phone=values["company.emergency_phone"],
         complaint_phone=values["company.complaint_phone"], hall_hours=values["hours.hall"],
-        complaint_hours=values["hours.complaint"],
+        complaint_hours=values["hours.complaint"], service_line_hours=values["hours.service_line"],
+        short_name=values["company.short_name"], seal_text=values["company.seal_text"],
     )
 
 

@@ -19,15 +19,25 @@ from gasdesk.services.errors import Refused
 from gasdesk.validation import ValidationError, check_counter_amount, check_meter_reading, check_text
 
 DEFAULTS: dict[str, Any] = {
-    "company.name": "示例市燃气有限公司",
-    "company.hall_address": "示例市人民路1号 客户服务大厅",
-    "company.service_phone": "0851-96777",
-    "company.emergency_phone": "0851-96777-1",
-    "company.complaint_phone": "0851-86200000",
-    "hours.hall": "每日 9:00-24:00",
+    # The seed's company and its published lines (服务承诺): 96977 takes business and enquiries
+    # every day 9:00-24:00 and emergencies around the clock; complaints on working days 9:00-17:00.
+    "company.name": "贵州燃气集团安顺市燃气有限责任公司",
+    "company.short_name": "安顺燃气",
+    "company.hall_address": "安顺市 客户服务大厅",
+    "company.service_phone": "96977",
+    "company.emergency_phone": "96977",
+    "company.complaint_phone": "0851-33525106",
+    "company.seal_text": "贵州燃气集团安顺市燃气有限责任公司",
+    # Whether an administrator has confirmed (or edited) the company profile on this database.
+    "company.confirmed": False,
+    # The hall's own hours: the seed gives none, the administrator sets them in the profile dialog.
+    "hours.hall": "",
+    "hours.service_line": "每日 9:00-24:00",
     "hours.complaint": "工作日 9:00-17:00",
     "hours.hall_open": "09:00",
     "hours.hall_close": "24:00",
+    "hours.service_line_open": "09:00",
+    "hours.service_line_close": "24:00",
     "hours.complaint_open": "09:00",
     "hours.complaint_close": "17:00",
     "hours.peak": "06:30-08:30,11:00-13:00,17:00-19:30",
@@ -43,6 +53,8 @@ DEFAULTS: dict[str, Any] = {
     "defaults.yearly_allowance.residential": "350",
     "defaults.yearly_allowance.non_residential": "0",
     "limits.complaint_round_days": 5,
+    # Low pressure and network faults (及时处理): hours from the call; 0 = by the end of the same day.
+    "limits.prompt_handling_hours": 0,
     "calendar.confirmed_years": [],
     "security.idle_lock_minutes": 15,
     "backup.keep_days": 30,
@@ -54,11 +66,14 @@ DEFAULTS: dict[str, Any] = {
 
 LABELS: dict[str, str] = {
     "company.name": "公司名称",
+    "company.short_name": "公司简称",
     "company.hall_address": "营业厅地址",
     "company.service_phone": "客服电话",
-    "company.emergency_phone": "抢修电话",
+    "company.emergency_phone": "抢修电话（24小时）",
     "company.complaint_phone": "投诉电话",
-    "hours.hall": "营业时间",
+    "company.seal_text": "印章文字",
+    "hours.hall": "营业厅营业时间",
+    "hours.service_line": "客服电话受理时间",
     "hours.complaint": "投诉受理时间",
     "hours.peak": "用气高峰时段",
     "fees.capacity_change": "增/减容换表费（元）",
@@ -69,6 +84,7 @@ LABELS: dict[str, str] = {
     "fees.relocation": "拆迁移改作业费（元）",
     "fees.override_max": "改收费用上限（元）",
     "limits.complaint_round_days": "投诉每轮处理时限（工作日）",
+    "limits.prompt_handling_hours": "低压/管网故障处理时限（小时，0为当日）",
     "security.idle_lock_minutes": "闲置锁屏时间（分钟）",
     "backup.keep_days": "备份保留天数",
 }
@@ -154,7 +170,17 @@ def _check_value(key: str, value: Any) -> Any:
         return str(check_counter_amount(_number_text(value), label=label))
     if key.startswith("defaults.yearly_allowance."):
         return str(check_meter_reading(_number_text(value)))
-    if key in ("hours.hall_open", "hours.hall_close", "hours.complaint_open", "hours.complaint_close"):
+    if key == "company.confirmed":
+        if not isinstance(value, bool):
+            raise ValidationError(f"{label}应为是或否")
+        return value
+    if key in ("company.name", "company.service_phone", "company.emergency_phone", "company.complaint_phone"):
+        text = _text(_TEXT_LIMITS.get(key, 100))(value, label)
+        if not text:
+            raise ValidationError(f"{label}不能为空")
+        return text
+    if key in ("hours.hall_open", "hours.hall_close", "hours.complaint_open", "hours.complaint_close",
+               "hours.service_line_open", "hours.service_line_close"):
         if not isinstance(value, str):
             raise ValidationError(f"{label}应为00:00至24:00之间的时间，例如 09:00")
         return _time_of_day(value, label)
@@ -191,6 +217,7 @@ def _bank_layouts(value: Any) -> Any:
 # Integer settings: (lowest, highest).
 _RANGES: dict[str, tuple[int, int]] = {
     "limits.complaint_round_days": (1, 60),
+    "limits.prompt_handling_hours": (0, 72),
     "security.idle_lock_minutes": (0, 240),  # 0: never lock
     "backup.keep_days": (1, 3650),
 }
@@ -198,6 +225,8 @@ _TEXT_LIMITS = {"defaults.meter_model": 40, "company.hall_address": 200}
 _EXTRA_LABELS = {
     "hours.hall_open": "营业厅开门时间", "hours.hall_close": "营业厅关门时间",
     "hours.complaint_open": "投诉受理开始时间", "hours.complaint_close": "投诉受理结束时间",
+    "hours.service_line_open": "客服电话受理开始时间", "hours.service_line_close": "客服电话受理结束时间",
+    "company.confirmed": "公司信息已确认",
     "defaults.meter_model": "默认表型号", "defaults.yearly_allowance.residential": "居民年度气量",
     "defaults.yearly_allowance.non_residential": "非居民年度气量", "calendar.confirmed_years": "已确认的年份",
     "printing.font_path": "打印字体文件", "texts": "合同与告知文本", "bank.banks": "银行文件格式",
@@ -220,7 +249,8 @@ def check_settings(values: dict[str, Any], current: dict[str, Any]) -> dict[str,
             raise Refused(message, field=key) from None
     merged = {**current, **checked}
     for opens, closes, label in (("hours.hall_open", "hours.hall_close", "营业厅"),
-                                 ("hours.complaint_open", "hours.complaint_close", "投诉受理")):
+                                 ("hours.complaint_open", "hours.complaint_close", "投诉受理"),
+                                 ("hours.service_line_open", "hours.service_line_close", "客服电话受理")):
         if (opens in checked or closes in checked) and merged[opens] >= merged[closes]:
             raise Refused(f"{label}的关门时间应晚于开门时间", field=closes if closes in checked else opens)
     return checked
@@ -272,6 +302,17 @@ def public_profile(app: App) -> dict[str, Any]:
     return {k: v for k, v in values.items() if k.startswith(("company.", "hours."))}
 
 
+def profile_confirmed(app: App) -> bool:
+    """Whether an administrator has confirmed the company profile that every form prints."""
+    with app.reading() as s:
+        return bool(get(s, "company.confirmed"))
+
+
+PROFILE_KEYS = ("company.name", "company.short_name", "company.hall_address", "hours.hall",
+                "company.service_phone", "hours.service_line", "company.emergency_phone",
+                "company.complaint_phone", "hours.complaint", "company.seal_text")
+
+
 def fee(session: Session, key: str) -> Decimal:
     return Decimal(str(get(session, key) or "0")).quantize(Decimal("0.01"))
 
@@ -302,3 +343,11 @@ class SettingsService:
                 audit.append(s, at=now, staff_id=self.actor.staff_id, entity="setting", entity_id=key,
                              action="update", changes={key: [old, value]})
         self.app.forget_calendar()
+
+    def confirm_profile(self, values: dict[str, Any]) -> None:
+        """The administrator's first-run confirmation of the company profile (edits included), audited
+        like every setting: one bad value and nothing is saved, not even the confirmation."""
+        unknown = [k for k in values if k not in PROFILE_KEYS]
+        if unknown:
+            raise Refused("公司信息中没有这一项：" + "、".join(str(k)[:40] for k in unknown[:3]))
+        self.update({**values, "company.confirmed": True})

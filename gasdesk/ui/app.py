@@ -7,14 +7,14 @@ import sys
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from gasdesk.ui.fonts import apply_default_font
 from gasdesk.ui.logs import install_excepthook, setup_logging
 from gasdesk.ui.signin import ChangePasswordDialog, FirstAdminDialog, SignInDialog
 
 if TYPE_CHECKING:
-    from gasdesk.services.context import App
+    from gasdesk.services.context import Actor, App
     from gasdesk.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,23 @@ class GuiController:
         self.window = MainWindow(UiSession(self.app, actor))
         self.window.signed_out.connect(self._signed_out)
         self.window.show()
+        self.confirm_profile(actor, self.window)
         return True
+
+    def confirm_profile(self, actor: Actor, parent: QWidget | None = None) -> bool:
+        """An administrator signing in to a database whose company profile was never confirmed
+        confirms or edits it first (稍后 postpones it to the next sign-in). True once confirmed."""
+        from gasdesk.permissions import Permission
+        from gasdesk.services.settings import SettingsService, profile_confirmed
+        from gasdesk.ui.profile_dialog import CompanyProfileDialog
+
+        if not actor.can(Permission.EDIT_SETTINGS) or profile_confirmed(self.app):
+            return True
+        dialog = CompanyProfileDialog(SettingsService(self.app, actor), parent)
+        confirmed = dialog.exec() == QDialog.DialogCode.Accepted
+        if confirmed and self.window is not None:
+            self.window.session.notify_changed()
+        return confirmed
 
     def _signed_out(self) -> None:
         if not self.sign_in():

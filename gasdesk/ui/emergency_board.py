@@ -83,8 +83,9 @@ class EmergencyBoard(QWidget):
         self.service = EmergencyService(session.service_app, session.actor)
         layout = QVBoxLayout(self)
         layout.addWidget(title_label("抢险抢修"))
-        layout.addWidget(hint_label("燃气泄漏、着火、中毒、爆炸及管网故障：市区30分钟、郊区60分钟内到达现场；"
-                                    "其他报修当日到达。交通拥堵、道路封闭、自然灾害造成的超时可免责。"))
+        layout.addWidget(hint_label("燃气泄漏、着火、中毒、爆炸：市区30分钟、郊区60分钟内到达现场；低压/管网故障"
+                                    "及时处理（按设置的时限，默认当日）；其他报修当日到达。"
+                                    "交通拥堵、道路封闭、自然灾害造成的超时可免责。"))
         layout.addWidget(self._register_box())
         board = QGroupBox("未结案报修（自动刷新）")
         board_layout = QVBoxLayout(board)

@@ -156,9 +156,11 @@ class PageDecoration:
         canvas.setFont(font, fit_size(company.name, font, 15, name_room))
         canvas.drawString(left, top - 9, company.name)
 
-        phones = (f"客服电话：{company.service_phone}　　抢修电话（24小时）：{company.emergency_phone}"
+        # Each line with its own hours: the 96977 line's are not the hall's (服务承诺).
+        service = company.service_phone + (f"（{company.service_line_hours}）" if company.service_line_hours else "")
+        phones = (f"客服电话：{service}　　抢修电话（24小时）：{company.emergency_phone}"
                   f"　　投诉电话：{company.complaint_phone}（{company.complaint_hours}）")
-        hall = f"营业厅：{company.hall_address}（{company.hall_hours}）"
+        hall = f"营业厅：{company.hall_address}" + (f"（{company.hall_hours}）" if company.hall_hours else "")
         room = text_right - left
         for i, line in enumerate((phones, hall)):
             canvas.setFont(font, fit_size(line, font, 8.5, room))
