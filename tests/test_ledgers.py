@@ -833,7 +833,7 @@ def test_pdf_repeats_the_header_on_every_page(tmp_path):
            "李娜")
     rows = [row] * 150 + [(*row[:9], None, Decimal("-0.00") + Decimal("7.70"), *row[11:])]
     path = tmp_path / "t.pdf"
-    counts = write_pdf(path, TitleBlock("示例市燃气有限公司", "过户/销户台账", "全部", datetime(2026, 12, 1, 9), "王强"),
+    counts = write_pdf(path, TitleBlock("贵州燃气集团安顺市燃气有限责任公司", "过户/销户台账", "全部", datetime(2026, 12, 1, 9), "王强"),
                        [SheetData(spec.title, spec.columns, rows, totals=True, signatures=("制表", "审核"))])
     pages = pdf_pages(path)
     assert counts == [151] and len(pages) >= 3
@@ -879,7 +879,7 @@ def test_printed_page_counts_through_libreoffice(app, hall, tmp_path):
            "贵阳市南明区花果园二期中央商务区5栋1单元2801号", "A0001", "M1", "封堵一班", datetime(2026, 11, 2, 9),
            datetime(2026, 11, 2, 10), Decimal("12.345"), Decimal("50.00"), "现金", "已归档", "李娜")
     path = tmp_path / "plugging52.xlsx"
-    write_workbook(path, TitleBlock("示例市燃气有限公司", "封堵业务受理台账", "全部", datetime(2026, 12, 1), "王强"),
+    write_workbook(path, TitleBlock("贵州燃气集团安顺市燃气有限责任公司", "封堵业务受理台账", "全部", datetime(2026, 12, 1), "王强"),
                    [SheetData(spec.title, spec.columns, [row] * 52, totals=True, signatures=("制表", "审核"))])
     assert soffice_pages(path, tmp_path) == 2
     # every ledger of the hall: a handful of rows per sheet, one page per sheet

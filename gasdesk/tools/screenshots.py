@@ -178,7 +178,7 @@ def render(app: Any, logins: dict[str, tuple[str, str]], out: Path) -> list[Path
     qt = qt_application()
     out.mkdir(parents=True, exist_ok=True)
     s = Shooter(qt, out)
-    company = "示例市燃气有限公司"
+    company = "贵州燃气集团安顺市燃气有限责任公司"
 
     clerk = _actor(app, logins, Role.CLERK)
     sign = SignInDialog(app, company=company, login=clerk.login)
