@@ -151,6 +151,26 @@ def read_fields(fields: tuple[FieldDef, ...], payload: Mapping[str, Any]) -> dic
     return values
 
 
+REQUIRED = "请填写此项"
+
+
+def field_problem(f: FieldDef, raw: Any) -> str:
+    """Why the value typed for one field would be refused, '' when it would not: the message that
+    stands beside the field, so without the field's name (read_fields adds it for a message elsewhere)."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return REQUIRED if f.required and f.kind is not FieldKind.BOOL else ""
+    try:
+        read_value(f, raw)
+    except validation.ValidationError as exc:
+        return exc.message
+    return ""
+
+
+def field_problems(fields: tuple[FieldDef, ...], payload: Mapping[str, Any]) -> dict[str, str]:
+    """Every field's problem at once, in the order of the fields."""
+    return {f.code: message for f in fields if (message := field_problem(f, payload.get(f.code)))}
+
+
 def read_value(f: FieldDef, raw: Any) -> Any:
     kind = f.kind
     if kind in (FieldKind.TEXT, FieldKind.LONG_TEXT):

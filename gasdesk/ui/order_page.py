@@ -32,6 +32,7 @@ from gasdesk.ui import messages, printing
 from gasdesk.ui.action_form import ActionDialog
 from gasdesk.ui.fields import make_editor
 from gasdesk.ui.flow_chart import FlowChartView
+from gasdesk.ui.keys import GuardedDialog, assign_mnemonics, give_mnemonics, mnemonic_of
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
@@ -143,7 +144,7 @@ def _history_columns() -> list[Column[StepLogView]]:
     ]
 
 
-class TextPromptDialog(QDialog):
+class TextPromptDialog(GuardedDialog):
     """A one-line question (pause reason...) answered without blocking the window."""
 
     answered = Signal(str)
@@ -171,7 +172,7 @@ class TextPromptDialog(QDialog):
         self.accept()
 
 
-class CorrectFieldDialog(QDialog):
+class CorrectFieldDialog(GuardedDialog):
     """Correct a value recorded earlier on the open order, before a later step uses it (with a reason)."""
 
     def __init__(self, session: UiSession, order: OrderView, parent: QWidget | None = None) -> None:
@@ -241,7 +242,7 @@ class CorrectFieldDialog(QDialog):
         self.accept()
 
 
-class DocumentsDialog(QDialog):
+class DocumentsDialog(GuardedDialog):
     """Tick the documents the customer brought (again, after 资料不符)."""
 
     def __init__(self, session: UiSession, order: OrderView, parent: QWidget | None = None) -> None:
@@ -290,6 +291,7 @@ class OrderPage(QWidget):
         self._build()
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
         QShortcut(QKeySequence("Esc"), self, self.close)
+        give_mnemonics(self)
         self.refresh()
 
     # layout -------------------------------------------------------------------------------
@@ -470,6 +472,9 @@ class OrderPage(QWidget):
             self.action_buttons[action.code] = button
             self.actions_layout.addWidget(button)
         self.actions_layout.addStretch(1)
+        head = (self.customer_button, self.documents_button, self.correct_button, self.pause_button,
+                self.resume_button, self.print_button, self.refresh_button)
+        assign_mnemonics(self.action_buttons.values(), {m for b in head if (m := mnemonic_of(b.text()))})
 
     def _open_customer(self) -> None:
         if self.order:

@@ -28,6 +28,12 @@ def _qt_setup(qapp):  # type: ignore[no-untyped-def]
     yield
 
 
+@pytest.fixture(autouse=True)
+def _own_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drafts and other per-user files go to the test's folder, never the real data folder."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
 @pytest.fixture
 def gui_clock() -> FixedClock:
     return FixedClock(START)
