@@ -12,7 +12,6 @@ from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDateTimeEdit,
     QFormLayout,
     QLabel,
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 from gasdesk import validation
 from gasdesk.flows import engine as flow_engine
 from gasdesk.flows.definition import FieldDef, FieldKind
-from gasdesk.ui.keys import LongTextEdit
+from gasdesk.ui.keys import DateEdit, DateTimeEdit, LongTextEdit
 from gasdesk.ui.widgets import error_label, show_error
 
 # Amounts and readings take any keystroke and say at once what is wrong with it (a minus sign, a
@@ -109,7 +108,7 @@ def _combo(field: FieldDef, choices: Sequence[tuple[str, str]]) -> FieldEditor:
 
 
 def _date(field: FieldDef, now: datetime) -> FieldEditor:
-    edit = QDateEdit(QDate(now.year, now.month, now.day))
+    edit = DateEdit(QDate(now.year, now.month, now.day))
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
 
@@ -127,7 +126,7 @@ def default_appointment(now: datetime) -> datetime:
 
 def _datetime(field: FieldDef, now: datetime) -> FieldEditor:
     start = default_appointment(now)
-    edit = QDateTimeEdit(QDateTime(QDate(start.year, start.month, start.day), QTime(start.hour, start.minute)))
+    edit = DateTimeEdit(QDateTime(QDate(start.year, start.month, start.day), QTime(start.hour, start.minute)))
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd HH:mm")
 

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
     QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
     QDialog,
     QLineEdit,
     QPlainTextEdit,
@@ -51,6 +53,20 @@ class LongTextEdit(QPlainTextEdit):
             event.ignore()  # up to the dialog or wizard: its default button
             return
         super().keyPressEvent(event)
+
+
+class DateTimeEdit(QDateTimeEdit):
+    """Tab leaves the field (← → move between year, month, day and time, ↑ ↓ change them)."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002, N802 - Qt's name
+        return QWidget.focusNextPrevChild(self, next)
+
+
+class DateEdit(QDateEdit):
+    """Tab leaves the field (← → move between year, month and day, ↑ ↓ change them)."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002, N802 - Qt's name
+        return QWidget.focusNextPrevChild(self, next)
 
 
 # --- mnemonics -------------------------------------------------------------------------------------

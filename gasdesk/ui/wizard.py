@@ -569,8 +569,9 @@ class FirstStepPage(QWizardPage):
             QWidget.setTabOrder(a, b)
 
     def first_focus(self) -> QWidget | None:
+        """The chosen action's first field when it has one to fill, else the choice itself (↑↓ choose)."""
         form = self.forms.get(self.chosen())
-        if form is not None and form.form.editors:
+        if form is not None and any(e.field.required for e in form.form.editors.values()):
             return next(iter(form.form.editors.values())).widget
         return self.radios.get(self.chosen())
 
