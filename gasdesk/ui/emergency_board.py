@@ -22,6 +22,7 @@ from gasdesk.permissions import Permission
 from gasdesk.services.emergency import CallKind, CallView, EmergencyService, Excuse
 from gasdesk.services.errors import ServiceError
 from gasdesk.ui import messages
+from gasdesk.ui.keys import GuardedDialog
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     URGENCY_COLORS,
@@ -59,7 +60,7 @@ def minutes_colors(call: CallView, session: UiSession) -> tuple[str, str] | None
     return URGENCY_COLORS["green"]
 
 
-class _Dialog(QDialog):
+class _Dialog(GuardedDialog):
     """A small form with OK/Cancel and a red message line."""
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:

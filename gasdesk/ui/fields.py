@@ -222,7 +222,7 @@ class FieldForm(QWidget):
         if isinstance(w, QLineEdit):
             w.textEdited.connect(lambda _t: self.edited.emit())
         elif isinstance(w, LongTextEdit):  # typed, not filled in by the program (which leaves it unmodified)
-            w.textChanged.connect(lambda: w.document().isModified() and self.edited.emit())
+            w.textChanged.connect(lambda: self._typed(w))
         elif isinstance(w, QComboBox):
             w.activated.connect(lambda _i: self.edited.emit())
         elif isinstance(w, QDateTimeEdit):
@@ -230,6 +230,10 @@ class FieldForm(QWidget):
         elif isinstance(w, QCheckBox):
             w.toggled.connect(lambda _b: self.edited.emit())
         w.installEventFilter(self)
+
+    def _typed(self, edit: LongTextEdit) -> None:
+        if edit.document().isModified():
+            self.edited.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FocusOut:

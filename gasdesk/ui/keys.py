@@ -113,7 +113,10 @@ def window_buttons(root: QWidget) -> list[QPushButton]:
 
 
 def give_mnemonics(root: QWidget, taken: Iterable[str] = ()) -> None:
-    assign_mnemonics(window_buttons(root), taken)
+    """Mnemonics for the push buttons of `root`, clear of those its radio buttons and check boxes have."""
+    others = {m for b in root.findChildren(QAbstractButton)
+              if not isinstance(b, QPushButton) and b.window() is root.window() and (m := mnemonic_of(b.text()))}
+    assign_mnemonics(window_buttons(root), set(taken) | others)
 
 
 # --- typed input that Esc must not throw away -------------------------------------------------------

@@ -209,9 +209,8 @@ class MainWindow(QMainWindow):
         give_mnemonics(self.reminder_bar, MENU_LETTERS)
         taken = MENU_LETTERS | {m for b in window_buttons(self.reminder_bar) if (m := mnemonic_of(b.text()))}
         for i in range(self.stack.count()):
-            page = self.stack.widget(i)
-            if page is not None:
-                give_mnemonics(page, taken)
+            if (widget := self.stack.widget(i)) is not None:
+                give_mnemonics(widget, taken)
         messages.notices().session_ended.connect(self._session_ended)
         self._listening = True
         session.order_requested.connect(self.open_order)

@@ -90,6 +90,17 @@ def recorded_values(order: OrderView, departments: dict[str, str]) -> list[tuple
     return rows
 
 
+def current_reason(order: OrderView) -> str:
+    """The reason that explains where the order stands now: why it was refused or cancelled, or why it
+    was sent to the step it waits in; a reason given earlier on the way to an archived order is history."""
+    if order.status in (OrderStatus.REJECTED, OrderStatus.CANCELLED):
+        return order.reason
+    if order.status is not OrderStatus.OPEN:
+        return ""
+    moves = [h for h in order.history if h.to_step == order.step and h.from_step != h.to_step]
+    return str(moves[-1].data.get("reason") or "") if moves else ""
+
+
 def deadline_text(d: DeadlineView | None, now: Any, note: ClockNote | None = None) -> tuple[str, str]:
     """What the clerk reads for a clock, and its colour; `note` adds the paused working days and the
     mark of a due date counted across a year whose holiday notice is not yet confirmed."""
@@ -400,7 +411,7 @@ class OrderPage(QWidget):
         crew = "　".join(x for x in (order.crew, f"预约 {dt_text(order.appointment_at)}" if order.appointment_at
                                       else "") if x)
         info["crew"].setText(crew or "—")
-        info["reason"].setText(order.reason or "—")
+        info["reason"].setText(current_reason(order) or "—")
         try:
             notes = self.session.calendar.clock_notes(order.id)
         except ServiceError:

@@ -393,6 +393,7 @@ class FormPage(QWizardPage):
         """Fields the customer's own details answer (联系电话), for the customer chosen now."""
         w, form = self.wiz, self.form
         assert form is not None
+        key: tuple[str, ...]
         if w.customer is not None:
             c = w.customer
             values, masked, key = {"phone": c.phone, "phone2": c.phone2, "name": c.name, "address": c.address}, \
@@ -681,7 +682,7 @@ class DonePage(QWizardPage):
 
 
 BUTTON_TEXTS = ((QWizard.WizardButton.BackButton, "‹ 上一步(&B)"), (QWizard.WizardButton.NextButton, "下一步(&N) ›"),
-                (QWizard.WizardButton.FinishButton, "完成(&F)"), (QWizard.WizardButton.CancelButton, "取消"),
+                (QWizard.WizardButton.FinishButton, "完成(&F)"), (QWizard.WizardButton.CancelButton, "取消(&C)"),
                 (QWizard.WizardButton.CommitButton, "提交(&S)"))
 CLOSE_BEFORE_SUBMIT = ("已填写的内容尚未提交。\n关闭后保存为草稿，下次打开“新建业务”时可以继续办理。\n确定关闭吗？")
 CLOSE_AFTER_SUBMIT = "业务单已登记，但本环节填写的内容尚未办理。\n确定放弃这些内容并关闭吗？"
@@ -746,6 +747,9 @@ class NewOrderWizard(QWizard):
 
     # focus and drafts -------------------------------------------------------------------------
     def _page_changed(self, page_id: int) -> None:
+        if page_id < 0:  # closing
+            return
+        give_mnemonics(self)  # the buttons a page made since (the search box's 查询, the forms to print)
         page = self.page(page_id)
         first = getattr(page, "first_focus", None)
         widget = first() if first is not None else None
@@ -785,7 +789,7 @@ class NewOrderWizard(QWizard):
 
     def save_draft(self) -> None:
         self._save_timer.stop()
-        if self.order is None and self.edited:
+        if self.order is None and self.edited and self.currentId() >= 0:
             self.session.drafts.save(self.draft_data())
 
     def resume(self, page_id: int) -> None:
