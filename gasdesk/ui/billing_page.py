@@ -51,7 +51,7 @@ from gasdesk.services.readings import ReadingService, ReadingView
 from gasdesk.services.receipts import ReceiptService
 from gasdesk.ui import messages
 from gasdesk.ui.fields import make_editor
-from gasdesk.ui.keys import GuardedDialog, LongTextEdit
+from gasdesk.ui.keys import GuardedDialog, LongTextEdit, give_mnemonics
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
@@ -383,6 +383,7 @@ class BillingPage(QWidget):
         who = "或".join(r.label for r in roles_with(Permission.REVERSE_PAYMENT))
         self.reverse_hint = hint_label(f"冲正需由{who}办理")
         self.reverse_hint.setObjectName("reverse_hint")
+        self.reverse_hint.setWordWrap(False)
         pbar.addWidget(self.reverse_hint)
         pbar.addStretch(1)
         pl.addLayout(pbar)
@@ -428,6 +429,7 @@ class BillingPage(QWidget):
         self.reading_button.clicked.connect(self.enter_reading)
         self.bills_view.selectionModel().selectionChanged.connect(lambda *_: self._bills_selected())
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, lambda: self.refresh())
+        give_mnemonics(self)
         self.refresh(account_id)
 
     # loading -----------------------------------------------------------------------------------

@@ -237,6 +237,9 @@ class CorrectFieldDialog(GuardedDialog):
         self.editor.set_value(value)
         self.editor_holder.addWidget(self.editor.widget)
         self.editor_holder.addWidget(self.editor.error)
+        # made after 更正原因: put it back in reading order (项目 → 更正为 → 原因)
+        QWidget.setTabOrder(self.which, self.editor.widget)
+        QWidget.setTabOrder(self.editor.widget, self.reason)
 
     def save(self) -> None:
         show_error(self.error, "")

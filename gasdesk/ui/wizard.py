@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from gasdesk.flows import ALL_FLOWS
 from gasdesk.flows import engine as flow_engine
-from gasdesk.flows.definition import ActionDef, FieldDef, FieldKind, FlowDef, StepDef, rules
+from gasdesk.flows.definition import ActionDef, FieldDef, FieldKind, FlowDef, rules
 from gasdesk.flows.registry import WIZARD_DEFAULT
 from gasdesk.services.customers import AccountView, CustomerInput, CustomerView, SearchHit
 from gasdesk.services.errors import ServiceError
@@ -55,30 +55,12 @@ def missing_documents(flow: FlowDef, ticked: list[str]) -> list[str]:
     return [d.label for d in flow.documents if d.required and d.code not in ticked]
 
 
-def reachable_steps(flow: FlowDef, data: dict[str, Any] | None = None) -> list[StepDef]:
-    """The steps an order can still pass through, in the definition's order. A value recorded at opening
-    that names one action of a later decision (销户's 是否拆除 answered as "removal") leaves out the
-    branches of that decision's other actions."""
-    chosen = {str(v) for v in (data or {}).values()}
-    seen: set[str] = set()
-    todo = [flow.initial]
-    while todo:
-        code = todo.pop()
-        if code in seen or not flow.has_step(code):
-            continue
-        seen.add(code)
-        step = flow.step(code)
-        actions = [a for a in step.actions if a.code in chosen] or list(step.actions)
-        todo += [a.target or code for a in actions]
-    return [s for s in flow.steps if s.code in seen]
-
-
 def expected_charges(flow: FlowDef, settings: dict[str, Any], account: AccountView | None,
                      data: dict[str, Any] | None = None) -> list[str]:
     """Fees and settlements the flow will take, read from its definition and the fee schedule (only
     the branch chosen at opening, when a choice named one)."""
     lines: list[str] = []
-    for step in reachable_steps(flow, data):
+    for step in flow_engine.reachable_steps(flow, data):
         for action in step.actions:
             for f in action.fields:
                 if f.default_setting and f.default_setting.startswith("fees."):
@@ -204,7 +186,6 @@ class CustomerPage(QWizardPage):
         self.search.selected.connect(self._selected)
         self.search.opened.connect(lambda _id: self.wiz.next())  # a double-click (Enter reaches 下一步 itself)
         self.form.edited.connect(self.wiz.mark_edited)
-        self.new_radio.clicked.connect(self.wiz.mark_edited)
         self.accounts: list[AccountView] = []
         self.wanted_account: int | None = None
 
