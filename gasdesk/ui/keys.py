@@ -31,6 +31,8 @@ ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 DISCARD_QUESTION = "已填写的内容尚未保存。\n确定放弃这些内容并关闭吗？"
 # Letters the main window's menu bar uses (系统(&S) 业务(&B) 页面(&P) 帮助(&H)).
 MENU_LETTERS = frozenset("SBPH")
+# The letters Chinese software gives its everyday buttons (确定(&O) 取消(&C)), before the pinyin rule.
+CONVENTIONAL = (("确定", "O"), ("取消", "C"), ("关闭", "C"), ("保存", "S"))
 _MNEMONIC = re.compile(r"&([A-Za-z0-9])")
 
 
@@ -79,7 +81,8 @@ def _letters(text: str) -> str:
 
     plain = re.sub(r"[（(][^）)]*[)）]|…|\.\.\.", "", text)
     initials = "".join(p[0] for p in lazy_pinyin(plain, style=Style.FIRST_LETTER, errors="ignore") if p)
-    return "".join(c for c in (initials + plain).upper() if "A" <= c <= "Z")
+    usual = next((letter for word, letter in CONVENTIONAL if plain.startswith(word)), "")
+    return "".join(c for c in (usual + initials + plain).upper() if "A" <= c <= "Z")
 
 
 def mnemonic_of(text: str) -> str | None:
