@@ -130,7 +130,7 @@ class CustomerPage(QWidget):
         al.addWidget(self.accounts_view)
         rl.addWidget(acc_box)
         self.tabs = QTabWidget()
-        self.orders_model = work_model(session.now)
+        self.orders_model = work_model(session.now, session.work_calendar)
         self.orders_model.columns = [c for c in self.orders_model.columns if c.title != "客户"]
         self.orders_model.columns.insert(3, Column("状态", lambda w: OrderStatus(w.status).label, width=70))
         self.orders_view = make_table(self.orders_model, stretch=2)

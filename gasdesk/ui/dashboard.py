@@ -125,9 +125,9 @@ class DashboardPage(QWidget):
 
         split = QSplitter(Qt.Orientation.Horizontal)
         self.tabs = QTabWidget()
-        self.mine = work_model(session.now)
-        self.today = work_model(session.now)
-        self.overdue = work_model(session.now)
+        self.mine = work_model(session.now, session.work_calendar)
+        self.today = work_model(session.now, session.work_calendar)
+        self.overdue = work_model(session.now, session.work_calendar)
         report_fetch_failures(self, self.mine, self.today, self.overdue)
         self.views: dict[str, QTableView] = {}
         for key, model, title in (("mine", self.mine, "我的待办"), ("today", self.today, "今日到期"),

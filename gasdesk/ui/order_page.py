@@ -46,6 +46,7 @@ from gasdesk.ui.widgets import (
     title_label,
 )
 from gasdesk.vocab import DeadlineScope, DeadlineStatus, OrderStatus, TimeUnit
+from gasdesk.workdays import WorkCalendar
 
 # Facts the services remember on the order besides the recorded fields.
 DERIVED_LABELS = {
@@ -89,7 +90,8 @@ def recorded_values(order: OrderView, departments: dict[str, str]) -> list[tuple
     return rows
 
 
-def deadline_text(d: DeadlineView | None, now: Any, note: ClockNote | None = None) -> tuple[str, str]:
+def deadline_text(d: DeadlineView | None, now: Any, note: ClockNote | None = None,
+                  calendar: WorkCalendar | None = None) -> tuple[str, str]:
     """What the clerk reads for a clock, and its colour; `note` adds the paused working days and the
     mark of a due date counted across a year whose holiday notice is not yet confirmed."""
     if d is None:
@@ -111,7 +113,7 @@ def deadline_text(d: DeadlineView | None, now: Any, note: ClockNote | None = Non
     if d.status in (DeadlineStatus.MET, DeadlineStatus.MISSED, DeadlineStatus.CANCELLED):
         urgency = {DeadlineStatus.MET: "green", DeadlineStatus.MISSED: "red"}.get(d.status, "")
         return f"{d.status.label}（时限 {limit}，到期 {dt_text(d.due_at)}）{extra}", urgency
-    text, urgency = time_left(d.due_at, now, d.started_at)
+    text, urgency = time_left(d.due_at, now, calendar or WorkCalendar(), d.unit, d.started_at)
     return f"{text}（时限 {limit}，{dt_text(d.due_at)} 到期）{extra}", urgency
 
 
@@ -409,7 +411,7 @@ class OrderPage(QWidget):
                 finished = [x for x in order.deadlines if x.scope == scope]
                 d = finished[-1] if finished else None
             note = notes.get(d.id) if d is not None else None
-            text, urgency = deadline_text(d, now, note)
+            text, urgency = deadline_text(d, now, note, self.session.work_calendar())
             info[key].setToolTip(pauses_text(note))
             if d is None and scope is DeadlineScope.ORDER and not order.flow.total_limit:
                 text = "本业务无全程承诺时限"

@@ -20,11 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from gasdesk import sla
+from gasdesk.vocab import TimeUnit
+from gasdesk.workdays import WorkCalendar
 
 T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
 
-# (text, background) per urgency of sla.urgency().
+# (text, background) per urgency of sla.urgency(): the one colour rule, explained in F1.
 URGENCY_COLORS = {
     "green": ("#1b5e20", "#e3f4e4"),
     "amber": ("#7a5200", "#fff1c9"),
@@ -63,11 +65,16 @@ def balance_text(balance: Decimal) -> str:
     return "0.00 元"
 
 
-def time_left(due: datetime | None, now: datetime, started: datetime | None = None) -> tuple[str, str]:
-    """(text, urgency) for a deadline; ('', '') when there is none."""
+def time_left(due: datetime | None, now: datetime, calendar: WorkCalendar, unit: TimeUnit | str | None,
+              started: datetime | None = None) -> tuple[str, str]:
+    """(text, urgency) for a running limit by the application's one rule (sla.time_left): working days
+    for a working-day limit, hours and minutes for a clock limit; ('', '') when there is none."""
     if due is None:
         return "", ""
-    return sla.time_left_text(due, now), sla.urgency(due, now, started or due)
+    if unit is None:  # a clock whose unit is not known: elapsed time
+        return sla.time_left_text(due, now), sla.urgency(overdue=now > due, seconds_left=int((due - now).total_seconds()))
+    left = sla.time_left(unit, due, now, calendar, started)
+    return left.text, left.urgency
 
 
 def paint_label(label: QLabel, urgency: str) -> None:
