@@ -13,7 +13,7 @@ from gasdesk.flows.rules import Settlement
 from gasdesk.reports.forms.receipt import settlement_rows
 from gasdesk.services.errors import Conflict, ServiceError
 from gasdesk.services.orders import OrderView
-from gasdesk.ui import messages
+from gasdesk.ui import messages, printing
 from gasdesk.ui.fields import FieldForm
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import banner, dialog_buttons, error_label, show_error
@@ -144,6 +144,7 @@ class ActionDialog(QDialog):
         super().__init__(parent)
         self.order, self.action = order, action
         self.result_view: OrderView | None = None
+        self.receipt_printer: printing.FormPrinter | None = None
         self.setWindowTitle(action.label)
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
@@ -169,5 +170,8 @@ class ActionDialog(QDialog):
         if view is None:
             return
         self.result_view = view
+        if self.action_form.plan is not None:  # money moved: its receipt, as the clerk chose
+            self.receipt_printer = printing.print_new_receipts(self.action_form.session, self.parentWidget() or self,
+                                                               view.id, view.number)
         self.performed.emit(view)
         self.accept()

@@ -50,7 +50,7 @@ from gasdesk.services.errors import ServiceError
 from gasdesk.services.payments import PaymentView
 from gasdesk.services.readings import ReadingService, ReadingView
 from gasdesk.services.receipts import ReceiptService
-from gasdesk.ui import messages
+from gasdesk.ui import local_settings, messages
 from gasdesk.ui.fields import make_editor
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
@@ -154,7 +154,8 @@ class _TakePaymentDialog(QDialog):
             self.form.addRow(hint_label(hint))
         self.print_receipt = QCheckBox("收款后打印收据")
         self.print_receipt.setObjectName("print_receipt")
-        self.print_receipt.setChecked(True)
+        # The clerk's own choice (系统设置 → 我的设置) sets the tick; this payment may differ.
+        self.print_receipt.setChecked(local_settings.receipt_mode(self.session.actor.login) != local_settings.RECEIPT_NONE)
         self.form.addRow(self.print_receipt)
         self.error = error_label()
         self.form.addRow(self.error)
@@ -568,7 +569,8 @@ class BillingPage(QWidget):
             return
         self.money_changed.emit(payment.id)
         if print_receipt:
-            self.print_receipt(payment.id, payment.receipt_number)
+            direct = local_settings.receipt_mode(self.session.actor.login) == local_settings.RECEIPT_DIRECT
+            self.print_receipt(payment.id, payment.receipt_number, direct=direct)
 
     def print_selected_receipt(self) -> None:
         payment = self.selected_payment()
@@ -577,8 +579,9 @@ class BillingPage(QWidget):
             return
         self.print_receipt(payment.id, payment.receipt_number)
 
-    def print_receipt(self, payment_id: int, receipt_number: str) -> None:
-        """Render on a worker thread, then preview (QtPdf) or, without QtPdf, save as PDF."""
+    def print_receipt(self, payment_id: int, receipt_number: str, *, direct: bool = False) -> None:
+        """Render on a worker thread, then preview (QtPdf) or, without QtPdf, save as PDF; `direct`
+        sends it straight to the default printer when there is one."""
         service = ReceiptService(self.session.app, self.session.actor)
         title = f"收据 {receipt_number}"
 
@@ -586,7 +589,15 @@ class BillingPage(QWidget):
             report(10, f"正在生成“{title}”…")  # type: ignore[operator]
             return service.render(payment_id)
 
-        self.task = run_task(self, work, lambda pdf: self._show_pdf(pdf, title), label=f"正在生成“{title}”…")
+        def done(pdf: bytes) -> None:
+            from gasdesk.ui.printing import print_directly
+
+            if direct and print_directly(pdf, self):
+                self.last_pdf = pdf
+                return
+            self._show_pdf(pdf, title)
+
+        self.task = run_task(self, work, done, label=f"正在生成“{title}”…")
 
     def _show_pdf(self, pdf: bytes, title: str) -> None:
         self.last_pdf = pdf

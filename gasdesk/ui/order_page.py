@@ -292,6 +292,7 @@ class OrderPage(QWidget):
         self._build()
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
         QShortcut(QKeySequence("Esc"), self, self.close)
+        QShortcut(QKeySequence("Ctrl+P"), self, self.print_all)
         self.refresh()
 
     # layout -------------------------------------------------------------------------------
@@ -309,6 +310,7 @@ class OrderPage(QWidget):
         self.pause_button = QPushButton("暂停计时（客户原因）…")
         self.resume_button = QPushButton("恢复计时")
         self.print_button = QPushButton("打印单据")
+        self.print_button.setToolTip("打印单据：可选“打印全部”（Ctrl+P），合并为一次打印")
         self.refresh_button = QPushButton("刷新")
         for b in (self.customer_button, self.documents_button, self.correct_button, self.pause_button,
                   self.resume_button,
@@ -540,7 +542,13 @@ class OrderPage(QWidget):
             return
         self._performed(view)
 
+    def print_all(self) -> printing.PrintAllDialog | None:
+        """打印全部 (Ctrl+P): the forms of the step just done ticked, one PDF, one print job."""
+        if self.order is None or not self.print_button.isVisible():
+            return None
+        return self.printer.print_all(self.order_id, self.order.number)
+
     def show_print_menu(self) -> None:
-        menu = self.printer.menu(self.order_id)
+        menu = self.printer.menu(self.order_id, self.order.number if self.order else "")
         self.print_menu = menu
         menu.popup(self.print_button.mapToGlobal(self.print_button.rect().bottomLeft()))

@@ -547,6 +547,11 @@ class DonePage(QWizardPage):
             messages.report(self, exc)
         self.forms_layout.addWidget(QLabel("可打印的单据："))
         grid = QFormLayout()
+        if forms:
+            self.print_all_button = QPushButton(f"打印全部单据（{len(forms)} 份，一次打印）…")
+            self.print_all_button.setObjectName("print_all")
+            self.print_all_button.clicked.connect(lambda: self.printer.print_all(order.id, order.number))
+            grid.addRow(self.print_all_button)
         for f in forms:
             button = QPushButton(f"打印预览：{f.label or f.title}")
             key = f.code if f.payment_id is None else f"{f.code}_{f.payment_id}"
