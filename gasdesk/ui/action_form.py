@@ -17,6 +17,7 @@ from gasdesk.ui import messages, printing
 from gasdesk.ui.fields import FieldForm
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import banner, dialog_buttons, error_label, show_error
+from gasdesk.ui.worker import run_blocking
 
 REASON = FieldDef("reason", "原因（将告知客户）", FieldKind.LONG_TEXT)
 NOTE = FieldDef("note", "备注", FieldKind.TEXT, required=False)
@@ -122,10 +123,12 @@ class ActionForm(QWidget):
             if self.plan is not None and self.plan.due != shown:
                 show_error(self.general_error, "收退费金额已按刚输入的内容重新计算，请与客户核对后再确定")
                 return None
+        expected_due = self.plan.due if self.plan is not None else None
         try:
-            return self.session.orders.perform(order.id, self.action.code, values, reason=reason, note=note,
-                                               expected_version=order.version,
-                                               expected_due=self.plan.due if self.plan is not None else None)
+            # Off the UI thread: a busy database shows the busy indicator, never a frozen window.
+            return run_blocking(self, lambda: self.session.orders.perform(
+                order.id, self.action.code, values, reason=reason, note=note, expected_version=order.version,
+                expected_due=expected_due))
         except ServiceError as exc:
             if not isinstance(exc, Conflict) and self.form.show_error(exc.field, exc.message):
                 return None

@@ -9,7 +9,7 @@ It emits `money_changed(payment_id)` after a payment or reversal and calls `ui_s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -66,7 +66,7 @@ from gasdesk.ui.widgets import (
     show_error,
     title_label,
 )
-from gasdesk.ui.worker import BackgroundTask, run_task
+from gasdesk.ui.worker import BackgroundTask, run_blocking, run_task
 from gasdesk.vocab import AccountStatus, GasUseType, PaymentKind, PaymentMethod
 
 STATUS_COLORS = {
@@ -164,12 +164,14 @@ class _TakePaymentDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.form.addRow(buttons)
 
-    def take(self, billing: BillingService) -> PaymentView:
+    def take(self, billing: BillingService) -> Callable[[], PaymentView]:
+        """The payment as typed, read here on the UI thread, to be taken on a worker thread."""
         raise NotImplementedError
 
     def save(self) -> None:
         try:
-            self.payment = self.take(BillingService(self.session.app, self.session.actor))
+            billing = BillingService(self.session.app, self.session.actor)
+            self.payment = run_blocking(self, self.take(billing))
         except ServiceError as exc:
             show_error(self.error, exc.message)
             return
@@ -193,8 +195,9 @@ class PayBillsDialog(_TakePaymentDialog):
         self.form.addRow("应收合计：", self.total_label)
         self.finish()
 
-    def take(self, billing: BillingService) -> PaymentView:
-        return billing.pay_bills(self.account.id, [b.id for b in self.bills], self.method.currentData())
+    def take(self, billing: BillingService) -> Callable[[], PaymentView]:
+        account_id, bills, method = self.account.id, [b.id for b in self.bills], self.method.currentData()
+        return lambda: billing.pay_bills(account_id, bills, method)
 
 
 class PrepayDialog(_TakePaymentDialog):
@@ -214,8 +217,9 @@ class PrepayDialog(_TakePaymentDialog):
         self.form.addRow("", self.amount_error)
         self.finish("预存款先抵扣未缴账单（从最早的开始），余额留作预存，出新账单时自动抵扣。")
 
-    def take(self, billing: BillingService) -> PaymentView:
-        return billing.prepay(self.account.id, self.amount.text(), self.method.currentData())
+    def take(self, billing: BillingService) -> Callable[[], PaymentView]:
+        account_id, amount, method = self.account.id, self.amount.text(), self.method.currentData()
+        return lambda: billing.prepay(account_id, amount, method)
 
 
 class ReverseDialog(QDialog):

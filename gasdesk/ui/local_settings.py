@@ -24,9 +24,9 @@ FILE_NAME = "ui-settings.ini"
 path_override: Path | None = None
 
 RECEIPT_NONE, RECEIPT_PREVIEW, RECEIPT_DIRECT = "none", "preview", "direct"
-RECEIPT_MODES = ((RECEIPT_PREVIEW, "收款后打开收据的打印预览"),
-                 (RECEIPT_DIRECT, "收款后直接送默认打印机打印收据（不预览）"),
-                 (RECEIPT_NONE, "收款后不打印（需要时在收费记录中打印）"))
+RECEIPT_MODES = ((RECEIPT_PREVIEW, "收费页面收款后打开收据的打印预览（默认）"),
+                 (RECEIPT_DIRECT, "每次收款、退款后直接送默认打印机打印收据（不预览）"),
+                 (RECEIPT_NONE, "收款后不打印（需要时在收费记录或业务单的打印中打印）"))
 
 
 def store() -> QSettings:
@@ -78,8 +78,9 @@ class PersonalPanel(QWidget):
             self.receipt.addItem(label, code)
         self.receipt.setCurrentIndex(self.receipt.findData(receipt_mode(self.login)))
         form.addRow("收款后的收据：", self.receipt)
-        form.addRow(hint_label("适用于收费页面的收款、预存，以及业务办理中收取或退还的款项。"
-                               "选择“直接打印”时，收据不经预览送往本机的默认打印机；没有打印机时打开预览。"))
+        form.addRow(hint_label("“直接打印”适用于收费页面的收款、预存，以及业务办理中收取或退还的款项："
+                               "收据不经预览送往本机的默认打印机（没有打印机时打开预览）。"
+                               "其他选择下，业务办理中的收据在业务单的“打印全部”中已勾选。"))
         layout.addWidget(box)
         layout.addStretch(1)
         self.receipt.currentIndexChanged.connect(

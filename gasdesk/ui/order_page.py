@@ -45,6 +45,7 @@ from gasdesk.ui.widgets import (
     time_left,
     title_label,
 )
+from gasdesk.ui.worker import run_blocking
 from gasdesk.vocab import DeadlineScope, DeadlineStatus, OrderStatus, TimeUnit
 from gasdesk.workdays import WorkCalendar
 
@@ -235,8 +236,9 @@ class CorrectFieldDialog(QDialog):
             self.reject()
             return
         try:
-            self.result_view = self.session.orders.correct_field(
-                self.order.id, code, self.editor.value(), self.reason.text(), expected_version=self.order.version)
+            value, reason, order = self.editor.value(), self.reason.text(), self.order
+            self.result_view = run_blocking(self, lambda: self.session.orders.correct_field(
+                order.id, code, value, reason, expected_version=order.version))
         except ServiceError as exc:
             show_error(self.error, exc.message)
             return
@@ -268,8 +270,9 @@ class DocumentsDialog(QDialog):
     def save(self) -> None:
         docs = [code for code, box in self.boxes.items() if box.isChecked()]
         try:
-            self.result_view = self.session.orders.set_documents(self.order.id, docs,
-                                                                 expected_version=self.order.version)
+            order = self.order
+            self.result_view = run_blocking(self, lambda: self.session.orders.set_documents(
+                order.id, docs, expected_version=order.version))
         except ServiceError as exc:
             messages.report(self, exc)
             return
@@ -528,7 +531,7 @@ class OrderPage(QWidget):
 
     def pause(self, reason: str) -> None:
         try:
-            view = self.session.orders.pause_clock(self.order_id, reason)
+            view = run_blocking(self, lambda: self.session.orders.pause_clock(self.order_id, reason))
         except ServiceError as exc:
             messages.report(self, exc)
             return
@@ -536,7 +539,7 @@ class OrderPage(QWidget):
 
     def resume(self) -> None:
         try:
-            view = self.session.orders.resume_clock(self.order_id)
+            view = run_blocking(self, lambda: self.session.orders.resume_clock(self.order_id))
         except ServiceError as exc:
             messages.report(self, exc)
             return

@@ -353,10 +353,10 @@ class FormPrinter(QObject):
 
 
 def print_new_receipts(session: UiSession, parent: QWidget, order_id: int, order_number: str) -> FormPrinter | None:
-    """After an action that took or paid back money: its receipt, as the clerk chose in 我的设置 (the
-    preview, straight to the printer, or not at all)."""
+    """After an action that took or paid back money: its receipt straight to the printer when the clerk
+    chose so in 我的设置 (otherwise it waits, ticked, in 打印全部)."""
     mode = local_settings.receipt_mode(session.actor.login)
-    if mode == local_settings.RECEIPT_NONE or not available() or not session.can(Permission.PRINT_FORMS):
+    if mode != local_settings.RECEIPT_DIRECT or not available() or not session.can(Permission.PRINT_FORMS):
         return None
     try:
         receipts = [f for f in forms_for(session, order_id) if f.code == "receipt" and not f.printed_before]
@@ -366,5 +366,5 @@ def print_new_receipts(session: UiSession, parent: QWidget, order_id: int, order
     if not receipts:
         return None
     printer = FormPrinter(session, parent)
-    printer.render_many(order_id, order_number, receipts, direct=mode == local_settings.RECEIPT_DIRECT)
+    printer.render_many(order_id, order_number, receipts, direct=True)
     return printer
