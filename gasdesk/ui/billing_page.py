@@ -60,6 +60,7 @@ from gasdesk.ui.widgets import (
     dialog_buttons,
     dt_text,
     error_label,
+    fit_to_screen,
     hint_label,
     make_table,
     money_text,
@@ -320,7 +321,7 @@ class BillingPage(QWidget):
         self.task: BackgroundTask | None = None
         self.preview: QDialog | None = None
         self.last_pdf: bytes | None = None
-        self.resize(1180, 720)
+        fit_to_screen(self, 1180, 720)
 
         outer = QVBoxLayout(self)
         head = QHBoxLayout()

@@ -30,6 +30,7 @@ from gasdesk.ui.widgets import (
     RowsModel,
     balance_text,
     dt_text,
+    fit_to_screen,
     make_table,
     money_text,
     plain_number,
@@ -81,7 +82,7 @@ class CustomerPage(QWidget):
         self.customer: CustomerView | None = None
         self.accounts: list[AccountView] = []
         self.dialog: QDialog | None = None
-        self.resize(1240, 740)
+        fit_to_screen(self, 1240, 740)
         outer = QVBoxLayout(self)
         head = QHBoxLayout()
         self.title = title_label("")

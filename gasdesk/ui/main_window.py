@@ -40,6 +40,7 @@ from gasdesk.ui.readings_import import ReadingsImportPage
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.settings_page import SettingsPage
 from gasdesk.ui.signin import ChangePasswordDialog, LockDialog
+from gasdesk.ui.widgets import fit_to_screen
 from gasdesk.ui.wizard import NewOrderWizard
 
 PAGES = ("工作台", "客户查询", "新建业务", "派工", "台账报表", "系统设置")
@@ -122,7 +123,7 @@ class MainWindow(QMainWindow):
         self.is_demo = bool(session.settings().get("demo.database"))
         demo_mark = "【演示数据】" if self.is_demo else ""
         self.setWindowTitle(f"{demo_mark}{company} · 业务受理系统 - {session.who}")
-        self.resize(1366, 768)
+        fit_to_screen(self, 1366, 768)  # the screen less the taskbar and the title bar
         self.setStyleSheet(STYLE)
         central = QWidget()
         central.setObjectName("central")

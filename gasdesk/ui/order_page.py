@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -32,6 +33,7 @@ from gasdesk.ui import messages, printing
 from gasdesk.ui.action_form import ActionDialog
 from gasdesk.ui.fields import make_editor
 from gasdesk.ui.flow_chart import FlowChartView
+from gasdesk.ui.local_settings import remember_splitter
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
@@ -39,11 +41,14 @@ from gasdesk.ui.widgets import (
     dialog_buttons,
     dt_text,
     error_label,
+    fit_to_screen,
     make_table,
     paint_label,
     show_error,
+    show_long_text,
     time_left,
     title_label,
+    value_label,
 )
 from gasdesk.ui.worker import run_blocking
 from gasdesk.vocab import DeadlineScope, DeadlineStatus, OrderStatus, TimeUnit
@@ -291,7 +296,7 @@ class OrderPage(QWidget):
         self.dialog: QDialog | None = None
         self.action_buttons: dict[str, QPushButton] = {}
         self.printer = printing.FormPrinter(session, self)
-        self.resize(1300, 760)
+        fit_to_screen(self, 1300, 760)
         self._build()
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
         QShortcut(QKeySequence("Esc"), self, self.close)
@@ -355,10 +360,15 @@ class OrderPage(QWidget):
         self.tabs = QTabWidget()
         self.history_model: RowsModel[StepLogView] = RowsModel(_history_columns())
         self.history_view = make_table(self.history_model)
+        self.history_view.setToolTip("双击一行查看完整的原因或备注")
+        self.history_view.doubleClicked.connect(self._show_history_row)
         self.tabs.addTab(self.history_view, "办理记录")
         self.values_widget = QWidget()
         self.values_form = QFormLayout(self.values_widget)
-        self.tabs.addTab(self.values_widget, "登记内容")
+        values_scroll = QScrollArea()  # an installation past construction records dozens of values
+        values_scroll.setWidgetResizable(True)
+        values_scroll.setWidget(self.values_widget)
+        self.tabs.addTab(values_scroll, "登记内容")
         self.documents_label = QLabel()
         self.documents_label.setWordWrap(True)
         self.documents_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -368,6 +378,7 @@ class OrderPage(QWidget):
         split.setStretchFactor(0, 5)
         split.setStretchFactor(1, 6)
         split.setSizes([540, 740])
+        remember_splitter(split, "order_page")
         outer.addWidget(split, 1)
 
         self.customer_button.clicked.connect(self._open_customer)
@@ -441,10 +452,7 @@ class OrderPage(QWidget):
             self.values_form.removeRow(0)
         departments = dict(self.session.departments())
         for label, text in recorded_values(order, departments):
-            value = QLabel(text)
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.values_form.addRow(label + "：", value)
+            self.values_form.addRow(label + "：", value_label(text, f"{order.number} {label}"))
         docs = {d.code: d for d in order.flow.documents}
         lines = [("■ " if code in order.documents else "□ ") + d.label + ("" if d.required else "（选交）")
                  for code, d in docs.items()]
@@ -477,6 +485,12 @@ class OrderPage(QWidget):
             self.action_buttons[action.code] = button
             self.actions_layout.addWidget(button)
         self.actions_layout.addStretch(1)
+
+    def _show_history_row(self, index: Any) -> None:
+        """A history row whole (a long reason is cut in its column), read-only."""
+        h = self.history_model.row(index)
+        lines = [f"{c.title}：{c.text(h)}" for c in self.history_model.columns]
+        show_long_text(self, f"办理记录 {dt_text(h.at)}", "\n".join(lines))
 
     def _open_customer(self) -> None:
         if self.order:

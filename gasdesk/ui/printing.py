@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from gasdesk.permissions import Permission
 from gasdesk.ui import local_settings, messages
 from gasdesk.ui.session import UiSession
+from gasdesk.ui.widgets import fit_to_screen
 from gasdesk.ui.worker import BackgroundTask, run_task
 
 log = logging.getLogger(__name__)
@@ -156,7 +157,7 @@ class PdfPreviewDialog(QDialog):
         self.pdf = pdf
         self.file_name = file_name
         self.setWindowTitle(f"打印预览 - {title}")
-        self.resize(900, 740)
+        fit_to_screen(self, 900, 740)
         self._data = QByteArray(pdf)
         self._buffer = QBuffer(self._data, self)
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
