@@ -32,7 +32,7 @@ def _left(now: Callable[[], datetime], calendar: Callable[[], WorkCalendar], *, 
     def colors(w: WorkItem) -> tuple[str, str] | None:
         return URGENCY_COLORS.get(left(w)[1])
 
-    return Column("剩余时间", text, colors, width=150 if mark else 108,
+    return Column("剩余时间", text, colors, width=170 if mark else 150,
                   tooltip=lambda w: PROVISIONAL_MARK if mark and w.provisional else "")
 
 
@@ -55,6 +55,6 @@ def work_model(now: Callable[[], datetime], calendar: Callable[[], WorkCalendar]
         Column("当前环节", lambda w: w.step_label, width=190),
         Column("客户", lambda w: w.customer_name, width=140),
         Column("受理时间", lambda w: dt_text(w.opened_at), width=122),
-        _due_column(160),
+        _due_column(130),
         _left(now, calendar),
     ])
