@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gasdesk import sla
 from gasdesk.flows import ALL_FLOWS
 from gasdesk.permissions import Permission
 from gasdesk.services.errors import ServiceError
@@ -41,6 +42,7 @@ from gasdesk.ui.readings_import import ReadingsImportPage
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.settings_page import SettingsPage
 from gasdesk.ui.signin import ChangePasswordDialog, LockDialog
+from gasdesk.ui.widgets import fit_to_screen
 from gasdesk.ui.wizard import NewOrderWizard
 
 PAGES = ("工作台", "客户查询", "新建业务", "派工", "台账报表", "系统设置")
@@ -50,7 +52,8 @@ PAGE_KEYS = tuple(f"Alt+{(i + 1) % 10}" for i in range(10))
 FORM_KEYS = (("回车", "查询 / 下一步 / 确定（对话框和向导的默认按钮）"), ("Ctrl+回车", "多行内容中换行"),
              ("Tab / Shift+Tab", "下一项 / 上一项"), ("Alt+带下划线的字母", "按下对应按钮（如 Alt+B 上一步）"),
              ("Esc", "关闭对话框、向导、业务单或客户资料窗口（有未保存内容时先询问）"),
-             ("Ctrl+Tab", "切换到下一个页面"))
+             ("Ctrl+Tab", "切换到下一个页面"), ("Ctrl+P", "业务单窗口：打印全部单据"),
+             ("F5（业务单、客户、燃气费窗口）", "刷新该窗口"))
 DASHBOARD, SEARCH, NEW, DISPATCH, LEDGERS, SETTINGS = range(6)
 ICONS = (QStyle.StandardPixmap.SP_ComputerIcon, QStyle.StandardPixmap.SP_FileDialogContentsView,
          QStyle.StandardPixmap.SP_FileDialogNewFolder, QStyle.StandardPixmap.SP_DriveNetIcon,
@@ -138,7 +141,7 @@ class MainWindow(QMainWindow):
         self.is_demo = bool(session.settings().get("demo.database"))
         demo_mark = "【演示数据】" if self.is_demo else ""
         self.setWindowTitle(f"{demo_mark}{company} · 业务受理系统 - {session.who}")
-        self.resize(1366, 768)
+        fit_to_screen(self, 1366, 768)  # the screen less the taskbar and the title bar
         self.setStyleSheet(STYLE)
         central = QWidget()
         central.setObjectName("central")
@@ -437,7 +440,7 @@ class MainWindow(QMainWindow):
         self.close()
 
     def show_keys(self) -> None:
-        messages.info(self, self.keys_text(), "快捷键")
+        messages.info(self, f"{self.keys_text()}\n\n{sla.URGENCY_RULE}", "快捷键")
 
     def _stop_listening(self) -> None:
         if self._listening:

@@ -34,6 +34,14 @@ def _own_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
 
 
+@pytest.fixture(autouse=True)
+def _local_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the window remembers on the PC (splitters, a clerk's choices) stays in the test's folder."""
+    from gasdesk.ui import local_settings
+
+    monkeypatch.setattr(local_settings, "path_override", tmp_path / "ui-settings.ini")
+
+
 @pytest.fixture
 def gui_clock() -> FixedClock:
     return FixedClock(START)
