@@ -657,7 +657,7 @@ class DonePage(QWizardPage):
         holder = QWidget()
         holder.setLayout(grid)
         self.forms_layout.addWidget(holder)
-        give_mnemonics(self, taken="OSFB")
+        give_mnemonics(self, taken="OSFBNC")  # the wizard's own buttons
 
     def first_focus(self) -> QWidget | None:
         return self.wiz.button(QWizard.WizardButton.FinishButton)
