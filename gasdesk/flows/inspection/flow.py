@@ -80,7 +80,7 @@ ENDED_REFUSED = "ended_refused"
 # Actions the service takes for an inspector's result.
 PASSED, HAZARDS, URGENT_HAZARDS = "passed", "hazards_found", "urgent_hazards"
 NOT_HOME_ACTION, UNREACHABLE_ACTION, REFUSED_ACTION = "not_home", "unreachable", "refused"
-RECTIFIED, STILL_OPEN, SUPPLY_STOPPED = "rectified", "still_open", "supply_stopped"
+RECTIFIED, PARTLY, STILL_OPEN, SUPPLY_STOPPED = "rectified", "partly_rectified", "still_open", "supply_stopped"
 
 VISITED_AT = FieldDef("visited_at", "到访时间", FieldKind.DATETIME)
 LEFT_AT = FieldDef("left_at", "离开时间", FieldKind.DATETIME, required=False)
@@ -99,12 +99,19 @@ CHECK_FIELDS = tuple(
     )
 )
 ENTERED_FIELDS = (VISITED_AT, LEFT_AT, INSPECTOR, *CHECK_FIELDS, *DEVICES, NOTE)
+CLOSED_HOW_FIELD = FieldDef("closed_how", "销项方式", FieldKind.CHOICE, choices=CLOSED_HOW)
+CHECKED_AT = FieldDef("checked_at", "复查/收到报告时间", FieldKind.DATETIME)
+RECTIFY_NOTE = FieldDef("rectify_note", "整改情况", FieldKind.LONG_TEXT)
 CLOSING_FIELDS = (
-    FieldDef("closed_how", "销项方式", FieldKind.CHOICE, choices=CLOSED_HOW),
-    FieldDef("checked_at", "复查/收到报告时间", FieldKind.DATETIME),
+    CLOSED_HOW_FIELD, CHECKED_AT,
     FieldDef("closing_items", "销项的隐患（留空为全部）", required=False,
-             help="填写检查项目代码，多个用逗号分开；留空表示本单全部未整改隐患"),
-    FieldDef("rectify_note", "整改情况", FieldKind.LONG_TEXT),
+             help="填写检查项目名称，多个用逗号分开；留空表示本单全部未整改隐患"),
+    RECTIFY_NOTE,
+)
+PARTLY_FIELDS = (
+    CLOSED_HOW_FIELD, CHECKED_AT,
+    FieldDef("closing_items", "已整改的隐患", help="填写检查项目名称，多个用逗号分开"),
+    RECTIFY_NOTE,
 )
 INSPECTORS = ROLES.dispatcher | ROLES.clerk
 
@@ -123,6 +130,8 @@ def rectify_step(code: str, label: str, setting: str, default: int, *, stop: boo
     actions = [
         ActionDef(code=RECTIFIED, label="隐患已整改，销项", target="archived", roles=INSPECTORS,
                   fields=CLOSING_FIELDS, effects=("close_hazards",), decision="是"),
+        ActionDef(code=PARTLY, label="部分隐患已整改，销项（其余继续督促）", target=code, roles=INSPECTORS,
+                  fields=PARTLY_FIELDS, effects=(Effect("close_hazards", partial=True),)),
         ActionDef(code=STILL_OPEN, label="复查：隐患仍未整改（记录，继续督促）", target=code, roles=INSPECTORS,
                   fields=(FieldDef("checked_at", "复查时间", FieldKind.DATETIME),
                           FieldDef("rectify_note", "复查情况", FieldKind.LONG_TEXT)),
