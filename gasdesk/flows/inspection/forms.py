@@ -24,12 +24,12 @@ from gasdesk.flows.inspection.flow import (
     UNREACHABLE,
 )
 from gasdesk.reports.context import FormContext
-from gasdesk.reports.forms.catalog import FormDef, Signer, account_meter, customer_brief, signatures, text
+from gasdesk.reports.forms.catalog import FormDef, Signer, customer_brief, signatures, text
 from gasdesk.reports.forms.kit import Cell, Kit
 from gasdesk.reports.forms.values import check, fmt_date, fmt_datetime, value
 
-DEVICE_CODES = (("alarm_due", "燃气报警器到期日"), ("hose_due", "连接胶管到期日"), ("cooker_due", "燃气灶具到期日"),
-                ("heater_due", "热水器/壁挂炉到期日"))
+DEVICE_CODES = (("alarm_due", "报警器到期"), ("hose_due", "胶管到期"), ("cooker_due", "灶具到期"),
+                ("heater_due", "热水器到期"))
 
 
 def _outcome(ctx: FormContext) -> str:
@@ -45,6 +45,15 @@ def _when(raw: Any) -> str:
         return str(raw)
 
 
+def _day(raw: Any) -> str:
+    if raw in (None, ""):
+        return ""
+    try:
+        return fmt_date(datetime.fromisoformat(str(raw)))
+    except ValueError:
+        return str(raw)
+
+
 def inspector(ctx: FormContext) -> str:
     return value(ctx, "inspector") or ctx.crew
 
@@ -56,9 +65,10 @@ def visit_facts(kit: Kit, ctx: FormContext) -> list[Flowable]:
     if not result:
         result = "　".join(f"{check(False)} {OUTCOMES[o]}" for o in (ENTERED, NOT_HOME, REFUSED))
     pairs: list[tuple[str, Cell]] = [
-        ("安检单号", ctx.order_number), ("上门次数", f"第 {attempt} 次" if attempt else ""),
-        ("安检员", inspector(ctx)), ("到访时间", _when(ctx.data.get("visited_at"))),
-        ("离开时间", _when(ctx.data.get("left_at"))), ("检查结果", result),
+        ("燃气账户", ctx.account.number if ctx.account else ""), ("燃气表号", ctx.meter.number if ctx.meter else ""),
+        ("上门次数", f"第 {attempt} 次" if attempt else ""), ("安检员", inspector(ctx)),
+        ("到访时间", _when(ctx.data.get("visited_at"))), ("离开时间", _when(ctx.data.get("left_at"))),
+        ("检查结果", result),
     ]
     return [*kit.section("检查信息"), *kit.grid(pairs, cols=3, label_width=58)]
 
@@ -74,16 +84,15 @@ def checklist(kit: Kit, ctx: FormContext) -> list[Flowable]:
         else:
             mark = "　".join(f"{check(g == grade)}{GRADE_SHORT[g]}" for g, _ in GRADES)
         rows.append([str(i), item.label, mark, "" if blank else str(ctx.data.get(item.note_field) or "")])
-    legend = "等级：一级隐患立即整改；二级隐患限期整改；三级为整改建议，不限期。"
-    return [*kit.section("检查项目"), kit.table(["序号", "检查项目", "检查结果", "说明"], rows, [0.5, 3.2, 3.0, 2.0]),
-            kit.p(legend, "clause")]
+    title = "检查项目（一级隐患立即整改；二级隐患限期整改；三级为整改建议）"
+    return [*kit.section(title), kit.table(["序号", "检查项目", "检查结果", "说明"], rows, [0.5, 3.0, 3.0, 2.0])]
 
 
 def devices(kit: Kit, ctx: FormContext) -> list[Flowable]:
     if _outcome(ctx) not in (ENTERED, ""):
         return []
-    pairs: list[tuple[str, Cell]] = [(label, value(ctx, code)) for code, label in DEVICE_CODES]
-    return [*kit.section("燃气器具及配件到期日"), *kit.grid(pairs, cols=2)]
+    pairs: list[tuple[str, Cell]] = [(label, _day(ctx.data.get(code))) for code, label in DEVICE_CODES]
+    return [*kit.grid(pairs, cols=4, label_width=62)]
 
 
 def hazard_rows(ctx: FormContext, noticed_only: bool) -> list[list[Cell]]:
@@ -91,7 +100,7 @@ def hazard_rows(ctx: FormContext, noticed_only: bool) -> list[list[Cell]]:
     for i, h in enumerate(ctx.data.get("hazard_list") or [], 1):
         if noticed_only and h.get("status") != "open":
             continue
-        due = _when(h.get("due_at")) if h.get("due_at") else "不限期（建议整改）"
+        due = _day(h.get("due_at")) if h.get("due_at") else "不限期（建议整改）"
         rows.append([str(i), str(h.get("label") or ""), str(h.get("grade_label") or ""), due, str(h.get("note") or "")])
     return rows
 
@@ -100,14 +109,19 @@ def findings(kit: Kit, ctx: FormContext) -> list[Flowable]:
     outcome = _outcome(ctx)
     out: list[Flowable] = []
     if outcome == ENTERED:
-        rows = hazard_rows(ctx, noticed_only=False)
-        if rows:
-            out += [*kit.section("发现的隐患"),
-                    kit.table(["序号", "隐患", "等级", "整改期限", "说明"], rows, [0.5, 3.2, 0.8, 1.8, 2.2])]
-            if ctx.data.get("notice_number"):
-                out.append(kit.p(f"已开具隐患整改通知书 {ctx.data['notice_number']}，请按期整改。", "clause"))
+        found = list(ctx.data.get("hazard_list") or [])
+        noticed = [h for h in found if h.get("status") == "open"]
+        parts = [f"{h.get('grade_label')}“{h.get('label')}”整改期限 {_day(h.get('due_at'))}" for h in noticed]
+        advice = len(found) - len(noticed)
+        if advice:
+            parts.append(f"整改建议 {advice} 项")
+        if noticed:
+            text_ = f"已开具隐患整改通知书 {ctx.data.get('notice_number') or ''}：" + "；".join(parts) + "。"
+        elif advice:
+            text_ = "未发现需限期整改的安全隐患；" + "；".join(parts) + "。"
         else:
-            out += [*kit.section("检查结论"), kit.p("本次检查未发现需限期整改的安全隐患。", "body")]
+            text_ = "本次检查未发现安全隐患。"
+        out += [kit.spacer(4), kit.p(f"检查结论：{text_}", "body")]
     elif outcome == REFUSED:
         out += [*kit.section("客户拒绝安检"), *kit.grid([("拒绝原因", value(ctx, "refusal_reason"))], cols=1)]
     elif outcome in (NOT_HOME, UNREACHABLE):
@@ -145,6 +159,7 @@ def card_body(kit: Kit, ctx: FormContext) -> list[Flowable]:
         + (f"这是第 {attempt} 次上门" + (f"（共 {limit} 次）" if limit else "") + "。" if attempt else ""),
     ]
     pairs: list[tuple[str, Cell]] = [("安检员", inspector(ctx)), ("安检单号", ctx.order_number),
+                                     ("客户编号", ctx.customer.number),
                                      ("燃气账户", ctx.account.number if ctx.account else ""),
                                      ("留卡日期", fmt_date(datetime.fromisoformat(str(ctx.data["visited_at"])))
                                       if ctx.data.get("visited_at") else "")]
@@ -167,8 +182,8 @@ NOTICE_SIGNS = (Signer("供气人", lambda ctx: ctx.company.name, stamp=True), S
 
 FORMS = {
     "inspection_record": FormDef("入户安全检查记录单（安检记录单）", (
-        customer_brief, account_meter, visit_facts, checklist, devices, findings,
-        text("inspection_record_statement", "用户确认"), signatures(*RECORD_SIGNS),
+        customer_brief, visit_facts, checklist, devices, findings,
+        text("inspection_record_statement"), signatures(*RECORD_SIGNS),
     )),
     "hazard_notice": FormDef("燃气安全隐患整改通知书", (
         customer_brief, notice_facts, text("hazard_notice_text", "整改要求"), signatures(*NOTICE_SIGNS),
