@@ -450,3 +450,50 @@ def test_visits_and_hazards_are_audited(app, team, clock):
         hazard_id = s.scalar(select(InspectionHazard.id).where(InspectionHazard.order_id == order_id))
         actions = set(s.execute(select(AuditEntry.entity, AuditEntry.entity_id)).all())
     assert ("inspection_visit", str(visit_id)) in actions and ("inspection_hazard", str(hazard_id)) in actions
+
+
+# --- printed forms -------------------------------------------------------------------------------------
+
+def _pdf_text(pdf: bytes) -> str:
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    return re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+
+
+def test_the_three_forms_print_the_facts_of_their_step(app, team, clock):
+    from gasdesk.services.printing import PrintService
+
+    c, _act, order_id = one_order(app, team, clock)
+    printer = PrintService(app, team.clerk)
+    blank = _pdf_text(printer.render(order_id, "inspection_record"))
+    assert all(item.label in blank for item in spec.CHECKLIST) and "□合格□一级□二级□三级" in blank
+    svc = InspectionService(app, team.dispatcher)
+    clock.set(datetime(2026, 11, 28, 10, 0))
+    svc.record_not_home(order_id, datetime(2026, 11, 28, 9, 30), "安检一班 周明")
+    card = _pdf_text(printer.render(order_id, "no_one_home_card"))
+    assert "到访不遇卡" in card and "2026-11-2809:30" in card and "96977" in card and "预约上门时间" in card
+    assert c.name not in card and c.id_number not in card
+    clock.set(datetime(2026, 12, 1, 15, 0))
+    svc.record_entered(order_id, EnteredResult(visited_at=datetime(2026, 12, 1, 14, 0), inspector="安检一班 周明",
+                                               marks=all_ok(hose_long=spec.GRADE2)))
+    record = _pdf_text(printer.render(order_id, "inspection_record"))
+    assert "第2次" in record and "■二级" in record and "用户签字" in record and "2026-12-0114:00" in record
+    notice = _pdf_text(printer.render(order_id, "hazard_notice"))
+    due = svc.hazards(order_id=order_id)[0].due_at
+    assert f"{due:%Y-%m-%d}" in notice and "胶管长度超过2米" in notice and "ZG-" in notice
+    # A reprint is the same notice, marked 副本.
+    again = _pdf_text(printer.render(order_id, "hazard_notice"))
+    assert "副本" in again and f"{due:%Y-%m-%d}" in again
+
+
+def test_print_list_forms_names_the_three_forms(app, capsys):
+    from gasdesk.cli import main
+
+    assert main(["--db", app.url, "print", "--list-forms"]) == 0
+    out = capsys.readouterr().out
+    for code in ("inspection_record", "hazard_notice", "no_one_home_card"):
+        assert code in out
+    assert "到访不遇卡" in out and "隐患整改通知书" in out
