@@ -495,12 +495,12 @@ class InspectionPanel(QWidget):
         layout.addWidget(title_label("上门记录", 10))
         self.visits_model: RowsModel[VisitView] = RowsModel(VISIT_COLUMNS)
         self.visits_view = make_table(self.visits_model)
-        self.visits_view.setMaximumHeight(110)
+        self.visits_view.setMaximumHeight(100)
         layout.addWidget(self.visits_view)
         layout.addWidget(title_label("隐患及整改", 10))
         self.hazards_model: RowsModel[HazardView] = RowsModel(HAZARD_COLUMNS)
         self.hazards_view = make_table(self.hazards_model)
-        self.hazards_view.setMaximumHeight(130)
+        self.hazards_view.setMaximumHeight(160)
         layout.addWidget(self.hazards_view)
         bar = QHBoxLayout()
         bar.addWidget(title_label("现场照片", 10))
@@ -534,7 +534,7 @@ class InspectionPanel(QWidget):
         parts = [f"安检计划 {plan}（{order.data.get('plan_title', '')}，{order.data.get('plan_ends_on', '')} 前完成）"
                  if plan else "客户预约安检"]
         if row is not None:
-            parts.append(f"上门 {row.attempts} 次" + (f"，{spec.OUTCOMES.get(row.outcome, '')}" if row.outcome else "，待上门"))
+            parts.append(f"上门 {row.attempts} 次，{row.outcome_label}")
         open_ = [h for h in hazards if h.status == "open"]
         if open_:
             parts.append(f"未整改隐患 {len(open_)} 项")
