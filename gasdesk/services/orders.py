@@ -22,7 +22,7 @@ from gasdesk.flows.registry import ALL_FLOWS, EFFECTS, GUARDS, PREVIEWS
 from gasdesk.flows.rules import Settlement
 from gasdesk.models import Account, Customer, Deadline, Department, OrderStep, ServiceOrder, Staff
 from gasdesk.permissions import Permission
-from gasdesk.services import audit, deadlines, numbering
+from gasdesk.services import audit, deadlines, hazard_gate, numbering
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import Conflict, NotFound, Refused
 from gasdesk.services.flow_context import OrderContext, run_rules
@@ -223,6 +223,10 @@ class OrderService:
             )
             s.add(order)
             s.flush()
+            if account is not None and flow.kind not in hazard_gate.exempt_kinds():
+                # An open 一级 safety hazard: new business needs a manager's confirmation, used here.
+                hazard_gate.require(s, account_id=account.id, purpose=hazard_gate.NEW_BUSINESS,
+                                    staff_id=self.actor.staff_id, at=now, ref=order.number)
             ctx = OrderContext(session=s, app=self.app, actor=self.actor, now=now, flow=flow, order=order,
                                customer=customer, account=account, values=values, step_code=first.code)
             run_rules(flow.open_effects, EFFECTS, ctx)

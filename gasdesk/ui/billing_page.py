@@ -51,6 +51,7 @@ from gasdesk.services.readings import ReadingService, ReadingView
 from gasdesk.services.receipts import ReceiptService
 from gasdesk.ui import local_settings, messages
 from gasdesk.ui.fields import make_editor
+from gasdesk.ui.inspection import ClearanceDialog, InspectionBanner, NeedsClearance
 from gasdesk.ui.keys import GuardedDialog, LongTextEdit, give_mnemonics
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
@@ -173,10 +174,22 @@ class _TakePaymentDialog(GuardedDialog):
         try:
             billing = BillingService(self.session.app, self.session.actor)
             self.payment = run_blocking(self, self.take(billing))
+        except NeedsClearance as exc:
+            # An open 一级 safety hazard: a manager confirms at this counter, then the payment is taken.
+            show_error(self.error, exc.message)
+            clearance = ClearanceDialog(self.session, exc, self.detail(), self)
+            clearance.accepted.connect(self.save)
+            self.clearance = clearance
+            clearance.open()
+            return
         except ServiceError as exc:
             show_error(self.error, exc.message)
             return
         self.accept()
+
+    def detail(self) -> str:
+        """What the manager is asked to confirm (the amount, for a sale of gas)."""
+        return ""
 
 
 class PayBillsDialog(_TakePaymentDialog):
@@ -221,6 +234,9 @@ class PrepayDialog(_TakePaymentDialog):
     def take(self, billing: BillingService) -> Callable[[], PaymentView]:
         account_id, amount, method = self.account.id, self.amount.text(), self.method.currentData()
         return lambda: billing.prepay(account_id, amount, method)
+
+    def detail(self) -> str:
+        return f"预存 {self.amount.text().strip()} 元"
 
 
 class ReverseDialog(GuardedDialog):
@@ -347,6 +363,8 @@ class BillingPage(QWidget):
         head.addWidget(self.prepay_button)
         head.addWidget(self.refresh_button)
         outer.addLayout(head)
+        self.banner = InspectionBanner(session)
+        outer.addWidget(self.banner)
 
         self.tabs = QTabWidget()
         # bills
@@ -469,6 +487,7 @@ class BillingPage(QWidget):
 
     def load_account(self) -> None:
         account = self.account
+        self.banner.load(account_id=account.id if account is not None else None)
         if account is None:
             self.bills_model.set_rows([])
             self.payments_model.set_rows([])

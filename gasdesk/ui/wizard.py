@@ -41,6 +41,7 @@ from gasdesk.ui.action_form import ActionForm
 from gasdesk.ui.customer_form import CustomerForm
 from gasdesk.ui.customer_search import CustomerSearchBox
 from gasdesk.ui.fields import FieldForm, wrong_fields_text
+from gasdesk.ui.inspection import ClearanceDialog, InspectionBanner, NeedsClearance
 from gasdesk.ui.keys import give_mnemonics
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import balance_text, banner, error_label, hint_label, money_text, show_error
@@ -174,6 +175,8 @@ class CustomerPage(QWizardPage):
         self.chosen = QLabel()
         self.chosen.setWordWrap(True)
         sl.addWidget(self.chosen)
+        self.banner = InspectionBanner(wizard.session)
+        sl.addWidget(self.banner)
         self.stack.addWidget(search_side)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -228,7 +231,9 @@ class CustomerPage(QWizardPage):
         flow = self.wiz.flow
         if hit is None or flow is None:
             self.chosen.setText("")
+            self.banner.show_warnings([])
             return
+        self.banner.load(customer_id=hit.customer.id)
         try:
             self.accounts = self.wiz.session.customers.accounts(hit.customer.id)
         except ServiceError as exc:
@@ -826,6 +831,13 @@ class NewOrderWizard(QWizard):
             self.order = run_blocking(self, lambda: s.orders.open(
                 flow.kind, customer_id, account_id=account_id, documents=self.documents, data=self.data,
                 note=self.note))
+        except NeedsClearance as exc:
+            # An open 一级 safety hazard: a manager confirms, then the order is submitted again.
+            clearance = ClearanceDialog(s, exc, flow.label, self)
+            clearance.accepted.connect(self.next)
+            self.clearance = clearance
+            clearance.open()
+            return False
         except ServiceError as exc:
             messages.report(self, exc)
             return False
