@@ -408,11 +408,40 @@ def test_complaint_rounds_until_satisfied(app, team):
     o = clerk.perform(o.id, "refer", {"department": "distribution", "summary": "核实抢修人员服务态度"})
     assert o.step == "handling" and o.rounds == 1
     o = handler.perform(o.id, "handled", {"result": "已批评教育"})
+    o = clerk.perform(o.id, "review_passed")
     o = clerk.perform(o.id, "not_satisfied", reason="客户要求当面道歉")
     assert o.step == "handling" and o.rounds == 2
     o = handler.perform(o.id, "handled", {"result": "班长上门道歉"})
+    o = clerk.perform(o.id, "review_passed")
     o = clerk.perform(o.id, "satisfied", {"callback_note": "客户表示满意"})
     assert o.status == "archived" and o.rounds == 2
+
+
+def test_complaint_result_is_passed_before_the_customer_is_called_back(app, team):
+    """The chart's 是否通过: customer service checks the department's result; a failed check sends it back."""
+    c = resident(app, team.clerk)
+    clerk, _, _, handler = services(app, team)
+    o = clerk.open("complaint", c.id, data={"complaint_type": "complaint", "content": "抄表读数有误",
+                                            "contact_phone": "13900000000"})
+    o = clerk.perform(o.id, "refer", {"department": "distribution", "summary": "核实读数"})
+    o = handler.perform(o.id, "handled", {"result": "已处理"})
+    assert o.step == "review" and o.step_label == "审核处理结果"
+    assert {a.code for a in clerk.get(o.id).actions} == {"review_passed", "review_failed", "cancel"}
+    with pytest.raises(Refused, match="不能执行此操作"):
+        clerk.perform(o.id, "satisfied", {"callback_note": "未回访就归档"})
+    with pytest.raises(Refused, match="请填写原因"):
+        clerk.perform(o.id, "review_failed")
+    with pytest.raises(Refused, match="无权"):
+        handler.perform(o.id, "review_passed")  # the department does not pass its own result
+    o = clerk.perform(o.id, "review_failed", reason="未说明读数差错的原因")
+    assert o.step == "handling" and o.rounds == 1 and o.reason == "未说明读数差错的原因"
+    step_clocks = [d for d in o.deadlines if d.scope == "step" and d.step == "handling"]
+    assert [d.status for d in step_clocks] == ["met", "running"]  # the department's time runs again
+    o = handler.perform(o.id, "handled", {"result": "系抄表员误读，已更正读数并退还多收气费"})
+    o = clerk.perform(o.id, "review_passed", {"review_note": "已核对更正后的账单"})
+    assert o.step == "follow_up" and o.data["result"].startswith("系抄表员误读")
+    o = clerk.perform(o.id, "satisfied", {"callback_note": "客户满意"})
+    assert o.status == "archived" and o.rounds == 1
 
 
 @pytest.mark.parametrize("action, field", [("enquiry_answered", "answer"), ("explanation_accepted", "explanation")])

@@ -116,8 +116,10 @@ def seed_hall(app: App, clock: FixedClock, team: Team | None = None) -> Hall:
                                             "contact_phone": "13900000000"})
     o = clerk.perform(o.id, "refer", {"department": "distribution", "summary": "核实抢修人员服务态度"})
     o = handler.perform(o.id, "handled", {"result": "已批评教育"})
+    o = clerk.perform(o.id, "review_passed")
     o = clerk.perform(o.id, "not_satisfied", reason="客户要求当面道歉")
     o = handler.perform(o.id, "handled", {"result": "班长上门道歉"})
+    o = clerk.perform(o.id, "review_passed")
     complaint = clerk.perform(o.id, "satisfied", {"callback_note": "客户表示满意"})
     o = clerk.open("complaint", c.id, data={"complaint_type": "enquiry", "content": "咨询阶梯气价",
                                             "contact_phone": "0851-86201234"})

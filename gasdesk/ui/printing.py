@@ -62,13 +62,16 @@ class FormChoice:
     title: str
     payment_id: int | None = None
     label: str = ""
+    # Waits for the customer to come in (a call's forms the customer signs): listed, not printable.
+    withheld: bool = False
 
 
 def _choice(item: Any) -> FormChoice:
     if isinstance(item, tuple):
         code, title = item[0], item[1]
         return FormChoice(code, title, item[2] if len(item) > 2 else None, title)
-    return FormChoice(item.code, item.title, getattr(item, "payment_id", None), getattr(item, "label", item.title))
+    return FormChoice(item.code, item.title, getattr(item, "payment_id", None), getattr(item, "label", item.title),
+                      bool(getattr(item, "withheld", False)))
 
 
 def forms_for(session: UiSession, order_id: int) -> list[FormChoice]:
@@ -190,7 +193,7 @@ class FormPrinter(QObject):
             def chosen(f: FormChoice = f) -> None:
                 self.render(order_id, f.code, f.title, f.payment_id)
 
-            menu.addAction(f.label or f.title, chosen)
+            menu.addAction(f.label or f.title, chosen).setEnabled(not f.withheld)
         return menu
 
     def render(self, order_id: int, code: str, title: str, payment_id: int | None = None) -> None:

@@ -20,6 +20,7 @@ FLOW = FlowDef(
     ),
     open_forms=("acceptance", "installation_application"),
     total_limit=TimeLimit(8, WD),
+    phone_intake=True,
     commitment="可控环节（报装、踏勘、方案答复、竣工验收、点火交接）合计不超过8个工作日",
     steps=(
         StepDef(

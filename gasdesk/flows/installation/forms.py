@@ -43,21 +43,21 @@ def supply_plan(kit: Kit, ctx: FormContext) -> list[Flowable]:
 FORMS = {
     "installation_application": FormDef("报装申请表", (
         customer_info_titled("申请单位"), recorded("报装项目"), documents,
-        signatures(Signer("申请单位", stamp=True), Signer("申请单位经办人"), Signer("受理人", clerk),
+        signatures(Signer("申请单位", stamp=True, party=True), Signer("申请单位经办人", party=True), Signer("受理人", clerk),
                    lead="installation_declaration"),
     )),
     "supply_plan_reply": FormDef("用气方案答复", (
         customer_info_titled("用气单位"), recorded("项目情况", exclude=("supply_plan",)), supply_plan,
-        signatures(Signer("答复单位", company_name, stamp=True), Signer("经办人", clerk), Signer("用气单位签收")),
+        signatures(Signer("答复单位", company_name, stamp=True), Signer("经办人", clerk), Signer("用气单位签收", party=True)),
     )),
     "completion_confirmation": FormDef("燃气工程竣工确认单", (
         customer_info_titled("用气单位"), recorded("工程信息", exclude=VISIT_CODES),
-        signatures(Signer("用气单位", stamp=True), Signer("施工单位", stamp=True), Signer("监理单位", stamp=True),
+        signatures(Signer("用气单位", stamp=True, party=True), Signer("施工单位", stamp=True), Signer("监理单位", stamp=True),
                    Signer("供气单位验收人", clerk), lead="completion_statement"),
     )),
     "ignition_notice": FormDef("点火通知单", (
         customer_info_titled("用气单位"), recorded("工程信息", exclude=VISIT_CODES), visit,
         text("ignition_statement", "通知事项"),
-        signatures(Signer("发出人", clerk), Signer("输配中心接收人"), Signer("用气单位", stamp=True)),
+        signatures(Signer("发出人", clerk), Signer("输配中心接收人"), Signer("用气单位", stamp=True, party=True)),
     )),
 }

@@ -16,6 +16,7 @@ FLOW = FlowDef(
         FieldDef("preferred_time", "客户希望上门时间", FieldKind.DATETIME, required=False),
     ),
     total_limit=TimeLimit(5, WD),
+    phone_intake=True,
     commitment="表具校验、更换按与客户约定的时间上门，合格率100%",
     steps=(
         counter_accept("accept", "accept", "site_visit"),
