@@ -34,6 +34,7 @@ def history(order):
 
 INSTALL_DOCS = ["business_license", "agent_id", "site_proof"]
 INSTALL_DATA = {"project_name": "示例餐厅燃气工程", "expected_monthly_volume": "3000"}
+BUILT = {"work_finished": True, "materials_cleared": True, "site_cleaned": True}  # 工完、料尽、场清
 
 
 def test_installation_whole_path_with_failed_acceptance_and_rebooked_ignition(app, team, clock):
@@ -46,14 +47,17 @@ def test_installation_whole_path_with_failed_acceptance_and_rebooked_ignition(ap
     assert o.step == "await_materials"
     o = am.perform(o.id, "materials_received")
     o = am.perform(o.id, "plan_approved", {"supply_plan": "中压管道接入，调压箱一台"})
-    o = am.perform(o.id, "design_done", {"design_unit": "示例设计院"})
+    o = am.perform(o.id, "design_done", {"design_unit": "示例设计院", "design_summary": "中压接入，室外表箱"})
+    assert o.step == "design_approval"
+    o = am.perform(o.id, "design_approved", {"approval_date": "2026-11-30", "approved_by": "周经理"})
     o = am.perform(o.id, "budget_done", {"budget_amount": "85000.50"})
     o = am.perform(o.id, "contract_signed", {"contract_number": "HT-2026-1", "contract_amount": "85000.50",
                                              "contract_date": "2026-12-01"})
-    o = am.perform(o.id, "construction_done", {"construction_unit": "甲公司", "supervision_unit": "乙监理"})
+    o = am.perform(o.id, "briefing_done", {"briefing_date": "2026-12-02", "briefing_attendees": "甲公司项目经理、乙监理"})
+    o = am.perform(o.id, "construction_done", {**BUILT, "construction_unit": "甲公司", "supervision_unit": "乙监理"})
     o = am.perform(o.id, "acceptance_failed", reason="管道试压不合格")
     assert o.step == "construction" and o.reason == "管道试压不合格"
-    o = am.perform(o.id, "construction_done", {"construction_unit": "甲公司", "supervision_unit": "乙监理"})
+    o = am.perform(o.id, "construction_done", {**BUILT, "construction_unit": "甲公司", "supervision_unit": "乙监理"})
     o = am.perform(o.id, "acceptance_passed", {"acceptance_date": "2026-12-20"})
     assert o.step == "ignition"
     o = dispatcher.perform(o.id, "assign", {"crew": "点火一班", "appointment_at": "2026-12-21 09:00"})

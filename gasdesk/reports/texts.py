@@ -21,6 +21,8 @@ TEXT_TITLES: dict[str, str] = {
     "installation_declaration": "报装申请表：申请人声明",
     "supply_plan_approved": "用气方案答复：可以供气的说明",
     "supply_plan_refused": "用气方案答复：不能供气的说明",
+    "design_approval_statement": "设计方案确认单：客户确认声明",
+    "construction_checklist_statement": "施工技术交底及完工检查记录：确认声明",
     "completion_statement": "燃气工程竣工确认单：确认声明",
     "ignition_statement": "点火通知单：通知内容",
     "residential_contract.preamble": "居民供气合同：前言",
