@@ -453,8 +453,8 @@ def test_cash_daily_per_clerk_and_day(app, hall, tmp_path):
 
 def test_compliance_counts_finished_clocks_with_a_chart(app, hall, tmp_path):
     result, wb = export(app, hall.team.manager, "compliance", tmp_path)
-    detail, trend, emergencies, clocks = wb.worksheets
-    assert emergencies.title == "抢险抢修到场"
+    detail, trend, emergencies, rates, clocks = wb.worksheets
+    assert emergencies.title == "抢险抢修到场" and rates.title == "服务承诺指标"
     with app.reading() as s:
         met = s.scalar(select(func.count()).where(Deadline.status == "met"))
         missed = s.scalar(select(func.count()).where(Deadline.status == "missed"))
@@ -819,8 +819,9 @@ def test_pdf_of_a_ledger(app, hall, tmp_path):
     path = tmp_path / "compliance.pdf"
     LedgerService(app, hall.team.manager).export("compliance", None, path)
     pages = pdf_pages(path)
-    assert len(pages) == 4 and "达标率" in pages[0]
-    assert ["本期无抢险抢修记录" in p for p in pages] == [False, False, True, False]
+    assert len(pages) == 5 and "达标率" in pages[0]
+    assert ["本期无抢险抢修记录" in p for p in pages] == [False, False, True, False, False]
+    assert "服务承诺指标" in pages[3] and "本期无已结案的抢险抢修，也无办结的表具校验/更换" in pages[3]
     assert all(f"共 {len(pages)} 页" in p for p in pages)
 
 

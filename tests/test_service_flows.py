@@ -26,7 +26,7 @@ def test_meter_calibration_passed_at_the_agreed_time(app, team, clock):
     o = clerk.perform(o.id, "accept")
     o = dispatcher.perform(o.id, "assign", {"crew": "计量班", "appointment_at": "2026-11-30 09:00"})
     o = dispatcher.perform(o.id, "passed", {"arrived_at": "2026-11-30 09:20", "check_reading": "1.5",
-                                            "check_result": "误差在允许范围内"})
+                                            "check_result": "误差在允许范围内", "work_checked": True})
     assert o.status == "archived" and o.data["arrived_on_time"] is True
 
 
@@ -38,7 +38,7 @@ def test_meter_replaced_when_calibration_fails_and_late_arrival_is_recorded(app,
     o = dispatcher.perform(o.id, "assign", {"crew": "计量班", "appointment_at": "2026-11-30 09:00"})
     o = dispatcher.perform(o.id, "replaced", {
         "arrived_at": "2026-11-30 10:15", "final_reading": "3", "meter_number": "M-CAL-2", "meter_model": "JBD2.5",
-        "meter_rating": "G2.5", "initial_reading": "0", "fee": "0", "fee_method": "cash"})
+        "meter_rating": "G2.5", "initial_reading": "0", "fee": "0", "fee_method": "cash", "work_checked": True})
     assert o.data["arrived_on_time"] is False
     with app.reading() as s:
         assert s.scalar(select(Meter.status).where(Meter.number == "M-CAL")) == "removed"

@@ -209,6 +209,9 @@ class FlowDef:
     ledgers: tuple[str, ...] = ()
     # One of the ten flows of the process document's charts (False: a further commitment service).
     chart: bool = True
+    # The published rate its finished orders make (e.g. 表具校验、更换合格率, 100 % promised): an order
+    # archived with no re-work (`rounds` 0, rounds_label 返工次数) passed first time.
+    pass_rate: str = ""
     # A request of this flow may be taken by telephone (the seed: 也可电话咨询报装; 客户来电、来访申请开通
     # 点火及拆、迁、移、改). Its documents are then checked, and its forms signed, when the customer comes in.
     phone_intake: bool = False

@@ -75,7 +75,7 @@ from gasdesk.reports.ledgers import (
     write_workbook,
 )
 from gasdesk.reports.ledgers.pdf import PDF_ROW_LIMIT, write_pdf
-from gasdesk.services import audit, bank_ledger
+from gasdesk.services import audit, bank_ledger, published_rates
 from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
 from gasdesk.services.deadlines import is_provisional
@@ -88,6 +88,7 @@ from gasdesk.vocab import (
     District,
     GasUseType,
     OrderStatus,
+    PauseKind,
     PaymentKind,
     PaymentMethod,
     SiteWork,
@@ -935,21 +936,25 @@ def _emergency_row(q: Query, r: Any) -> tuple[Any, ...]:
             _rate(on_time + excused, on_time + excused + late), first, closed, _rate(first, closed))
 
 
-def _pauses_text_expr(q: Query) -> Any:
-    """Per deadline, its pauses as 'start/end;start/end' (read back by _compliance_detail_row)."""
+def _pauses_text_expr(q: Query, permits: bool = False) -> Any:
+    """Per deadline, its pauses as 'start/end;start/end' (read back by _compliance_detail_row); with
+    `permits`, only those for approvals such as road-excavation permits (their reason says so)."""
     piece = (cast(DeadlinePause.started_at, String).concat(literal_column("'/'"))
              .concat(func.coalesce(cast(DeadlinePause.ended_at, String), literal_column("''"))))
     if q.dialect == "postgresql":
         agg = func.string_agg(piece, literal_column("';'"))
     else:
         agg = func.group_concat(piece, literal_column("';'"))
-    return select(agg).where(DeadlinePause.deadline_id == Deadline.id).scalar_subquery()
+    stmt = select(agg).where(DeadlinePause.deadline_id == Deadline.id)
+    if permits:
+        stmt = stmt.where(DeadlinePause.reason.startswith(f"{PauseKind.PERMIT.label}：", autoescape=True))
+    return stmt.scalar_subquery()
 
 
 def _compliance_detail_select(q: Query) -> Select[*tuple[Any, ...]]:
     stmt = (select(ServiceOrder.number, ServiceOrder.kind, Deadline.scope, Deadline.step, Deadline.department_id,
-                   Deadline.started_at, Deadline.amount, Deadline.unit, _pauses_text_expr(q), Deadline.due_at,
-                   Deadline.finished_at, Deadline.status)
+                   Deadline.started_at, Deadline.amount, Deadline.unit, _pauses_text_expr(q),
+                   _pauses_text_expr(q, permits=True), Deadline.due_at, Deadline.finished_at, Deadline.status)
             .join(ServiceOrder, ServiceOrder.id == Deadline.order_id))
     return _finished_filters(stmt, q).order_by(Deadline.finished_at, Deadline.id)
 
@@ -964,12 +969,15 @@ def _parse_pauses(text: str | None) -> list[tuple[datetime, datetime]]:
 
 
 def _compliance_detail_row(q: Query, r: Any) -> tuple[Any, ...]:
-    number, kind, scope, step, dept, started, amount, unit, pauses_text, due, finished, status = r
+    number, kind, scope, step, dept, started, amount, unit, pauses_text, permits_text, due, finished, status = r
     pauses = _parse_pauses(pauses_text)
+    permits = set(_parse_pauses(permits_text))
     working = TimeUnit(unit) is TimeUnit.WORKING_DAYS
     counted = [sla.paused_working_days(q.calendar, b, e) if working else None for b, e in pauses]
-    record = "；".join(f"{b:%Y-%m-%d %H:%M} 至 {e:%Y-%m-%d %H:%M}" + (f"（{n}个工作日）" if n is not None else "")
+    record = "；".join(("审批 " if (b, e) in permits else "") + f"{b:%Y-%m-%d %H:%M} 至 {e:%Y-%m-%d %H:%M}"
+                      + (f"（{n}个工作日）" if n is not None else "")
                       for (b, e), n in zip(pauses, counted, strict=True))
+    permit_days = sum(n or 0 for (b, e), n in zip(pauses, counted, strict=True) if (b, e) in permits)
     rule_due = sla.due_with_pauses(amount, unit, started, pauses, q.calendar)
     on_time = finished <= rule_due
     check = "" if on_time == (status == DeadlineStatus.MET) else (
@@ -977,7 +985,18 @@ def _compliance_detail_row(q: Query, r: Any) -> tuple[Any, ...]:
     department = q.lookups.departments.get(dept, "") if dept is not None else "（全程）"
     return (number, _kind_label(kind), _step_label(kind, step) if step else "全程时限", department, started,
             f"{amount}{TimeUnit(unit).label}", record, sum(n or 0 for n in counted) if working else None,
-            rule_due, finished, "按时" if status == DeadlineStatus.MET else "超时", check)
+            permit_days if working else None, rule_due, finished, "按时" if status == DeadlineStatus.MET else "超时",
+            check)
+
+
+def _rates_select(q: Query) -> Select[*tuple[Any, ...]]:
+    return published_rates.rates_select(q.dialect, *q.filter.bounds())
+
+
+def _rates_row(q: Query, r: Any) -> tuple[Any, ...]:
+    m = published_rates.month_rates(r)
+    return (m.month, m.emergencies_closed, m.first_visit, m.first_visit_rate, m.meter_done, m.meter_passed,
+            m.meter_reworked, m.pass_rate)
 
 
 COMPLIANCE = LedgerDef(
@@ -994,7 +1013,7 @@ COMPLIANCE = LedgerDef(
             ),
             select=_compliance_select, convert=_compliance_row, totals=True, sort_key=_compliance_key,
             empty="本期无已完成的时限（没有按时或超时办结的环节）", signatures=SIGNED,
-            note="“全程时限”为整单承诺时限（客户原因暂停的时间不计）",
+            note="“全程时限”为整单承诺时限（客户原因及道路挖掘许可等审批暂停的时间不计）",
         ),
         SheetDef(
             title="按月趋势",
@@ -1022,16 +1041,33 @@ COMPLIANCE = LedgerDef(
             note="泄漏着火中毒爆炸市区30分钟、郊区60分钟到场；低压/管网故障另计（默认当日）；交通拥堵、道路封闭、自然灾害超时可免责",
         ),
         SheetDef(
+            title="服务承诺指标",
+            columns=(
+                _col("月份", width=8), _col("抢险抢修结案", T.INT, total=True), _col("一次处结", T.INT, total=True),
+                _col("一次处结率", T.RATE, ratio_of=(2, 1)), _col("表具校验/更换办结", T.INT, total=True),
+                _col("一次合格", T.INT, total=True), _col("返工", T.INT, total=True),
+                _col("合格率", T.RATE, ratio_of=(5, 4)),
+            ),
+            select=_rates_select, convert=_rates_row, totals=True, sort_key=lambda q, r: r[0],
+            empty="本期无已结案的抢险抢修，也无办结的表具校验/更换", signatures=SIGNED,
+            chart=ChartSpec(title="服务承诺指标（承诺100%）", category=0, bars=(1, 4), lines=(3, 7),
+                            bar_axis_title="件数", line_axis_title="比率", line_is_rate=True),
+            note="一次处结率：当月报修中已结案的，首次到场即处理完毕的比例；合格率：当月办结的表具校验/更换中，"
+                 "复检一次合格、未返工的比例。两项承诺均为100%",
+        ),
+        SheetDef(
             title="时限明细",
             columns=(
                 _col("业务单号", width=17), _col("业务类型", width=12), _col("时限", width=18),
                 _col("责任部门", width=10), _col("开始时间", T.DATETIME), _col("承诺时限", width=9),
-                _col("暂停记录", width=44), _col("暂停工作日", T.INT, total=True), _col("应完成时间", T.DATETIME),
+                _col("暂停记录", width=44), _col("暂停工作日", T.INT, total=True),
+                _col("其中审批暂停", T.INT, total=True), _col("应完成时间", T.DATETIME),
                 _col("完成时间", T.DATETIME), _col("结果", width=6), _col("核对", width=20),
             ),
             select=_compliance_detail_select, convert=_compliance_detail_row,
             note="应完成时间＝开始之日后第（承诺时限＋暂停工作日）个工作日的24时；每次暂停不计开始当天之后、"
-                 "至恢复当天（含）的工作日；以小时计的时限加上暂停的时长。暂停与恢复的时间见业务单的办理记录",
+                 "至恢复当天（含）的工作日；以小时计的时限加上暂停的时长。“审批”为道路挖掘许可等审批环节的暂停，"
+                 "与客户原因的暂停一样不计入承诺时限。暂停与恢复的时间见业务单的办理记录",
         ),
     ),
 )
@@ -1503,6 +1539,8 @@ class DashboardSnapshot:
     trend: list[MonthRate]
     overdue: list[DepartmentLoad]
     workload: list[ClerkLoad]
+    # The published rates (一次处结率, 表具合格率) of the same months as `trend`.
+    rates: list[published_rates.MonthRates] = field(default_factory=list)
 
     @property
     def open_total(self) -> int:
@@ -1546,6 +1584,22 @@ class _OpenOrder:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _first_of_months(today: date, months: int) -> date:
+    """The first day of the month `months - 1` months before today's."""
+    first = today.replace(day=1)
+    for _ in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return first
+
+
+def _month_keys(first: date, months: int) -> list[str]:
+    keys, month = [], first
+    for _ in range(months):
+        keys.append(f"{month:%Y-%m}")
+        month = (month + timedelta(days=32)).replace(day=1)
+    return keys
+
+
 class DashboardData:
     """The figures of the manager dashboard; read-only, one short read per call."""
 
@@ -1563,7 +1617,8 @@ class DashboardData:
         with self.app.reading() as s:
             q = self._query(s)
             return DashboardSnapshot(at=q.now, by_flow=self._by_flow(s, q), trend=self._trend(s, q, months),
-                                     overdue=self._overdue(s, q), workload=self._workload(s, q))
+                                     overdue=self._overdue(s, q), workload=self._workload(s, q),
+                                     rates=self._rates(s, q, months))
 
     # --- open orders by flow and state ------------------------------------------------------------
 
@@ -1624,6 +1679,18 @@ class DashboardData:
     def compliance_trend(self, months: int = 12) -> list[MonthRate]:
         with self.app.reading() as s:
             return self._trend(s, self._query(s), months)
+
+    # --- the published rates ----------------------------------------------------------------------
+
+    def _rates(self, s: Session, q: Query, months: int) -> list[published_rates.MonthRates]:
+        first = _first_of_months(q.now.date(), months)
+        found = {m.month: m for m in published_rates.monthly(s, datetime.combine(first, time.min), None)}
+        return [found.get(key) or published_rates.MonthRates(key) for key in _month_keys(first, months)]
+
+    def rates_by_month(self, months: int = 12) -> list[published_rates.MonthRates]:
+        """一次处结率 and 表具校验、更换合格率 of the last `months` months (the current one last)."""
+        with self.app.reading() as s:
+            return self._rates(s, self._query(s), months)
 
     # --- overdue by department --------------------------------------------------------------------
 
