@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from gasdesk.services.emergency import EmergencyService
 from gasdesk.services.errors import Refused
 from gasdesk.services.ledgers import DashboardData, LedgerFilter, LedgerService
+from gasdesk.services.ledgers.rates import MonthRates
 from gasdesk.services.orders import OrderService
-from gasdesk.services.published_rates import MonthRates
 from tests.helpers import active_resident, business, make_team, snapshot
 
 NOV = datetime(2026, 11, 2, 9, 0)

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import ServiceError
 from gasdesk.services.ledgers import OPEN_STATES, DashboardData, DashboardOrder, DashboardSnapshot, Selection
-from gasdesk.services.published_rates import MonthRates
+from gasdesk.services.ledgers.rates import MonthRates
 from gasdesk.services.worklists import WorkItem
 from gasdesk.ui import messages
 from gasdesk.ui.local_settings import remember_splitter

@@ -4,7 +4,7 @@ The commitment publishes a pass rate of 100 % (管道燃气表校验、更换合
 the work: every calibration or replacement ends with a re-check (tightness, metering, seal) that the
 crew records as passed; a failed re-check is recorded as re-work (返工, with its reason) and the work
 is done again. An order archived without re-work passed first time; the monthly rate is those over
-all finished (services/published_rates.py). A meter found inaccurate and replaced is not a failure:
+all finished (services/ledgers/rates.py). A meter found inaccurate and replaced is not a failure:
 the replacement is the remedy.
 """
 
