@@ -421,7 +421,7 @@ class OrderPage(QWidget):
         info["opened"].setText(f"{dt_text(order.opened_at)}　{order.opened_by}　{order.channel_text}"
                                + ("（客户尚未到厅）" if order.awaiting_visit and order.status is OrderStatus.OPEN else "")
                                + (f"　办结 {dt_text(order.closed_at)}" if order.closed_at else ""))
-        info["step"].setText(f"<b>{order.step_label}</b>" + (f"　（第{order.rounds}轮处理）" if order.rounds else ""))
+        info["step"].setText(f"<b>{order.step_label}</b>" + (f"　（{order.flow.rounds_label or '轮次'}：{order.rounds}）" if order.rounds else ""))
         crew = "　".join(x for x in (order.crew, f"预约 {dt_text(order.appointment_at)}" if order.appointment_at
                                       else "") if x)
         info["crew"].setText(crew or "—")
