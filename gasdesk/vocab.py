@@ -118,6 +118,14 @@ class Channel(Labelled):
     PHONE = ("phone", "来电")
     # Reserved: no online intake exists yet.
     ONLINE = ("online", "网上")
+    # Orders the company opens itself: a safety-inspection plan's visits, a supply stopped for a hazard.
+    PLAN = ("plan", "安检计划")
+    HAZARD_STOP = ("hazard_stop", "隐患停气")
+
+    @property
+    def internal(self) -> bool:
+        """Opened by the company itself, not asked for by a customer."""
+        return self in (Channel.PLAN, Channel.HAZARD_STOP)
 
 
 class PauseKind(Labelled):

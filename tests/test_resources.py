@@ -47,7 +47,7 @@ def test_the_packaging_ships_every_resource() -> None:
 def test_every_sidebar_page_has_its_icon() -> None:
     from gasdesk.ui.main_window import ICONS
 
-    names = {*ICONS, "emergency", "planned_work", "readings", "bank", "manager"}
+    names = {*ICONS, "emergency", "planned_work", "readings", "bank", "shield", "manager"}
     for name in names:
         svg = assets.path("icons", "nav", f"{name}.svg")
         assert svg.is_file() and svg.read_text(encoding="utf-8").lstrip().startswith("<svg"), name

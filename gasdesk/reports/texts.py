@@ -45,6 +45,9 @@ TEXT_TITLES: dict[str, str] = {
     "rejection_footer": "不予受理告知书：结尾说明",
     "receipt_note": "收费/退费收据：说明",
     "document_receipt": "须知类单据：客户签收声明",
+    "inspection_record_statement": "安检记录单：用户确认",
+    "hazard_notice_text": "隐患整改通知书：整改要求",
+    "no_one_home_card_text": "到访不遇卡：说明",
 }
 
 # Placeholders a text may use, with what they stand for (shown in the settings editor).

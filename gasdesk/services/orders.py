@@ -22,7 +22,7 @@ from gasdesk.flows.registry import ALL_FLOWS, EFFECTS, GUARDS, PREVIEWS
 from gasdesk.flows.rules import Settlement
 from gasdesk.models import Account, Customer, Deadline, Department, OrderStep, ServiceOrder, Staff
 from gasdesk.permissions import Permission
-from gasdesk.services import audit, deadlines, numbering
+from gasdesk.services import audit, deadlines, hazard_gate, numbering
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import Conflict, NotFound, Refused
 from gasdesk.services.flow_context import OrderContext, run_rules
@@ -218,8 +218,15 @@ class OrderService:
         if flow is None:
             raise NotFound(f"没有“{kind}”这种业务")
         how, caller = _intake(flow, channel, caller_phone, documents)
+        payload = dict(data or {})
+        from_customer = [f for f in flow.open_fields if f.customer_value and not str(payload.get(f.code) or "").strip()]
+        if from_customer:  # left empty: the customer's own (e.g. 联系电话), which a clerk may see only masked
+            with self.app.reading() as s:
+                known = s.get(Customer, customer_id)
+                for f in from_customer:
+                    payload[f.code] = str(getattr(known, str(f.customer_value), "") or "") if known else ""
         try:
-            values = flow_engine.read_fields(flow.open_fields, data or {})
+            values = flow_engine.read_fields(flow.open_fields, payload)
         except flow_engine.ActionRefused as exc:
             raise Refused(exc.message, field=exc.field) from exc
         if caller:
@@ -247,6 +254,10 @@ class OrderService:
             )
             s.add(order)
             s.flush()
+            if account is not None and flow.kind not in hazard_gate.exempt_kinds():
+                # An open 一级 safety hazard: new business needs a manager's confirmation, used here.
+                hazard_gate.require(s, account_id=account.id, purpose=hazard_gate.NEW_BUSINESS,
+                                    staff_id=self.actor.staff_id, at=now, ref=order.number)
             ctx = OrderContext(session=s, app=self.app, actor=self.actor, now=now, flow=flow, order=order,
                                customer=customer, account=account, values=values, step_code=first.code)
             run_rules(flow.open_effects, EFFECTS, ctx)
@@ -649,7 +660,7 @@ def _intake(flow: FlowDef, channel: str, caller_phone: str, documents: Iterable[
     caller = str(caller_phone or "").strip()
     if how is Channel.ONLINE:
         raise Refused("暂不支持网上受理", field="channel")
-    if how is Channel.COUNTER:
+    if how is Channel.COUNTER or how.internal:
         if caller:
             raise Refused("来访受理不填写来电号码", field="caller_phone")
         return how, ""

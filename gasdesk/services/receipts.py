@@ -22,7 +22,15 @@ from gasdesk.services import audit
 from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import NotFound
-from gasdesk.vocab import AccountStatus, CustomerCategory, District, GasUseType, IdDocType, PaymentKind
+from gasdesk.vocab import (
+    AccountStatus,
+    CustomerCategory,
+    District,
+    GasUseType,
+    IdDocType,
+    PaymentKind,
+    PaymentMethod,
+)
 
 FLOW_LABEL = "柜台收费"
 
@@ -55,14 +63,21 @@ def receipt_context(session: Session, payment: Payment, values: dict[str, Any], 
                          f"{bill.period_start.isoformat()} 至 {bill.period_end.isoformat()}，用气 {bill.volume} m³，"
                          f"账单金额 {bill.amount} 元，本次{'冲回' if amount < 0 else '支付'} {abs(amount)} 元")
               for bill, amount in allocated]
+    reverses: dict[str, str] = {}
     if payment.reverses_id:
         original = session.get(Payment, payment.reverses_id)
         if original is not None:
             fields.insert(0, FieldValue("冲正原收据", original.receipt_number))
+            # A reversal receipt repeats the payment it undoes, beside the reversal itself.
+            reverses = {"receipt_number": original.receipt_number, "at": original.at.strftime("%Y-%m-%d %H:%M"),
+                        "kind": PaymentKind(original.kind).label, "item": original.item,
+                        "amount": f"{original.amount:,.2f} 元", "method": PaymentMethod(original.method).label,
+                        "staff": staff.get(original.staff_id, ""),
+                        "direction": "退款" if original.cash_effect < 0 else "收款"}
     if account is not None:
         fields.append(FieldValue("收款后账户余额", f"{account.balance} 元"))
     return FormContext(
-        form="receipt", form_title=FORMS["receipt"], company=company_profile(values),
+        form="receipt", form_title="冲正收据" if reverses else FORMS["receipt"], company=company_profile(values),
         order_number=payment.receipt_number, flow_kind="counter_payment", flow_label=FLOW_LABEL,
         order_status_label=PaymentKind(payment.kind).label, opened_at=payment.at,
         opened_by=staff.get(payment.staff_id, ""), current_step_label="",
@@ -77,7 +92,8 @@ def receipt_context(session: Session, payment: Payment, values: dict[str, Any], 
         account=AccountInfo(account.number, AccountStatus(account.status).label, account.balance, account.address)
         if account else None,
         meter=MeterInfo(meter.number, meter.model, meter.rating, meter.last_reading) if meter else None,
-        documents=[], data={"receipt_number": payment.receipt_number, "bills": [b.number for b, _ in allocated]},
+        documents=[], data={"receipt_number": payment.receipt_number, "bills": [b.number for b, _ in allocated],
+                            **({"reverses": reverses} if reverses else {})},
         fields=fields, reason="", crew="", appointment_at=None, history=[], payments=[info], payment=info,
         texts=dict(values.get("texts") or {}), printed_at=now, printed_by=printed_by, copy=copy,
     )
@@ -98,7 +114,8 @@ class ReceiptService:
             payment = s.get(Payment, payment_id)
             if payment is None:
                 raise NotFound("收费记录不存在")
-            order_id = payment.order_id
+            # A reversal's receipt is the counter's own (冲正收据), even of an order's fee.
+            order_id = payment.order_id if payment.kind != PaymentKind.REVERSAL else None
         if order_id is not None:
             from gasdesk.services.printing import PrintService
 

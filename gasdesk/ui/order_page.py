@@ -28,11 +28,24 @@ from gasdesk.flows.definition import ActionDef, FieldKind, FlowDef
 from gasdesk.permissions import Permission
 from gasdesk.services.calendar import PROVISIONAL_MARK, ClockNote
 from gasdesk.services.errors import ServiceError
+from gasdesk.services.inspection import InspectionService
 from gasdesk.services.orders import HOLD_KIND_KEY, DeadlineView, OrderView, StepLogView, correctable_fields
 from gasdesk.ui import messages, printing
 from gasdesk.ui.action_form import ActionDialog
 from gasdesk.ui.fields import make_editor
 from gasdesk.ui.flow_chart import FlowChartView
+from gasdesk.ui.inspection import (
+    CLOSING_ACTIONS,
+    HANDLED_ACTIONS,
+    RESULT_ACTIONS,
+    SUPPLY_STOPPED,
+    InspectionBanner,
+    InspectionPanel,
+    RectifyDialog,
+    ResultDialog,
+    stop_supply,
+)
+from gasdesk.ui.keys import GuardedDialog, assign_mnemonics, give_mnemonics, mnemonic_of
 from gasdesk.ui.local_settings import remember_splitter
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
@@ -96,6 +109,17 @@ def recorded_values(order: OrderView, departments: dict[str, str]) -> list[tuple
     return rows
 
 
+def current_reason(order: OrderView) -> str:
+    """The reason that explains where the order stands now: why it was refused or cancelled, or why it
+    was sent to the step it waits in; a reason given earlier on the way to an archived order is history."""
+    if order.status in (OrderStatus.REJECTED, OrderStatus.CANCELLED):
+        return order.reason
+    if order.status is not OrderStatus.OPEN:
+        return ""
+    moves = [h for h in order.history if h.to_step == order.step and h.from_step != h.to_step]
+    return str(moves[-1].data.get("reason") or "") if moves else ""
+
+
 def deadline_text(d: DeadlineView | None, now: Any, note: ClockNote | None = None,
                   calendar: WorkCalendar | None = None) -> tuple[str, str]:
     """What the clerk reads for a clock, and its colour; `note` adds the paused working days and the
@@ -151,7 +175,7 @@ def _history_columns() -> list[Column[StepLogView]]:
     ]
 
 
-class TextPromptDialog(QDialog):
+class TextPromptDialog(GuardedDialog):
     """A one-line question (pause reason...) answered without blocking the window."""
 
     answered = Signal(str)
@@ -179,7 +203,7 @@ class TextPromptDialog(QDialog):
         self.accept()
 
 
-class CorrectFieldDialog(QDialog):
+class CorrectFieldDialog(GuardedDialog):
     """Correct a value recorded earlier on the open order, before a later step uses it (with a reason)."""
 
     def __init__(self, session: UiSession, order: OrderView, parent: QWidget | None = None) -> None:
@@ -233,6 +257,9 @@ class CorrectFieldDialog(QDialog):
         self.editor.set_value(value)
         self.editor_holder.addWidget(self.editor.widget)
         self.editor_holder.addWidget(self.editor.error)
+        # made after 更正原因: put it back in reading order (项目 → 更正为 → 原因)
+        QWidget.setTabOrder(self.which, self.editor.widget)
+        QWidget.setTabOrder(self.editor.widget, self.reason)
 
     def save(self) -> None:
         show_error(self.error, "")
@@ -250,7 +277,7 @@ class CorrectFieldDialog(QDialog):
         self.accept()
 
 
-class DocumentsDialog(QDialog):
+class DocumentsDialog(GuardedDialog):
     """Tick the documents the customer brought (again, after 资料不符)."""
 
     def __init__(self, session: UiSession, order: OrderView, parent: QWidget | None = None) -> None:
@@ -305,6 +332,7 @@ class OrderPage(QWidget):
         self._build()
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
         QShortcut(QKeySequence("Esc"), self, self.close)
+        give_mnemonics(self)
         QShortcut(QKeySequence("Ctrl+P"), self, self.print_all)
         self.refresh()
 
@@ -332,6 +360,8 @@ class OrderPage(QWidget):
                   self.print_button, self.refresh_button):
             head.addWidget(b)
         outer.addLayout(head)
+        self.banner = InspectionBanner(self.session)
+        outer.addWidget(self.banner)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         chart_box = QGroupBox("业务流程图（绿色：已办，黄色：当前环节）")
@@ -380,6 +410,9 @@ class OrderPage(QWidget):
         self.documents_label.setWordWrap(True)
         self.documents_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.tabs.addTab(self.documents_label, "资料清单")
+        # An inspection order's visits, hazards and photos (shown for orders that have an inspection).
+        self.inspection_panel: InspectionPanel | None = None
+        self.is_inspection = False
         rl.addWidget(self.tabs, 1)
         split.addWidget(right)
         split.setStretchFactor(0, 5)
@@ -425,7 +458,7 @@ class OrderPage(QWidget):
         crew = "　".join(x for x in (order.crew, f"预约 {dt_text(order.appointment_at)}" if order.appointment_at
                                       else "") if x)
         info["crew"].setText(crew or "—")
-        info["reason"].setText(order.reason or "—")
+        info["reason"].setText(current_reason(order) or "—")
         try:
             notes = self.session.calendar.clock_notes(order.id)
         except ServiceError:
@@ -455,6 +488,8 @@ class OrderPage(QWidget):
             hold_text = "计时中"
         info["hold"].setText(hold_text)
         paint_label(info["hold"], "paused" if hold or paused else "")
+        self.banner.load(account_id=order.account_id)
+        self._show_inspection(order)
         self._show_actions(order)
         self.history_model.set_rows(order.history)
         self.history_view.resizeRowsToContents()
@@ -488,7 +523,10 @@ class OrderPage(QWidget):
             why = "业务已办结" if order.status is not OrderStatus.OPEN else \
                 f"当前环节由其他岗位办理（您的岗位：{self.session.actor.role.label}）"
             self.actions_layout.addWidget(QLabel(why))
-        for action in order.actions:
+        actions = list(order.actions)
+        if self.is_inspection:
+            actions = self._inspection_actions(order)
+        for action in actions:
             button = QPushButton(action.label)
             button.setObjectName(f"action_{action.code}")
             if action.target in ("rejected", "cancelled"):
@@ -497,12 +535,85 @@ class OrderPage(QWidget):
             self.action_buttons[action.code] = button
             self.actions_layout.addWidget(button)
         self.actions_layout.addStretch(1)
+        head = (self.customer_button, self.documents_button, self.correct_button, self.pause_button,
+                self.resume_button, self.print_button, self.refresh_button)
+        assign_mnemonics(self.action_buttons.values(), {m for b in head if (m := mnemonic_of(b.text()))})
 
     def _show_history_row(self, index: Any) -> None:
         """A history row whole (a long reason is cut in its column), read-only."""
         h = self.history_model.row(index)
         lines = [f"{c.title}：{c.text(h)}" for c in self.history_model.columns]
         show_long_text(self, f"办理记录 {dt_text(h.at)}", "\n".join(lines))
+
+    # safety inspection ---------------------------------------------------------------------
+    def _show_inspection(self, order: OrderView) -> None:
+        try:
+            self.is_inspection = InspectionService(self.session.app, self.session.actor).inspection_of(
+                order.id) is not None
+        except ServiceError:
+            self.is_inspection = False
+        if not self.is_inspection:
+            return
+        if self.inspection_panel is None:
+            self.inspection_panel = InspectionPanel(self.session, self)
+            self.inspection_panel.changed.connect(self.refresh)
+            self.tabs.insertTab(0, self.inspection_panel, "安全检查")
+            self.tabs.setCurrentIndex(0)
+        self.inspection_panel.show_order(order)
+
+    def _inspection_actions(self, order: OrderView) -> list[ActionDef]:
+        """The result, rectification and stop-supply actions go through their own dialogs."""
+        codes = {a.code for a in order.actions}
+        for code, label, slot in (("result", "录入检查结果…", self.enter_result),
+                                  ("rectify", "隐患整改销项…", self.rectify),
+                                  ("stop_supply", "停止供气…", self.ask_stop_supply)):
+            wanted = {"result": RESULT_ACTIONS, "rectify": CLOSING_ACTIONS,
+                      "stop_supply": (SUPPLY_STOPPED,)}[code]
+            if codes & set(wanted):
+                button = QPushButton(label)
+                button.setObjectName(f"inspection_{code}")
+                button.setStyleSheet("font-weight: bold;")
+                button.clicked.connect(lambda _=False, f=slot: f())
+                self.action_buttons[code] = button
+                self.actions_layout.addWidget(button)
+        return [a for a in order.actions if a.code not in HANDLED_ACTIONS]
+
+    def enter_result(self) -> ResultDialog | None:
+        if self.order is None:
+            return None
+        dialog = ResultDialog(self.session, self.order, self)
+        dialog.performed.connect(self._performed)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def rectify(self) -> RectifyDialog | None:
+        if self.order is None:
+            return None
+        try:
+            hazards = InspectionService(self.session.app, self.session.actor).hazards(order_id=self.order.id,
+                                                                                    open_only=True)
+        except ServiceError as exc:
+            messages.report(self, exc)
+            return None
+        dialog = RectifyDialog(self.session, self.order, hazards, self)
+        dialog.performed.connect(self._performed)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def ask_stop_supply(self) -> None:
+        dialog = TextPromptDialog("停止供气", "一级隐患拒不整改，依照供用气合同停止供气。请填写原因：", self)
+        dialog.answered.connect(self._stop_supply)
+        self.dialog = dialog
+        dialog.open()
+
+    def _stop_supply(self, reason: str) -> None:
+        if self.order is None:
+            return
+        view = stop_supply(self, self.session, self.order, reason)
+        if view is not None:
+            self._performed(view)
 
     def _open_customer(self) -> None:
         if self.order:

@@ -65,6 +65,19 @@ def settlement_block(kit: Kit, ctx: FormContext) -> list[Flowable]:
     return [*kit.section("结算明细（本环节）"), *kit.grid(pairs, cols=1, label_width=90)]
 
 
+def reversal_block(kit: Kit, ctx: FormContext) -> list[Flowable]:
+    """On a reversal receipt (冲正收据): the original payment it undoes, as that receipt printed it."""
+    original = ctx.data.get("reverses")
+    if not original:
+        return []
+    pairs: list[tuple[str, Cell]] = [
+        ("原收据编号", original["receipt_number"]), ("原收费日期", original["at"]),
+        ("原收/退", original["direction"]), ("原款项类别", original["kind"]), ("原收费项目", original["item"]),
+        ("原金额", original["amount"]), ("原支付方式", original["method"]), ("原经办人", original["staff"]),
+    ]
+    return [*kit.section("被冲正的原收费"), *kit.grid(pairs, label_width=80, wide=("原收费项目",))]
+
+
 def receipt_body(kit: Kit, ctx: FormContext) -> list[Flowable]:
     pay = payment_of(ctx)
     refund = pay is not None and pay.direction == "out"
@@ -83,7 +96,11 @@ def receipt_body(kit: Kit, ctx: FormContext) -> list[Flowable]:
         ("备注", pay.note if pay else ""),
     ]
     title = "退款信息" if refund else "收款信息"
-    return [*kit.section(title), *kit.grid(pairs, label_width=80, wide=("收费项目", "金额（大写）", "备注")),
+    if ctx.data.get("reverses"):
+        title = "冲正信息（冲回原收费）"
+        pairs[-1] = ("冲正原因", pay.note if pay else "")
+    return [*reversal_block(kit, ctx), *kit.section(title),
+            *kit.grid(pairs, label_width=80, wide=("收费项目", "金额（大写）", "备注", "冲正原因")),
             *settlement_block(kit, ctx)]
 
 
