@@ -288,6 +288,8 @@ GAPS: dict[str, tuple[float, float]] = {"@docs": (24, 150), "@pause": (1, 24), "
 BOOKED_VISIT_GAP = (16.0, 72.0)
 UNBOOKED_VISIT_GAP = (2.0, 30.0)
 COUNTER_HOURS = (time(9, 0), time(21, 0))
+# The demo hall's own hours as its profile prints them (customers arrive from 9:00 to 21:00).
+HALL_HOURS = "每日 9:00-21:00"
 OFFICE_HOURS = (time(8, 30), time(17, 30))
 # Customers arriving at the counter per hour from 9:00 to 20:00 (relative).
 COUNTER_RHYTHM = (3, 5, 5, 2, 2, 4, 5, 4, 3, 2, 2, 1)
@@ -494,11 +496,14 @@ class _Hall:
             return {row.login: Actor(row.id, row.login, row.name, Role(row.role), row.department_id) for row in rows}
 
     def _name_the_company(self) -> None:
-        """The hall is the seed's company in Anshun: its name goes on every form the demo prints."""
-        if "company.name" in settings_store.DEFAULTS and self.settings.get("company.name") != COMPANY:
-            SettingsService(self.app, self.admin).update({"company.name": COMPANY})
-            with self.app.reading() as s:
-                self.settings = settings_store.read_all(s)
+        """The hall is the seed's company in Anshun: its name goes on every form the demo prints, and
+        its profile is confirmed with the hours the demo's counter keeps (the seed gives the hall none),
+        so the first-run profile dialog does not stand between a newcomer and the demo hall."""
+        if self.settings.get("company.name") == COMPANY and self.settings.get("company.confirmed"):
+            return
+        SettingsService(self.app, self.admin).confirm_profile({"company.name": COMPANY, "hours.hall": HALL_HOURS})
+        with self.app.reading() as s:
+            self.settings = settings_store.read_all(s)
 
     def _actor(self, story: DemoStory, who: str) -> Actor:
         if who == "handler":
@@ -1158,7 +1163,7 @@ class _Hall:
         actor = self._actor(story, "clerk")
         account = cust.account_id if flow.account_statuses is not None else None
         view = self._orders(actor).open(kind, cust.id, account_id=account, documents=docs, data=opening.data,
-                                        note=opening.note, channel=opening.channel)
+                                        note=opening.note, channel=opening.channel, caller_phone=opening.caller_phone)
         story.order_id = view.id
         if flow.account_lock is not AccountLock.NONE:
             cust.busy = kind

@@ -91,6 +91,8 @@ FORM_FLOW: dict[str, str] = {
     "acceptance": "activation",
     "installation_application": "installation",
     "supply_plan_reply": "installation",
+    "design_approval": "installation",
+    "construction_checklist": "installation",
     "completion_confirmation": "installation",
     "ignition_notice": "installation",
     "residential_contract": "activation",
@@ -156,6 +158,24 @@ def scenario(form: str) -> dict[str, Any]:
             data={"project_name": "好味道餐厅厨房燃气工程", "survey_date": "2026-11-30", "supply_plan": plan},
             fields=_fields(("项目名称", "好味道餐厅厨房燃气工程"), ("踏勘日期", "2026-11-30"),
                            ("设计人员", "赵工"), ("用气方案", plan)),
+        )
+    elif form == "design_approval":
+        summary = "花果园大街中压管网DN160引入，室外设调压计量箱1座（G25表），DN50镀锌钢管沿外墙明敷至厨房，设燃气泄漏报警及紧急切断装置。"
+        s.update(
+            current_step_label="客户审核设计方案",
+            data={"project_name": "好味道餐厅厨房燃气工程", "design_unit": "安顺市市政工程设计院有限公司",
+                  "design_number": "SJ2026-0031", "design_summary": summary},
+            fields=_fields(("项目名称", "好味道餐厅厨房燃气工程"), ("设计单位", "安顺市市政工程设计院有限公司"),
+                           ("设计方案编号", "SJ2026-0031"), ("设计方案概要", summary)),
+        )
+    elif form == "construction_checklist":
+        s.update(
+            current_step_label="工程施工",
+            data={"briefing_date": "2026-12-10", "briefing_attendees": "施工单位项目经理、监理工程师、用气单位代表",
+                  "briefing_points": "管道走向、穿墙套管、带气接驳安全措施", "construction_unit": "示例市燃气工程安装有限公司",
+                  "supervision_unit": "示例市建设监理咨询有限公司", "work_finished": True, "materials_cleared": True,
+                  "site_cleaned": True},
+            fields=_fields(("技术交底日期", "2026-12-10"), ("施工单位", "示例市燃气工程安装有限公司")),
         )
     elif form in ("completion_confirmation", "ignition_notice"):
         s.update(

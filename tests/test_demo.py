@@ -129,6 +129,12 @@ def test_demo_hall_is_complete_and_consistent(app: App, clock: FixedClock) -> No
         assert {"prepay", "fee", "refund", "arrears"} <= kinds
         assert any(a.balance < 0 for a in accounts) and any(a.balance > 0 for a in accounts)
 
+        # The profile is the seed's company, confirmed with the demo hall's own hours: the first-run
+        # profile dialog does not appear on the demo hall.
+        values = settings_store.read_all(s)
+        assert values["company.confirmed"] is True and values["company.name"] == "贵州燃气集团安顺市燃气有限责任公司"
+        assert values["hours.hall"] and values["hours.hall"] != values["hours.service_line"]
+
         # The audit chain is whole.
         ok, broken, why = audit.verify(s)
         assert ok, (broken, why)

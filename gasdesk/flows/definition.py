@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from gasdesk.vocab import Role, SiteWork, TimeUnit
+from gasdesk.vocab import PauseKind, Role, SiteWork, TimeUnit
 
 
 class FieldKind(StrEnum):
@@ -237,6 +237,15 @@ class FlowDef:
     own_ledgers: tuple[OrderLedger, ...] = ()
     # One of the ten flows of the process document's charts (False: a further commitment service).
     chart: bool = True
+    # The published rate its finished orders make (e.g. 表具校验、更换合格率, 100 % promised): an order
+    # archived with no re-work (`rounds` 0, rounds_label 返工次数) passed first time.
+    pass_rate: str = ""
+    # A request of this flow may be taken by telephone (the seed: 也可电话咨询报装; 客户来电、来访申请开通
+    # 点火及拆、迁、移、改). Its documents are then checked, and its forms signed, when the customer comes in.
+    phone_intake: bool = False
+    # The kinds of hand pause (vocab.PauseKind codes) its clocks allow: the customer's, and for the
+    # installation approvals such as road-excavation permits, which the commitment does not count.
+    pause_kinds: tuple[str, ...] = (PauseKind.CUSTOMER,)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "open_effects", rules(self.open_effects))

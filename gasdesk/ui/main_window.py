@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -17,12 +17,11 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QStackedWidget,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
-from gasdesk import sla
+from gasdesk import assets, sla
 from gasdesk.flows import ALL_FLOWS
 from gasdesk.permissions import Permission
 from gasdesk.services.errors import ServiceError
@@ -56,9 +55,8 @@ FORM_KEYS = (("回车", "查询 / 下一步 / 确定（对话框和向导的默�
              ("Ctrl+Tab", "切换到下一个页面"), ("Ctrl+P", "业务单窗口：打印全部单据"),
              ("F5（业务单、客户、燃气费窗口）", "刷新该窗口"))
 DASHBOARD, SEARCH, NEW, DISPATCH, LEDGERS, SETTINGS = range(6)
-ICONS = (QStyle.StandardPixmap.SP_ComputerIcon, QStyle.StandardPixmap.SP_FileDialogContentsView,
-         QStyle.StandardPixmap.SP_FileDialogNewFolder, QStyle.StandardPixmap.SP_DriveNetIcon,
-         QStyle.StandardPixmap.SP_FileDialogDetailedView, QStyle.StandardPixmap.SP_FileDialogInfoView)
+# The sidebar's icons: resources/icons/nav/<name>.svg (gasdesk.assets), one per page.
+ICONS = ("dashboard", "search", "new", "dispatch", "ledgers", "settings")
 INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel}
 STYLE = """
 QMainWindow, QWidget#central { background: #f4f6f9; }
@@ -72,6 +70,15 @@ QTableView { background: white; gridline-color: #e6eaf0; selection-background-co
 QHeaderView::section { background: #e9eef4; padding: 4px; border: none; border-right: 1px solid #d5dce5; }
 QStatusBar { background: #e9eef4; }
 """
+
+
+def nav_icon(name: str) -> QIcon:
+    """A sidebar icon from resources/icons/nav (an empty icon if the file is missing: the title still shows)."""
+    try:
+        file = assets.path("icons", "nav", f"{name}.svg")
+    except assets.ResourcesMissing:
+        return QIcon()
+    return QIcon(str(file)) if file.is_file() else QIcon()
 
 
 def draft_question(draft: dict[str, Any]) -> str:
@@ -184,24 +191,22 @@ class MainWindow(QMainWindow):
         self.settings_page = SettingsPage(session)
         self.emergency = EmergencyBoard(session)
         self.planned_work = PlannedWorkPage(session)
-        pages: list[tuple[str, QStyle.StandardPixmap, QWidget]] = [
+        pages: list[tuple[str, str, QWidget]] = [
             (PAGES[i], ICONS[i], page) for i, page in enumerate(
                 (self.dashboard, self.search, self.new_page, self.dispatch, self.ledgers, self.settings_page))]
         self.readings = ReadingsImportPage(session)
         self.bank = BankPage(session)
         self.inspections = InspectionPlansPage(session)
-        pages += [("抢险抢修", QStyle.StandardPixmap.SP_MessageBoxWarning, self.emergency),
-                  ("计划作业", QStyle.StandardPixmap.SP_FileDialogListView, self.planned_work),
-                  ("抄表导入", QStyle.StandardPixmap.SP_DialogOpenButton, self.readings),
-                  ("银行代收代扣", QStyle.StandardPixmap.SP_DriveNetIcon, self.bank),
-                  ("安全检查", QStyle.StandardPixmap.SP_DialogApplyButton, self.inspections)]
+        pages += [("抢险抢修", "emergency", self.emergency), ("计划作业", "planned_work", self.planned_work),
+                  ("抄表导入", "readings", self.readings), ("银行代收代扣", "bank", self.bank),
+                  ("安全检查", "shield", self.inspections)]
         self.manager_dashboard = manager_dashboard(session)
         if self.manager_dashboard is not None:
-            pages.append(("管理驾驶舱", QStyle.StandardPixmap.SP_DesktopIcon, self.manager_dashboard))
+            pages.append(("管理驾驶舱", "manager", self.manager_dashboard))
         self.page_titles = [title for title, _icon, _page in pages]
         self.page_keys = [PAGE_KEYS[i] if i < len(PAGE_KEYS) else "" for i in range(len(pages))]
         for i, (title, icon, page) in enumerate(pages):
-            item = QListWidgetItem(self.style().standardIcon(icon), title)
+            item = QListWidgetItem(nav_icon(icon), title)
             item.setToolTip(f"{title}（{self.page_keys[i]}）" if self.page_keys[i] else f"{title}（Ctrl+Tab 切换）")
             self.nav.addItem(item)
             page.setContentsMargins(10, 6, 10, 6)

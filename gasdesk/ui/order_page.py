@@ -29,7 +29,7 @@ from gasdesk.permissions import Permission
 from gasdesk.services.calendar import PROVISIONAL_MARK, ClockNote
 from gasdesk.services.errors import ServiceError
 from gasdesk.services.inspection import InspectionService
-from gasdesk.services.orders import DeadlineView, OrderView, StepLogView, correctable_fields
+from gasdesk.services.orders import HOLD_KIND_KEY, DeadlineView, OrderView, StepLogView, correctable_fields
 from gasdesk.ui import messages, printing
 from gasdesk.ui.action_form import ActionDialog
 from gasdesk.ui.fields import make_editor
@@ -64,7 +64,7 @@ from gasdesk.ui.widgets import (
     value_label,
 )
 from gasdesk.ui.worker import run_blocking
-from gasdesk.vocab import DeadlineScope, DeadlineStatus, OrderStatus, TimeUnit
+from gasdesk.vocab import DeadlineScope, DeadlineStatus, OrderStatus, PauseKind, TimeUnit
 from gasdesk.workdays import WorkCalendar
 
 # Facts the services remember on the order besides the recorded fields.
@@ -284,9 +284,14 @@ class DocumentsDialog(GuardedDialog):
         super().__init__(parent)
         self.session, self.order = session, order
         self.result_view: OrderView | None = None
-        self.setWindowTitle("资料清单")
+        # A call's customer comes in: the documents are checked against the originals, and the visit recorded.
+        self.visit = order.awaiting_visit
+        self.setWindowTitle("客户到厅（来访）" if self.visit else "资料清单")
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"业务单 {order.number}：请勾选客户已提交的资料"))
+        layout.addWidget(QLabel(
+            f"业务单 {order.number}（{order.channel_text}）：客户已到厅，请核对原件并勾选客户提交的资料；"
+            "确认后计时恢复，需客户签字的单据可以打印" if self.visit else
+            f"业务单 {order.number}：请勾选客户已提交的资料"))
         self.boxes: dict[str, QCheckBox] = {}
         for d in order.flow.documents:
             box = QCheckBox(d.label + ("" if d.required else "（选交）"))
@@ -294,17 +299,17 @@ class DocumentsDialog(GuardedDialog):
             box.setChecked(d.code in order.documents)
             self.boxes[d.code] = box
             layout.addWidget(box)
-        buttons = dialog_buttons("保存")
+        buttons = dialog_buttons("确认客户到厅" if self.visit else "保存")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
     def save(self) -> None:
         docs = [code for code, box in self.boxes.items() if box.isChecked()]
+        record = self.session.orders.customer_arrived if self.visit else self.session.orders.set_documents
         try:
             order = self.order
-            self.result_view = run_blocking(self, lambda: self.session.orders.set_documents(
-                order.id, docs, expected_version=order.version))
+            self.result_view = run_blocking(self, lambda: record(order.id, docs, expected_version=order.version))
         except ServiceError as exc:
             messages.report(self, exc)
             return
@@ -344,12 +349,14 @@ class OrderPage(QWidget):
         self.documents_button = QPushButton("资料清单…")
         self.correct_button = QPushButton("更正登记内容…")
         self.pause_button = QPushButton("暂停计时（客户原因）…")
+        self.permit_button = QPushButton("暂停计时（审批）…")
+        self.permit_button.setToolTip(f"{PauseKind.PERMIT.label}：办理审批的时间不计入承诺时限")
         self.resume_button = QPushButton("恢复计时")
         self.print_button = QPushButton("打印单据")
         self.print_button.setToolTip("打印单据：可选“打印全部”（Ctrl+P），合并为一次打印")
         self.refresh_button = QPushButton("刷新")
         for b in (self.customer_button, self.documents_button, self.correct_button, self.pause_button,
-                  self.resume_button,
+                  self.permit_button, self.resume_button,
                   self.print_button, self.refresh_button):
             head.addWidget(b)
         outer.addLayout(head)
@@ -418,6 +425,7 @@ class OrderPage(QWidget):
         self.documents_button.clicked.connect(self.edit_documents)
         self.correct_button.clicked.connect(self.correct_field)
         self.pause_button.clicked.connect(self.ask_pause)
+        self.permit_button.clicked.connect(self.ask_permit_pause)
         self.resume_button.clicked.connect(self.resume)
         self.print_button.clicked.connect(self.show_print_menu)
         self.refresh_button.clicked.connect(self.refresh)
@@ -443,9 +451,10 @@ class OrderPage(QWidget):
         info = self.info_labels
         info["customer"].setText(f"{order.customer_name}（{order.customer_number}）")
         info["account"].setText(order.account_number or "—")
-        info["opened"].setText(f"{dt_text(order.opened_at)}　{order.opened_by}"
+        info["opened"].setText(f"{dt_text(order.opened_at)}　{order.opened_by}　{order.channel_text}"
+                               + ("（客户尚未到厅）" if order.awaiting_visit and order.status is OrderStatus.OPEN else "")
                                + (f"　办结 {dt_text(order.closed_at)}" if order.closed_at else ""))
-        info["step"].setText(f"<b>{order.step_label}</b>" + (f"　（第{order.rounds}轮处理）" if order.rounds else ""))
+        info["step"].setText(f"<b>{order.step_label}</b>" + (f"　（{order.flow.rounds_label or '轮次'}：{order.rounds}）" if order.rounds else ""))
         crew = "　".join(x for x in (order.crew, f"预约 {dt_text(order.appointment_at)}" if order.appointment_at
                                       else "") if x)
         info["crew"].setText(crew or "—")
@@ -469,7 +478,8 @@ class OrderPage(QWidget):
         hold = order.data.get("_on_hold")
         paused = [d for d in order.deadlines if d.status is DeadlineStatus.PAUSED]
         if hold:
-            hold_text = f"客户原因暂停中：{hold}"
+            kind = PauseKind(order.data.get(HOLD_KIND_KEY) or PauseKind.CUSTOMER)
+            hold_text = f"{kind.label}暂停中：{hold}"
         elif order.status is not OrderStatus.OPEN:
             hold_text = "已结束"
         elif paused:
@@ -495,8 +505,10 @@ class OrderPage(QWidget):
         is_open = order.status is OrderStatus.OPEN
         can_pause = self.session.can(Permission.PAUSE_CLOCK) and is_open
         self.pause_button.setVisible(can_pause and not order.on_hold)
+        self.permit_button.setVisible(can_pause and not order.on_hold and PauseKind.PERMIT in order.flow.pause_kinds)
         self.resume_button.setVisible(can_pause and order.on_hold)
-        self.documents_button.setVisible(bool(order.flow.documents) and is_open
+        self.documents_button.setText("客户到厅…" if order.awaiting_visit else "资料清单…")
+        self.documents_button.setVisible((bool(order.flow.documents) or order.awaiting_visit) and is_open
                                          and self.session.can(Permission.OPEN_ORDER))
         self.correct_button.setVisible(bool(correctable_fields(order)) and self.session.can(Permission.OPEN_ORDER))
         self.print_button.setVisible(printing.available() and self.session.can(Permission.PRINT_FORMS))
@@ -654,9 +666,16 @@ class OrderPage(QWidget):
         self.dialog = dialog
         dialog.open()
 
-    def pause(self, reason: str) -> None:
+    def ask_permit_pause(self) -> None:
+        dialog = TextPromptDialog("暂停计时（审批）", f"{PauseKind.PERMIT.label}期间暂停计时，不计入承诺时限。"
+                                  "请填写审批事项（如：道路挖掘许可，已向市政部门申请）：", self)
+        dialog.answered.connect(lambda reason: self.pause(reason, PauseKind.PERMIT))
+        self.dialog = dialog
+        dialog.open()
+
+    def pause(self, reason: str, kind: PauseKind = PauseKind.CUSTOMER) -> None:
         try:
-            view = run_blocking(self, lambda: self.session.orders.pause_clock(self.order_id, reason))
+            view = run_blocking(self, lambda: self.session.orders.pause_clock(self.order_id, reason, kind))
         except ServiceError as exc:
             messages.report(self, exc)
             return

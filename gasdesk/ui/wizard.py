@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -46,7 +47,8 @@ from gasdesk.ui.keys import give_mnemonics
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import balance_text, banner, error_label, hint_label, money_text, show_error
 from gasdesk.ui.worker import run_blocking
-from gasdesk.vocab import AccountStatus, CustomerCategory, CustomerStatus, OrderStatus
+from gasdesk.validation import ValidationError, check_phone
+from gasdesk.vocab import AccountStatus, Channel, CustomerCategory, CustomerStatus, OrderStatus
 
 FLOW_PAGE, CUSTOMER_PAGE, DOCUMENTS_PAGE, FORM_PAGE, CONFIRM_PAGE, FIRST_STEP_PAGE, DONE_PAGE = range(7)
 NOTE = FieldDef("note", "备注", FieldKind.LONG_TEXT, required=False)
@@ -94,7 +96,9 @@ class FlowPage(QWizardPage):
         self.wiz = wizard
         self.setTitle("选择业务类型")
         self.setSubTitle("请选择客户要办理的业务（↑↓ 选择，回车下一步）。")
-        layout = QHBoxLayout(self)
+        outer = QVBoxLayout(self)
+        layout = QHBoxLayout()
+        outer.addLayout(layout, 1)
         self.list = QListWidget()
         self.list.setObjectName("flow_list")
         for flow in ALL_FLOWS.values():
@@ -107,9 +111,41 @@ class FlowPage(QWizardPage):
         self.about.setWordWrap(True)
         self.about.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.about, 1)
+        outer.addLayout(self._channel_row())
+        self.caller_error = error_label()
+        outer.addWidget(self.caller_error)
         self.list.currentItemChanged.connect(self._changed)
         # Enter reaches the wizard's 下一步 by itself; a double-click goes on too.
         self.list.itemDoubleClicked.connect(lambda _i: self.wiz.next())
+
+    def _channel_row(self) -> QHBoxLayout:
+        """受理方式: 来访 (the customer at the counter) or 来电 with the caller's number."""
+        row = QHBoxLayout()
+        row.addWidget(QLabel("受理方式："))
+        self.counter_radio = QRadioButton(Channel.COUNTER.label)
+        self.counter_radio.setObjectName("channel_counter")
+        self.phone_radio = QRadioButton(Channel.PHONE.label)
+        self.phone_radio.setObjectName("channel_phone")
+        self.counter_radio.setChecked(True)
+        self.caller = QLineEdit()
+        self.caller.setObjectName("caller_phone")
+        self.caller.setPlaceholderText("来电号码（手机或座机）")
+        self.caller.setMaximumWidth(220)
+        self.caller.setEnabled(False)
+        self.phone_radio.toggled.connect(self._channel_changed)
+        for widget in (self.counter_radio, self.phone_radio, QLabel("来电号码："), self.caller):
+            row.addWidget(widget)
+        row.addStretch(1)
+        return row
+
+    def _channel_changed(self, phone: bool) -> None:
+        self.caller.setEnabled(phone)
+        show_error(self.caller_error, "")
+        if phone:
+            self.caller.setFocus()
+
+    def channel(self) -> Channel:
+        return Channel.PHONE if self.phone_radio.isChecked() else Channel.COUNTER
 
     def select(self, kind: str) -> None:
         for i in range(self.list.count()):
@@ -129,9 +165,14 @@ class FlowPage(QWizardPage):
             who = "、".join(CustomerCategory(c).label for c in flow.categories) or "所有"
             docs = "、".join(d.label + ("" if d.required else "（选交）") for d in flow.documents) or "无需提交资料"
             steps = " → ".join(s.label for s in flow.steps if not s.terminal and not s.customer_wait)
+            phone = "可以电话受理，资料在客户到厅时核对" if flow.phone_intake else "须客户到营业厅办理"
             self.about.setText(
                 f"<h3>{flow.label}</h3><p><b>适用客户：</b>{who}客户</p><p><b>需提交资料：</b>{docs}</p>"
-                f"<p><b>服务承诺：</b>{flow.commitment or '—'}</p><p><b>办理环节：</b>{steps}</p>")
+                f"<p><b>服务承诺：</b>{flow.commitment or '—'}</p><p><b>办理环节：</b>{steps}</p>"
+                f"<p><b>来电受理：</b>{phone}</p>")
+            self.phone_radio.setEnabled(flow.phone_intake)
+            if not flow.phone_intake:
+                self.counter_radio.setChecked(True)
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
@@ -141,7 +182,17 @@ class FlowPage(QWizardPage):
         kind = self.kind()
         if kind is None:
             return False
+        caller = ""
+        if self.channel() is Channel.PHONE:
+            try:
+                caller = check_phone(self.caller.text())
+            except ValidationError as exc:
+                show_error(self.caller_error, f"来电号码：{exc.message}")
+                self.caller.setFocus()
+                return False
+        show_error(self.caller_error, "")
         self.wiz.flow = ALL_FLOWS[kind]
+        self.wiz.channel, self.wiz.caller_phone = self.channel(), caller
         return True
 
 
@@ -250,7 +301,9 @@ class CustomerPage(QWizardPage):
 
     def nextId(self) -> int:
         flow = self.wiz.flow
-        return DOCUMENTS_PAGE if flow is not None and flow.documents else FORM_PAGE
+        # A call's documents are checked when the customer comes in (客户到厅), not now.
+        calls = self.wiz.channel is Channel.PHONE
+        return DOCUMENTS_PAGE if flow is not None and flow.documents and not calls else FORM_PAGE
 
     def validatePage(self) -> bool:
         flow = self.wiz.flow
@@ -454,9 +507,15 @@ class ConfirmPage(QWizardPage):
             who = f"新客户：{w.new_customer.name}（{CustomerCategory(w.new_customer.category).label}）　" \
                   f"{w.new_customer.address}"
         rows = [("业务", flow.label), ("客户", who)]
+        if w.channel is Channel.PHONE:
+            waits = "资料待客户到厅时核对原件，" if flow.documents else ""
+            rows.append(("受理方式", f"来电（{w.caller_phone}）<br><span style='color:#7a4f01'>{waits}"
+                                     "需客户签字的单据在客户到厅（来访）后打印</span>"))
+        else:
+            rows.append(("受理方式", Channel.COUNTER.label))
         if w.account is not None:
             rows.append(("燃气账户", f"{w.account.number}（{w.account.status.label}，{balance_text(w.account.balance)}）"))
-        if flow.documents:
+        if flow.documents and w.channel is not Channel.PHONE:
             have = [d.label for d in flow.documents if d.code in w.documents]
             rows.append(("已交资料", "、".join(have) or "无"))
             missing = missing_documents(flow, w.documents)
@@ -525,23 +584,30 @@ class FirstStepPage(QWizardPage):
             widget.deleteLater()
         self.radios, self.forms = {}, {}
         missing = missing_documents(order.flow, order.documents)
+        awaited = order.awaiting_visit and bool(missing)  # a call: the documents come with the customer
         preferred: str | None = None
         actions = [a for a in order.actions if a.code != flow_engine.CANCEL.code]
         for action in actions:
             blocked = bool(missing) and action.has_guard("documents_complete")
-            text = action.label + (f"　（资料不齐全，缺少：{'、'.join(missing)}，将被拒绝）" if blocked else "")
-            prefill = {"reason": "资料不齐全，缺少：" + "、".join(missing)} if missing and action.needs_reason else {}
+            text = action.label + (f"　（资料待客户到厅核对：{'、'.join(missing)}）" if blocked and awaited else
+                                   f"　（资料不齐全，缺少：{'、'.join(missing)}，将被拒绝）" if blocked else "")
+            prefill = ({"reason": "资料不齐全，缺少：" + "、".join(missing)}
+                       if missing and action.needs_reason and not awaited else {})
             self._add_choice(action.code, text, ActionForm(self.wiz.session, action, prefill=prefill))
             self.radios[action.code].setEnabled(not blocked)
-            if missing and preferred is None and action.needs_reason:
+            if missing and not awaited and preferred is None and action.needs_reason:
                 preferred = action.code
             # The first action that fits what was registered (a complaint is not an enquiry answered).
             if not missing and preferred is None and not blocked and action.suggested_for(order.data):
                 preferred = action.code
         self._add_choice(SKIP, "暂不办理，稍后在业务单页面继续", QLabel("业务单已保存，可在工作台或客户资料中打开继续办理。"))
         self.warning.setVisible(bool(missing))
-        self.warning.setText("客户资料不齐全（缺少：" + "、".join(missing) + "），不能受理，"
-                             "请按不予受理（或资料不符）办理并将原因告知客户。")
+        if awaited:
+            self.warning.setText("来电受理：客户到厅时在业务单页面点“客户到厅…”核对资料（" + "、".join(missing)
+                                 + "）后继续办理；在此之前计时暂停（客户原因）。")
+        else:
+            self.warning.setText("客户资料不齐全（缺少：" + "、".join(missing) + "），不能受理，"
+                                 "请按不予受理（或资料不符）办理并将原因告知客户。")
         if not actions:
             self.head.setText(f"<b>{order.step_label}</b>：该环节不由您的岗位办理，业务已转交相关岗位。")
         self.radios[preferred or SKIP].setChecked(True)
@@ -655,6 +721,7 @@ class DonePage(QWizardPage):
             button.setAutoDefault(False)
             key = f.code if f.payment_id is None else f"{f.code}_{f.payment_id}"
             button.setObjectName(f"print_{key}")
+            button.setEnabled(not f.withheld)
             button.clicked.connect(
                 lambda _=False, f=f: self.printer.render(order.id, f.code, f.title, f.payment_id))
             self.print_buttons[key] = button
@@ -702,6 +769,8 @@ class NewOrderWizard(QWizard):
         self.documents: list[str] = []
         self.data: dict[str, Any] = {}
         self.note = ""
+        self.channel = Channel.COUNTER
+        self.caller_phone = ""
         self.order: OrderView | None = None
         self.preset_customer: CustomerView | None = None
         self.setWindowTitle("新建业务")
@@ -735,6 +804,11 @@ class NewOrderWizard(QWizard):
             except ServiceError as exc:
                 messages.report(parent, exc)
         self.flow_page.select(self.draft.get("kind") or kind or WIZARD_DEFAULT)
+        if self.draft.get("channel") == Channel.PHONE and self.flow_page.phone_radio.isEnabled():
+            self.flow_page.phone_radio.setChecked(True)
+            self.flow_page.caller.setText(str(self.draft.get("caller_phone") or ""))
+        self.flow_page.phone_radio.toggled.connect(self.mark_edited)
+        self.flow_page.caller.textEdited.connect(self.mark_edited)
         self.currentIdChanged.connect(self._page_changed)
 
     # focus and drafts -------------------------------------------------------------------------
@@ -769,6 +843,7 @@ class NewOrderWizard(QWizard):
         customer = self.customer or (hit.customer if hit is not None and not new else None)
         return {
             "kind": self.flow.kind if self.flow else self.flow_page.kind(),
+            "channel": str(self.flow_page.channel()), "caller_phone": self.flow_page.caller.text().strip(),
             "page": self.currentId(),
             "saved_at": self.session.now().isoformat(timespec="minutes"),
             "customer": {"new": new, "fields": page.form.values() if new else {},
@@ -828,9 +903,10 @@ class NewOrderWizard(QWizard):
             else:
                 customer_id = self.customer.id
             account_id = self.account.id if self.account else None
+            documents = [] if self.channel is Channel.PHONE else self.documents
             self.order = run_blocking(self, lambda: s.orders.open(
-                flow.kind, customer_id, account_id=account_id, documents=self.documents, data=self.data,
-                note=self.note))
+                flow.kind, customer_id, account_id=account_id, documents=documents, data=self.data,
+                note=self.note, channel=self.channel, caller_phone=self.caller_phone))
         except NeedsClearance as exc:
             # An open 一级 safety hazard: a manager confirms, then the order is submitted again.
             clearance = ClearanceDialog(s, exc, flow.label, self)

@@ -45,7 +45,9 @@ def payload(drv: Driver, story: DemoStory, i: int, move: str, customer: DemoCust
     values: dict[str, object] = {"visited_at": visited, "inspector": inspector}
     if move in (PASSED, *RESULTS):
         values |= {item.field: OK for item in CHECKLIST}
-        values["left_at"] = visited + timedelta(minutes=drv.rng.randint(10, 25))
+        # The inspector left before now (a visit began 20-50 minutes ago and lasts 10-25).
+        values["left_at"] = min(visited + timedelta(minutes=drv.rng.randint(10, 25)),
+                                drv.now().replace(second=0, microsecond=0))
         if move in RESULTS:
             code, note = drv.rng.choice(FOUND[RESULTS[move]])
             values[f"chk_{code}"], values[f"note_{code}"] = RESULTS[move], note

@@ -135,6 +135,6 @@ def receipt_signatures(kit: Kit, ctx: FormContext) -> list[Flowable]:
     pay = payment_of(ctx)
     refund = pay is not None and pay.direction == "out"
     staff = Signer("退款经办人" if refund else "收款人", (lambda c: pay.staff_name) if pay else None)
-    customer = Signer("领款人签字" if refund else "交款人签字")
+    customer = Signer("领款人签字" if refund else "交款人签字", party=True)
     stamp = Signer("收费单位", lambda c: c.company.name, stamp=True)
     return signatures(staff, customer, stamp, lead="receipt_note")(kit, ctx)
