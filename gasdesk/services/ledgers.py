@@ -75,7 +75,7 @@ from gasdesk.reports.ledgers import (
     write_workbook,
 )
 from gasdesk.reports.ledgers.pdf import PDF_ROW_LIMIT, write_pdf
-from gasdesk.services import audit, bank_ledger
+from gasdesk.services import audit, bank_ledger, inspection_ledgers
 from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
 from gasdesk.services.deadlines import is_provisional
@@ -176,6 +176,8 @@ class Query:
     dialect: str
     lookups: Lookups
     calendar: WorkCalendar
+    # The settings as read for this export (a sheet's rules that depend on them, e.g. intervals).
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 # --- definitions -----------------------------------------------------------------------------------
@@ -1256,6 +1258,7 @@ LEDGERS: dict[str, LedgerDef] = {d.name: d for d in (
     BUSINESS, PLUGGING, ALLOWANCE, COMPLAINTS, METER_CHANGE, TRANSFER_CLOSURE, CASH_DAILY, COMPLIANCE, OVERDUE,
     BILLS, ARREARS_AGE, WRITE_OFFS,
     bank_ledger.reconciliation_ledger(LedgerDef, SheetDef),
+    *inspection_ledgers.inspection_ledgers(LedgerDef, SheetDef),
 )}
 
 
@@ -1360,7 +1363,7 @@ class LedgerService:
             company = str(settings_store.get(s, "company.name") or "")
             font_path = str(settings_store.get(s, "printing.font_path") or "") or None
             q = Query(filter=flt, now=now, dialect=s.get_bind().dialect.name, lookups=lookups,
-                      calendar=self.app.calendar())
+                      calendar=self.app.calendar(), settings=settings_store.read_all(s))
             total = ledger.count(s, q)
             if as_pdf and total > PDF_ROW_LIMIT:
                 raise Refused(f"“{ledger.title}”共 {total:,} 行，超过 PDF 的 {PDF_ROW_LIMIT:,} 行上限；"
@@ -1503,6 +1506,8 @@ class DashboardSnapshot:
     trend: list[MonthRate]
     overdue: list[DepartmentLoad]
     workload: list[ClerkLoad]
+    # Safety inspection: coverage within the interval now, households overdue, open hazards.
+    inspection: inspection_ledgers.CoverageFigure | None = None
 
     @property
     def open_total(self) -> int:
@@ -1557,13 +1562,14 @@ class DashboardData:
 
     def _query(self, s: Session) -> Query:
         return Query(filter=LedgerFilter(), now=self.app.clock.now(), dialect=s.get_bind().dialect.name,
-                     lookups=Lookups.load(s), calendar=self.app.calendar())
+                     lookups=Lookups.load(s), calendar=self.app.calendar(), settings=settings_store.read_all(s))
 
     def snapshot(self, months: int = 12) -> DashboardSnapshot:
         with self.app.reading() as s:
             q = self._query(s)
             return DashboardSnapshot(at=q.now, by_flow=self._by_flow(s, q), trend=self._trend(s, q, months),
-                                     overdue=self._overdue(s, q), workload=self._workload(s, q))
+                                     overdue=self._overdue(s, q), workload=self._workload(s, q),
+                                     inspection=inspection_ledgers.coverage_now(s, q.now, q.settings))
 
     # --- open orders by flow and state ------------------------------------------------------------
 
@@ -1620,6 +1626,11 @@ class DashboardData:
             result.append(MonthRate(key, row[1], row[2], row[3]) if row else MonthRate(key, 0, 0, 0))
             month = (month + timedelta(days=32)).replace(day=1)
         return result
+
+    def inspection_coverage(self) -> inspection_ledgers.CoverageFigure:
+        with self.app.reading() as s:
+            q = self._query(s)
+            return inspection_ledgers.coverage_now(s, q.now, q.settings)
 
     def compliance_trend(self, months: int = 12) -> list[MonthRate]:
         with self.app.reading() as s:
