@@ -86,10 +86,12 @@ def _district(code: Any) -> str:
 
 
 def hazards_text(checklist: dict[str, Any] | None) -> tuple[int, str]:
-    """(hazards marked, '一级：接口、阀门漏气；二级：…') of a visit's checklist, in the checklist's order."""
+    """(hazards marked, '一级：接口、阀门漏气；二级：…') of a visit's checklist, the worst first (then in
+    the checklist's order)."""
     marks = checklist or {}
     found = [(item, str(marks[item.code])) for item in spec.CHECKLIST
              if marks.get(item.code) not in (None, "", spec.OK)]
+    found.sort(key=lambda f: f[1])  # grade1 < grade2 < grade3; the sort is stable
     return len(found), "；".join(f"{spec.GRADE_SHORT.get(g, g)}：{item.label}" for item, g in found)
 
 
@@ -181,7 +183,7 @@ def _hazards_select(q: Any) -> Select[Any]:
         stmt = stmt.where(h.found_at >= start)
     if end is not None:
         stmt = stmt.where(h.found_at < end)
-    return stmt.order_by(h.found_at, h.id)
+    return stmt.order_by(h.found_at, h.grade, h.id)
 
 
 def _open_hazards_select(q: Any) -> Select[Any]:
