@@ -197,6 +197,24 @@ class PlanOrderRow:
 
 
 @dataclass(frozen=True)
+class InspectionState:
+    """The inspection state of one inspection order."""
+
+    order_id: int
+    plan_id: int | None
+    account_id: int
+    is_open: bool
+    outcome: str
+    outcome_label: str
+    attempts: int
+    last_visit_at: datetime | None
+    entered_at: datetime | None
+    inspector: str
+    hazards: int
+    open_hazards: int
+
+
+@dataclass(frozen=True)
 class ChecklistMark:
     """One checklist item as the inspector marked it: `grade` is ok / grade1 / grade2 / grade3."""
 
@@ -765,13 +783,17 @@ class InspectionService:
                              .order_by(InspectionVisit.visited_at.desc(), InspectionVisit.id.desc()).limit(limit)).all()
             return [_visit_view(v, name) for v, name in rows]
 
-    def inspection_of(self, order_id: int) -> InspectionOrder | None:
-        """The order's inspection row (plan, attempts, outcome), detached; None for another flow's order."""
+    def inspection_of(self, order_id: int) -> InspectionState | None:
+        """The order's inspection state (plan, attempts, outcome); None for another flow's order."""
         with self.app.reading() as s:
-            row = s.get(InspectionOrder, order_id)
-            if row is not None:
-                s.expunge(row)
-            return row
+            r = s.get(InspectionOrder, order_id)
+            if r is None:
+                return None
+            return InspectionState(order_id=r.order_id, plan_id=r.plan_id, account_id=r.account_id,
+                                   is_open=r.open_account_id is not None, outcome=r.outcome,
+                                   outcome_label=spec.OUTCOMES.get(r.outcome, "待上门"), attempts=r.attempts,
+                                   last_visit_at=r.last_visit_at, entered_at=r.entered_at, inspector=r.inspector,
+                                   hazards=r.hazards, open_hazards=r.open_hazards)
 
     # --- hazards ----------------------------------------------------------------------------
     def hazards(self, *, order_id: int | None = None, account_id: int | None = None,
@@ -955,6 +977,6 @@ class InspectionService:
 
 __all__ = [
     "ADVICE", "CHUNK", "CLOSED", "OPEN", "AttachmentView", "ChecklistMark", "ClearanceView", "EnteredResult",
-    "HazardView", "InspectionService", "InspectionWarning", "OpeningCancelled", "PlanOpening", "PlanOrderRow",
+    "HazardView", "InspectionService", "InspectionState", "InspectionWarning", "OpeningCancelled", "PlanOpening", "PlanOrderRow",
     "PlanPreview", "PlanSpec", "PlanStatus", "PlanView", "VisitView", "months_before",
 ]

@@ -52,6 +52,7 @@ from gasdesk.services.readings import ReadingService, ReadingView
 from gasdesk.services.receipts import ReceiptService
 from gasdesk.ui import messages
 from gasdesk.ui.fields import make_editor
+from gasdesk.ui.inspection import ClearanceDialog, InspectionBanner, NeedsClearance
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
@@ -169,10 +170,22 @@ class _TakePaymentDialog(QDialog):
     def save(self) -> None:
         try:
             self.payment = self.take(BillingService(self.session.app, self.session.actor))
+        except NeedsClearance as exc:
+            # An open 一级 safety hazard: a manager confirms at this counter, then the payment is taken.
+            show_error(self.error, exc.message)
+            clearance = ClearanceDialog(self.session, exc, self.detail(), self)
+            clearance.accepted.connect(self.save)
+            self.clearance = clearance
+            clearance.open()
+            return
         except ServiceError as exc:
             show_error(self.error, exc.message)
             return
         self.accept()
+
+    def detail(self) -> str:
+        """What the manager is asked to confirm (the amount, for a sale of gas)."""
+        return ""
 
 
 class PayBillsDialog(_TakePaymentDialog):
@@ -215,6 +228,9 @@ class PrepayDialog(_TakePaymentDialog):
 
     def take(self, billing: BillingService) -> PaymentView:
         return billing.prepay(self.account.id, self.amount.text(), self.method.currentData())
+
+    def detail(self) -> str:
+        return f"预存 {self.amount.text().strip()} 元"
 
 
 class ReverseDialog(QDialog):
@@ -337,6 +353,8 @@ class BillingPage(QWidget):
         head.addWidget(self.prepay_button)
         head.addWidget(self.refresh_button)
         outer.addLayout(head)
+        self.banner = InspectionBanner(session)
+        outer.addWidget(self.banner)
 
         self.tabs = QTabWidget()
         # bills
@@ -447,6 +465,7 @@ class BillingPage(QWidget):
 
     def load_account(self) -> None:
         account = self.account
+        self.banner.load(account_id=account.id if account is not None else None)
         if account is None:
             self.bills_model.set_rows([])
             self.payments_model.set_rows([])

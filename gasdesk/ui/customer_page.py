@@ -24,6 +24,7 @@ from gasdesk.services.payments import PaymentView
 from gasdesk.services.worklists import WorkItem
 from gasdesk.ui import messages
 from gasdesk.ui.billing_page import BillingPage
+from gasdesk.ui.inspection import InspectionBanner
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
@@ -98,6 +99,8 @@ class CustomerPage(QWidget):
         for b in (self.reveal_button, self.new_button, self.prepay_button, self.refresh_button):
             head.addWidget(b)
         outer.addLayout(head)
+        self.banner = InspectionBanner(session)
+        outer.addWidget(self.banner)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         details = QGroupBox("客户资料")
@@ -169,6 +172,7 @@ class CustomerPage(QWidget):
             messages.report(self, exc)
             return
         self.show_customer(customer)
+        self.banner.load(customer_id=self.customer_id)
         self.accounts_model.set_rows(self.accounts)
         self.tabs.setTabText(0, f"业务记录（{counts[0]}）")
         self.tabs.setTabText(1, f"收费记录（{counts[1]}）")

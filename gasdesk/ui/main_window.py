@@ -31,6 +31,7 @@ from gasdesk.ui.customer_search import CustomerSearchPage
 from gasdesk.ui.dashboard import DashboardPage, ManagerDashboard
 from gasdesk.ui.dispatch import DispatchPage
 from gasdesk.ui.emergency_board import EmergencyBoard
+from gasdesk.ui.inspection_plans import InspectionPlansPage
 from gasdesk.ui.ledger_page import LedgerPage
 from gasdesk.ui.new_business import NewBusinessPage
 from gasdesk.ui.order_page import OrderPage
@@ -168,10 +169,12 @@ class MainWindow(QMainWindow):
                 (self.dashboard, self.search, self.new_page, self.dispatch, self.ledgers, self.settings_page))]
         self.readings = ReadingsImportPage(session)
         self.bank = BankPage(session)
+        self.inspections = InspectionPlansPage(session)
         pages += [("抢险抢修", QStyle.StandardPixmap.SP_MessageBoxWarning, self.emergency),
                   ("计划作业", QStyle.StandardPixmap.SP_FileDialogListView, self.planned_work),
                   ("抄表导入", QStyle.StandardPixmap.SP_DialogOpenButton, self.readings),
-                  ("银行代收代扣", QStyle.StandardPixmap.SP_DriveNetIcon, self.bank)]
+                  ("银行代收代扣", QStyle.StandardPixmap.SP_DriveNetIcon, self.bank),
+                  ("安全检查", QStyle.StandardPixmap.SP_DialogApplyButton, self.inspections)]
         self.manager_dashboard = manager_dashboard(session)
         if self.manager_dashboard is not None:
             pages.append(("管理驾驶舱", QStyle.StandardPixmap.SP_DesktopIcon, self.manager_dashboard))

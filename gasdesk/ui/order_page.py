@@ -27,11 +27,23 @@ from gasdesk.flows.definition import ActionDef, FieldKind, FlowDef
 from gasdesk.permissions import Permission
 from gasdesk.services.calendar import PROVISIONAL_MARK, ClockNote
 from gasdesk.services.errors import ServiceError
+from gasdesk.services.inspection import InspectionService
 from gasdesk.services.orders import DeadlineView, OrderView, StepLogView, correctable_fields
 from gasdesk.ui import messages, printing
 from gasdesk.ui.action_form import ActionDialog
 from gasdesk.ui.fields import make_editor
 from gasdesk.ui.flow_chart import FlowChartView
+from gasdesk.ui.inspection import (
+    CLOSING_ACTIONS,
+    HANDLED_ACTIONS,
+    RESULT_ACTIONS,
+    SUPPLY_STOPPED,
+    InspectionBanner,
+    InspectionPanel,
+    RectifyDialog,
+    ResultDialog,
+    stop_supply,
+)
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
@@ -313,6 +325,8 @@ class OrderPage(QWidget):
                   self.print_button, self.refresh_button):
             head.addWidget(b)
         outer.addLayout(head)
+        self.banner = InspectionBanner(self.session)
+        outer.addWidget(self.banner)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         chart_box = QGroupBox("业务流程图（绿色：已办，黄色：当前环节）")
@@ -356,6 +370,9 @@ class OrderPage(QWidget):
         self.documents_label.setWordWrap(True)
         self.documents_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.tabs.addTab(self.documents_label, "资料清单")
+        # An inspection order's visits, hazards and photos (shown for orders that have an inspection).
+        self.inspection_panel: InspectionPanel | None = None
+        self.is_inspection = False
         rl.addWidget(self.tabs, 1)
         split.addWidget(right)
         split.setStretchFactor(0, 5)
@@ -427,6 +444,8 @@ class OrderPage(QWidget):
             hold_text = "计时中"
         info["hold"].setText(hold_text)
         paint_label(info["hold"], "paused" if hold or paused else "")
+        self.banner.load(account_id=order.account_id)
+        self._show_inspection(order)
         self._show_actions(order)
         self.history_model.set_rows(order.history)
         self.history_view.resizeRowsToContents()
@@ -461,7 +480,10 @@ class OrderPage(QWidget):
             why = "业务已办结" if order.status is not OrderStatus.OPEN else \
                 f"当前环节由其他岗位办理（您的岗位：{self.session.actor.role.label}）"
             self.actions_layout.addWidget(QLabel(why))
-        for action in order.actions:
+        actions = list(order.actions)
+        if self.is_inspection:
+            actions = self._inspection_actions(order)
+        for action in actions:
             button = QPushButton(action.label)
             button.setObjectName(f"action_{action.code}")
             if action.target in ("rejected", "cancelled"):
@@ -470,6 +492,76 @@ class OrderPage(QWidget):
             self.action_buttons[action.code] = button
             self.actions_layout.addWidget(button)
         self.actions_layout.addStretch(1)
+
+    # safety inspection ---------------------------------------------------------------------
+    def _show_inspection(self, order: OrderView) -> None:
+        try:
+            self.is_inspection = InspectionService(self.session.app, self.session.actor).inspection_of(
+                order.id) is not None
+        except ServiceError:
+            self.is_inspection = False
+        if not self.is_inspection:
+            return
+        if self.inspection_panel is None:
+            self.inspection_panel = InspectionPanel(self.session, self)
+            self.inspection_panel.changed.connect(self.refresh)
+            self.tabs.insertTab(0, self.inspection_panel, "安全检查")
+            self.tabs.setCurrentIndex(0)
+        self.inspection_panel.show_order(order)
+
+    def _inspection_actions(self, order: OrderView) -> list[ActionDef]:
+        """The result, rectification and stop-supply actions go through their own dialogs."""
+        codes = {a.code for a in order.actions}
+        for code, label, slot in (("result", "录入检查结果…", self.enter_result),
+                                  ("rectify", "隐患整改销项…", self.rectify),
+                                  ("stop_supply", "停止供气…", self.ask_stop_supply)):
+            wanted = {"result": RESULT_ACTIONS, "rectify": CLOSING_ACTIONS,
+                      "stop_supply": (SUPPLY_STOPPED,)}[code]
+            if codes & set(wanted):
+                button = QPushButton(label)
+                button.setObjectName(f"inspection_{code}")
+                button.setStyleSheet("font-weight: bold;")
+                button.clicked.connect(lambda _=False, f=slot: f())
+                self.action_buttons[code] = button
+                self.actions_layout.addWidget(button)
+        return [a for a in order.actions if a.code not in HANDLED_ACTIONS]
+
+    def enter_result(self) -> ResultDialog | None:
+        if self.order is None:
+            return None
+        dialog = ResultDialog(self.session, self.order, self)
+        dialog.performed.connect(self._performed)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def rectify(self) -> RectifyDialog | None:
+        if self.order is None:
+            return None
+        try:
+            hazards = InspectionService(self.session.app, self.session.actor).hazards(order_id=self.order.id,
+                                                                                    open_only=True)
+        except ServiceError as exc:
+            messages.report(self, exc)
+            return None
+        dialog = RectifyDialog(self.session, self.order, hazards, self)
+        dialog.performed.connect(self._performed)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def ask_stop_supply(self) -> None:
+        dialog = TextPromptDialog("停止供气", "一级隐患拒不整改，依照供用气合同停止供气。请填写原因：", self)
+        dialog.answered.connect(self._stop_supply)
+        self.dialog = dialog
+        dialog.open()
+
+    def _stop_supply(self, reason: str) -> None:
+        if self.order is None:
+            return
+        view = stop_supply(self, self.session, self.order, reason)
+        if view is not None:
+            self._performed(view)
 
     def _open_customer(self) -> None:
         if self.order:

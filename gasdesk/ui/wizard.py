@@ -41,6 +41,7 @@ from gasdesk.ui.action_form import ActionForm
 from gasdesk.ui.customer_form import CustomerForm
 from gasdesk.ui.customer_search import CustomerSearchBox
 from gasdesk.ui.fields import FieldForm
+from gasdesk.ui.inspection import ClearanceDialog, InspectionBanner, NeedsClearance
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import balance_text, banner, error_label, hint_label, money_text, show_error
 from gasdesk.vocab import AccountStatus, CustomerCategory, CustomerStatus, OrderStatus
@@ -169,6 +170,8 @@ class CustomerPage(QWizardPage):
         self.chosen = QLabel()
         self.chosen.setWordWrap(True)
         sl.addWidget(self.chosen)
+        self.banner = InspectionBanner(wizard.session)
+        sl.addWidget(self.banner)
         self.stack.addWidget(search_side)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -208,7 +211,9 @@ class CustomerPage(QWizardPage):
         flow = self.wiz.flow
         if hit is None or flow is None:
             self.chosen.setText("")
+            self.banner.show_warnings([])
             return
+        self.banner.load(customer_id=hit.customer.id)
         try:
             self.accounts = self.wiz.session.customers.accounts(hit.customer.id)
         except ServiceError as exc:
@@ -623,6 +628,13 @@ class NewOrderWizard(QWizard):
                 customer_id = self.customer.id
             self.order = s.orders.open(flow.kind, customer_id, account_id=self.account.id if self.account else None,
                                        documents=self.documents, data=self.data, note=self.note)
+        except NeedsClearance as exc:
+            # An open 一级 safety hazard: a manager confirms, then the order is submitted again.
+            clearance = ClearanceDialog(s, exc, flow.label, self)
+            clearance.accepted.connect(self.next)
+            self.clearance = clearance
+            clearance.open()
+            return False
         except ServiceError as exc:
             messages.report(self, exc)
             return False
