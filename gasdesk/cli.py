@@ -12,6 +12,9 @@
     gasdesk migrate                            bring the database schema up to date
     gasdesk backup [--to DIR] | gasdesk restore FILE   SQLite online backup / verified restore
     gasdesk cashreport --day DATE [--clerk LOGIN] --out FILE.pdf   print a cashier's daily cash report
+    gasdesk inspection export PLAN --out FILE.xlsx | gasdesk inspection import PLAN FILE.xlsx
+                                               a plan's route sheet for the inspectors, and the filled
+                                               sheet recorded back row by row (exit 1 when rows were refused)
 
 Command-line work acts as a named staff member (--user, default the first administrator): whoever
 can run commands on this machine can already open the database file.
@@ -82,6 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
     cr.add_argument("--out", type=Path, required=True, help="输出 PDF 文件")
     cr.add_argument("--user", help="以哪位员工的名义打印（登录名）")
     cr.add_argument("--anchors", type=Path, help="锚点文件所在目录（默认：数据目录下的 backups）")
+
+    ins = sub.add_parser("inspection", help="安检路线单：导出给安检员填写，填好后导入登记")
+    ins.add_argument("action", choices=["export", "import"])
+    ins.add_argument("plan", help="安检计划编号，如 AJJH-20261127-0001")
+    ins.add_argument("file", nargs="?", type=Path, help="导入：填好的路线单（.xlsx）")
+    ins.add_argument("--out", type=Path, help="导出：输出文件（.xlsx）")
+    ins.add_argument("--report", type=Path, help="导入：把未导入的行及原因另存为 Excel")
+    ins.add_argument("--user", help="以哪位员工的名义（登录名）")
     return parser
 
 
@@ -132,6 +143,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _restore(url, args.file)
     if command == "cashreport":
         return _cash_report(url, args)
+    if command == "inspection":
+        return _inspection_sheet(url, args)
     raise AssertionError(command)
 
 
@@ -335,6 +348,39 @@ def _cash_report(url: str, args: argparse.Namespace) -> int:
         args.out.write_bytes(pdf)
         print(f"已输出 {args.out}；审计链锚点：{data.anchor}")
         return 0
+    except ServiceError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    finally:
+        app.dispose()
+
+
+def _inspection_sheet(url: str, args: argparse.Namespace) -> int:
+    from gasdesk.services.context import App
+    from gasdesk.services.errors import ServiceError
+    from gasdesk.services.inspection_sheet import RouteSheetService
+
+    if args.action == "export" and not args.out:
+        print("用法：gasdesk inspection export 计划编号 --out 文件.xlsx", file=sys.stderr)
+        return 2
+    if args.action == "import" and not args.file:
+        print("用法：gasdesk inspection import 计划编号 文件.xlsx [--report 报告.xlsx]", file=sys.stderr)
+        return 2
+    app = App(url)
+    try:
+        service = RouteSheetService(app, _actor(app, args.user))
+        plan_id = service.plan_id(args.plan)
+        if args.action == "export":
+            done = service.export(plan_id, args.out)
+            print(f"已导出计划 {done.plan_number} 的路线单：{done.rows} 户，{done.path}")
+            return 0
+        result = service.import_sheet(plan_id, args.file)
+        print(result.summary())
+        for row in result.refused_rows:
+            print(f"  第 {row.row} 行 {row.order_number} {row.customer}：{row.message}")
+        if args.report:
+            print(f"报告：{result.save_report(args.report)}")
+        return 1 if result.refused else 0
     except ServiceError as exc:
         print(exc.message, file=sys.stderr)
         return 1
