@@ -106,7 +106,7 @@ VISIT_COLUMNS = (
 )
 
 
-def _visits_select(q: Any) -> Select[Any]:
+def _visits_select(q: Any) -> Select[*tuple[Any, ...]]:
     start, end = _bounds(q)
     v = InspectionVisit
     stmt = (select(v.visited_at, ServiceOrder.number, InspectionPlan.number, Account.number, Customer.name,
@@ -133,7 +133,7 @@ def _visit_row(q: Any, r: Any) -> tuple[Any, ...]:
             _dt(recorded))
 
 
-def _visit_summary_select(q: Any) -> Select[Any]:
+def _visit_summary_select(q: Any) -> Select[*tuple[Any, ...]]:
     start, end = _bounds(q)
     v = InspectionVisit
     stmt = (select(v.inspector, func.count(), *(func.sum(case((v.outcome == o, 1), else_=0))
@@ -163,7 +163,7 @@ HAZARD_COLUMNS = (
 )
 
 
-def _hazards_base() -> Select[Any]:
+def _hazards_base() -> Select[*tuple[Any, ...]]:
     h = InspectionHazard
     stop = aliased(ServiceOrder)
     return (select(h.found_at, ServiceOrder.number, h.notice_number, Account.number, Customer.name, Customer.phone,
@@ -175,7 +175,7 @@ def _hazards_base() -> Select[Any]:
             .outerjoin(stop, stop.id == h.suspension_order_id))
 
 
-def _hazards_select(q: Any) -> Select[Any]:
+def _hazards_select(q: Any) -> Select[*tuple[Any, ...]]:
     start, end = _bounds(q)
     h = InspectionHazard
     stmt = _hazards_base()
@@ -186,7 +186,7 @@ def _hazards_select(q: Any) -> Select[Any]:
     return stmt.order_by(h.found_at, h.grade, h.id)
 
 
-def _open_hazards_select(q: Any) -> Select[Any]:
+def _open_hazards_select(q: Any) -> Select[*tuple[Any, ...]]:
     h = InspectionHazard
     return _hazards_base().where(h.status == OPEN).order_by(h.due_at, h.found_at, h.id)
 
@@ -271,7 +271,7 @@ def in_service(at: datetime) -> Any:
                 or_(Account.closed_at.is_(None), Account.closed_at >= literal(at, DateTime())))
 
 
-def _month_part(q: Any, month: str, start: datetime, end: datetime, by_district: bool) -> Select[Any]:
+def _month_part(q: Any, month: str, start: datetime, end: datetime, by_district: bool) -> Select[*tuple[Any, ...]]:
     """One month's row per district (or one for the hall): the stock at the month's end, grouped over
     the accounts, and the month's flows as subqueries of the same district."""
     settings = getattr(q, "settings", None) or {}
@@ -282,7 +282,7 @@ def _month_part(q: Any, month: str, start: datetime, end: datetime, by_district:
 
     a2, c2 = aliased(Account), aliased(Customer)
 
-    def of_district(stmt: Select[Any], account_col: Any) -> Select[Any]:
+    def of_district(stmt: Select[*tuple[Any, ...]], account_col: Any) -> Select[*tuple[Any, ...]]:
         stmt = stmt.join(a2, a2.id == account_col).join(c2, c2.id == a2.customer_id)
         return stmt.where(c2.district == Customer.district) if by_district else stmt
 
@@ -313,7 +313,7 @@ def _month_part(q: Any, month: str, start: datetime, end: datetime, by_district:
     return stmt.group_by(Customer.district) if by_district else stmt
 
 
-def _coverage_select(q: Any, by_district: bool = True) -> Select[Any]:
+def _coverage_select(q: Any, by_district: bool = True) -> Select[*tuple[Any, ...]]:
     parts = [_month_part(q, m, start, end, by_district) for m, start, end in months_of(q)]
     if not parts:  # a period wholly after now: one empty part keeps the statement valid
         return _month_part(q, "", q.now, q.now, by_district).where(literal(False))

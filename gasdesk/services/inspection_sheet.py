@@ -206,7 +206,8 @@ def parse_datetime(value: Any, header: str) -> datetime | None:
             raise ValueError(f"“{header}”须写明几点几分")
         raise ValueError(f"“{header}”的“{text}”不是有效时间（应写作 2026-12-01 09:30）")
     try:
-        return datetime(*(int(g) for g in m.groups()[:5]))
+        year, month, day, hour, minute = (int(g) for g in m.groups()[:5])
+        return datetime(year, month, day, hour, minute)
     except ValueError:
         raise ValueError(f"“{header}”的“{text}”不是有效时间") from None
 
