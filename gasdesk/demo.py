@@ -58,12 +58,11 @@ from gasdesk.flows.demo import (
 from gasdesk.flows.engine import CANCEL
 from gasdesk.flows.registry import ALL_FLOWS, BUNDLES
 from gasdesk.models import Account, Customer, Department, Meter, Payment, ServiceOrder, Staff
-from gasdesk.services import audit, numbering
+from gasdesk.services import audit, hazard_gate, numbering
 from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
 from gasdesk.services.customers import CUSTOMER_FIELDS, CustomerInput, CustomerService, initials
 from gasdesk.services.errors import Refused, ServiceError
-from gasdesk.services.hazard_gate import NeedsClearance
 from gasdesk.services.inspection import PLAN_PREFIX as INSPECTION_PLAN_PREFIX
 from gasdesk.services.inspection import InspectionService, PlanSpec
 from gasdesk.services.orders import OrderService
@@ -1280,9 +1279,8 @@ class _Hall:
         try:
             view = PaymentService(self.app, self._actor(story, "clerk")).prepay(
                 cust.account_id, amount, self.method(), note="")
-        except NeedsClearance:  # an open 一级 hazard: no sale without a manager; the customer comes back later
-            return 1
-
+        except hazard_gate.NeedsClearance:
+            return 1  # an open 一级 safety hazard: the clerk sends the customer to have it put right first
         cust.balance += view.balance_effect
         return 1
 

@@ -149,6 +149,34 @@ def test_cancelling_an_opening_keeps_whole_chunks_and_can_go_on(app, team):
     assert len(svc.plan_orders(plan.id)) == 4
 
 
+def test_closing_a_plan_cancels_its_unvisited_orders_in_bulk(app, team, clock):
+    made = [active_resident(app, team, f"户{i}") for i in range(3)]
+    svc = InspectionService(app, team.clerk)
+    plan = plan_for(app, team.clerk)
+    svc.open_plan(plan.id)
+    rows = svc.plan_orders(plan.id)
+    clock.advance(hours=2)
+    InspectionService(app, team.dispatcher).record_not_home(rows[0].order_id, datetime(2026, 11, 27, 11, 0), "周明")
+    seen: list[str] = []
+    closed = svc.close_plan(plan.id, "年度计划结束", progress=lambda _p, t: seen.append(t), chunk=1)
+    assert closed.status == "closed" and seen[-1].endswith("2 张")
+    orders = OrderService(app, team.clerk)
+    statuses = {r.order_id: orders.get(r.order_id) for r in rows}
+    assert statuses[rows[0].order_id].status == "open"
+    for r in rows[1:]:
+        view = statuses[r.order_id]
+        assert view.status == "cancelled" and view.reason == "年度计划结束"
+        assert [h.action for h in view.history] == ["open", "cancel"]
+    with app.reading() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.entity == "service_order", AuditEntry.action == "cancel")) == 2
+    # The accounts are free: a counter books a new inspection for one of them.
+    c = next(c for c, o in made if o.account_id == rows[1].account_id)
+    assert orders.open(spec.FLOW.kind, c.id).status == "open"
+    with pytest.raises(Refused, match="已结束"):
+        svc.open_plan(plan.id)
+
+
 def test_only_counter_and_dispatch_staff_plan(app, team):
     with pytest.raises(NotAllowed):
         plan_for(app, team.handler)
@@ -462,6 +490,12 @@ def test_visits_and_hazards_are_audited(app, team, clock):
         hazard_id = s.scalar(select(InspectionHazard.id).where(InspectionHazard.order_id == order_id))
         actions = set(s.execute(select(AuditEntry.entity, AuditEntry.entity_id)).all())
     assert ("inspection_visit", str(visit_id)) in actions and ("inspection_hazard", str(hazard_id)) in actions
+    # The bulk opening, the visit and the hazards leave an audit trail that verifies.
+    from gasdesk.services import audit
+
+    with app.reading() as s:
+        report = audit.check(s)
+    assert report.ok, report.lines()
 
 
 # --- printed forms -------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, insert, or_, select
+from sqlalchemy import and_, case, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from gasdesk import sla
@@ -44,6 +44,7 @@ from gasdesk.models import (
     Account,
     Customer,
     Deadline,
+    DeadlinePause,
     Department,
     InspectionAccount,
     InspectionClearance,
@@ -635,32 +636,76 @@ class InspectionService:
                  "unit": unit, "started_at": now, "due_at": due, "status": DeadlineStatus.RUNNING,
                  "pause_reason": ""} for oid in order_ids])
 
-    def close_plan(self, plan_id: int, reason: str = "") -> PlanView:
-        """End a plan: its orders never visited are cancelled with the reason (through the flow, each
-        audited); visited ones stay open until they end."""
+    def close_plan(self, plan_id: int, reason: str = "", *, progress: Progress | None = None,
+                   chunk: int = CHUNK) -> PlanView:
+        """End a plan: its orders never visited are cancelled with the reason, in bulk (chunks, each one
+        transaction: the order cancelled, its log row, its clocks ended, the account let go, one audit
+        entry per order, as the cancel action writes them); visited ones stay open until they end."""
         self._require_planner()
         why = clean_text(reason) or "安检计划结束，未上门"
+        if len(why) > 2000:
+            raise Refused("原因过长（最多2000字）", field="reason")
+        report = progress or (lambda _p, _t: None)
         with self.app.reading() as s:
             plan = s.get(InspectionPlan, plan_id)
             if plan is None:
                 raise NotFound("安检计划不存在")
             if plan.status == PlanStatus.CLOSED:
                 raise Refused("计划已结束")
-            pending = list(s.scalars(select(InspectionOrder.order_id).join(
-                ServiceOrder, ServiceOrder.id == InspectionOrder.order_id).where(
-                InspectionOrder.plan_id == plan_id, InspectionOrder.attempts == 0,
-                ServiceOrder.status == OrderStatus.OPEN).order_by(InspectionOrder.order_id)))
-        orders = OrderService(self.app, self.actor)
-        for order_id in pending:
-            orders.perform(order_id, "cancel", reason=why)
+        cancelled, cursor = 0, 0
+        while True:
+            n, following = self._cancel_chunk(plan_id, cursor, chunk, why)
+            cancelled += n
+            report(min(99, 5 + cancelled // max(chunk, 1)), f"已撤销未上门的安检单 {cancelled} 张")
+            if following is None:
+                break
+            cursor = following
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
             plan = s.get(InspectionPlan, plan_id, with_for_update=True)
             assert plan is not None
+            if plan.status == PlanStatus.CLOSED:
+                raise Refused("计划已结束")
             plan.status, plan.closed_at, plan.closed_by_id = PlanStatus.CLOSED, now, self.actor.staff_id
             audit.append(s, at=now, staff_id=self.actor.staff_id, entity="inspection_plan", entity_id=plan.id,
-                         action="close", changes={"cancelled": [None, len(pending)], "reason": [None, why]})
+                         action="close", changes={"cancelled": [None, cancelled], "reason": [None, why]})
+        report(100, f"计划已结束，撤销未上门的安检单 {cancelled} 张")
         return self.plan(plan_id)
+
+    def _cancel_chunk(self, plan_id: int, after: int, size: int, why: str) -> tuple[int, int | None]:
+        now = self.app.clock.now()
+        target = spec.FLOW.step("cancelled")
+        with self.app.unit_of_work() as s:
+            rows = s.execute(
+                select(ServiceOrder.id, ServiceOrder.step).join(InspectionOrder, InspectionOrder.order_id == ServiceOrder.id)
+                .where(InspectionOrder.plan_id == plan_id, InspectionOrder.attempts == 0,
+                       ServiceOrder.status == OrderStatus.OPEN, ServiceOrder.id > after)
+                .order_by(ServiceOrder.id).limit(size).with_for_update(of=ServiceOrder)).all()
+            if not rows:
+                return 0, None
+            ids = [int(r[0]) for r in rows]
+            seqs = dict(s.execute(select(OrderStep.order_id, func.max(OrderStep.seq))
+                                  .where(OrderStep.order_id.in_(ids)).group_by(OrderStep.order_id)).all())
+            s.execute(update(ServiceOrder).where(ServiceOrder.id.in_(ids)).values(
+                status=target.terminal, step=target.code, step_entered_at=now, closed_at=now, reason=why,
+                version=ServiceOrder.version + 1))
+            s.execute(insert(OrderStep), [
+                {"order_id": oid, "seq": int(seqs.get(oid) or 0) + 1, "from_step": step, "to_step": target.code,
+                 "action": "cancel", "actor_id": self.actor.staff_id, "at": now, "note": "安检计划结束",
+                 "data": {"reason": why}} for oid, step in rows])
+            open_clocks = select(Deadline.id).where(Deadline.order_id.in_(ids),
+                                                    Deadline.status.in_(deadlines.OPEN)).scalar_subquery()
+            s.execute(update(DeadlinePause).where(DeadlinePause.deadline_id.in_(open_clocks),
+                                                  DeadlinePause.ended_at.is_(None)).values(ended_at=now))
+            s.execute(update(Deadline).where(Deadline.order_id.in_(ids), Deadline.status.in_(deadlines.OPEN))
+                      .values(status=DeadlineStatus.CANCELLED, finished_at=now))
+            s.execute(update(InspectionOrder).where(InspectionOrder.order_id.in_(ids)).values(open_account_id=None))
+            for oid, step in rows:
+                audit.append(s, at=now, staff_id=self.actor.staff_id, entity="service_order", entity_id=oid,
+                             action="cancel", changes={"step": [step, target.code],
+                                                       "status": [OrderStatus.OPEN, target.terminal],
+                                                       "reason": [None, why]})
+            return len(ids), (ids[-1] if len(ids) == size else None)
 
     def _counts(self, s: Session, plan_ids: Sequence[int]) -> dict[int, dict[str, int]]:
         if not plan_ids:
@@ -854,7 +899,7 @@ class InspectionService:
             data = {f.code: today for f in stop.open_fields if f.kind is FieldKind.DATE}
             suspension = orders.open(stop.kind, order.customer_id, account_id=order.account_id, data=data,
                                      note=f"安全检查 {order.number} 发现一级隐患未整改，依照供用气合同停止供气：{why}"[:500],
-                                     channel="inspection")
+                                     channel="hazard_stop")
         view = orders.perform(order_id, spec.SUPPLY_STOPPED, {"suspension_order": suspension.number}, note=why)
         return view, suspension
 

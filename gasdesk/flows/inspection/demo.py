@@ -1,7 +1,10 @@
-"""How the demo walks counter-booked inspections through the services (the year of plans before them is
-history, built apart by gasdesk.demo): most get in without hazards, some need a second visit, a few
-are refused or never found at home; some find hazards, rectified within their days (and, as every
-flow's open orders, a few left waiting in each rectification step, some of them overdue)."""
+"""How the demo walks counter-booked inspections through the services: most get in without hazards,
+some need a second visit, a few are refused or never found at home, a minority find hazards that are
+rectified later (and, as every flow's open orders, some left waiting in each rectification step).
+
+`history` writes the year of plans before them in bulk (gasdesk.demo calls it through the DemoPlan's
+`history` hook once the period is replayed): monthly plans per district, visits at the hall's rates,
+hazards and their rectification, each account's latest state."""
 
 from __future__ import annotations
 
@@ -28,12 +31,14 @@ from gasdesk.flows.inspection.flow import (
     HAZARDS,
     ITEMS,
     NOT_HOME,
+    NOT_HOME_ACTION,
     NOTICE_GRADES,
     OK,
     PASSED,
     RECTIFIED,
     RECTIFY,
     REFUSED,
+    REFUSED_ACTION,
     REINSPECTION,
     REPORT,
     UNREACHABLE,
@@ -59,42 +64,35 @@ from gasdesk.vocab import District
 
 INSPECTORS = ("安检一班 周明", "安检二班 吴磊", "安检三班 郑芳")
 REFUSALS = ("客户称家中有老人休息，不方便入户", "客户认为刚检查过不久，拒绝再次检查", "租户表示需房东同意才能入户")
-# The hazards inspectors find most, with what they write beside them.
+# (item, note) found at a visit, by grade.
 FOUND = {
-    "hose_aged": "胶管发硬龟裂，已超过使用年限", "no_alarm": "餐饮厨房未安装可燃气体报警器",
-    "no_flame_failure": "灶具为老式无熄火保护灶", "hose_long": "胶管约3米，穿过橱柜侧板",
-    "heater_flue": "直排式热水器装在卫生间", "leak": "表后阀接口检漏有气泡",
-    "pipe_concealed": "立管被橱柜封闭", "meter_damaged": "表前阀手柄断裂", "altered": "私自加装三通接第二台灶",
+    GRADE2: (("hose_aged", "橡胶软管老化龟裂"), ("hose_long", "软管约2.5米，穿过橱柜"), ("no_alarm", "厨房未装燃气报警器"),
+             ("no_flame_failure", "老式灶具无熄火保护")),
+    GRADE1: (("leak", "灶前阀接口漏气，已关闭表前阀"), ("heater_flue", "直排式热水器装在卫生间")),
 }
-RECTIFY_NOTES = ("已更换燃气专用不锈钢波纹管", "客户已安装燃气报警器并提交照片", "已更换带熄火保护的灶具",
-                 "已拆除直排式热水器，改装强排式", "已紧固接口，复查无泄漏")
+RESULTS = {HAZARDS: GRADE2, URGENT_HAZARDS: GRADE1}
 
 
 def payload(drv: Driver, story: DemoStory, i: int, move: str, customer: DemoCustomer) -> Payload:
     # Typed in a while after the visit: the inspector left at least ten minutes ago.
     visited = (drv.now() - timedelta(minutes=drv.rng.randint(45, 90))).replace(second=0, microsecond=0)
     inspector = story.memo.setdefault("inspector", drv.rng.choice(INSPECTORS))
+    if move == RECTIFIED:
+        how = drv.rng.choice((REINSPECTION, REPORT))
+        note = "复查确认已更换金属波纹管" if how == REINSPECTION else "客户提交整改照片，已更换合格器具"
+        return {"closed_how": how, "checked_at": visited, "rectify_note": note}, ""
     values: dict[str, object] = {"visited_at": visited, "inspector": inspector}
-    if move == PASSED:
+    if move in (PASSED, *RESULTS):
         values |= {item.field: OK for item in CHECKLIST}
-        values["left_at"] = visited + timedelta(minutes=drv.rng.randint(10, 30))
+        values["left_at"] = visited + timedelta(minutes=drv.rng.randint(10, 25))
+        if move in RESULTS:
+            code, note = drv.rng.choice(FOUND[RESULTS[move]])
+            values[f"chk_{code}"], values[f"note_{code}"] = RESULTS[move], note
         if drv.rng.random() < 0.5:
             values["hose_due"] = (visited + timedelta(days=drv.rng.randint(200, 700))).date()
-    elif move in (HAZARDS, URGENT_HAZARDS):
-        worst = GRADE1 if move == URGENT_HAZARDS else GRADE2
-        pool = [c for c, item in ITEMS.items() if item.grade == worst] or [CHECKLIST[0].code]
-        found = {drv.rng.choice(pool): worst}
-        if drv.rng.random() < 0.4:
-            found.setdefault(drv.rng.choice([c for c in ITEMS if c not in found]), GRADE3)
-        values |= {item.field: found.get(item.code, OK) for item in CHECKLIST}
-        values |= {ITEMS[c].note_field: FOUND[c] for c in found}
-        values["left_at"] = visited + timedelta(minutes=drv.rng.randint(15, 35))
-    elif move == RECTIFIED:
-        values = {"closed_how": drv.rng.choice((REINSPECTION, REINSPECTION, REPORT)),
-                  "checked_at": visited, "rectify_note": drv.rng.choice(RECTIFY_NOTES)}
-    elif move in ("not_home", UNREACHABLE_ACTION):
+    elif move in (NOT_HOME_ACTION, UNREACHABLE_ACTION):
         values["card_left"] = True
-    elif move == "refused":
+    elif move == REFUSED_ACTION:
         values["refusal_reason"] = drv.rng.choice(REFUSALS)
     return values, ""
 
@@ -102,16 +100,17 @@ def payload(drv: Driver, story: DemoStory, i: int, move: str, customer: DemoCust
 DEMO = DemoPlan(
     routes={
         "entered": ("assign", PASSED),
-        "revisit": ("assign", "not_home", PASSED),
-        "refused": ("assign", "refused"),
-        "hazards": ("assign", HAZARDS, RECTIFIED),
+        "revisit": ("assign", NOT_HOME_ACTION, PASSED),
+        "refused": ("assign", REFUSED_ACTION),
+        "rectified": ("assign", HAZARDS, RECTIFIED),
         "urgent": ("assign", URGENT_HAZARDS, RECTIFIED),
-        "unreachable": ("assign", "not_home", "not_home", UNREACHABLE_ACTION),
+        "unreachable": ("assign", NOT_HOME_ACTION, NOT_HOME_ACTION, UNREACHABLE_ACTION),
     },
-    volume={"entered": 6, "revisit": 2, "refused": 1, "hazards": 2, "urgent": 1, "unreachable": 1},
+    volume={"entered": 6, "revisit": 2, "refused": 1, "rectified": 2, "urgent": 1, "unreachable": 1},
+    stalls={URGENT: 1, RECTIFY: 1},
     needs="active",
-    gaps={PASSED: (20, 120), "not_home": (20, 120), "refused": (20, 120), HAZARDS: (20, 120),
-          URGENT_HAZARDS: (20, 120), UNREACHABLE_ACTION: (20, 120), RECTIFIED: (3, 30)},
+    gaps={PASSED: (20, 120), NOT_HOME_ACTION: (20, 120), REFUSED_ACTION: (20, 120), HAZARDS: (20, 120),
+          URGENT_HAZARDS: (20, 120), UNREACHABLE_ACTION: (20, 120), RECTIFIED: (24, 200)},
     payload=payload,
     history=lambda port: history(port),
 )
@@ -119,6 +118,15 @@ DEMO = DemoPlan(
 
 # --- a year of plans before the period, imported from the earlier system -------------------------------
 
+# What inspectors write beside each item found, and how hazards were put right (the history's).
+FOUND_NOTES = {
+    "hose_aged": "胶管发硬龟裂，已超过使用年限", "no_alarm": "餐饮厨房未安装可燃气体报警器",
+    "no_flame_failure": "灶具为老式无熄火保护灶", "hose_long": "胶管约3米，穿过橱柜侧板",
+    "heater_flue": "直排式热水器装在卫生间", "leak": "表后阀接口检漏有气泡",
+    "pipe_concealed": "立管被橱柜封闭", "meter_damaged": "表前阀手柄断裂", "altered": "私自加装三通接第二台灶",
+}
+RECTIFY_NOTES = ("已更换燃气专用不锈钢波纹管", "客户已安装燃气报警器并提交照片", "已更换带熄火保护的灶具",
+                 "已拆除直排式热水器，改装强排式", "已紧固接口，复查无泄漏")
 HAZARD_RATE = 0.12  # entered visits that find something
 # How often each item is the one found (inspectors' experience: hoses first).
 FOUND_WEIGHTS = {"hose_aged": 30, "no_alarm": 20, "no_flame_failure": 15, "hose_long": 12, "pipe_concealed": 6,
@@ -207,7 +215,7 @@ def _plan_visits(port: HistoryPort, order: _Order, end: datetime, max_attempts: 
         worst = GRADE1 if GRADE1 in noticed else GRADE2 if noticed else OK
         for code, grade in found.items():
             days = int(port.settings.get(GRADE_DAYS[grade]) or 1) if grade in NOTICE_GRADES else 0
-            order.hazards.append({"item": code, "grade": grade, "found_at": when, "note": FOUND[code],
+            order.hazards.append({"item": code, "grade": grade, "found_at": when, "note": FOUND_NOTES[code],
                                   "due_at": port.due_at(days, "working_days", recorded) if grade in NOTICE_GRADES else None})
         if worst == OK:
             order.step, order.status, order.closed_at = "archived", "archived", recorded
