@@ -290,7 +290,9 @@ def history(port: HistoryPort) -> int:
                 orders.append(order)
                 plan.planned += 1
                 plan.opened += 1
-        s.add_all(plans.values())
+        if not orders:  # a hall too small or too new to have a history
+            return 1
+        s.add_all([p for p in plans.values() if p.opened])
         s.flush()
         _write(port, s, orders, dispatch, end)
     return 1
@@ -415,7 +417,9 @@ def _write(port: HistoryPort, s: Session, orders: list[_Order], dispatch: int, e
         if o.status == "open":
             io[-1]["open_account_id"] = o.account.id
     s.execute(insert(InspectionOrder), io)
-    s.execute(insert(InspectionAccount), _states(orders, rows, end))
+    states = _states(orders, rows, end)
+    if states:
+        s.execute(insert(InspectionAccount), states)
     for plan in {id(o.plan): o.plan for o in orders}.values():
         port.audit(s, "inspection_plan", plan.id, {"number": [None, plan.number], "title": [None, plan.title],
                                                    "opened": [None, plan.opened], "status": [None, plan.status]})
