@@ -65,3 +65,27 @@ def test_export_and_import_the_route_sheet_from_the_plan_page(qtbot, gui_app, gu
     qtbot.waitUntil(lambda: "入户 1" in page.progress.text(), timeout=5000)
     assert "发现隐患 1 项" in page.progress.text()
     assert {r.customer_name: r.outcome_label for r in page.orders_model.rows}["赵一"] == "入户检查"
+
+
+def test_the_manager_dashboard_shows_the_coverage(qtbot, gui_app, gui_clock, team, msgs):  # type: ignore[no-untyped-def]
+    from gasdesk.services.inspection import ChecklistMark, EnteredResult
+    from gasdesk.ui.dashboard import ManagerDashboard
+
+    for name in ("赵一", "钱二", "孙三"):
+        active_resident(gui_app, team, name)
+    svc = InspectionService(gui_app, team.dispatcher)
+    plan = svc.create_plan(PlanSpec(title="12月市区安检", inspector="安检一班 周明", starts_on=date(2026, 11, 27),
+                                    ends_on=date(2026, 12, 31), district="urban"))
+    svc.open_plan(plan.id)
+    first = svc.plan_orders(plan.id)[0]
+    gui_clock.set(datetime(2026, 11, 30, 18, 0))
+    svc.record_entered(first.order_id, EnteredResult(
+        datetime(2026, 11, 30, 9, 30), "安检一班 周明",
+        [ChecklistMark(i.code, spec.GRADE2 if i.code == "no_alarm" else spec.OK) for i in spec.CHECKLIST]))
+    dash = ManagerDashboard(gui_app, team.manager)
+    qtbot.addWidget(dash)
+    dash.show()
+    qtbot.waitUntil(lambda: dash.snapshot is not None, timeout=10000)
+    text = dash.coverage.text()
+    assert text.startswith("安检覆盖率 33.3%（周期内入户 1 / 在册 3 户）　超过安检周期 0 户　未整改隐患 1 项（逾期 0 项）")
+    assert "市区 33.3%" in text
