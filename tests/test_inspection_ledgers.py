@@ -118,6 +118,11 @@ def test_coverage_per_month_and_district_against_the_hand_built_hall(app, year, 
     assert [r[:3] for r in months] == [("2026-02", 6, 5), ("2026-03", 6, 3)]
     assert months[0][-2:] == (2, pytest.approx(1 / 3, abs=1e-4)) and months[1][-2:] == (3, 0.5)
     assert by_month._charts, "the month sheet carries its chart"
+    # The totals: flows summed, the rectification rate of all hazards found (1 of 2) on both sheets.
+    for ws, width in ((by_district, len(header)), (by_month, len(header) - 1)):
+        total = next(r for r in ws.iter_rows(min_row=HEADER_ROW + 1, max_col=width, values_only=True)
+                     if str(r[0]).startswith("合计"))
+        assert total[header.index("整改率") - (ws is by_month)] == 0.5
     # The business's interval is six months: due again by September 2025; twelve for households.
     wb = export(app, team.manager, "inspection_coverage", tmp_path,
                 LedgerFilter(date_from=date(2025, 6, 1), date_to=date(2025, 6, 30)))

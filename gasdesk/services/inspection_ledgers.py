@@ -26,7 +26,7 @@ account is in service at an instant when it was activated before it and not clos
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -225,7 +225,8 @@ COVERAGE_COLUMNS = (
     _col("已整改（项）", T.INT, total=True), _col("整改率", T.RATE, ratio_of=(11, 9)),
     _col("周期内已入户户数", T.INT), _col("覆盖率", T.RATE),
 )
-MONTH_COLUMNS = tuple(c for i, c in enumerate(COVERAGE_COLUMNS) if i != 1)
+# The same without the district (the rate's columns one to the left).
+MONTH_COLUMNS = tuple(replace(c, ratio_of=(10, 8)) if c.ratio_of else c for i, c in enumerate(COVERAGE_COLUMNS) if i != 1)
 
 
 def months_of(q: Any) -> list[tuple[str, datetime, datetime]]:
