@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -57,6 +58,7 @@ from gasdesk.ui.widgets import (
     show_error,
     title_label,
 )
+from gasdesk.ui.worker import run_blocking
 
 # The actions the result, rectification and stop-supply dialogs take for the order page.
 RESULT_ACTIONS = (spec.PASSED, spec.HAZARDS, spec.URGENT_HAZARDS, spec.NOT_HOME_ACTION, spec.UNREACHABLE_ACTION,
@@ -177,8 +179,10 @@ class ClearanceDialog(QDialog):
 
     def grant(self) -> None:
         try:
-            service(self.session).grant_clearance(self.refusal.account_id, self.refusal.purpose, self.login.text(),
-                                                  self.password.text(), self.reason.text(), self.detail)
+            svc, refusal = service(self.session), self.refusal
+            login, password, reason = self.login.text(), self.password.text(), self.reason.text()
+            run_blocking(self, lambda: svc.grant_clearance(refusal.account_id, refusal.purpose, login, password,
+                                                           reason, self.detail))
         except ServiceError as exc:
             self.password.clear()
             show_error(self.error, exc.message)
@@ -346,14 +350,17 @@ class ResultDialog(QDialog):
                     note=self.note.text(), photos=list(self.photos),
                     **{code: parse_day(edit.text(), label) for (code, edit), label in zip(
                         self.devices.items(), ("报警器到期日", "胶管到期日", "灶具到期日", "热水器到期日"), strict=True)})
-                view = svc.record_entered(self.order.id, result, expected_version=self.order.version)
+                order = self.order
+                view = run_blocking(self, lambda: svc.record_entered(order.id, result,
+                                                                     expected_version=order.version))
             elif outcome == spec.NOT_HOME:
-                view = svc.record_not_home(self.order.id, visited, self.inspector.text(),
-                                           card_left=self.card_left.isChecked(), note=self.note.text(),
-                                           expected_version=self.order.version)
+                order, who, card, note = self.order, self.inspector.text(), self.card_left.isChecked(), self.note.text()
+                view = run_blocking(self, lambda: svc.record_not_home(order.id, visited, who, card_left=card, note=note,
+                                                                      expected_version=order.version))
             else:
-                view = svc.record_refused(self.order.id, visited, self.inspector.text(), self.refusal.text(),
-                                          note=self.note.text(), expected_version=self.order.version)
+                order, who, why, note = self.order, self.inspector.text(), self.refusal.text(), self.note.text()
+                view = run_blocking(self, lambda: svc.record_refused(order.id, visited, who, why, note=note,
+                                                                     expected_version=order.version))
         except ValueError as exc:
             show_error(self.error, str(exc))
             return
@@ -410,8 +417,9 @@ class RectifyDialog(QDialog):
         try:
             checked = parse_time(self.checked.text(), "复查/收到报告时间")
             assert checked is not None
-            view = service(self.session).close_hazards(self.order.id, str(self.how.currentData()), self.note.text(),
-                                                       checked, items=items, expected_version=self.order.version)
+            svc, order, how, note = service(self.session), self.order, str(self.how.currentData()), self.note.text()
+            view = run_blocking(self, lambda: svc.close_hazards(order.id, how, note, checked, items=items,
+                                                                expected_version=order.version))
         except ValueError as exc:
             show_error(self.error, str(exc))
             return
@@ -551,10 +559,10 @@ class InspectionPanel(QWidget):
     def attach(self, paths: Sequence[Path]) -> None:
         if self.order is None:
             return
-        svc = service(self.session)
+        svc, order_id = service(self.session), self.order.id
         for path in paths:
             try:
-                svc.attach_photo(self.order.id, path)
+                run_blocking(self, partial(svc.attach_photo, order_id, path))
             except ServiceError as exc:
                 messages.report(self, exc)
         self.show_order(self.order)
@@ -578,7 +586,8 @@ class InspectionPanel(QWidget):
 
 def stop_supply(parent: QWidget, session: UiSession, order: OrderView, reason: str) -> OrderView | None:
     try:
-        view, suspension = service(session).stop_supply(order.id, reason)
+        svc = service(session)
+        view, suspension = run_blocking(parent, lambda: svc.stop_supply(order.id, reason))
     except ServiceError as exc:
         messages.report(parent, exc)
         return None

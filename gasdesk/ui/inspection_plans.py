@@ -48,7 +48,7 @@ from gasdesk.ui.widgets import (
     show_error,
     title_label,
 )
-from gasdesk.ui.worker import BackgroundTask, run_task
+from gasdesk.ui.worker import BackgroundTask, run_blocking, run_task
 from gasdesk.vocab import CustomerCategory, District
 
 PLAN_COLUMNS: list[Column[PlanView]] = [
@@ -144,8 +144,9 @@ class NewPlanDialog(QDialog):
                         ends_on=days["ends_on"], district=str(self.district.currentData()),
                         address=self.address.text(), category=str(self.category.currentData()),
                         due_only=self.due_only.isChecked())
+        svc = InspectionService(self.session.app, self.session.actor)
         try:
-            self.plan = InspectionService(self.session.app, self.session.actor).create_plan(spec)
+            self.plan = run_blocking(self, lambda: svc.create_plan(spec))
         except ServiceError as exc:
             show_error(self.errors.get(exc.field or "", self.error), exc.message)
             return
@@ -320,8 +321,9 @@ class InspectionPlansPage(QWidget):
             return
         if not messages.ask(self, f"结束计划“{plan.title}”？尚未上门的 {plan.pending} 张安检单将撤销，已上门的继续办理。"):
             return
+        svc, plan_id = self.service(), plan.id
         try:
-            self.service().close_plan(plan.id)
+            run_blocking(self, lambda: svc.close_plan(plan_id))
         except ServiceError as exc:
             messages.report(self, exc)
             return

@@ -22,6 +22,7 @@ from gasdesk.services.settings import LABELS
 from gasdesk.ui import messages
 from gasdesk.ui.billing_page import TariffsPanel
 from gasdesk.ui.calendar_editor import CalendarEditor
+from gasdesk.ui.local_settings import PersonalPanel
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.staff_page import StaffPage
 from gasdesk.ui.texts_editor import TextsEditor
@@ -119,4 +120,6 @@ class SettingsPage(QWidget):
         self.tabs.addTab(self.tariffs, "气价")
         self.texts = TextsEditor(session)
         self.tabs.addTab(self.texts, "合同与告知文本")
+        self.personal = PersonalPanel(session)
+        self.tabs.addTab(self.personal, "我的设置")
         layout.addWidget(self.tabs, 1)

@@ -167,3 +167,40 @@ def test_the_banner_shows_at_the_next_payment_and_a_sale_waits_for_a_manager(  #
     assert paid.amount == Decimal("100.00")
     assert used == (paid.receipt_number, "预存 100 元")
     qtbot.keyClick(billing, Qt.Key.Key_Escape)
+
+
+def test_new_business_on_an_account_with_an_urgent_hazard_waits_for_a_manager(  # type: ignore[no-untyped-def]
+        qtbot, gui_app, gui_clock, team, window, msgs):
+    from gasdesk.ui import wizard as wz
+    from tests.ui.steps import fill_application, pick_customer, start_wizard, tick_documents
+
+    c, act, order_id = opened_plan(gui_app, team, gui_clock, "周强")
+    gui_clock.set(datetime(2026, 11, 27, 15, 0))
+    InspectionService(gui_app, team.dispatcher).record_entered(order_id, EnteredResult(
+        visited_at=datetime(2026, 11, 27, 14, 0), inspector="周明",
+        marks=[ChecklistMark(i.code, spec.GRADE1 if i.code == "heater_flue" else spec.OK) for i in spec.CHECKLIST]))
+    win = window(team.clerk)
+    wiz = start_wizard(qtbot, win, "meter_service")
+    page = wiz.customer_page
+    type_into(qtbot, page.search.edit, c.number)
+    qtbot.keyClick(page.search.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.search.model.rowCount() > 0)
+    qtbot.waitUntil(lambda: page.banner.isVisible())
+    assert "一级隐患" in page.banner.text()
+    pick_customer(qtbot, wiz, c.number)
+    tick_documents(qtbot, wiz, ["owner_id"])
+    fill_application(qtbot, wiz, {"service_reason": "customer_request"})
+    qtbot.waitUntil(lambda: wiz.currentId() == wz.CONFIRM_PAGE)
+    click(qtbot, wiz.button(wiz.WizardButton.CommitButton))
+    clearance = wiz.clearance
+    assert isinstance(clearance, ClearanceDialog)
+    qtbot.waitUntil(clearance.isVisible)
+    assert wiz.currentId() == wz.CONFIRM_PAGE and wiz.order is None
+    type_into(qtbot, clearance.login, "manager")
+    type_into(qtbot, clearance.password, "secret-pass")
+    type_into(qtbot, clearance.reason, "表具故障影响安全，先行处理")
+    press_ok(qtbot, clearance)
+    qtbot.waitUntil(lambda: wiz.currentId() == wz.FIRST_STEP_PAGE, timeout=5000)
+    assert wiz.order is not None and wiz.order.kind == "meter_service"
+    with gui_app.reading() as s:
+        assert s.scalar(select(InspectionClearance.used_ref)) == wiz.order.number
