@@ -38,7 +38,8 @@ NOT_MET = "conditions_not_met"
 BOOKINGS = frozenset({BOOK, REBOOK})
 
 # What a story needs of its customer (DemoPlan.needs): 'any' customer; 'active' / 'held' (active or
-# suspended) account, optionally followed by '_home' (residential) or '_business' (non-residential).
+# suspended) / 'suspended' account, optionally followed by '_home' (residential) or '_business'
+# (non-residential).
 ANY = "any"
 HELD = (AccountStatus.ACTIVE, AccountStatus.SUSPENDED)
 

@@ -73,16 +73,6 @@ def company_profile(values: dict[str, Any]) -> CompanyProfile:
     )
 
 
-def all_fields(flow: FlowDef) -> list[FieldDef]:
-    """Every field the flow can record, in the order the customer meets them (first wins)."""
-    seen: dict[str, FieldDef] = {f.code: f for f in flow.open_fields}
-    for step in flow.steps:
-        for action in step.actions:
-            for f in action.fields:
-                seen.setdefault(f.code, f)
-    return list(seen.values())
-
-
 def display(f: FieldDef, value: Any, departments: dict[str, str]) -> str:
     if value is None or value == "":
         return ""
@@ -377,7 +367,7 @@ class PrintService:
             party, account, meter = parties_of(facts)
         form = contract_for(form, party.category)
         copy = (form, payment_id) in self._printed(order)
-        known = all_fields(flow)
+        known = list(flow.fields())
         text = {f.code: display(f, step.data.get(f.code), departments)
                 for f in known if step.data.get(f.code) not in (None, "")}
         fields = [FieldValue(f.label, text[f.code]) for f in known if f.code in text]
