@@ -55,7 +55,7 @@ from gasdesk.flows.demo import (
 from gasdesk.flows.engine import CANCEL
 from gasdesk.flows.registry import ALL_FLOWS, BUNDLES
 from gasdesk.models import Account, Customer, Department, Meter, Payment, ServiceOrder, Staff
-from gasdesk.services import audit, numbering
+from gasdesk.services import audit, hazard_gate, numbering
 from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
 from gasdesk.services.customers import CUSTOMER_FIELDS, CustomerInput, CustomerService, initials
@@ -1302,8 +1302,11 @@ class _Hall:
             amount = Decimal(self.rng.choice((50, 100, 100, 200, 200, 300, 500)))
         else:
             amount = Decimal(self.rng.randrange(2000, 20000, 500))
-        view = PaymentService(self.app, self._actor(story, "clerk")).prepay(
-            cust.account_id, amount, self.method(), note="")
+        try:
+            view = PaymentService(self.app, self._actor(story, "clerk")).prepay(
+                cust.account_id, amount, self.method(), note="")
+        except hazard_gate.NeedsClearance:
+            return 1  # an open 一级 safety hazard: the clerk sends the customer to have it put right first
         cust.balance += view.balance_effect
         return 1
 

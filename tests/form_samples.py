@@ -83,6 +83,7 @@ FLOWS: dict[str, tuple[str, str]] = {
     "detail_change": ("XG", "用户信息更改"),
     "closure": ("XH", "客户销户"),
     "complaint": ("TS", "投诉"),
+    "inspection": ("AJ", "安全检查"),
 }
 
 # Which flow each form is sampled from.
@@ -109,6 +110,9 @@ FORM_FLOW: dict[str, str] = {
     "complaint_transfer": "complaint",
     "rejection_notice": "activation",
     "receipt": "capacity_change",
+    "inspection_record": "inspection",
+    "hazard_notice": "inspection",
+    "no_one_home_card": "inspection",
 }
 
 COMPLAINT_TEXT = (
@@ -244,6 +248,28 @@ def scenario(form: str) -> dict[str, Any]:
                            "李娜", "转输配中心"),
             ],
         )
+    elif form in ("inspection_record", "hazard_notice"):
+        hazards = [
+            {"id": 1, "item": "leak", "label": "接口、阀门漏气", "grade": "grade1", "grade_label": "一级",
+             "note": "灶前阀接口漏气，已关闭表前阀", "due_at": "2026-11-30T23:59:59", "status": "open"},
+            {"id": 2, "item": "hose_aged", "label": "胶管老化或使用非燃气专用胶管", "grade": "grade2",
+             "grade_label": "二级", "note": "", "due_at": "2026-12-25T23:59:59", "status": "open"},
+            {"id": 3, "item": "no_alarm", "label": "应安装燃气报警器而未安装", "grade": "grade3", "grade_label": "三级",
+             "note": "建议安装", "due_at": None, "status": "advice"},
+        ]
+        marks = {f"chk_{code}": "ok" for code in (
+            "hose_long", "no_flame_failure", "heater_flue", "pipe_concealed", "meter_damaged", "altered")}
+        s.update(
+            current_step_label="入户安全检查", crew="安检一班 周明",
+            data={"visited_at": "2026-11-27T09:30", "left_at": "2026-11-27T09:55", "inspector": "安检一班 周明",
+                  "attempt": 2, "outcome": "entered", "hazard_list": hazards, "notice_number": "ZG-20261127-0001",
+                  "chk_leak": "grade1", "note_leak": "灶前阀接口漏气，已关闭表前阀", "chk_hose_aged": "grade2",
+                  "chk_no_alarm": "grade3", "hose_due": "2027-06-30", **marks},
+        )
+    elif form == "no_one_home_card":
+        s.update(current_step_label="入户安全检查", crew="安检一班 周明",
+                 data={"visited_at": "2026-11-27T09:30", "inspector": "安检一班 周明", "attempt": 1,
+                       "max_attempts": 3, "outcome": "not_home", "card_left": True})
     elif form == "rejection_notice":
         s.update(current_step_label="不予受理（已告知原因）", order_status_label="不予受理",
                  reason="房产证明材料上的产权人与申请人不一致，且未提供产权人的委托书；请补齐资料后重新申请。",

@@ -42,6 +42,9 @@ TEXT_TITLES: dict[str, str] = {
     "rejection_footer": "不予受理告知书：结尾说明",
     "receipt_note": "收费/退费收据：说明",
     "document_receipt": "须知类单据：客户签收声明",
+    "inspection_record_statement": "安检记录单：用户确认",
+    "hazard_notice_text": "隐患整改通知书：整改要求",
+    "no_one_home_card_text": "到访不遇卡：说明",
 }
 
 # Placeholders a text may use, with what they stand for (shown in the settings editor).
@@ -53,6 +56,7 @@ PLACEHOLDERS: dict[str, str] = {
     "emergency_phone": "抢修电话",
     "complaint_phone": "投诉电话",
     "complaint_hours": "投诉受理时间",
+    "service_line_hours": "客服电话受理时间",
     "customer": "客户名称",
     "address": "用气地址",
     "order_number": "受理单号",
@@ -316,6 +320,21 @@ DEFAULT_TEXTS: dict[str, str] = {
     ),
     "receipt_note": "本收据是{company}收付款的凭证，请当面核对金额并妥善保管；涂改无效。",
     "document_receipt": "本人已收到并阅读上述须知，知晓其中的内容。",
+    "inspection_record_statement": (
+        "以上检查结果经安检员当面告知，本人已知晓。对检查发现的隐患，本人将按隐患整改通知书的要求及时整改；"
+        "燃气表以后的管道、阀门、软管和燃气器具由用户负责维护和更新。检查不收取任何费用。"
+    ),
+    "hazard_notice_text": (
+        "经{company}入户安全检查，您的用气场所（{address}）存在上表所列燃气安全隐患。"
+        "依照《城镇燃气管理条例》和供用气合同，请在整改期限内完成整改：一级隐患须立即整改，整改前不得用气；"
+        "二级隐患须在期限内整改。\n"
+        "整改完成后，请拨打客服电话{service_phone}预约上门复查，或持整改报告（附整改后的照片）到营业厅办理销项。\n"
+        "逾期不整改或者拒不整改的，{company}将依照供用气合同停止供气，直至隐患消除；由此造成的损失由用户承担。"
+    ),
+    "no_one_home_card_text": (
+        "入户安全检查是保障您和邻居用气安全的法定检查，不收取任何费用，检查人员佩戴工作证件。"
+        "冒充检查人员推销产品的，请拨打{service_phone}核实。闻到燃气味时，请到室外拨打抢修电话{emergency_phone}。"
+    ),
 }
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -341,6 +360,7 @@ def placeholder_values(ctx: FormContext) -> dict[str, str]:
         "emergency_phone": company.emergency_phone,
         "complaint_phone": company.complaint_phone,
         "complaint_hours": company.complaint_hours,
+        "service_line_hours": company.service_line_hours,
         "customer": ctx.customer.name,
         "address": ctx.customer.address,
         "order_number": ctx.order_number,

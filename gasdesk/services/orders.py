@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from gasdesk.flows import engine as flow_engine
 from gasdesk.flows.definition import AccountLock, ActionDef, FieldDef, FieldKind, FlowDef, StepDef, rules
+from gasdesk.flows.forms import FORMS
 from gasdesk.flows.registry import ALL_FLOWS, EFFECTS, GUARDS, PREVIEWS
 from gasdesk.flows.rules import Settlement
 from gasdesk.models import Account, Customer, Deadline, Department, OrderStep, ServiceOrder, Staff
 from gasdesk.permissions import Permission
-from gasdesk.services import audit, deadlines, numbering
+from gasdesk.services import audit, deadlines, hazard_gate, numbering
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import Conflict, NotFound, Refused
 from gasdesk.services.flow_context import OrderContext, run_rules
@@ -106,10 +107,14 @@ def step_label_of(flow: FlowDef, step: str | None) -> str:
     return flow.step_label(step)
 
 
-def action_label_of(flow: FlowDef, step: str | None, action: str) -> str:
+def action_label_of(flow: FlowDef, step: str | None, action: str, data: Mapping[str, Any] | None = None) -> str:
+    if action == "print":  # each print names its form (a receipt its number)
+        data = data or {}
+        title = data.get("title") or FORMS.get(str(data.get("form")), "")
+        return f"打印：{title}" if title else "打印表单"
     special = {"open": "受理登记", "cancel": flow_engine.CANCEL.label, "pause_clock": "暂停计时（客户原因）",
                "correct": "更正登记内容",
-               "resume_clock": "恢复计时", "documents": "更新资料清单", "print": "打印表单"}
+               "resume_clock": "恢复计时", "documents": "更新资料清单"}
     if action in special:
         return special[action]
     if step and flow.has_step(step):
@@ -128,7 +133,7 @@ def order_view(session: Session, order: ServiceOrder, actor: Actor | None = None
     history = [
         StepLogView(seq=s.seq, at=s.at, from_step=s.from_step, from_label=step_label_of(flow, s.from_step),
                     to_step=s.to_step, to_label=step_label_of(flow, s.to_step), action=s.action,
-                    action_label=action_label_of(flow, s.from_step, s.action), actor_name=names.get(s.actor_id, ""),
+                    action_label=action_label_of(flow, s.from_step, s.action, s.data), actor_name=names.get(s.actor_id, ""),
                     note=s.note, data=s.data)
         for s in order.steps
     ]
@@ -184,8 +189,15 @@ class OrderService:
         flow = ALL_FLOWS.get(kind)
         if flow is None:
             raise NotFound(f"没有“{kind}”这种业务")
+        payload = dict(data or {})
+        from_customer = [f for f in flow.open_fields if f.customer_value and not str(payload.get(f.code) or "").strip()]
+        if from_customer:  # left empty: the customer's own (e.g. 联系电话), which a clerk may see only masked
+            with self.app.reading() as s:
+                known = s.get(Customer, customer_id)
+                for f in from_customer:
+                    payload[f.code] = str(getattr(known, str(f.customer_value), "") or "") if known else ""
         try:
-            values = flow_engine.read_fields(flow.open_fields, data or {})
+            values = flow_engine.read_fields(flow.open_fields, payload)
         except flow_engine.ActionRefused as exc:
             raise Refused(exc.message, field=exc.field) from exc
         docs = self._check_documents(flow, documents)
@@ -211,6 +223,10 @@ class OrderService:
             )
             s.add(order)
             s.flush()
+            if account is not None and flow.kind not in hazard_gate.exempt_kinds():
+                # An open 一级 safety hazard: new business needs a manager's confirmation, used here.
+                hazard_gate.require(s, account_id=account.id, purpose=hazard_gate.NEW_BUSINESS,
+                                    staff_id=self.actor.staff_id, at=now, ref=order.number)
             ctx = OrderContext(session=s, app=self.app, actor=self.actor, now=now, flow=flow, order=order,
                                customer=customer, account=account, values=values, step_code=first.code)
             run_rules(flow.open_effects, EFFECTS, ctx)

@@ -55,6 +55,16 @@ DEFAULTS: dict[str, Any] = {
     "limits.complaint_round_days": 5,
     # Low pressure and network faults (及时处理): hours from the call; 0 = by the end of the same day.
     "limits.prompt_handling_hours": 0,
+    # Safety inspection: the interval per category (months since the last inspection that got in), the
+    # visits before an order ends as unreachable, and the working days to rectify a hazard by grade.
+    "inspection.interval_months.residential": 12,
+    "inspection.interval_months.non_residential": 6,
+    "inspection.max_attempts": 3,
+    "limits.hazard_grade1_days": 1,
+    "limits.hazard_grade2_days": 20,
+    # Where attached files (inspectors' photos) are kept; empty: a folder beside the SQLite database
+    # file (on PostgreSQL, a folder every counter reaches should be named here).
+    "files.folder": "",
     "calendar.confirmed_years": [],
     "security.idle_lock_minutes": 15,
     "backup.keep_days": 30,
@@ -85,6 +95,11 @@ LABELS: dict[str, str] = {
     "fees.override_max": "改收费用上限（元）",
     "limits.complaint_round_days": "投诉每轮处理时限（工作日）",
     "limits.prompt_handling_hours": "低压/管网故障处理时限（小时，0为当日）",
+    "inspection.interval_months.residential": "居民用户安检周期（月）",
+    "inspection.interval_months.non_residential": "非居民用户安检周期（月）",
+    "inspection.max_attempts": "安检到访不遇上门次数（次）",
+    "limits.hazard_grade1_days": "一级隐患整改期限（工作日）",
+    "limits.hazard_grade2_days": "二级隐患整改期限（工作日）",
     "security.idle_lock_minutes": "闲置锁屏时间（分钟）",
     "backup.keep_days": "备份保留天数",
 }
@@ -195,7 +210,7 @@ def _check_value(key: str, value: Any) -> Any:
         return _years(value, label)
     if key == "texts":
         return _texts(value, label)
-    if key == "printing.font_path":
+    if key in ("printing.font_path", "files.folder"):
         return _text(500)(value, label)
     if key == "bank.banks":
         return _bank_layouts(value)
@@ -218,6 +233,11 @@ def _bank_layouts(value: Any) -> Any:
 _RANGES: dict[str, tuple[int, int]] = {
     "limits.complaint_round_days": (1, 60),
     "limits.prompt_handling_hours": (0, 72),
+    "inspection.interval_months.residential": (1, 60),
+    "inspection.interval_months.non_residential": (1, 60),
+    "inspection.max_attempts": (1, 10),
+    "limits.hazard_grade1_days": (0, 10),
+    "limits.hazard_grade2_days": (1, 90),
     "security.idle_lock_minutes": (0, 240),  # 0: never lock
     "backup.keep_days": (1, 3650),
 }
@@ -229,7 +249,7 @@ _EXTRA_LABELS = {
     "company.confirmed": "公司信息已确认",
     "defaults.meter_model": "默认表型号", "defaults.yearly_allowance.residential": "居民年度气量",
     "defaults.yearly_allowance.non_residential": "非居民年度气量", "calendar.confirmed_years": "已确认的年份",
-    "printing.font_path": "打印字体文件", "texts": "合同与告知文本", "bank.banks": "银行文件格式",
+    "printing.font_path": "打印字体文件", "files.folder": "附件（照片）存放文件夹", "texts": "合同与告知文本", "bank.banks": "银行文件格式",
 }
 
 

@@ -9,7 +9,7 @@ It emits `money_changed(payment_id)` after a payment or reversal and calls `ui_s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -35,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from gasdesk.flows.definition import FieldDef, FieldKind
-from gasdesk.permissions import Permission
+from gasdesk.permissions import Permission, roles_with
 from gasdesk.services.billing import (
     BillingService,
     BillLine,
@@ -50,8 +49,10 @@ from gasdesk.services.errors import ServiceError
 from gasdesk.services.payments import PaymentView
 from gasdesk.services.readings import ReadingService, ReadingView
 from gasdesk.services.receipts import ReceiptService
-from gasdesk.ui import messages
+from gasdesk.ui import local_settings, messages
 from gasdesk.ui.fields import make_editor
+from gasdesk.ui.inspection import ClearanceDialog, InspectionBanner, NeedsClearance
+from gasdesk.ui.keys import GuardedDialog, LongTextEdit, give_mnemonics
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
@@ -60,13 +61,14 @@ from gasdesk.ui.widgets import (
     dialog_buttons,
     dt_text,
     error_label,
+    fit_to_screen,
     hint_label,
     make_table,
     money_text,
     show_error,
     title_label,
 )
-from gasdesk.ui.worker import BackgroundTask, run_task
+from gasdesk.ui.worker import BackgroundTask, run_blocking, run_task
 from gasdesk.vocab import AccountStatus, GasUseType, PaymentKind, PaymentMethod
 
 STATUS_COLORS = {
@@ -135,7 +137,7 @@ def _methods() -> QComboBox:
     return box
 
 
-class _TakePaymentDialog(QDialog):
+class _TakePaymentDialog(GuardedDialog):
     """What every counter payment asks: the account, the method, whether to print the receipt; `take()`
     calls the service, a refusal shows under the form and the dialog stays open."""
 
@@ -154,7 +156,8 @@ class _TakePaymentDialog(QDialog):
             self.form.addRow(hint_label(hint))
         self.print_receipt = QCheckBox("收款后打印收据")
         self.print_receipt.setObjectName("print_receipt")
-        self.print_receipt.setChecked(True)
+        # The clerk's own choice (系统设置 → 我的设置) sets the tick; this payment may differ.
+        self.print_receipt.setChecked(local_settings.receipt_mode(self.session.actor.login) != local_settings.RECEIPT_NONE)
         self.form.addRow(self.print_receipt)
         self.error = error_label()
         self.form.addRow(self.error)
@@ -163,16 +166,30 @@ class _TakePaymentDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.form.addRow(buttons)
 
-    def take(self, billing: BillingService) -> PaymentView:
+    def take(self, billing: BillingService) -> Callable[[], PaymentView]:
+        """The payment as typed, read here on the UI thread, to be taken on a worker thread."""
         raise NotImplementedError
 
     def save(self) -> None:
         try:
-            self.payment = self.take(BillingService(self.session.app, self.session.actor))
+            billing = BillingService(self.session.app, self.session.actor)
+            self.payment = run_blocking(self, self.take(billing))
+        except NeedsClearance as exc:
+            # An open 一级 safety hazard: a manager confirms at this counter, then the payment is taken.
+            show_error(self.error, exc.message)
+            clearance = ClearanceDialog(self.session, exc, self.detail(), self)
+            clearance.accepted.connect(self.save)
+            self.clearance = clearance
+            clearance.open()
+            return
         except ServiceError as exc:
             show_error(self.error, exc.message)
             return
         self.accept()
+
+    def detail(self) -> str:
+        """What the manager is asked to confirm (the amount, for a sale of gas)."""
+        return ""
 
 
 class PayBillsDialog(_TakePaymentDialog):
@@ -192,8 +209,9 @@ class PayBillsDialog(_TakePaymentDialog):
         self.form.addRow("应收合计：", self.total_label)
         self.finish()
 
-    def take(self, billing: BillingService) -> PaymentView:
-        return billing.pay_bills(self.account.id, [b.id for b in self.bills], self.method.currentData())
+    def take(self, billing: BillingService) -> Callable[[], PaymentView]:
+        account_id, bills, method = self.account.id, [b.id for b in self.bills], self.method.currentData()
+        return lambda: billing.pay_bills(account_id, bills, method)
 
 
 class PrepayDialog(_TakePaymentDialog):
@@ -213,11 +231,15 @@ class PrepayDialog(_TakePaymentDialog):
         self.form.addRow("", self.amount_error)
         self.finish("预存款先抵扣未缴账单（从最早的开始），余额留作预存，出新账单时自动抵扣。")
 
-    def take(self, billing: BillingService) -> PaymentView:
-        return billing.prepay(self.account.id, self.amount.text(), self.method.currentData())
+    def take(self, billing: BillingService) -> Callable[[], PaymentView]:
+        account_id, amount, method = self.account.id, self.amount.text(), self.method.currentData()
+        return lambda: billing.prepay(account_id, amount, method)
+
+    def detail(self) -> str:
+        return f"预存 {self.amount.text().strip()} 元"
 
 
-class ReverseDialog(QDialog):
+class ReverseDialog(GuardedDialog):
     """A manager's reversal: a new, opposite entry with the reason; the original stays."""
 
     def __init__(self, session: UiSession, payment: PaymentView, parent: QWidget | None = None) -> None:
@@ -229,12 +251,16 @@ class ReverseDialog(QDialog):
         form = QFormLayout(self)
         form.addRow("收据号：", QLabel(payment.receipt_number))
         form.addRow("金额：", QLabel(f"{money_text(payment.amount)} 元（{payment.kind.label}，{payment.method.label}）"))
-        self.reason = QPlainTextEdit()
+        self.reason = LongTextEdit()
         self.reason.setObjectName("reason")
         self.reason.setPlaceholderText("请填写冲正原因（必填）")
         self.reason.setFixedHeight(70)
         form.addRow("冲正原因：", self.reason)
         form.addRow(hint_label("冲正记一笔反向记录，原记录保留；该笔已支付的账单恢复为未缴。"))
+        self.print_receipt = QCheckBox("冲正后打印冲正收据（列出原收费和冲正）")
+        self.print_receipt.setObjectName("print_receipt")
+        self.print_receipt.setChecked(True)
+        form.addRow(self.print_receipt)
         self.error = error_label()
         form.addRow(self.error)
         buttons = dialog_buttons("冲正")
@@ -252,7 +278,7 @@ class ReverseDialog(QDialog):
         self.accept()
 
 
-class ReadingDialog(QDialog):
+class ReadingDialog(GuardedDialog):
     """A reading entered at the counter: the bill it makes is shown afterwards."""
 
     def __init__(self, session: UiSession, meter_number: str, parent: QWidget | None = None) -> None:
@@ -315,7 +341,7 @@ class BillingPage(QWidget):
         self.task: BackgroundTask | None = None
         self.preview: QDialog | None = None
         self.last_pdf: bytes | None = None
-        self.resize(1180, 720)
+        fit_to_screen(self, 1180, 720)
 
         outer = QVBoxLayout(self)
         head = QHBoxLayout()
@@ -337,6 +363,8 @@ class BillingPage(QWidget):
         head.addWidget(self.prepay_button)
         head.addWidget(self.refresh_button)
         outer.addLayout(head)
+        self.banner = InspectionBanner(session)
+        outer.addWidget(self.banner)
 
         self.tabs = QTabWidget()
         # bills
@@ -375,6 +403,12 @@ class BillingPage(QWidget):
         self.reverse_button.setObjectName("reverse")
         pbar.addWidget(self.receipt_button)
         pbar.addWidget(self.reverse_button)
+        # A clerk sees the button greyed, with who may reverse (the permission table says it).
+        who = "或".join(r.label for r in roles_with(Permission.REVERSE_PAYMENT))
+        self.reverse_hint = hint_label(f"冲正需由{who}办理")
+        self.reverse_hint.setObjectName("reverse_hint")
+        self.reverse_hint.setWordWrap(False)
+        pbar.addWidget(self.reverse_hint)
         pbar.addStretch(1)
         pl.addLayout(pbar)
         self.reversed_ids: set[int] = set()
@@ -402,7 +436,12 @@ class BillingPage(QWidget):
         for b in (self.prepay_button, self.pay_button, self.select_unpaid_button, self.reading_button):
             b.setVisible(can_take)
         self.receipt_button.setVisible(session.can(Permission.PRINT_FORMS))
-        self.reverse_button.setVisible(session.can(Permission.REVERSE_PAYMENT))
+        can_reverse = session.can(Permission.REVERSE_PAYMENT)
+        self.reverse_button.setVisible(can_reverse or can_take)
+        self.reverse_button.setEnabled(can_reverse)
+        self.reverse_hint.setVisible(not can_reverse and can_take)
+        if not can_reverse:
+            self.reverse_button.setToolTip(self.reverse_hint.text())
 
         self.account_box.currentIndexChanged.connect(lambda _i: self.load_account())
         self.refresh_button.clicked.connect(lambda: self.refresh())
@@ -414,6 +453,7 @@ class BillingPage(QWidget):
         self.reading_button.clicked.connect(self.enter_reading)
         self.bills_view.selectionModel().selectionChanged.connect(lambda *_: self._bills_selected())
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, lambda: self.refresh())
+        give_mnemonics(self)
         self.refresh(account_id)
 
     # loading -----------------------------------------------------------------------------------
@@ -447,6 +487,7 @@ class BillingPage(QWidget):
 
     def load_account(self) -> None:
         account = self.account
+        self.banner.load(account_id=account.id if account is not None else None)
         if account is None:
             self.bills_model.set_rows([])
             self.payments_model.set_rows([])
@@ -538,7 +579,7 @@ class BillingPage(QWidget):
             messages.warn(self, "冲正记录或已冲正的收费不能再冲正")
             return
         dialog = ReverseDialog(self.session, payment, self)
-        dialog.accepted.connect(lambda: self._paid(dialog.payment, False))
+        dialog.accepted.connect(lambda: self._paid(dialog.payment, dialog.print_receipt.isChecked()))
         self.dialog = dialog
         dialog.open()
 
@@ -568,7 +609,8 @@ class BillingPage(QWidget):
             return
         self.money_changed.emit(payment.id)
         if print_receipt:
-            self.print_receipt(payment.id, payment.receipt_number)
+            direct = local_settings.receipt_mode(self.session.actor.login) == local_settings.RECEIPT_DIRECT
+            self.print_receipt(payment.id, payment.receipt_number, direct=direct)
 
     def print_selected_receipt(self) -> None:
         payment = self.selected_payment()
@@ -577,8 +619,9 @@ class BillingPage(QWidget):
             return
         self.print_receipt(payment.id, payment.receipt_number)
 
-    def print_receipt(self, payment_id: int, receipt_number: str) -> None:
-        """Render on a worker thread, then preview (QtPdf) or, without QtPdf, save as PDF."""
+    def print_receipt(self, payment_id: int, receipt_number: str, *, direct: bool = False) -> None:
+        """Render on a worker thread, then preview (QtPdf) or, without QtPdf, save as PDF; `direct`
+        sends it straight to the default printer when there is one."""
         service = ReceiptService(self.session.app, self.session.actor)
         title = f"收据 {receipt_number}"
 
@@ -586,7 +629,15 @@ class BillingPage(QWidget):
             report(10, f"正在生成“{title}”…")  # type: ignore[operator]
             return service.render(payment_id)
 
-        self.task = run_task(self, work, lambda pdf: self._show_pdf(pdf, title), label=f"正在生成“{title}”…")
+        def done(pdf: bytes) -> None:
+            from gasdesk.ui.printing import print_directly
+
+            if direct and print_directly(pdf, self):
+                self.last_pdf = pdf
+                return
+            self._show_pdf(pdf, title)
+
+        self.task = run_task(self, work, done, label=f"正在生成“{title}”…")
 
     def _show_pdf(self, pdf: bytes, title: str) -> None:
         self.last_pdf = pdf
@@ -621,7 +672,7 @@ TARIFF_COLUMNS: list[Column[Rate]] = [
 ]
 
 
-class TariffDialog(QDialog):
+class TariffDialog(GuardedDialog):
     """A new price from a date on (prices are never edited: a later row supersedes)."""
 
     def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:

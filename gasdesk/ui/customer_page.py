@@ -24,12 +24,15 @@ from gasdesk.services.payments import PaymentView
 from gasdesk.services.worklists import WorkItem
 from gasdesk.ui import messages
 from gasdesk.ui.billing_page import BillingPage
+from gasdesk.ui.inspection import InspectionBanner
+from gasdesk.ui.keys import give_mnemonics
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
     RowsModel,
     balance_text,
     dt_text,
+    fit_to_screen,
     make_table,
     money_text,
     plain_number,
@@ -81,7 +84,7 @@ class CustomerPage(QWidget):
         self.customer: CustomerView | None = None
         self.accounts: list[AccountView] = []
         self.dialog: QDialog | None = None
-        self.resize(1240, 740)
+        fit_to_screen(self, 1240, 740)
         outer = QVBoxLayout(self)
         head = QHBoxLayout()
         self.title = title_label("")
@@ -98,6 +101,8 @@ class CustomerPage(QWidget):
         for b in (self.reveal_button, self.new_button, self.prepay_button, self.refresh_button):
             head.addWidget(b)
         outer.addLayout(head)
+        self.banner = InspectionBanner(session)
+        outer.addWidget(self.banner)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         details = QGroupBox("客户资料")
@@ -130,7 +135,7 @@ class CustomerPage(QWidget):
         al.addWidget(self.accounts_view)
         rl.addWidget(acc_box)
         self.tabs = QTabWidget()
-        self.orders_model = work_model(session.now)
+        self.orders_model = work_model(session.now, session.work_calendar)
         self.orders_model.columns = [c for c in self.orders_model.columns if c.title != "客户"]
         self.orders_model.columns.insert(3, Column("状态", lambda w: OrderStatus(w.status).label, width=70))
         self.orders_view = make_table(self.orders_model, stretch=2)
@@ -152,6 +157,7 @@ class CustomerPage(QWidget):
         self.orders_view.activated.connect(self._open_order)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, lambda: self.refresh())
         QShortcut(QKeySequence("Esc"), self, self.close)
+        give_mnemonics(self)
         self.refresh()
 
     def refresh(self, reveal: bool = False) -> None:
@@ -169,6 +175,7 @@ class CustomerPage(QWidget):
             messages.report(self, exc)
             return
         self.show_customer(customer)
+        self.banner.load(customer_id=self.customer_id)
         self.accounts_model.set_rows(self.accounts)
         self.tabs.setTabText(0, f"业务记录（{counts[0]}）")
         self.tabs.setTabText(1, f"收费记录（{counts[1]}）")
@@ -204,6 +211,7 @@ class CustomerPage(QWidget):
         page = BillingPage(self.session, self.customer_id)
         page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         page.money_changed.connect(lambda _payment_id: self.refresh())
+        self.session.adopt(page)
         self.billing = page
         page.show()
         return page

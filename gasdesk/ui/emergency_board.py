@@ -12,16 +12,17 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from gasdesk import sla
 from gasdesk.permissions import Permission
 from gasdesk.services.emergency import CallKind, CallView, EmergencyService, Excuse
 from gasdesk.services.errors import ServiceError
 from gasdesk.ui import messages
+from gasdesk.ui.keys import GuardedDialog, LongTextEdit
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     URGENCY_COLORS,
@@ -52,14 +53,12 @@ def minutes_colors(call: CallView, session: UiSession) -> tuple[str, str] | None
     if call.arrived_at is not None:
         return URGENCY_COLORS["red" if call.outcome == "late" else "green"]
     left = call.minutes_left(session.now())
-    if left < 0:
-        return URGENCY_COLORS["red"]
-    if call.limit_minutes and left <= call.limit_minutes // 3:
-        return URGENCY_COLORS["amber"]
-    return URGENCY_COLORS["green"]
+    # The application's one colour rule: amber with a third of the limit or less left.
+    return URGENCY_COLORS[sla.urgency(overdue=left < 0, seconds_left=left * 60,
+                                      limit_seconds=(call.limit_minutes or 0) * 60 or None)]
 
 
-class _Dialog(QDialog):
+class _Dialog(GuardedDialog):
     """A small form with OK/Cancel and a red message line."""
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
@@ -229,7 +228,7 @@ class EmergencyBoard(QWidget):
             messages.info(self, "请先在列表中选择一条报修")
             return
         dialog = _Dialog(f"结案 {call.number}", self)
-        result = QPlainTextEdit()
+        result = LongTextEdit()
         result.setObjectName("result")
         first = QCheckBox("一次到场即修复")
         first.setChecked(True)

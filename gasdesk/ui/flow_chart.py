@@ -138,6 +138,8 @@ class Edge:
     target: str
     actions: list[str]
     labels: list[str]
+    # The actions' whole labels: a label cut short on the chart shows them as its tooltip.
+    full: list[str] = field(default_factory=list)
 
 
 def _elide(text: str, n: int = 9) -> str:
@@ -175,11 +177,15 @@ class FlowLayout:
                 target = f"reject:{s.code}" if a.target == "rejected" else a.target
                 if a.target == "rejected" and target not in self.nodes:
                     self.nodes[target] = Node(target, "告知客户原因\n（不予受理）", "reject")
+                if target not in self.nodes and flow.step(a.target).terminal:
+                    # A flow's own ending (e.g. an inspection ending unreachable) sits beside the archive.
+                    self.nodes[target] = Node(target, flow.step(a.target).label, "end")
                 edge = by_pair.get((s.code, target))
                 if edge is None:
                     edge = by_pair[(s.code, target)] = Edge(s.code, target, [], [])
                     self.edges.append(edge)
                 edge.actions.append(a.code)
+                edge.full.append(a.label)
                 edge.labels.append(a.decision or ("不予受理" if a.target == "rejected" else _elide(a.label)))
         self._rank()
         self._place()
@@ -377,6 +383,7 @@ class FlowChartScene(QGraphicsScene):
 
     def _label(self, text: str, at: QPointF, *, right_of: bool = True) -> None:
         item = QGraphicsTextItem(text)
+        item.setToolTip(getattr(self, "_label_tip", "") or text)
         item.setFont(self.small)
         item.setDefaultTextColor(QColor("#3b4a5c"))
         br = item.boundingRect()
@@ -402,6 +409,7 @@ class FlowChartScene(QGraphicsScene):
         src, dst = self.layout.nodes[e.source], self.layout.nodes[e.target]
         taken = any((e.source, a) in self.state.taken for a in e.actions)
         label = " / ".join(dict.fromkeys(e.labels))
+        self._label_tip = "\n".join(dict.fromkeys(e.full))
         tag = f"edge:{e.source}->{e.target}"
         if dst.kind == "reject":
             a, b = src.out_side(True), dst.in_side(False)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -27,11 +28,25 @@ from gasdesk.flows.definition import ActionDef, FieldKind, FlowDef
 from gasdesk.permissions import Permission
 from gasdesk.services.calendar import PROVISIONAL_MARK, ClockNote
 from gasdesk.services.errors import ServiceError
+from gasdesk.services.inspection import InspectionService
 from gasdesk.services.orders import DeadlineView, OrderView, StepLogView, correctable_fields
 from gasdesk.ui import messages, printing
 from gasdesk.ui.action_form import ActionDialog
 from gasdesk.ui.fields import make_editor
 from gasdesk.ui.flow_chart import FlowChartView
+from gasdesk.ui.inspection import (
+    CLOSING_ACTIONS,
+    HANDLED_ACTIONS,
+    RESULT_ACTIONS,
+    SUPPLY_STOPPED,
+    InspectionBanner,
+    InspectionPanel,
+    RectifyDialog,
+    ResultDialog,
+    stop_supply,
+)
+from gasdesk.ui.keys import GuardedDialog, assign_mnemonics, give_mnemonics, mnemonic_of
+from gasdesk.ui.local_settings import remember_splitter
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
@@ -39,13 +54,18 @@ from gasdesk.ui.widgets import (
     dialog_buttons,
     dt_text,
     error_label,
+    fit_to_screen,
     make_table,
     paint_label,
     show_error,
+    show_long_text,
     time_left,
     title_label,
+    value_label,
 )
+from gasdesk.ui.worker import run_blocking
 from gasdesk.vocab import DeadlineScope, DeadlineStatus, OrderStatus, TimeUnit
+from gasdesk.workdays import WorkCalendar
 
 # Facts the services remember on the order besides the recorded fields.
 DERIVED_LABELS = {
@@ -89,7 +109,19 @@ def recorded_values(order: OrderView, departments: dict[str, str]) -> list[tuple
     return rows
 
 
-def deadline_text(d: DeadlineView | None, now: Any, note: ClockNote | None = None) -> tuple[str, str]:
+def current_reason(order: OrderView) -> str:
+    """The reason that explains where the order stands now: why it was refused or cancelled, or why it
+    was sent to the step it waits in; a reason given earlier on the way to an archived order is history."""
+    if order.status in (OrderStatus.REJECTED, OrderStatus.CANCELLED):
+        return order.reason
+    if order.status is not OrderStatus.OPEN:
+        return ""
+    moves = [h for h in order.history if h.to_step == order.step and h.from_step != h.to_step]
+    return str(moves[-1].data.get("reason") or "") if moves else ""
+
+
+def deadline_text(d: DeadlineView | None, now: Any, note: ClockNote | None = None,
+                  calendar: WorkCalendar | None = None) -> tuple[str, str]:
     """What the clerk reads for a clock, and its colour; `note` adds the paused working days and the
     mark of a due date counted across a year whose holiday notice is not yet confirmed."""
     if d is None:
@@ -111,7 +143,7 @@ def deadline_text(d: DeadlineView | None, now: Any, note: ClockNote | None = Non
     if d.status in (DeadlineStatus.MET, DeadlineStatus.MISSED, DeadlineStatus.CANCELLED):
         urgency = {DeadlineStatus.MET: "green", DeadlineStatus.MISSED: "red"}.get(d.status, "")
         return f"{d.status.label}（时限 {limit}，到期 {dt_text(d.due_at)}）{extra}", urgency
-    text, urgency = time_left(d.due_at, now, d.started_at)
+    text, urgency = time_left(d.due_at, now, calendar or WorkCalendar(), d.unit, d.started_at)
     return f"{text}（时限 {limit}，{dt_text(d.due_at)} 到期）{extra}", urgency
 
 
@@ -143,7 +175,7 @@ def _history_columns() -> list[Column[StepLogView]]:
     ]
 
 
-class TextPromptDialog(QDialog):
+class TextPromptDialog(GuardedDialog):
     """A one-line question (pause reason...) answered without blocking the window."""
 
     answered = Signal(str)
@@ -171,7 +203,7 @@ class TextPromptDialog(QDialog):
         self.accept()
 
 
-class CorrectFieldDialog(QDialog):
+class CorrectFieldDialog(GuardedDialog):
     """Correct a value recorded earlier on the open order, before a later step uses it (with a reason)."""
 
     def __init__(self, session: UiSession, order: OrderView, parent: QWidget | None = None) -> None:
@@ -225,6 +257,9 @@ class CorrectFieldDialog(QDialog):
         self.editor.set_value(value)
         self.editor_holder.addWidget(self.editor.widget)
         self.editor_holder.addWidget(self.editor.error)
+        # made after 更正原因: put it back in reading order (项目 → 更正为 → 原因)
+        QWidget.setTabOrder(self.which, self.editor.widget)
+        QWidget.setTabOrder(self.editor.widget, self.reason)
 
     def save(self) -> None:
         show_error(self.error, "")
@@ -233,15 +268,16 @@ class CorrectFieldDialog(QDialog):
             self.reject()
             return
         try:
-            self.result_view = self.session.orders.correct_field(
-                self.order.id, code, self.editor.value(), self.reason.text(), expected_version=self.order.version)
+            value, reason, order = self.editor.value(), self.reason.text(), self.order
+            self.result_view = run_blocking(self, lambda: self.session.orders.correct_field(
+                order.id, code, value, reason, expected_version=order.version))
         except ServiceError as exc:
             show_error(self.error, exc.message)
             return
         self.accept()
 
 
-class DocumentsDialog(QDialog):
+class DocumentsDialog(GuardedDialog):
     """Tick the documents the customer brought (again, after 资料不符)."""
 
     def __init__(self, session: UiSession, order: OrderView, parent: QWidget | None = None) -> None:
@@ -266,8 +302,9 @@ class DocumentsDialog(QDialog):
     def save(self) -> None:
         docs = [code for code, box in self.boxes.items() if box.isChecked()]
         try:
-            self.result_view = self.session.orders.set_documents(self.order.id, docs,
-                                                                 expected_version=self.order.version)
+            order = self.order
+            self.result_view = run_blocking(self, lambda: self.session.orders.set_documents(
+                order.id, docs, expected_version=order.version))
         except ServiceError as exc:
             messages.report(self, exc)
             return
@@ -286,10 +323,12 @@ class OrderPage(QWidget):
         self.dialog: QDialog | None = None
         self.action_buttons: dict[str, QPushButton] = {}
         self.printer = printing.FormPrinter(session, self)
-        self.resize(1300, 760)
+        fit_to_screen(self, 1300, 760)
         self._build()
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
         QShortcut(QKeySequence("Esc"), self, self.close)
+        give_mnemonics(self)
+        QShortcut(QKeySequence("Ctrl+P"), self, self.print_all)
         self.refresh()
 
     # layout -------------------------------------------------------------------------------
@@ -307,12 +346,15 @@ class OrderPage(QWidget):
         self.pause_button = QPushButton("暂停计时（客户原因）…")
         self.resume_button = QPushButton("恢复计时")
         self.print_button = QPushButton("打印单据")
+        self.print_button.setToolTip("打印单据：可选“打印全部”（Ctrl+P），合并为一次打印")
         self.refresh_button = QPushButton("刷新")
         for b in (self.customer_button, self.documents_button, self.correct_button, self.pause_button,
                   self.resume_button,
                   self.print_button, self.refresh_button):
             head.addWidget(b)
         outer.addLayout(head)
+        self.banner = InspectionBanner(self.session)
+        outer.addWidget(self.banner)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         chart_box = QGroupBox("业务流程图（绿色：已办，黄色：当前环节）")
@@ -348,19 +390,28 @@ class OrderPage(QWidget):
         self.tabs = QTabWidget()
         self.history_model: RowsModel[StepLogView] = RowsModel(_history_columns())
         self.history_view = make_table(self.history_model)
+        self.history_view.setToolTip("双击一行查看完整的原因或备注")
+        self.history_view.doubleClicked.connect(self._show_history_row)
         self.tabs.addTab(self.history_view, "办理记录")
         self.values_widget = QWidget()
         self.values_form = QFormLayout(self.values_widget)
-        self.tabs.addTab(self.values_widget, "登记内容")
+        values_scroll = QScrollArea()  # an installation past construction records dozens of values
+        values_scroll.setWidgetResizable(True)
+        values_scroll.setWidget(self.values_widget)
+        self.tabs.addTab(values_scroll, "登记内容")
         self.documents_label = QLabel()
         self.documents_label.setWordWrap(True)
         self.documents_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.tabs.addTab(self.documents_label, "资料清单")
+        # An inspection order's visits, hazards and photos (shown for orders that have an inspection).
+        self.inspection_panel: InspectionPanel | None = None
+        self.is_inspection = False
         rl.addWidget(self.tabs, 1)
         split.addWidget(right)
         split.setStretchFactor(0, 5)
         split.setStretchFactor(1, 6)
         split.setSizes([540, 740])
+        remember_splitter(split, "order_page")
         outer.addWidget(split, 1)
 
         self.customer_button.clicked.connect(self._open_customer)
@@ -398,7 +449,7 @@ class OrderPage(QWidget):
         crew = "　".join(x for x in (order.crew, f"预约 {dt_text(order.appointment_at)}" if order.appointment_at
                                       else "") if x)
         info["crew"].setText(crew or "—")
-        info["reason"].setText(order.reason or "—")
+        info["reason"].setText(current_reason(order) or "—")
         try:
             notes = self.session.calendar.clock_notes(order.id)
         except ServiceError:
@@ -409,7 +460,7 @@ class OrderPage(QWidget):
                 finished = [x for x in order.deadlines if x.scope == scope]
                 d = finished[-1] if finished else None
             note = notes.get(d.id) if d is not None else None
-            text, urgency = deadline_text(d, now, note)
+            text, urgency = deadline_text(d, now, note, self.session.work_calendar())
             info[key].setToolTip(pauses_text(note))
             if d is None and scope is DeadlineScope.ORDER and not order.flow.total_limit:
                 text = "本业务无全程承诺时限"
@@ -427,6 +478,8 @@ class OrderPage(QWidget):
             hold_text = "计时中"
         info["hold"].setText(hold_text)
         paint_label(info["hold"], "paused" if hold or paused else "")
+        self.banner.load(account_id=order.account_id)
+        self._show_inspection(order)
         self._show_actions(order)
         self.history_model.set_rows(order.history)
         self.history_view.resizeRowsToContents()
@@ -434,10 +487,7 @@ class OrderPage(QWidget):
             self.values_form.removeRow(0)
         departments = dict(self.session.departments())
         for label, text in recorded_values(order, departments):
-            value = QLabel(text)
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.values_form.addRow(label + "：", value)
+            self.values_form.addRow(label + "：", value_label(text, f"{order.number} {label}"))
         docs = {d.code: d for d in order.flow.documents}
         lines = [("■ " if code in order.documents else "□ ") + d.label + ("" if d.required else "（选交）")
                  for code, d in docs.items()]
@@ -461,7 +511,10 @@ class OrderPage(QWidget):
             why = "业务已办结" if order.status is not OrderStatus.OPEN else \
                 f"当前环节由其他岗位办理（您的岗位：{self.session.actor.role.label}）"
             self.actions_layout.addWidget(QLabel(why))
-        for action in order.actions:
+        actions = list(order.actions)
+        if self.is_inspection:
+            actions = self._inspection_actions(order)
+        for action in actions:
             button = QPushButton(action.label)
             button.setObjectName(f"action_{action.code}")
             if action.target in ("rejected", "cancelled"):
@@ -470,6 +523,85 @@ class OrderPage(QWidget):
             self.action_buttons[action.code] = button
             self.actions_layout.addWidget(button)
         self.actions_layout.addStretch(1)
+        head = (self.customer_button, self.documents_button, self.correct_button, self.pause_button,
+                self.resume_button, self.print_button, self.refresh_button)
+        assign_mnemonics(self.action_buttons.values(), {m for b in head if (m := mnemonic_of(b.text()))})
+
+    def _show_history_row(self, index: Any) -> None:
+        """A history row whole (a long reason is cut in its column), read-only."""
+        h = self.history_model.row(index)
+        lines = [f"{c.title}：{c.text(h)}" for c in self.history_model.columns]
+        show_long_text(self, f"办理记录 {dt_text(h.at)}", "\n".join(lines))
+
+    # safety inspection ---------------------------------------------------------------------
+    def _show_inspection(self, order: OrderView) -> None:
+        try:
+            self.is_inspection = InspectionService(self.session.app, self.session.actor).inspection_of(
+                order.id) is not None
+        except ServiceError:
+            self.is_inspection = False
+        if not self.is_inspection:
+            return
+        if self.inspection_panel is None:
+            self.inspection_panel = InspectionPanel(self.session, self)
+            self.inspection_panel.changed.connect(self.refresh)
+            self.tabs.insertTab(0, self.inspection_panel, "安全检查")
+            self.tabs.setCurrentIndex(0)
+        self.inspection_panel.show_order(order)
+
+    def _inspection_actions(self, order: OrderView) -> list[ActionDef]:
+        """The result, rectification and stop-supply actions go through their own dialogs."""
+        codes = {a.code for a in order.actions}
+        for code, label, slot in (("result", "录入检查结果…", self.enter_result),
+                                  ("rectify", "隐患整改销项…", self.rectify),
+                                  ("stop_supply", "停止供气…", self.ask_stop_supply)):
+            wanted = {"result": RESULT_ACTIONS, "rectify": CLOSING_ACTIONS,
+                      "stop_supply": (SUPPLY_STOPPED,)}[code]
+            if codes & set(wanted):
+                button = QPushButton(label)
+                button.setObjectName(f"inspection_{code}")
+                button.setStyleSheet("font-weight: bold;")
+                button.clicked.connect(lambda _=False, f=slot: f())
+                self.action_buttons[code] = button
+                self.actions_layout.addWidget(button)
+        return [a for a in order.actions if a.code not in HANDLED_ACTIONS]
+
+    def enter_result(self) -> ResultDialog | None:
+        if self.order is None:
+            return None
+        dialog = ResultDialog(self.session, self.order, self)
+        dialog.performed.connect(self._performed)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def rectify(self) -> RectifyDialog | None:
+        if self.order is None:
+            return None
+        try:
+            hazards = InspectionService(self.session.app, self.session.actor).hazards(order_id=self.order.id,
+                                                                                    open_only=True)
+        except ServiceError as exc:
+            messages.report(self, exc)
+            return None
+        dialog = RectifyDialog(self.session, self.order, hazards, self)
+        dialog.performed.connect(self._performed)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def ask_stop_supply(self) -> None:
+        dialog = TextPromptDialog("停止供气", "一级隐患拒不整改，依照供用气合同停止供气。请填写原因：", self)
+        dialog.answered.connect(self._stop_supply)
+        self.dialog = dialog
+        dialog.open()
+
+    def _stop_supply(self, reason: str) -> None:
+        if self.order is None:
+            return
+        view = stop_supply(self, self.session, self.order, reason)
+        if view is not None:
+            self._performed(view)
 
     def _open_customer(self) -> None:
         if self.order:
@@ -524,7 +656,7 @@ class OrderPage(QWidget):
 
     def pause(self, reason: str) -> None:
         try:
-            view = self.session.orders.pause_clock(self.order_id, reason)
+            view = run_blocking(self, lambda: self.session.orders.pause_clock(self.order_id, reason))
         except ServiceError as exc:
             messages.report(self, exc)
             return
@@ -532,13 +664,19 @@ class OrderPage(QWidget):
 
     def resume(self) -> None:
         try:
-            view = self.session.orders.resume_clock(self.order_id)
+            view = run_blocking(self, lambda: self.session.orders.resume_clock(self.order_id))
         except ServiceError as exc:
             messages.report(self, exc)
             return
         self._performed(view)
 
+    def print_all(self) -> printing.PrintAllDialog | None:
+        """打印全部 (Ctrl+P): the forms of the step just done ticked, one PDF, one print job."""
+        if self.order is None or not self.print_button.isVisible():
+            return None
+        return self.printer.print_all(self.order_id, self.order.number)
+
     def show_print_menu(self) -> None:
-        menu = self.printer.menu(self.order_id)
+        menu = self.printer.menu(self.order_id, self.order.number if self.order else "")
         self.print_menu = menu
         menu.popup(self.print_button.mapToGlobal(self.print_button.rect().bottomLeft()))

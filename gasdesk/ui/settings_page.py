@@ -22,12 +22,15 @@ from gasdesk.services.settings import LABELS
 from gasdesk.ui import messages
 from gasdesk.ui.billing_page import TariffsPanel
 from gasdesk.ui.calendar_editor import CalendarEditor
+from gasdesk.ui.local_settings import PersonalPanel
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.staff_page import StaffPage
 from gasdesk.ui.texts_editor import TextsEditor
 from gasdesk.ui.widgets import hint_label, title_label
 from gasdesk.validation import ValidationError
 
+# Fields a clerk may read but not save look it: greyed, no edit frame (and the save button greyed too).
+READ_ONLY_STYLE = "QLineEdit:read-only { background: #eef1f5; color: #4a5563; border: 1px solid #d5dce5; }"
 GROUPS = (("公司信息（打印在每张单据上）", "company.", "hours."), ("收费标准", "fees."),
           ("时限与安全", "limits.", "security.", "backup."))
 
@@ -38,6 +41,8 @@ class ProfilePage(QWidget):
         self.session = session
         self.editable = session.can(Permission.EDIT_SETTINGS)
         self.edits: dict[str, QLineEdit] = {}
+        if not self.editable:
+            self.setStyleSheet(READ_ONLY_STYLE)
         outer = QVBoxLayout(self)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -51,6 +56,8 @@ class ProfilePage(QWidget):
                     edit = QLineEdit()
                     edit.setObjectName(f"setting_{key}")
                     edit.setReadOnly(not self.editable)
+                    if not self.editable:
+                        edit.setToolTip("只读：只有系统管理员可以修改")
                     self.edits[key] = edit
                     form.addRow(label + "：", edit)
             layout.addWidget(box, 1)
@@ -119,4 +126,6 @@ class SettingsPage(QWidget):
         self.tabs.addTab(self.tariffs, "气价")
         self.texts = TextsEditor(session)
         self.tabs.addTab(self.texts, "合同与告知文本")
+        self.personal = PersonalPanel(session)
+        self.tabs.addTab(self.personal, "我的设置")
         layout.addWidget(self.tabs, 1)
