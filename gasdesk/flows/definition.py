@@ -44,6 +44,11 @@ class FieldDef:
     # Name of a setting holding the default (e.g. a fee from the fee schedule).
     default_setting: str | None = None
     help: str = ""
+    # A choice suggested by what another field of the same form says: the choice whose number appears
+    # in that field's text (表型号 "JBD2.5膜式燃气表" suggests 规格 G2.5).
+    default_from: str | None = None
+    # The customer's own value that fills the field when the order is opened (e.g. "phone").
+    customer_value: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,9 @@ class ActionDef:
     forms: tuple[str, ...] = ()
     # Draw as a 是/否 decision on the chart (the step's question is StepDef.question).
     decision: str | None = None
+    # The counter's first suggestion only when the order's opening values match, e.g.
+    # (("complaint_type", "enquiry"),); without it any action may be suggested.
+    suggested_when: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "guards", rules(self.guards))
@@ -130,6 +138,9 @@ class ActionDef:
 
     def has_guard(self, name: str) -> bool:
         return name in names(self.guards)
+
+    def suggested_for(self, data: dict[str, Any]) -> bool:
+        return all(str(data.get(code)) == value for code, value in self.suggested_when)
 
 
 @dataclass(frozen=True)
@@ -170,21 +181,6 @@ class DocumentDef:
     code: str
     label: str
     required: bool = True
-
-
-@dataclass(frozen=True)
-class OrderLedger:
-    """A ledger (台账) of one flow's own orders, built from its definition: each order with its customer,
-    then the values named in `fields` (headed by their labels), then its step, state, end and clerk.
-    A ledger that needs more than the recorded values is a module of gasdesk/services/ledgers/."""
-
-    name: str
-    title: str
-    # The recorded values shown, by field code (FieldDef.code of the flow's open fields or actions).
-    fields: tuple[str, ...]
-    description: str = ""
-    # The first row when the period has no orders.
-    empty: str = "本期无记录"
 
 
 @dataclass(frozen=True)
@@ -276,6 +272,22 @@ class FlowDef:
             for a in s.actions:
                 seen.update(dict.fromkeys(a.forms))
         return tuple(seen)
+
+
+@dataclass(frozen=True)
+class OrderLedger:
+    """A ledger (台账) of one flow's own orders, built from its definition: each order with its customer,
+    then the values named in `fields` (headed by their labels), then its step, state, end and clerk.
+    A ledger that needs more than the recorded values is a module of gasdesk/services/ledgers/."""
+
+    name: str
+    title: str
+    # The recorded values shown, by field code (FieldDef.code of the flow's open fields or actions).
+    fields: tuple[str, ...]
+    description: str = ""
+    # The first row when the period has no orders.
+    empty: str = "本期无记录"
+
 
 
 # Terminal steps shared by every flow: the order status they stand for.

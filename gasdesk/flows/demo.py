@@ -226,6 +226,16 @@ class DemoPlan:
         return rng.choice(pool) if pool else "客户原因"
 
 
+def visit_routes(accept: str, *outcomes: str) -> dict[str, tuple[str, ...]]:
+    """The routes of a request the counter accepts for a site visit (shapes.counter_accept, then
+    shapes.visit_steps): one per outcome of the visit, named by its action; the first outcome again
+    after a visit the customer was not ready for was re-booked; a refusal at the counter."""
+    routes: dict[str, tuple[str, ...]] = {outcome: (accept, BOOK, outcome) for outcome in outcomes}
+    routes["rebooked"] = (accept, BOOK, NOT_MET, REBOOK, BOOK, outcomes[0])
+    routes["refused"] = (REFUSE,)
+    return routes
+
+
 def move_values(plan: DemoPlan, drv: Driver, story: DemoStory, i: int, action: ActionDef,
                 customer: DemoCustomer) -> Payload:
     """What the staff member records with a move: a booking's crew and time, the values every flow

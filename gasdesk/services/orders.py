@@ -189,8 +189,15 @@ class OrderService:
         flow = ALL_FLOWS.get(kind)
         if flow is None:
             raise NotFound(f"没有“{kind}”这种业务")
+        payload = dict(data or {})
+        from_customer = [f for f in flow.open_fields if f.customer_value and not str(payload.get(f.code) or "").strip()]
+        if from_customer:  # left empty: the customer's own (e.g. 联系电话), which a clerk may see only masked
+            with self.app.reading() as s:
+                known = s.get(Customer, customer_id)
+                for f in from_customer:
+                    payload[f.code] = str(getattr(known, str(f.customer_value), "") or "") if known else ""
         try:
-            values = flow_engine.read_fields(flow.open_fields, data or {})
+            values = flow_engine.read_fields(flow.open_fields, payload)
         except flow_engine.ActionRefused as exc:
             raise Refused(exc.message, field=exc.field) from exc
         docs = self._check_documents(flow, documents)

@@ -25,6 +25,7 @@ from gasdesk.services.worklists import WorkItem
 from gasdesk.ui import messages
 from gasdesk.ui.billing_page import BillingPage
 from gasdesk.ui.inspection import InspectionBanner
+from gasdesk.ui.keys import give_mnemonics
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
@@ -156,6 +157,7 @@ class CustomerPage(QWidget):
         self.orders_view.activated.connect(self._open_order)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, lambda: self.refresh())
         QShortcut(QKeySequence("Esc"), self, self.close)
+        give_mnemonics(self)
         self.refresh()
 
     def refresh(self, reveal: bool = False) -> None:
@@ -209,6 +211,7 @@ class CustomerPage(QWidget):
         page = BillingPage(self.session, self.customer_id)
         page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         page.money_changed.connect(lambda _payment_id: self.refresh())
+        self.session.adopt(page)
         self.billing = page
         page.show()
         return page

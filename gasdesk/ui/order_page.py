@@ -45,6 +45,7 @@ from gasdesk.ui.inspection import (
     ResultDialog,
     stop_supply,
 )
+from gasdesk.ui.keys import GuardedDialog, assign_mnemonics, give_mnemonics, mnemonic_of
 from gasdesk.ui.local_settings import remember_splitter
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
@@ -108,6 +109,17 @@ def recorded_values(order: OrderView, departments: dict[str, str]) -> list[tuple
     return rows
 
 
+def current_reason(order: OrderView) -> str:
+    """The reason that explains where the order stands now: why it was refused or cancelled, or why it
+    was sent to the step it waits in; a reason given earlier on the way to an archived order is history."""
+    if order.status in (OrderStatus.REJECTED, OrderStatus.CANCELLED):
+        return order.reason
+    if order.status is not OrderStatus.OPEN:
+        return ""
+    moves = [h for h in order.history if h.to_step == order.step and h.from_step != h.to_step]
+    return str(moves[-1].data.get("reason") or "") if moves else ""
+
+
 def deadline_text(d: DeadlineView | None, now: Any, note: ClockNote | None = None,
                   calendar: WorkCalendar | None = None) -> tuple[str, str]:
     """What the clerk reads for a clock, and its colour; `note` adds the paused working days and the
@@ -163,7 +175,7 @@ def _history_columns() -> list[Column[StepLogView]]:
     ]
 
 
-class TextPromptDialog(QDialog):
+class TextPromptDialog(GuardedDialog):
     """A one-line question (pause reason...) answered without blocking the window."""
 
     answered = Signal(str)
@@ -191,7 +203,7 @@ class TextPromptDialog(QDialog):
         self.accept()
 
 
-class CorrectFieldDialog(QDialog):
+class CorrectFieldDialog(GuardedDialog):
     """Correct a value recorded earlier on the open order, before a later step uses it (with a reason)."""
 
     def __init__(self, session: UiSession, order: OrderView, parent: QWidget | None = None) -> None:
@@ -245,6 +257,9 @@ class CorrectFieldDialog(QDialog):
         self.editor.set_value(value)
         self.editor_holder.addWidget(self.editor.widget)
         self.editor_holder.addWidget(self.editor.error)
+        # made after 更正原因: put it back in reading order (项目 → 更正为 → 原因)
+        QWidget.setTabOrder(self.which, self.editor.widget)
+        QWidget.setTabOrder(self.editor.widget, self.reason)
 
     def save(self) -> None:
         show_error(self.error, "")
@@ -262,7 +277,7 @@ class CorrectFieldDialog(QDialog):
         self.accept()
 
 
-class DocumentsDialog(QDialog):
+class DocumentsDialog(GuardedDialog):
     """Tick the documents the customer brought (again, after 资料不符)."""
 
     def __init__(self, session: UiSession, order: OrderView, parent: QWidget | None = None) -> None:
@@ -312,6 +327,7 @@ class OrderPage(QWidget):
         self._build()
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
         QShortcut(QKeySequence("Esc"), self, self.close)
+        give_mnemonics(self)
         QShortcut(QKeySequence("Ctrl+P"), self, self.print_all)
         self.refresh()
 
@@ -433,7 +449,7 @@ class OrderPage(QWidget):
         crew = "　".join(x for x in (order.crew, f"预约 {dt_text(order.appointment_at)}" if order.appointment_at
                                       else "") if x)
         info["crew"].setText(crew or "—")
-        info["reason"].setText(order.reason or "—")
+        info["reason"].setText(current_reason(order) or "—")
         try:
             notes = self.session.calendar.clock_notes(order.id)
         except ServiceError:
@@ -507,6 +523,9 @@ class OrderPage(QWidget):
             self.action_buttons[action.code] = button
             self.actions_layout.addWidget(button)
         self.actions_layout.addStretch(1)
+        head = (self.customer_button, self.documents_button, self.correct_button, self.pause_button,
+                self.resume_button, self.print_button, self.refresh_button)
+        assign_mnemonics(self.action_buttons.values(), {m for b in head if (m := mnemonic_of(b.text()))})
 
     def _show_history_row(self, index: Any) -> None:
         """A history row whole (a long reason is cut in its column), read-only."""

@@ -20,7 +20,8 @@ def go(qtbot, win: MainWindow, page: int) -> None:  # type: ignore[no-untyped-de
     """Switch page with its Alt+N shortcut, as the clerk would."""
     win.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
-    qtbot.keyClick(win, Qt.Key(Qt.Key.Key_1 + page), Qt.KeyboardModifier.AltModifier)
+    digit = win.page_keys[page].removeprefix("Alt+")  # the window's own table: Alt+1 … Alt+9, Alt+0
+    qtbot.keyClick(win, Qt.Key(Qt.Key.Key_0 + int(digit)), Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: win.stack.currentIndex() == page)
 
 

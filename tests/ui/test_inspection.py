@@ -18,7 +18,7 @@ from gasdesk.services.inspection import ChecklistMark, EnteredResult, Inspection
 from gasdesk.ui.inspection import ClearanceDialog, PhotoDialog, ResultDialog
 from tests.helpers import active_resident, business
 from tests.test_inspection import PNG
-from tests.ui.driver import choose, click, type_into
+from tests.ui.driver import choose, click, click_row, type_into, wizard_next
 
 pytestmark = pytest.mark.gui
 
@@ -172,7 +172,7 @@ def test_the_banner_shows_at_the_next_payment_and_a_sale_waits_for_a_manager(  #
 def test_new_business_on_an_account_with_an_urgent_hazard_waits_for_a_manager(  # type: ignore[no-untyped-def]
         qtbot, gui_app, gui_clock, team, window, msgs):
     from gasdesk.ui import wizard as wz
-    from tests.ui.steps import fill_application, pick_customer, start_wizard, tick_documents
+    from tests.ui.steps import fill_application, start_wizard, tick_documents
 
     c, act, order_id = opened_plan(gui_app, team, gui_clock, "周强")
     gui_clock.set(datetime(2026, 11, 27, 15, 0))
@@ -187,7 +187,8 @@ def test_new_business_on_an_account_with_an_urgent_hazard_waits_for_a_manager(  
     qtbot.waitUntil(lambda: page.search.model.rowCount() > 0)
     qtbot.waitUntil(lambda: page.banner.isVisible())
     assert "一级隐患" in page.banner.text()
-    pick_customer(qtbot, wiz, c.number)
+    click_row(qtbot, page.search.view, 0)
+    wizard_next(qtbot, wiz)
     tick_documents(qtbot, wiz, ["owner_id"])
     fill_application(qtbot, wiz, {"service_reason": "customer_request"})
     qtbot.waitUntil(lambda: wiz.currentId() == wz.CONFIRM_PAGE)

@@ -16,7 +16,22 @@ from sqlalchemy import exists, insert, select
 from sqlalchemy.orm import Session
 
 from gasdesk.flows.demo import DemoCustomer, DemoPlan, DemoStory, Driver, HistoryPort, Payload
-from gasdesk.flows.inspection.flow import (
+from gasdesk.models import (
+    Account,
+    Customer,
+    Deadline,
+    Department,
+    InspectionAccount,
+    InspectionHazard,
+    InspectionOrder,
+    InspectionPlan,
+    InspectionVisit,
+    OrderStep,
+    ServiceOrder,
+)
+from gasdesk.vocab import District
+
+from .flow import (
     CHECK,
     CHECKLIST,
     ENDED_REFUSED,
@@ -46,21 +61,7 @@ from gasdesk.flows.inspection.flow import (
     URGENT,
     URGENT_HAZARDS,
 )
-from gasdesk.flows.inspection.rules import MAX_ATTEMPTS, notice_number
-from gasdesk.models import (
-    Account,
-    Customer,
-    Deadline,
-    Department,
-    InspectionAccount,
-    InspectionHazard,
-    InspectionOrder,
-    InspectionPlan,
-    InspectionVisit,
-    OrderStep,
-    ServiceOrder,
-)
-from gasdesk.vocab import District
+from .rules import MAX_ATTEMPTS, notice_number
 
 INSPECTORS = ("安检一班 周明", "安检二班 吴磊", "安检三班 郑芳")
 REFUSALS = ("客户称家中有老人休息，不方便入户", "客户认为刚检查过不久，拒绝再次检查", "租户表示需房东同意才能入户")
@@ -84,7 +85,9 @@ def payload(drv: Driver, story: DemoStory, i: int, move: str, customer: DemoCust
     values: dict[str, object] = {"visited_at": visited, "inspector": inspector}
     if move in (PASSED, *RESULTS):
         values |= {item.field: OK for item in CHECKLIST}
-        values["left_at"] = visited + timedelta(minutes=drv.rng.randint(10, 25))
+        # The inspector left before the result is recorded (never after now).
+        left = visited + timedelta(minutes=drv.rng.randint(10, 25))
+        values["left_at"] = min(left, drv.now().replace(second=0, microsecond=0))
         if move in RESULTS:
             code, note = drv.rng.choice(FOUND[RESULTS[move]])
             values[f"chk_{code}"], values[f"note_{code}"] = RESULTS[move], note

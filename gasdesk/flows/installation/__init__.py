@@ -1,8 +1,9 @@
 """The installation flow: its definition, forms and demo route."""
 
 from gasdesk.flows.bundle import FlowBundle
-from gasdesk.flows.installation.demo import DEMO
-from gasdesk.flows.installation.flow import FLOW
-from gasdesk.flows.installation.forms import FORMS
+
+from .demo import DEMO
+from .flow import FLOW
+from .forms import FORMS
 
 BUNDLE = FlowBundle(FLOW, forms=FORMS, demo=DEMO)

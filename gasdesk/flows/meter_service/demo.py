@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from gasdesk.flows.demo import DemoCustomer, DemoPlan, DemoStory, Driver, Opening, Payload
+from gasdesk.flows.demo import DemoCustomer, DemoPlan, DemoStory, Driver, Opening, Payload, visit_routes
 
 # Why the customer asks (the open field's codes), how often, and what the clerk notes.
 WHY = {
@@ -49,12 +49,7 @@ def payload(drv: Driver, story: DemoStory, i: int, move: str, customer: DemoCust
 
 
 DEMO = DemoPlan(
-    routes={
-        "passed": ("accept", "assign", "passed"),
-        "replaced": ("accept", "assign", "replaced"),
-        "rebooked": ("accept", "assign", "conditions_not_met", "rebook", "assign", "passed"),
-        "refused": ("refuse",),
-    },
+    routes=visit_routes("accept", "passed", "replaced"),
     volume={"passed": 6, "replaced": 3, "rebooked": 1, "refused": 1, "@cancel": 1},
     needs="held",
     refusals=(("来办理人非户主本人，且未带户主身份证", "owner_id"),),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gasdesk.flows.demo import DemoCustomer, DemoPlan, DemoStory, Driver, Opening, Payload
+from gasdesk.flows.demo import DemoCustomer, DemoPlan, DemoStory, Driver, Opening, Payload, visit_routes
 
 # The work asked for (the open field's codes), with what the customer wants and what the crew records.
 WORK = {
@@ -26,12 +26,8 @@ def payload(drv: Driver, story: DemoStory, i: int, move: str, customer: DemoCust
 
 
 DEMO = DemoPlan(
-    routes={
-        "done": ("accept", "assign", "work_done"),
-        "rebooked": ("accept", "assign", "conditions_not_met", "rebook", "assign", "work_done"),
-        "refused": ("refuse",),
-    },
-    volume={"done": 6, "rebooked": 1, "refused": 1, "@cancel": 1},
+    routes=visit_routes("accept", "work_done"),
+    volume={"work_done": 6, "rebooked": 1, "refused": 1, "@cancel": 1},
     needs="held",
     refusals=(("未提供房产证明，无法确认申请人为产权人", "property_proof"),
               ("改装方案需穿越卧室，不符合燃气设施安全要求", None)),

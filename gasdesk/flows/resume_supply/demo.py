@@ -3,7 +3,7 @@ suspension billed at the visit; some visits re-booked."""
 
 from __future__ import annotations
 
-from gasdesk.flows.demo import DemoCustomer, DemoPlan, DemoStory, Driver, Opening, Payload
+from gasdesk.flows.demo import DemoCustomer, DemoPlan, DemoStory, Driver, Opening, Payload, visit_routes
 
 NOTES = ("客户回家居住，申请恢复供气", "房屋装修完工，申请恢复用气", "店面重新营业，申请恢复供气")
 
@@ -19,12 +19,8 @@ def payload(drv: Driver, story: DemoStory, i: int, move: str, customer: DemoCust
 
 
 DEMO = DemoPlan(
-    routes={
-        "done": ("accept", "assign", "resumed"),
-        "rebooked": ("accept", "assign", "conditions_not_met", "rebook", "assign", "resumed"),
-        "refused": ("refuse",),
-    },
-    volume={"done": 8, "rebooked": 1, "refused": 1, "@cancel": 1},
+    routes=visit_routes("accept", "resumed"),
+    volume={"resumed": 8, "rebooked": 1, "refused": 1, "@cancel": 1},
     needs="suspended",
     refusals=(("来办理人非户主本人，且未带户主身份证", "owner_id"),),
     reasons={"conditions_not_met": ("户内燃气设施存在漏气隐患，需整改后方可启封",

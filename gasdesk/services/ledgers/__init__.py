@@ -28,25 +28,16 @@ Adding a ledger:
   flows' `FlowDef.ledgers` (`kinds_in_ledger("plugging")`), never from kind names.
 """
 
-from gasdesk.services.ledgers.complaints import satisfaction
-from gasdesk.services.ledgers.dashboard import (
-    OPEN_STATES,
-    ClerkLoad,
-    DashboardData,
-    DashboardOrder,
-    DashboardSnapshot,
-    DepartmentLoad,
-    FlowStates,
-    MonthRate,
-    Selection,
-)
-from gasdesk.services.ledgers.export import ExportResult, FilterChoices, LedgerService, Progress
-from gasdesk.services.ledgers.query import LedgerFilter, Lookups, Query
-from gasdesk.services.ledgers.registry import LEDGERS, get_ledger, list_ledgers
-from gasdesk.services.ledgers.sheet import LedgerDef, SheetDef
+from .complaints import satisfaction
+from .dashboard import OPEN_STATES, DashboardData, DashboardOrder, DashboardSnapshot, Selection
+from .export import ExportResult, FilterChoices, LedgerService, Progress
+from .query import LedgerFilter, Lookups, Query
+from .registry import LEDGERS, get_ledger, list_ledgers
+from .sheet import LedgerDef, SheetDef
 
+# The dashboard's figures (FlowStates, MonthRate, DepartmentLoad, ClerkLoad) are in .dashboard.
 __all__ = [
-    "LEDGERS", "OPEN_STATES", "ClerkLoad", "DashboardData", "DashboardOrder", "DashboardSnapshot", "DepartmentLoad",
-    "ExportResult", "FilterChoices", "FlowStates", "LedgerDef", "LedgerFilter", "LedgerService", "Lookups",
-    "MonthRate", "Progress", "Query", "Selection", "SheetDef", "get_ledger", "list_ledgers", "satisfaction",
+    "LEDGERS", "OPEN_STATES", "DashboardData", "DashboardOrder", "DashboardSnapshot", "ExportResult",
+    "FilterChoices", "LedgerDef", "LedgerFilter", "LedgerService", "Lookups", "Progress", "Query", "Selection",
+    "SheetDef", "get_ledger", "list_ledgers", "satisfaction",
 ]
