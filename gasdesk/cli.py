@@ -12,6 +12,9 @@
     gasdesk migrate                            bring the database schema up to date
     gasdesk backup [--to DIR] | gasdesk restore FILE   SQLite online backup / verified restore
     gasdesk cashreport --day DATE [--clerk LOGIN] --out FILE.pdf   print a cashier's daily cash report
+    gasdesk inspection export PLAN --out FILE.xlsx | gasdesk inspection import PLAN FILE.xlsx
+                                               a plan's route sheet for the inspectors, and the filled
+                                               sheet recorded back row by row (exit 1 when rows were refused)
 
 Command-line work acts as a named staff member (--user, default the first administrator): whoever
 can run commands on this machine can already open the database file.
@@ -22,11 +25,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gasdesk.config import demo_db_url, resolve_db_url
+
+if TYPE_CHECKING:
+    from gasdesk.services.context import App
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,6 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
     cr.add_argument("--out", type=Path, required=True, help="输出 PDF 文件")
     cr.add_argument("--user", help="以哪位员工的名义打印（登录名）")
     cr.add_argument("--anchors", type=Path, help="锚点文件所在目录（默认：数据目录下的 backups）")
+
+    ins = sub.add_parser("inspection", help="安检路线单：导出给安检员填写，填好后导入登记")
+    ins.add_argument("action", choices=["export", "import"])
+    ins.add_argument("plan", help="安检计划编号，如 AJJH-20261127-0001")
+    ins.add_argument("file", nargs="?", type=Path, help="导入：填好的路线单（.xlsx）")
+    ins.add_argument("--out", type=Path, help="导出：输出文件（.xlsx）")
+    ins.add_argument("--report", type=Path, help="导入：把未导入的行及原因另存为 Excel")
+    ins.add_argument("--user", help="以哪位员工的名义（登录名）")
     return parser
 
 
@@ -132,24 +147,37 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _restore(url, args.file)
     if command == "cashreport":
         return _cash_report(url, args)
+    if command == "inspection":
+        return _inspection_sheet(url, args)
     raise AssertionError(command)
 
 
-def _backup(url: str, folder: Path | None) -> int:
-    from gasdesk.services.backup import take_backup
+def _with_app(url: str, work: Callable[[App], str]) -> int:
+    """Do `work` over the database at `url`: print what it reports and exit 0, or print the refusal
+    (in Chinese) and exit 1. The application is closed either way."""
     from gasdesk.services.context import App
     from gasdesk.services.errors import ServiceError
 
     app = App(url)
     try:
-        info = take_backup(app, folder)
+        done = work(app)
     except ServiceError as exc:
         print(exc.message, file=sys.stderr)
         return 1
     finally:
         app.dispose()
-    print(f"已备份到 {info.path}（{info.size // 1024} KB，完整性校验通过）；清单：{info.manifest.name}")
+    print(done)
     return 0
+
+
+def _backup(url: str, folder: Path | None) -> int:
+    from gasdesk.services.backup import take_backup
+
+    def work(app: App) -> str:
+        info = take_backup(app, folder)
+        return f"已备份到 {info.path}（{info.size // 1024} KB，完整性校验通过）；清单：{info.manifest.name}"
+
+    return _with_app(url, work)
 
 
 def _restore(url: str, backup: Path) -> int:
@@ -233,25 +261,18 @@ def _print(url: str, args: argparse.Namespace) -> int:
     if not args.order or not args.out:
         print("用法：gasdesk print 业务单号 --out 文件.pdf [--form 表单代码]", file=sys.stderr)
         return 2
-    from gasdesk.services.context import App
-    from gasdesk.services.errors import ServiceError
     from gasdesk.services.orders import OrderService
     from gasdesk.services.printing import PrintService
 
-    app = App(url)
-    try:
+    def work(app: App) -> str:
         actor = _actor(app, args.user)
         order = OrderService(app, actor).by_number(args.order)
         printer = PrintService(app, actor)
         pdf = printer.render(order.id, args.form) if args.form else printer.render_all(order.id)
         args.out.write_bytes(pdf)
-        print(f"已输出 {args.out}（{len(pdf) // 1024} KB）")
-        return 0
-    except ServiceError as exc:
-        print(exc.message, file=sys.stderr)
-        return 1
-    finally:
-        app.dispose()
+        return f"已输出 {args.out}（{len(pdf) // 1024} KB）"
+
+    return _with_app(url, work)
 
 
 def _export(url: str, args: argparse.Namespace) -> int:
@@ -273,23 +294,16 @@ def _export(url: str, args: argparse.Namespace) -> int:
     pdf = args.pdf or suffix == ".pdf"
     if pdf and suffix != ".pdf":
         out = out.with_name(out.name + ".pdf")
-    from gasdesk.services.context import App
-    from gasdesk.services.errors import ServiceError
     from gasdesk.services.ledgers import LedgerService
 
-    app = App(url)
-    try:
+    def work(app: App) -> str:
         service = LedgerService(app, _actor(app, args.user))
         flt = service.filter_from_codes(date_from=args.date_from, date_to=args.date_to, kind=args.kind,
                                         status=args.status, department=args.department, clerk=args.clerk)
         result = service.export(args.ledger, flt, out, pdf=pdf)
-    except ServiceError as exc:
-        print(exc.message, file=sys.stderr)
-        return 1
-    finally:
-        app.dispose()
-    print(f"已导出 {result.rows} 行：{result.path}")
-    return 0
+        return f"已导出 {result.rows} 行：{result.path}"
+
+    return _with_app(url, work)
 
 
 def _audit_verify(url: str, typed: list[str], folder: Path | None) -> int:
@@ -318,23 +332,49 @@ def _cash_report(url: str, args: argparse.Namespace) -> int:
 
     from gasdesk.models import Staff
     from gasdesk.services.cash_report import CashReportService
-    from gasdesk.services.context import App
-    from gasdesk.services.errors import ServiceError
+    from gasdesk.services.errors import Refused
 
-    app = App(url)
-    try:
+    def work(app: App) -> str:
         actor = _actor(app, args.user)
         clerk_id = None
         if args.clerk:
             with app.reading() as s:
                 clerk_id = s.scalar(select(Staff.id).where(Staff.login == args.clerk))
             if clerk_id is None:
-                print(f"没有登录名为“{args.clerk}”的员工", file=sys.stderr)
-                return 1
+                raise Refused(f"没有登录名为“{args.clerk}”的员工")
         pdf, data = CashReportService(app, actor).print_day(args.day, clerk_id, anchor_folder=args.anchors)
         args.out.write_bytes(pdf)
-        print(f"已输出 {args.out}；审计链锚点：{data.anchor}")
-        return 0
+        return f"已输出 {args.out}；审计链锚点：{data.anchor}"
+
+    return _with_app(url, work)
+
+
+def _inspection_sheet(url: str, args: argparse.Namespace) -> int:
+    from gasdesk.services.context import App
+    from gasdesk.services.errors import ServiceError
+    from gasdesk.services.inspection_sheet import RouteSheetService
+
+    if args.action == "export" and not args.out:
+        print("用法：gasdesk inspection export 计划编号 --out 文件.xlsx", file=sys.stderr)
+        return 2
+    if args.action == "import" and not args.file:
+        print("用法：gasdesk inspection import 计划编号 文件.xlsx [--report 报告.xlsx]", file=sys.stderr)
+        return 2
+    app = App(url)
+    try:
+        service = RouteSheetService(app, _actor(app, args.user))
+        plan_id = service.plan_id(args.plan)
+        if args.action == "export":
+            done = service.export(plan_id, args.out)
+            print(f"已导出计划 {done.plan_number} 的路线单：{done.rows} 户，{done.path}")
+            return 0
+        result = service.import_sheet(plan_id, args.file)
+        print(result.summary())
+        for row in result.refused_rows:
+            print(f"  第 {row.row} 行 {row.order_number} {row.customer}：{row.message}")
+        if args.report:
+            print(f"报告：{result.save_report(args.report)}")
+        return 1 if result.refused else 0
     except ServiceError as exc:
         print(exc.message, file=sys.stderr)
         return 1

@@ -31,6 +31,7 @@ from __future__ import annotations
 import random
 import time as timer
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_UP, Decimal
@@ -38,7 +39,9 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from gasdesk import sla
 from gasdesk.clock import FixedClock
 from gasdesk.flows.definition import AccountLock, ActionDef, StepDef
 from gasdesk.flows.demo import (
@@ -60,6 +63,8 @@ from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
 from gasdesk.services.customers import CUSTOMER_FIELDS, CustomerInput, CustomerService, initials
 from gasdesk.services.errors import Refused, ServiceError
+from gasdesk.services.inspection import PLAN_PREFIX as INSPECTION_PLAN_PREFIX
+from gasdesk.services.inspection import InspectionService, PlanSpec
 from gasdesk.services.orders import OrderService
 from gasdesk.services.payments import PaymentService
 from gasdesk.services.settings import SettingsService
@@ -70,6 +75,7 @@ from gasdesk.vocab import (
     AccountStatus,
     CustomerCategory,
     CustomerStatus,
+    District,
     MeterStatus,
     OrderStatus,
     PaymentMethod,
@@ -89,6 +95,10 @@ NEWCOMERS: dict[str, float] = {CustomerCategory.RESIDENTIAL: 0.03, CustomerCateg
 PAYERS = 0.04
 # Share of businesses among the customers served before the period.
 BUSINESS_SHARE = 0.1
+# Random draws for a story's customer before the hall looks through them all (see _draw).
+DRAWS = 24
+# Share of the homes served before the period whose supply was suspended then (left empty for a while).
+SUSPENDED_SHARE = 0.04
 
 # (login prefix, role, department of each person)
 STAFF_PLAN: tuple[tuple[str, Role, tuple[str, ...]], ...] = (
@@ -424,6 +434,11 @@ class _Hall:
             except ServiceError as exc:
                 raise DemoError(f"{story.kind}/{story.route} move {story.moves[i]!r} at {at}: {exc.message}") from exc
         self.clock.set(self.end)
+        # Records from before the period that flows bring (imported in bulk), then what is under way now.
+        for plan in PLANS.values():
+            if plan.history is not None:
+                self.calls += plan.history(self)
+        self.calls += self._inspection_plan()
         if self.progress:
             self.progress(self.work, self.work)
         return self._summary(timer.perf_counter() - began)
@@ -731,10 +746,12 @@ class _Hall:
             # The balance the earlier system left is on the row from the start (audited below as an
             # opening entry from zero), so no unit of work moves it afterwards.
             carried = [self._carried_balance(cust) for _s, _d, cust, _r in rows]
-            accounts = [Account(number=number, customer_id=c.id, status=AccountStatus.ACTIVE, balance=balance,
-                                address=c.address, opened_at=c.created_at, activated_at=c.created_at)
-                        for number, c, balance in zip(numbering.account_numbers(s, len(rows)), customers, carried,
-                                                      strict=True)]
+            suspended = [self._suspended_since(since, cust) for since, _d, cust, _r in rows]
+            accounts = [Account(number=number, customer_id=c.id, balance=balance, address=c.address,
+                                opened_at=c.created_at, activated_at=c.created_at, suspended_at=paused,
+                                status=AccountStatus.SUSPENDED if paused else AccountStatus.ACTIVE)
+                        for number, c, balance, paused in zip(numbering.account_numbers(s, len(rows)), customers,
+                                                              carried, suspended, strict=True)]
             s.add_all(accounts)
             s.flush()
             meters = []
@@ -762,9 +779,15 @@ class _Hall:
                     audit.append(s, at=at, staff_id=staff_id, entity="account", entity_id=account.id,
                                  action=OPENING_BALANCE_ACTION, changes={"balance": [Decimal("0.00"), balance]})
                     self.opening_balances += 1
-                cust.id, cust.account_id, cust.account_status = customer.id, account.id, AccountStatus.ACTIVE
+                cust.id, cust.account_id, cust.account_status = customer.id, account.id, str(account.status)
                 cust.balance = balance
                 self.customers.append(cust)
+
+    def _suspended_since(self, since: datetime, cust: DemoCustomer) -> datetime | None:
+        """When the supply of a home left empty was suspended before the period (None: it is in use)."""
+        if cust.category != CustomerCategory.RESIDENTIAL or self.rng.random() >= SUSPENDED_SHARE:
+            return None
+        return max(since, self.start - self._days(40, 400))
 
     def _carried_balance(self, cust: DemoCustomer) -> Decimal:
         """What the earlier system left on the account: arrears on some, a prepayment on more."""
@@ -1078,10 +1101,14 @@ class _Hall:
         if move == "@open":
             return self._open(story)
         if move == "@pay":
-            payers = [c for c in self.customers[:self.base] if self._can_pay(c)]
-            if not payers:
-                return 0
-            story.customer = self.rng.choice(payers)
+            base = self.customers[:self.base]
+            payer = self._draw(base, self._can_pay)
+            if payer is None:
+                payers = [c for c in base if self._can_pay(c)]
+                if not payers:
+                    return 0
+                payer = self.rng.choice(payers)
+            story.customer = payer
         cust = story.customer
         assert cust is not None
         if move in ("@prepay", "@pay"):
@@ -1124,16 +1151,35 @@ class _Hall:
                 return False
             if need.startswith("held") and c.account_status not in HELD:
                 return False
+            if need.startswith("suspended") and c.account_status != AccountStatus.SUSPENDED:
+                return False
             if need.endswith("_home") and c.category != CustomerCategory.RESIDENTIAL:
                 return False
             return not (need.endswith("_business") and c.category != CustomerCategory.NON_RESIDENTIAL)
 
+        def preferred(c: DemoCustomer) -> bool:
+            return fits(c) and (c.balance < 0 if prefer == "arrears" else c.balance > 0 if prefer == "prepaid"
+                                else True)
+
+        drawn = self._draw(self.customers, preferred)
+        if drawn is not None:
+            return drawn
         pool = [c for c in self.customers if fits(c)]
         if prefer == "arrears":
             pool = [c for c in pool if c.balance < 0] or pool
         elif prefer == "prepaid":
             pool = [c for c in pool if c.balance > 0] or pool
         return self.rng.choice(pool) if pool else None
+
+    def _draw(self, people: Sequence[DemoCustomer], wanted: Callable[[DemoCustomer], bool]) -> DemoCustomer | None:
+        """One of `people` that is `wanted`, drawn at random (each equally likely), or None when a few
+        draws find none: most stories fit most customers, so the caller scans all only when they are rare."""
+        if people:
+            for _ in range(DRAWS):
+                c = self.rng.choice(people)
+                if wanted(c):
+                    return c
+        return None
 
     def _open(self, story: DemoStory) -> int:
         kind, plan = story.kind, PLANS[story.kind]
@@ -1236,7 +1282,9 @@ class _Hall:
     def final_reading(self, cust: DemoCustomer) -> Decimal:
         last, read_at, _rating = self._meter(cust)
         days = max(0.0, (self.clock.now() - (read_at or self.clock.now())).total_seconds() / 86400)
-        used = Decimal(str(round(days * cust.rate * self.rng.uniform(0.6, 1.4), 1)))
+        # A suspended supply is shut at the meter: at most a trace since the last reading.
+        rate = cust.rate if cust.account_status != AccountStatus.SUSPENDED else 0.002
+        used = Decimal(str(round(days * rate * self.rng.uniform(0.6, 1.4), 1)))
         return (last + used).quantize(Decimal("0.1"), rounding=ROUND_UP)
 
     def new_meter(self, cust: DemoCustomer, rating: str | None, *, at: datetime | None = None) -> dict[str, Any]:
@@ -1277,6 +1325,43 @@ class _Hall:
             return 1  # an open 一级 safety hazard: the clerk sends the customer to have it put right first
         cust.balance += view.balance_effect
         return 1
+
+    # --- history imported in bulk (flows.demo.HistoryPort) and the inspection plan under way ---------
+
+    def unit_of_work(self) -> AbstractContextManager[Session]:
+        return self.app.unit_of_work()
+
+    def audit(self, session: Session, entity: str, entity_id: Any, changes: dict[str, Any]) -> None:
+        audit.append(session, at=self.clock.now(), staff_id=self.admin.staff_id, entity=entity, entity_id=entity_id,
+                     action=IMPORT_ACTION, changes=changes)
+
+    def reserve(self, session: Session, series: str, count: int) -> int:
+        return numbering.reserve(session, series, count)
+
+    def plan_number(self, session: Session, day: date) -> str:
+        return numbering.order_number(session, INSPECTION_PLAN_PREFIX, day)
+
+    def due_at(self, amount: int, unit: str, start: datetime) -> datetime:
+        return sla.due_at(amount, unit, start, self.calendar)
+
+    def is_working_day(self, day: date) -> bool:
+        return self.calendar.is_working_day(day)
+
+    def staff_id(self, who: str) -> int:
+        return self.rng.choice(self.staff[who]).staff_id
+
+    def _inspection_plan(self) -> int:
+        """This month's plan of the city district's households due for inspection, opened today
+        through the service as the plan page opens it: its orders wait for the inspectors."""
+        svc = InspectionService(self.app, self.rng.choice(self.staff["dispatch"]))
+        today = self.end.date()
+        plan = svc.create_plan(PlanSpec(
+            title=f"{today.year}年{today.month}月市区到期户入户安全检查", inspector="安检一班 周明", starts_on=today,
+            ends_on=today + timedelta(days=30), district=District.URBAN.value, due_only=True,
+            note="居民12个月、非居民6个月内未入户检查的用户"))
+        if svc.preview_plan(plan.id).to_open:
+            svc.open_plan(plan.id)
+        return 2
 
     def _balance(self, cust: DemoCustomer) -> Decimal:
         with self.app.reading() as s:

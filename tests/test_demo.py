@@ -19,13 +19,24 @@ from gasdesk.demo import (
     build_demo,
     main_demo,
 )
-from gasdesk.flows import BUNDLES, FLOWS
-from gasdesk.models import Account, AuditEntry, Customer, Payment, ServiceOrder, Staff
+from gasdesk.flows import ALL_FLOWS
+from gasdesk.models import (
+    Account,
+    AuditEntry,
+    Customer,
+    InspectionHazard,
+    InspectionPlan,
+    InspectionVisit,
+    Payment,
+    ServiceOrder,
+    Staff,
+)
 from gasdesk.services import audit
 from gasdesk.services import settings as settings_store
 from gasdesk.services import staff as staff_service
 from gasdesk.services.context import App
 from gasdesk.services.errors import Refused
+from gasdesk.services.ledgers.inspection_coverage import coverage_now
 from gasdesk.services.staff import actor_of, sign_in
 from gasdesk.services.worklists import WorklistService
 from gasdesk.validation import check_credit_code, check_resident_id
@@ -68,16 +79,21 @@ def test_demo_hall_is_complete_and_consistent(app: App, clock: FixedClock) -> No
         bills = s.scalars(select(models.Bill)).all() if hasattr(models, "Bill") else []
         staff = s.scalars(select(Staff)).all()
 
-        # Every flow with a demo plan (all ten of the charts among them), every status, and open orders
-        # waiting in every step of every such flow.
-        walked = {b.kind: b.flow for b in BUNDLES if b.demo is not None}
-        assert set(FLOWS) <= set(walked)
-        assert {o.kind for o in orders} == set(walked)
+        # Every flow (the charts' ten and the further services), every status, and open orders waiting
+        # in every step of every flow.
+        assert {o.kind for o in orders} == set(ALL_FLOWS)
         assert {o.status for o in orders} == {"open", "archived", "rejected", "cancelled"}
+        assert {(o.kind, o.status) for o in orders} >= {(k, "archived") for k in ALL_FLOWS}
         waiting = {(o.kind, o.step) for o in orders if o.status == "open"}
-        missing = [(f.kind, st.code) for f in walked.values() for st in f.steps
+        missing = [(f.kind, st.code) for f in ALL_FLOWS.values() for st in f.steps
                    if not st.terminal and (f.kind, st.code) not in waiting]
         assert not missing
+        # Meters checked and passed, and meters replaced; supplies suspended before the period resumed.
+        checked = [o.data for o in orders if o.kind == "meter_service" and o.status == "archived"]
+        assert any("check_result" in d for d in checked) and any("meter_number" in d for d in checked)
+        assert any(a.status == "suspended" and a.suspended_at < PERIOD_START for a in accounts)
+        assert any(o.kind == "resume_supply" and o.status == "archived" and o.data.get("resume_reading")
+                   for o in orders)
         assert {o.kind for o in orders if o.status == "rejected"} >= {"activation", "installation", "transfer"}
         assert {o.kind for o in orders if o.status == "cancelled"} >= {"activation", "closure", "complaint"}
         assert summary.orders_by_status == lists.counts_by_status()
@@ -134,6 +150,24 @@ def test_demo_hall_is_complete_and_consistent(app: App, clock: FixedClock) -> No
         values = settings_store.read_all(s)
         assert values["company.confirmed"] is True and values["company.name"] == "贵州燃气集团安顺市燃气有限责任公司"
         assert values["hours.hall"] and values["hours.hall"] != values["hours.service_line"]
+        # Safety inspection: a year of monthly plans before this month (imported history), visits at
+        # realistic rates, a minority with hazards and most of those rectified; this month's plan of the
+        # households due, opened through the service, waits for the inspectors.
+        visits = s.scalars(select(InspectionVisit)).all()
+        share = {o: sum(v.outcome == o for v in visits) / len(visits) for o in ("entered", "not_home", "refused")}
+        assert 0.75 < share["entered"] < 0.93 and 0.04 < share["not_home"] < 0.2 and 0 < share["refused"] < 0.08
+        assert min(v.visited_at for v in visits) < end - timedelta(days=300) and max(v.visited_at for v in visits) < end
+        hazards = s.scalars(select(InspectionHazard)).all()
+        entered = [v for v in visits if v.outcome == "entered"]
+        assert 0 < len({h.visit_id for h in hazards}) < 0.3 * len(entered)
+        noticed = [h for h in hazards if h.status != "advice"]
+        assert sum(h.status == "closed" for h in noticed) > 0.8 * len(noticed)
+        plans = s.scalars(select(InspectionPlan)).all()
+        assert len({p.starts_on.replace(day=1) for p in plans if p.status == "closed"}) == 12
+        [current] = [p for p in plans if p.status == "open"]
+        assert current.due_only and current.opened > 0 and current.opened_at == end
+        coverage = coverage_now(s, end)
+        assert coverage.rate is not None and 0.6 < coverage.rate < 0.99 and coverage.overdue > 0
 
         # The audit chain is whole.
         ok, broken, why = audit.verify(s)
@@ -156,13 +190,14 @@ def test_the_demo_names_no_flow_and_no_step() -> None:
     from pathlib import Path
 
     import gasdesk.demo
-    from gasdesk.flows.registry import ALL_FLOWS, BUNDLES
+    from gasdesk.flows.registry import BUNDLES
 
     names = set(ALL_FLOWS) | {st.code for f in ALL_FLOWS.values() for st in f.steps}
     tree = ast.parse(Path(gasdesk.demo.__file__).read_text(encoding="utf-8"))
     found = sorted({n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value in names})
     assert not found
-    assert set(FLOWS) <= {b.kind for b in BUNDLES if b.demo is not None}
+    # Every flow walks its orders in the demo, the further services as well as the charts' ten.
+    assert {b.kind for b in BUNDLES if b.demo is not None} == set(ALL_FLOWS)
 
 
 def _names(app: App) -> list[str]:

@@ -19,6 +19,7 @@ FLOWS_DIR = ROOT / "flows"
 OTHER_VOCABULARY = {
     ("vocab.py", "transfer"): "PaymentMethod.TRANSFER 转账 is a way of paying, not the transfer flow",
     ("flows/departments.py", "design"): "the design department's code, not the installation's design step",
+    ("cli.py", "inspection"): "the command `gasdesk inspection export/import` (the plans' route sheet), not the flow",
 }
 
 

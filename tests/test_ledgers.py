@@ -219,7 +219,8 @@ def test_list_names_every_ledger_with_its_title():
     assert list_ledgers() == [(d.name, d.title) for d in LEDGERS.values()]
     assert [n for n, _ in list_ledgers()] == ["business", "plugging", "allowance", "complaints", "meter_change",
                                               "transfer_closure", "cash_daily", "compliance", "overdue", "bills",
-                                              "arrears_age", "write_offs", "bank_reconciliation"]
+                                              "arrears_age", "write_offs", "bank_reconciliation",
+                                              "inspection_visits", "inspection_hazards", "inspection_coverage"]
     assert dict(list_ledgers())["transfer_closure"] == "过户/销户台账"
 
 

@@ -184,21 +184,6 @@ class DocumentDef:
 
 
 @dataclass(frozen=True)
-class OrderLedger:
-    """A ledger (台账) of one flow's own orders, built from its definition: each order with its customer,
-    then the values named in `fields` (headed by their labels), then its step, state, end and clerk.
-    A ledger that needs more than the recorded values is a module of gasdesk/services/ledgers/."""
-
-    name: str
-    title: str
-    # The recorded values shown, by field code (FieldDef.code of the flow's open fields or actions).
-    fields: tuple[str, ...]
-    description: str = ""
-    # The first row when the period has no orders.
-    empty: str = "本期无记录"
-
-
-@dataclass(frozen=True)
 class FlowDef:
     kind: str
     label: str
@@ -296,6 +281,22 @@ class FlowDef:
             for a in s.actions:
                 seen.update(dict.fromkeys(a.forms))
         return tuple(seen)
+
+
+@dataclass(frozen=True)
+class OrderLedger:
+    """A ledger (台账) of one flow's own orders, built from its definition: each order with its customer,
+    then the values named in `fields` (headed by their labels), then its step, state, end and clerk.
+    A ledger that needs more than the recorded values is a module of gasdesk/services/ledgers/."""
+
+    name: str
+    title: str
+    # The recorded values shown, by field code (FieldDef.code of the flow's open fields or actions).
+    fields: tuple[str, ...]
+    description: str = ""
+    # The first row when the period has no orders.
+    empty: str = "本期无记录"
+
 
 
 # Terminal steps shared by every flow: the order status they stand for.

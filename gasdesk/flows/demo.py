@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
 
 from gasdesk.flows.definition import ActionDef
 from gasdesk.flows.shapes import ASSIGN, refuse
@@ -35,7 +38,8 @@ NOT_MET = "conditions_not_met"
 BOOKINGS = frozenset({BOOK, REBOOK})
 
 # What a story needs of its customer (DemoPlan.needs): 'any' customer; 'active' / 'held' (active or
-# suspended) account, optionally followed by '_home' (residential) or '_business' (non-residential).
+# suspended) / 'suspended' account, optionally followed by '_home' (residential) or '_business'
+# (non-residential).
 ANY = "any"
 HELD = (AccountStatus.ACTIVE, AccountStatus.SUSPENDED)
 
@@ -146,6 +150,26 @@ class Opening:
 Payload = tuple[dict[str, Any], str]  # an action's values and the clerk's note
 
 
+class HistoryPort(Protocol):
+    """What a flow's `history` may use to write the years before the demo's period in bulk, as the
+    earlier system's records imported once (gasdesk.demo implements it): one unit of work, an audit
+    entry per record imported, numbers reserved in blocks, due times on the office calendar."""
+
+    @property
+    def rng(self) -> random.Random: ...
+    @property
+    def settings(self) -> Mapping[str, Any]: ...
+
+    def now(self) -> datetime: ...  # the end of the period: what is imported happened before
+    def unit_of_work(self) -> AbstractContextManager[Session]: ...
+    def audit(self, session: Session, entity: str, entity_id: Any, changes: dict[str, Any]) -> None: ...
+    def reserve(self, session: Session, series: str, count: int) -> int: ...  # the first of `count` numbers
+    def plan_number(self, session: Session, day: date) -> str: ...  # an inspection plan's number
+    def due_at(self, amount: int, unit: str, start: datetime) -> datetime: ...
+    def is_working_day(self, day: date) -> bool: ...
+    def staff_id(self, who: str) -> int: ...  # someone of a staff pool: clerk, dispatch, manager
+
+
 def no_opening(_drv: Driver, _story: DemoStory, _customer: DemoCustomer) -> Opening:
     return Opening()
 
@@ -190,6 +214,9 @@ class DemoPlan:
     open_data: Callable[[Driver, DemoStory, DemoCustomer], Opening] = no_opening
     payload: Callable[[Driver, DemoStory, int, str, DemoCustomer], Payload] = no_payload
     after: Callable[[Driver, DemoStory, str, OrderFacts, DemoCustomer], None] = nothing_after
+    # Records of this flow from before the period, written in bulk once the period is replayed
+    # (returns the units of work it took).
+    history: Callable[[HistoryPort], int] | None = None
 
     def gap(self, move: str, first_at_counter: bool = False) -> tuple[float, float]:
         """Hours before `move`; the counter's taking of the application (`first_at_counter`) is quick."""
@@ -199,6 +226,16 @@ class DemoPlan:
     def reason(self, rng: random.Random, move: str) -> str:
         pool = self.reasons.get(move) or SHARED_REASONS.get(move)
         return rng.choice(pool) if pool else "客户原因"
+
+
+def visit_routes(accept: str, *outcomes: str) -> dict[str, tuple[str, ...]]:
+    """The routes of a request the counter accepts for a site visit (shapes.counter_accept, then
+    shapes.visit_steps): one per outcome of the visit, named by its action; the first outcome again
+    after a visit the customer was not ready for was re-booked; a refusal at the counter."""
+    routes: dict[str, tuple[str, ...]] = {outcome: (accept, BOOK, outcome) for outcome in outcomes}
+    routes["rebooked"] = (accept, BOOK, NOT_MET, REBOOK, BOOK, outcomes[0])
+    routes["refused"] = (REFUSE,)
+    return routes
 
 
 def move_values(plan: DemoPlan, drv: Driver, story: DemoStory, i: int, action: ActionDef,

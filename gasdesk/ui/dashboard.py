@@ -324,6 +324,13 @@ class ManagerDashboard(QWidget):
         self.rates.setStyleSheet("color: #1f3a5f; padding-left: 4px;")
         layout.addWidget(self.rates)
         self.rate_lines: dict[str, QLineSeries] = {}
+        # Safety inspection: coverage within the interval, households overdue, open hazards.
+        self.coverage = QLabel()
+        self.coverage.setObjectName("inspection_coverage")
+        self.coverage.setStyleSheet("color: #1f3a5f; padding-left: 4px;")
+        self.coverage.setToolTip("覆盖率：最近一次入户检查在安检周期内（居民、非居民按各自周期）的户数占在册户数的比例；"
+                                 "按月、按片区的明细见台账“安检覆盖率统计”")
+        layout.addWidget(self.coverage)
 
         self.flow_chart = _new_chart("在办业务（按业务类型和时限状态）")
         self.trend_chart = _new_chart("时限达标趋势（近12个月）")
@@ -394,6 +401,10 @@ class ManagerDashboard(QWidget):
         self.summary.setText(f"在办 {snap.open_total} 件　已超期 {snap.overdue_total} 件　今日受理 {opened} 件　"
                              f"今日收付净额 {money_text(cash)} 元　（{snap.at:%Y-%m-%d %H:%M}）")
         self.rates.setText(rates_text(snap.rates[-1]) if snap.rates else "")
+        figure = snap.inspection
+        if figure is not None:
+            parts = "　".join(f"{d.label} {d.rate:.1%}" for d in figure.districts if d.rate is not None)
+            self.coverage.setText(figure.text() + (f"　（{parts}）" if parts else ""))
         if self.selection is not None:
             self.show_orders(self.selection)
 

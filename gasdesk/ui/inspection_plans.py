@@ -33,6 +33,7 @@ from gasdesk.services.inspection import (
     PlanView,
 )
 from gasdesk.ui import messages
+from gasdesk.ui.inspection_sheet import RouteSheets
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
@@ -173,7 +174,10 @@ class InspectionPlansPage(QWidget):
         self.close_button = QPushButton("结束计划…")
         self.close_button.setObjectName("close_plan")
         self.refresh_button = QPushButton("刷新")
-        for b in (self.new_button, self.open_button, self.close_button, self.refresh_button):
+        # The inspectors' route sheet: export for the field, import the filled sheet (ui/inspection_sheet.py).
+        self.sheets = RouteSheets(self, session, lambda: plan.id if (plan := self.selected()) else None,
+                                  lambda: self.refresh())
+        for b in (self.new_button, self.open_button, self.close_button, *self.sheets.buttons(), self.refresh_button):
             head.addWidget(b)
         layout.addLayout(head)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -215,7 +219,7 @@ class InspectionPlansPage(QWidget):
         from gasdesk.permissions import Permission
 
         allowed = can(Permission.OPEN_ORDER) or can(Permission.DISPATCH)
-        for b in (self.new_button, self.open_button, self.close_button):
+        for b in (self.new_button, self.open_button, self.close_button, *self.sheets.buttons()):
             b.setEnabled(allowed)
         self.refresh()
 

@@ -1,7 +1,8 @@
 """The activation flow: its definition, forms and demo route."""
 
-from gasdesk.flows.activation.demo import DEMO
-from gasdesk.flows.activation.flow import FLOW
 from gasdesk.flows.bundle import FlowBundle
+
+from .demo import DEMO
+from .flow import FLOW
 
 BUNDLE = FlowBundle(FLOW, demo=DEMO)

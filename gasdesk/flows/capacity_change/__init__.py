@@ -1,7 +1,8 @@
 """The capacity_change flow: its definition, forms and demo route."""
 
 from gasdesk.flows.bundle import FlowBundle
-from gasdesk.flows.capacity_change.demo import DEMO
-from gasdesk.flows.capacity_change.flow import FLOW
+
+from .demo import DEMO
+from .flow import FLOW
 
 BUNDLE = FlowBundle(FLOW, demo=DEMO)

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from gasdesk.flows.capacity_change.flow import FLOW
-from gasdesk.flows.demo import (
-    DemoCustomer,
-    DemoPlan,
-    DemoStory,
-    Driver,
-    Opening,
-    Payload,
-)
+from gasdesk.flows.demo import DemoCustomer, DemoPlan, DemoStory, Driver, Opening, Payload
+
+from .flow import FLOW
 
 _LADDER = [code for code, _label in next(f for f in FLOW.open_fields if f.code == "requested_rating").choices]
 

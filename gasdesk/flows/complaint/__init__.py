@@ -1,9 +1,10 @@
 """The complaint flow: its definition, rules, forms and demo route."""
 
 from gasdesk.flows.bundle import FlowBundle
-from gasdesk.flows.complaint.demo import DEMO
-from gasdesk.flows.complaint.flow import FLOW
-from gasdesk.flows.complaint.forms import FORMS
-from gasdesk.flows.complaint.rules import RULES
+
+from .demo import DEMO
+from .flow import FLOW
+from .forms import FORMS
+from .rules import RULES
 
 BUNDLE = FlowBundle(FLOW, rules=RULES, forms=FORMS, demo=DEMO)

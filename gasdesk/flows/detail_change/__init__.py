@@ -1,9 +1,10 @@
 """The detail_change flow: its definition, rules, forms and demo route."""
 
 from gasdesk.flows.bundle import FlowBundle
-from gasdesk.flows.detail_change.demo import DEMO
-from gasdesk.flows.detail_change.flow import FLOW
-from gasdesk.flows.detail_change.forms import FORMS
-from gasdesk.flows.detail_change.rules import RULES
+
+from .demo import DEMO
+from .flow import FLOW
+from .forms import FORMS
+from .rules import RULES
 
 BUNDLE = FlowBundle(FLOW, rules=RULES, forms=FORMS, demo=DEMO)

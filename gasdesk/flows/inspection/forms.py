@@ -13,7 +13,12 @@ from typing import Any
 
 from reportlab.platypus import Flowable
 
-from gasdesk.flows.inspection.flow import (
+from gasdesk.reports.context import FormContext
+from gasdesk.reports.forms.catalog import FormDef, Signer, customer_brief, signatures, text
+from gasdesk.reports.forms.kit import Cell, Kit
+from gasdesk.reports.forms.values import check, fmt_date, fmt_datetime, value
+
+from .flow import (
     CHECKLIST,
     ENTERED,
     GRADE_SHORT,
@@ -23,10 +28,6 @@ from gasdesk.flows.inspection.flow import (
     REFUSED,
     UNREACHABLE,
 )
-from gasdesk.reports.context import FormContext
-from gasdesk.reports.forms.catalog import FormDef, Signer, customer_brief, signatures, text
-from gasdesk.reports.forms.kit import Cell, Kit
-from gasdesk.reports.forms.values import check, fmt_date, fmt_datetime, value
 
 DEVICE_CODES = (("alarm_due", "报警器到期"), ("hose_due", "胶管到期"), ("cooker_due", "灶具到期"),
                 ("heater_due", "热水器到期"))

@@ -13,7 +13,17 @@ from typing import Any
 from sqlalchemy import func, select
 
 from gasdesk.errors import Refused
-from gasdesk.flows.inspection.flow import (
+from gasdesk.flows.rules import RuleBook, RuleContext
+from gasdesk.models import (
+    InspectionAccount,
+    InspectionHazard,
+    InspectionOrder,
+    InspectionVisit,
+    ServiceOrder,
+)
+from gasdesk.vocab import OrderStatus
+
+from .flow import (
     CHECKLIST,
     ENTERED,
     GRADE1,
@@ -28,15 +38,6 @@ from gasdesk.flows.inspection.flow import (
     REFUSED,
     UNREACHABLE,
 )
-from gasdesk.flows.rules import RuleBook, RuleContext
-from gasdesk.models import (
-    InspectionAccount,
-    InspectionHazard,
-    InspectionOrder,
-    InspectionVisit,
-    ServiceOrder,
-)
-from gasdesk.vocab import OrderStatus
 
 RULES = RuleBook()
 

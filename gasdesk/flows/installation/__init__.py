@@ -1,9 +1,10 @@
 """The installation flow: its definition, rules, forms and demo route."""
 
 from gasdesk.flows.bundle import FlowBundle
-from gasdesk.flows.installation.demo import DEMO
-from gasdesk.flows.installation.flow import FLOW
-from gasdesk.flows.installation.forms import FORMS
-from gasdesk.flows.installation.rules import RULES
+
+from .demo import DEMO
+from .flow import FLOW
+from .forms import FORMS
+from .rules import RULES
 
 BUNDLE = FlowBundle(FLOW, rules=RULES, forms=FORMS, demo=DEMO)

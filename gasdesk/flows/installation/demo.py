@@ -5,14 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from gasdesk.flows.demo import (
-    DemoCustomer,
-    DemoPlan,
-    DemoStory,
-    Driver,
-    Opening,
-    Payload,
-)
+from gasdesk.flows.demo import DemoCustomer, DemoPlan, DemoStory, Driver, Opening, Payload
 
 DESIGN_UNITS = ("贵州燃气集团工程设计有限公司", "安顺市市政工程设计院有限公司", "贵州黔能燃气工程设计有限公司")
 BUILDERS = ("安顺市燃气安装工程有限公司", "贵州安泰管道工程有限公司", "安顺黔通燃气设备安装有限公司")

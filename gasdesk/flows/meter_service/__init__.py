@@ -1,8 +1,9 @@
 """The meter_service flow: its definition, rules and demo route."""
 
 from gasdesk.flows.bundle import FlowBundle
-from gasdesk.flows.meter_service.demo import DEMO
-from gasdesk.flows.meter_service.flow import FLOW
-from gasdesk.flows.meter_service.rules import RULES
+
+from .demo import DEMO
+from .flow import FLOW
+from .rules import RULES
 
 BUNDLE = FlowBundle(FLOW, rules=RULES, demo=DEMO)

@@ -1,6 +1,8 @@
 """The relocation flow: its definition, forms and demo route."""
 
 from gasdesk.flows.bundle import FlowBundle
-from gasdesk.flows.relocation.flow import FLOW
 
-BUNDLE = FlowBundle(FLOW)
+from .demo import DEMO
+from .flow import FLOW
+
+BUNDLE = FlowBundle(FLOW, demo=DEMO)

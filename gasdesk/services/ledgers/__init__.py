@@ -9,6 +9,8 @@ One module a ledger, listed once in `registry.MODULES`:
     meter_change.py      换表台账            arrears_age.py      欠费账龄
     transfer_closure.py  过户/销户台账       write_offs.py       坏账核销台账
                                              bank_reconciliation.py  银行代收代扣对账
+    inspection_visits.py    安检台账         inspection_hazards.py   隐患整改台账
+    inspection_coverage.py  安检覆盖率统计（and the dashboard's coverage figure）
 
 and what they share: `query.py` (the filter, lookups, labels and values, SQL pieces), `orders.py`
 (the query every order ledger reads, its columns, `order_ledger`), `sheet.py` (LedgerDef, SheetDef
@@ -28,25 +30,16 @@ Adding a ledger:
   flows' `FlowDef.ledgers` (`kinds_in_ledger("plugging")`), never from kind names.
 """
 
-from gasdesk.services.ledgers.complaints import satisfaction
-from gasdesk.services.ledgers.dashboard import (
-    OPEN_STATES,
-    ClerkLoad,
-    DashboardData,
-    DashboardOrder,
-    DashboardSnapshot,
-    DepartmentLoad,
-    FlowStates,
-    MonthRate,
-    Selection,
-)
-from gasdesk.services.ledgers.export import ExportResult, FilterChoices, LedgerService, Progress
-from gasdesk.services.ledgers.query import LedgerFilter, Lookups, Query
-from gasdesk.services.ledgers.registry import LEDGERS, get_ledger, list_ledgers
-from gasdesk.services.ledgers.sheet import LedgerDef, SheetDef
+from .complaints import satisfaction
+from .dashboard import OPEN_STATES, DashboardData, DashboardOrder, DashboardSnapshot, Selection
+from .export import ExportResult, FilterChoices, LedgerService, Progress
+from .query import LedgerFilter, Lookups, Query
+from .registry import LEDGERS, get_ledger, list_ledgers
+from .sheet import LedgerDef, SheetDef
 
+# The dashboard's figures (FlowStates, MonthRate, DepartmentLoad, ClerkLoad) are in .dashboard.
 __all__ = [
-    "LEDGERS", "OPEN_STATES", "ClerkLoad", "DashboardData", "DashboardOrder", "DashboardSnapshot", "DepartmentLoad",
-    "ExportResult", "FilterChoices", "FlowStates", "LedgerDef", "LedgerFilter", "LedgerService", "Lookups",
-    "MonthRate", "Progress", "Query", "Selection", "SheetDef", "get_ledger", "list_ledgers", "satisfaction",
+    "LEDGERS", "OPEN_STATES", "DashboardData", "DashboardOrder", "DashboardSnapshot", "ExportResult",
+    "FilterChoices", "LedgerDef", "LedgerFilter", "LedgerService", "Lookups", "Progress", "Query", "Selection",
+    "SheetDef", "get_ledger", "list_ledgers", "satisfaction",
 ]

@@ -19,9 +19,11 @@ from sqlalchemy.orm import Session
 from gasdesk.flows.registry import ALL_FLOWS
 from gasdesk.models import Customer, Deadline, Payment, ServiceOrder
 from gasdesk.permissions import Permission
+from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import Refused
 from gasdesk.services.ledgers.compliance import finished_months
+from gasdesk.services.ledgers.inspection_coverage import CoverageFigure, coverage_now
 from gasdesk.services.ledgers.overdue import responsible
 from gasdesk.services.ledgers.overdue import select_rows as overdue_rows
 from gasdesk.services.ledgers.query import (
@@ -93,6 +95,8 @@ class DashboardSnapshot:
     workload: list[ClerkLoad]
     # The published rates (一次处结率, 表具合格率) of the same months as `trend`.
     rates: list[MonthRates] = field(default_factory=list)
+    # Safety inspection: coverage within the interval now, households overdue, open hazards.
+    inspection: CoverageFigure | None = None
 
     @property
     def open_total(self) -> int:
@@ -155,14 +159,20 @@ class DashboardData:
 
     def _query(self, s: Session) -> Query:
         return Query(filter=LedgerFilter(), now=self.app.clock.now(), dialect=s.get_bind().dialect.name,
-                     lookups=Lookups.load(s), calendar=self.app.calendar())
+                     lookups=Lookups.load(s), calendar=self.app.calendar(), settings=settings_store.read_all(s))
 
     def snapshot(self, months: int = 12) -> DashboardSnapshot:
         with self.app.reading() as s:
             q = self._query(s)
             return DashboardSnapshot(at=q.now, by_flow=self._by_flow(s, q), trend=self._trend(s, q, months),
                                      overdue=self._overdue(s, q), workload=self._workload(s, q),
-                                     rates=self._rates(s, q, months))
+                                     rates=self._rates(s, q, months),
+                                     inspection=coverage_now(s, q.now, q.settings))
+
+    def inspection_coverage(self) -> CoverageFigure:
+        with self.app.reading() as s:
+            q = self._query(s)
+            return coverage_now(s, q.now, q.settings)
 
     # --- open orders by flow and state ------------------------------------------------------------
 

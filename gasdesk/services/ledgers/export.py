@@ -128,7 +128,7 @@ class LedgerService:
             company = str(settings_store.get(s, "company.name") or "")
             font_path = str(settings_store.get(s, "printing.font_path") or "") or None
             q = Query(filter=flt, now=now, dialect=s.get_bind().dialect.name, lookups=lookups,
-                      calendar=self.app.calendar())
+                      calendar=self.app.calendar(), settings=settings_store.read_all(s))
             total = ledger.count(s, q)
             if as_pdf and total > self.pdf_row_limit:
                 raise Refused(f"“{ledger.title}”共 {total:,} 行，超过 PDF 的 {self.pdf_row_limit:,} 行上限；"

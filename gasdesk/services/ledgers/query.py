@@ -11,8 +11,8 @@ the order was handed to (a complaint's handling), that department.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -116,6 +116,8 @@ class Query:
     dialect: str
     lookups: Lookups
     calendar: WorkCalendar
+    # The settings as read for this export (rules of a sheet that depend on them: intervals).
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
     def clerk(self, staff_id: int | None, unknown: str = "") -> str:
         return self.lookups.staff.get(staff_id, unknown) if staff_id is not None else unknown

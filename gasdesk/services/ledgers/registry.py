@@ -28,6 +28,9 @@ MODULES = (
     "arrears_age",
     "write_offs",
     "bank_reconciliation",
+    "inspection_visits",
+    "inspection_hazards",
+    "inspection_coverage",
 )
 
 
