@@ -17,6 +17,7 @@ whose balance is not its payments minus its bills.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,12 +25,26 @@ from decimal import Decimal
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, and_, event, func, inspect, select, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    MetaData,
+    String,
+    Table,
+    and_,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 from gasdesk.models import Account, AuditEntry, Base, Bill, Payment
 from gasdesk.models.audit import GENESIS, SEAL_ENTITY, SEALED, entry_hash, render, row_digest, seal_key
+from gasdesk.services import bulk
 
 __all__ = ["GENESIS", "Anchor", "AuditReport", "append", "changes_of", "check", "entry_hash", "head", "lock_chain",
            "render", "snapshot", "verify"]
@@ -152,6 +167,44 @@ def _seal_rows(session: Session, _context: Any, _instances: Any) -> None:
             pending[id(obj)] = (table, obj, True)
     if not pending:
         session.info.pop(_SEAL, None)
+
+
+SEAL_CHUNK = 5000
+
+
+def seal_written(session: Session, *, at: datetime, staff_id: int | None,
+                 rows: Iterable[tuple[str, int, str]]) -> int:
+    """Seal rows of sealed tables written in bulk (Core statements the flush never sees), each given as
+    (table, id, digest of its fields as written): chained seal entries of up to SEAL_CHUNK rows, as
+    the flush's own seal names the rows an ORM write changed, themselves written in bulk (COPY on
+    PostgreSQL). Returns the number of entries."""
+    pending = sorted(rows, key=lambda r: (r[0], r[1]))
+    if not pending:
+        return 0
+    session.flush()  # entries appended before these are inserted first: ids follow the chain
+    prev = session.info.get(_HEAD)
+    if prev is None:
+        lock_chain(session)
+        prev = session.execute(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar() or GENESIS
+    entries: list[dict[str, Any]] = []
+    for i in range(0, len(pending), SEAL_CHUNK):
+        part = pending[i:i + SEAL_CHUNK]
+        changes = {seal_key(table, row_id): digest for table, row_id, digest in part}
+        entity_id = str(len(part))
+        digest = entry_hash(prev, at, staff_id, SEAL_ENTITY, entity_id, "seal", changes)
+        entries.append({"at": at, "staff_id": staff_id, "entity": SEAL_ENTITY, "entity_id": entity_id,
+                        "action": "seal", "changes": changes, "prev_hash": prev, "hash": digest})
+        prev = digest
+    if session.get_bind().dialect.name == "postgresql":
+        columns = ["at", "staff_id", "entity", "entity_id", "action", "changes", "prev_hash", "hash"]
+        bulk.copy_rows(session, "audit_log", columns,
+                       ([json.dumps(e[c], ensure_ascii=False) if c == "changes" else e[c] for c in columns]
+                        for e in entries))
+    else:
+        session.execute(insert(AuditEntry), entries)
+    session.info[_HEAD] = prev
+    session.info[_LAST] = (at, staff_id)
+    return len(entries)
 
 
 @event.listens_for(Session, "before_commit")
