@@ -72,10 +72,15 @@ def _canonical(value: Any) -> Any:
     kind = type(value)
     if kind is str or kind is int or value is None:  # the common cases first: digests are made in bulk
         return value
-    if kind is Decimal:
-        return format(value.normalize(), "f")  # 12.3 whether the row holds 12.30 or 12.300
-    if kind is datetime or kind is date:
-        return value.isoformat()
+    if kind is Decimal or kind is datetime or kind is date:
+        # Bulk imports seal many rows with the same amounts and times: their text is remembered. Equal
+        # values have equal text (zero aside: -0 and 0 are equal but print apart; naive times only).
+        text = _TEXTS.get(value)
+        if text is None:
+            text = format(value.normalize(), "f") if kind is Decimal else value.isoformat()
+            if value and (kind is not datetime or value.tzinfo is None) and len(_TEXTS) < 50_000:
+                _TEXTS[value] = text
+        return text
     if isinstance(value, bool):
         return int(value)  # SQLite hands booleans back as 0/1 to raw readers; the ORM as bool
     if isinstance(value, Decimal):
@@ -84,6 +89,7 @@ def _canonical(value: Any) -> Any:
 
 
 _PLAIN = frozenset({str, int, type(None)})
+_TEXTS: dict[Any, str] = {}
 # json.dumps(..., ensure_ascii=False, separators=...) builds an encoder per call; one, built once.
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 

@@ -17,8 +17,9 @@ whose balance is not its payments minus its bills.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -173,13 +174,12 @@ SEAL_CHUNK = 5000
 
 
 def seal_written(session: Session, *, at: datetime, staff_id: int | None,
-                 rows: Iterable[tuple[str, int, str]]) -> int:
+                 rows: Sequence[tuple[str, int, str]]) -> int:
     """Seal rows of sealed tables written in bulk (Core statements the flush never sees), each given as
     (table, id, digest of its fields as written): chained seal entries of up to SEAL_CHUNK rows, as
     the flush's own seal names the rows an ORM write changed, themselves written in bulk (COPY on
     PostgreSQL). Returns the number of entries."""
-    pending = sorted(rows, key=lambda r: (r[0], r[1]))
-    if not pending:
+    if not rows:
         return 0
     session.flush()  # entries appended before these are inserted first: ids follow the chain
     prev = session.info.get(_HEAD)
@@ -187,24 +187,29 @@ def seal_written(session: Session, *, at: datetime, staff_id: int | None,
         lock_chain(session)
         prev = session.execute(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar() or GENESIS
     entries: list[dict[str, Any]] = []
-    for i in range(0, len(pending), SEAL_CHUNK):
-        part = pending[i:i + SEAL_CHUNK]
-        changes = {seal_key(table, row_id): digest for table, row_id, digest in part}
-        entity_id = str(len(part))
-        digest = entry_hash(prev, at, staff_id, SEAL_ENTITY, entity_id, "seal", changes)
+    when = at.isoformat()
+    for i in range(0, len(rows), SEAL_CHUNK):
+        changes = {seal_key(table, row_id): digest for table, row_id, digest in rows[i:i + SEAL_CHUNK]}
+        entity_id = str(len(changes))
+        # entry_hash's body, with the changes serialised once (and stored as that same text)
+        body = _sorted_json(changes)
+        head = _sorted_json([prev, when, staff_id, SEAL_ENTITY, entity_id, "seal"])
+        digest = hashlib.sha256(f"{head[:-1]},{body}]".encode()).hexdigest()
         entries.append({"at": at, "staff_id": staff_id, "entity": SEAL_ENTITY, "entity_id": entity_id,
-                        "action": "seal", "changes": changes, "prev_hash": prev, "hash": digest})
+                        "action": "seal", "changes": changes, "json": body, "prev_hash": prev, "hash": digest})
         prev = digest
+    columns = ["at", "staff_id", "entity", "entity_id", "action", "changes", "prev_hash", "hash"]
     if session.get_bind().dialect.name == "postgresql":
-        columns = ["at", "staff_id", "entity", "entity_id", "action", "changes", "prev_hash", "hash"]
         bulk.copy_rows(session, "audit_log", columns,
-                       ([json.dumps(e[c], ensure_ascii=False) if c == "changes" else e[c] for c in columns]
-                        for e in entries))
+                       ([e["json"] if c == "changes" else e[c] for c in columns] for e in entries))
     else:
-        session.execute(insert(AuditEntry), entries)
+        session.execute(insert(AuditEntry), [{c: e[c] for c in columns} for e in entries])
     session.info[_HEAD] = prev
     session.info[_LAST] = (at, staff_id)
     return len(entries)
+
+
+_sorted_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 
 
 @event.listens_for(Session, "before_commit")

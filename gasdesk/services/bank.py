@@ -1076,18 +1076,22 @@ def _settle(s: Session, actor: Actor, now: datetime, method: PaymentMethod, sour
         return []
     pay_t, bill_t, acc_t, alloc_t = (_table(m) for m in (Payment, Bill, Account, BillAllocation))
     conn = s.connection()
+    # Lock before deciding: the accounts first (id order), then their bills read in a statement of
+    # its own, so a counter payment that held an account is seen (read committed: a new snapshot).
     accounts: dict[int, dict[str, Any]] = {}
     acc_cols = [acc_t.c.id, acc_t.c.version, *(acc_t.c[f] for f in SEALED["account"])]
+    keys = [c.name for c in acc_cols]
     for where in bulk.id_lists(s, acc_t.c.id, sorted({ln[2] for ln in lines})):
         for row in conn.execute(select(*acc_cols).where(where).order_by(acc_t.c.id).with_for_update()):
-            accounts[row.id] = dict(row._mapping)
+            accounts[row[0]] = dict(zip(keys, row, strict=True))
         _check(cancel)
     report(30, "正在核对账单…")
     bills: dict[int, dict[str, Any]] = {}
     bill_cols = [bill_t.c.id, *(bill_t.c[f] for f in SEALED["bill"])]
+    keys = [c.name for c in bill_cols]
     for where in bulk.id_lists(s, bill_t.c.id, [ln[1] for ln in lines]):
         for row in conn.execute(select(*bill_cols).where(where)):
-            bills[row.id] = dict(row._mapping)
+            bills[row[0]] = dict(zip(keys, row, strict=True))
     _check(cancel)
     odd_accounts = {ln[2] for ln in lines if bills[ln[1]]["amount"] - bills[ln[1]]["paid"] != ln[3]}
     item_prefix = method.label

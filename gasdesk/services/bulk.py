@@ -5,10 +5,11 @@ nothing). For bulk imports (the bank's return and collection files) that must st
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ARRAY, BigInteger, Table, any_, bindparam, func, literal, select, text, update
+from sqlalchemy import ARRAY, JSON, BigInteger, Table, any_, bindparam, func, literal, select, text, update
 from sqlalchemy.orm import Session
 
 CHUNK = 5000
@@ -48,7 +49,9 @@ def insert_rows(s: Session, table: Table, rows: Sequence[dict[str, Any]]) -> Non
         return
     if s.get_bind().dialect.name == "postgresql":
         columns = list(rows[0])
-        copy_rows(s, table.name, columns, ([r[c] for c in columns] for r in rows))
+        as_json = {c for c in columns if isinstance(table.c[c].type, JSON)}
+        copy_rows(s, table.name, columns, ([json.dumps(r[c], ensure_ascii=False) if c in as_json else r[c]
+                                            for c in columns] for r in rows))
         return
     conn = s.connection()
     for i in range(0, len(rows), CHUNK):
