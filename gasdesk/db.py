@@ -26,16 +26,23 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, *, immediate: bool = True, **kwargs: Any) -> Engine:
+# How long a write waits for another writer's lock before it gives up (nothing written): long for
+# command-line work, short for the counter's window (see gasdesk.ui.app), which says so in Chinese.
+BUSY_TIMEOUT = 30.0
+
+
+def make_engine(url: str, *, immediate: bool = True, busy_timeout: float = BUSY_TIMEOUT, **kwargs: Any) -> Engine:
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
             create_owner_only(Path(database))
-        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True, **kwargs)
-        _configure_sqlite(engine, immediate=immediate)
+        engine = create_engine(url, connect_args={"timeout": busy_timeout}, hide_parameters=True, **kwargs)
+        _configure_sqlite(engine, immediate=immediate, busy_ms=int(busy_timeout * 1000))
         return engine
     # hide_parameters: an error's text never carries the values bound to it (ID numbers, names).
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **kwargs)
+    # lock_timeout bounds every wait for a row, table or advisory lock (SQLSTATE 55P03 past it).
+    args = {"options": f"-c lock_timeout={int(busy_timeout * 1000)}"} if busy_timeout != BUSY_TIMEOUT else {}
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=args, **kwargs)
 
 
 def create_owner_only(path: Path) -> None:
@@ -74,7 +81,7 @@ def error_shape(exc: BaseException) -> str:
     return " ".join(parts)
 
 
-def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
+def _configure_sqlite(engine: Engine, *, immediate: bool, busy_ms: int = 30000) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's begin event below decide how a transaction starts.
@@ -83,7 +90,7 @@ def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

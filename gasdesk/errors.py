@@ -30,5 +30,10 @@ class Conflict(ServiceError):
     """Someone else changed the record since it was read; nothing was overwritten."""
 
 
+class Busy(Conflict):
+    """The database stayed locked by another counter or program for longer than the bounded wait;
+    nothing was written, trying again later works."""
+
+
 class SignInFailed(ServiceError):
     pass

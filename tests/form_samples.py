@@ -291,9 +291,9 @@ def sample_context(form: str, **changes: Any) -> FormContext:
     # As the printing service does: each recorded label's field code, from the flow's definition.
     from gasdesk.flows import ALL_FLOWS
     from gasdesk.flows.departments import DEPARTMENTS
-    from gasdesk.services.printing import all_fields, field_choices
+    from gasdesk.services.printing import field_choices
 
-    known = all_fields(ALL_FLOWS[base["flow_kind"]])
+    known = list(ALL_FLOWS[base["flow_kind"]].fields())
     by_label = {f.label: f.code for f in known}
     base.setdefault("field_choices", field_choices(known, dict(DEPARTMENTS)))
     from gasdesk.flows.forms import FLOW_FORMS
@@ -309,10 +309,10 @@ def replace(ctx: FormContext, **changes: Any) -> FormContext:
     """dataclasses.replace; new order data is formatted for print as the printing service does."""
     if "data" in changes and isinstance(ctx, FormContext):
         from gasdesk.flows import ALL_FLOWS
-        from gasdesk.services.printing import all_fields, display
+        from gasdesk.services.printing import display
 
         text = dict(ctx.field_text)
-        for f in all_fields(ALL_FLOWS[ctx.flow_kind]):
+        for f in ALL_FLOWS[ctx.flow_kind].fields():
             if changes["data"].get(f.code) not in (None, ""):
                 text[f.code] = display(f, changes["data"][f.code], {})
         changes.setdefault("field_text", text)

@@ -221,6 +221,19 @@ def test_list_names_every_ledger_with_its_title():
     assert dict(list_ledgers())["transfer_closure"] == "过户/销户台账"
 
 
+def test_every_ledger_module_is_registered_once():
+    """A module of the package that defines a LEDGER is listed in registry.MODULES (and nothing else is)."""
+    import importlib
+    import pkgutil
+
+    import gasdesk.services.ledgers as package
+    from gasdesk.services.ledgers.registry import MODULES
+
+    defining = {m.name for m in pkgutil.iter_modules(package.__path__)
+                if hasattr(importlib.import_module(f"{package.__name__}.{m.name}"), "LEDGER")}
+    assert sorted(MODULES) == sorted(defining) and len(MODULES) == len(set(MODULES))
+
+
 @pytest.mark.parametrize("name", list(LEDGERS))
 def test_every_ledger_has_title_block_headers_frozen_row_and_autofilter(app, hall, tmp_path, name):
     result, wb = export(app, hall.team.manager, name, tmp_path)
@@ -364,6 +377,49 @@ def test_meter_change_ledger(app, hall, tmp_path):
     assert dec(done[col(ws, "换表费（元）")]) == Decimal("150.00") and done[col(ws, "收费方式")] == "移动支付"
     waiting = next(r for r in rows if r[col(ws, "办理状态")] == "办理中")
     assert waiting[col(ws, "原表号")] and waiting[col(ws, "新表号")] is None
+
+
+def test_a_flow_declares_a_ledger_of_its_own_orders(app, hall, tmp_path, monkeypatch):
+    """A ledger a flow declares (FlowDef.own_ledgers) lists its orders with the values it records, each
+    column headed by its field's label and read by the field's kind; the registry picks it up."""
+    from dataclasses import replace
+
+    from gasdesk.flows.definition import OrderLedger
+    from gasdesk.flows.registry import ALL_FLOWS
+    from gasdesk.services.ledgers.flow_ledgers import flow_ledgers, ledger_of
+
+    spec = OrderLedger("meter_changes", "换表记录",
+                       fields=("direction", "final_reading", "meter_number", "fee", "fee_method"))
+    flow = replace(ALL_FLOWS["capacity_change"], own_ledgers=(spec,))
+    monkeypatch.setitem(ALL_FLOWS, flow.kind, flow)
+    assert [d.name for d in flow_ledgers()] == ["meter_changes"]
+    monkeypatch.setitem(LEDGERS, spec.name, ledger_of(flow, spec))
+    result, wb = export(app, hall.team.manager, spec.name, tmp_path)
+    ws = wb.active
+    assert header(ws) == ["业务单号", "受理时间", "客户编号", "客户名称", "证件号码", "联系电话", "用气地址",
+                          "增容或减容", "旧表止数（m³）", "表号", "收费金额（元）", "收费方式",
+                          "当前环节", "办理状态", "办结时间", "受理人"]
+    rows = data_rows(ws)
+    assert result.rows == 2
+    done = next(r for r in rows if r[col(ws, "办理状态")] == "已归档")
+    assert (done[col(ws, "增容或减容")], done[col(ws, "表号")], done[col(ws, "收费方式")]) == ("增容", "M-NEW-1", "移动支付")
+    assert done[col(ws, "旧表止数（m³）")] == pytest.approx(123.456) and dec(done[col(ws, "收费金额（元）")]) == 150
+    waiting = next(r for r in rows if r[col(ws, "办理状态")] == "办理中")
+    assert waiting[col(ws, "增容或减容")] == "减容" and waiting[col(ws, "表号")] is None
+    totals = cells(ws, HEADER_ROW + 3)
+    assert totals[0].value == "合计（2条）" and dec(totals[col(ws, "收费金额（元）")].value) == 150
+
+
+def test_a_flow_ledger_naming_a_value_the_flow_does_not_record_is_refused_at_once():
+    from dataclasses import replace
+
+    from gasdesk.flows.definition import OrderLedger
+    from gasdesk.flows.registry import ALL_FLOWS
+    from gasdesk.services.ledgers.flow_ledgers import ledger_of
+
+    spec = OrderLedger("typo", "错误的台账", fields=("fee", "no_such_value"))
+    with pytest.raises(KeyError, match="no_such_value"):
+        ledger_of(replace(ALL_FLOWS["capacity_change"], own_ledgers=(spec,)), spec)
 
 
 def test_transfer_closure_ledger(app, hall, tmp_path):
@@ -568,23 +624,24 @@ def test_cancelled_export_leaves_no_file(app, hall, out):
 
 
 def test_failed_export_leaves_no_file_and_keeps_an_older_one(app, hall, out, monkeypatch):
-    import gasdesk.services.ledgers as ledgers
+    from dataclasses import replace
+
+    from gasdesk.services.ledgers import business
 
     target = out / "b.xlsx"
     target.write_bytes(b"yesterday's ledger")
-    real = ledgers._business_row
+    first = business.LEDGER.sheets[0].columns[0]
     seen = []
 
     def broken(q, r):  # type: ignore[no-untyped-def]
         seen.append(r)
         if len(seen) > 5:
             raise RuntimeError("disk on fire")
-        return real(q, r)
+        return first.cell(q, r)
 
-    spec = ledgers.BUSINESS.sheets[0]
-    monkeypatch.setitem(ledgers.LEDGERS, "business", ledgers.LedgerDef(
-        name="business", title="业务受理台账", description="", date_basis="受理日期",
-        sheets=(ledgers.SheetDef(spec.title, spec.columns, spec.select, broken, totals=True),)))
+    spec = business.LEDGER.sheets[0]
+    sheet = replace(spec, columns=(first.but(cell=broken), *spec.columns[1:]))
+    monkeypatch.setitem(LEDGERS, "business", replace(business.LEDGER, sheets=(sheet,)))
     with pytest.raises(RuntimeError, match="disk on fire"):
         LedgerService(app, hall.team.manager).export("business", None, target)
     assert [p.name for p in out.iterdir()] == ["b.xlsx"] and target.read_bytes() == b"yesterday's ledger"
@@ -834,7 +891,7 @@ def test_pdf_repeats_the_header_on_every_page(tmp_path):
     rows = [row] * 150 + [(*row[:9], None, Decimal("-0.00") + Decimal("7.70"), *row[11:])]
     path = tmp_path / "t.pdf"
     counts = write_pdf(path, TitleBlock("贵州燃气集团安顺市燃气有限责任公司", "过户/销户台账", "全部", datetime(2026, 12, 1, 9), "王强"),
-                       [SheetData(spec.title, spec.columns, rows, totals=True, signatures=("制表", "审核"))])
+                       [SheetData(spec.title, spec.ledger_columns, rows, totals=True, signatures=("制表", "审核"))])
     pages = pdf_pages(path)
     assert counts == [151] and len(pages) >= 3
     for i, page in enumerate(pages, 1):
@@ -843,9 +900,7 @@ def test_pdf_repeats_the_header_on_every_page(tmp_path):
 
 
 def test_pdf_too_long_is_refused_and_cancelling_leaves_nothing(app, hall, out, monkeypatch):
-    import gasdesk.services.ledgers as ledgers
-
-    monkeypatch.setattr(ledgers, "PDF_ROW_LIMIT", 5)
+    monkeypatch.setattr(LedgerService, "pdf_row_limit", 5)
     with pytest.raises(Refused, match="超过 PDF 的 5 行上限"):
         LedgerService(app, hall.team.manager).export("business", None, out / "b.pdf")
     result = LedgerService(app, hall.team.manager).export("plugging", None, out / "p.pdf",

@@ -173,6 +173,21 @@ class DocumentDef:
 
 
 @dataclass(frozen=True)
+class OrderLedger:
+    """A ledger (台账) of one flow's own orders, built from its definition: each order with its customer,
+    then the values named in `fields` (headed by their labels), then its step, state, end and clerk.
+    A ledger that needs more than the recorded values is a module of gasdesk/services/ledgers/."""
+
+    name: str
+    title: str
+    # The recorded values shown, by field code (FieldDef.code of the flow's open fields or actions).
+    fields: tuple[str, ...]
+    description: str = ""
+    # The first row when the period has no orders.
+    empty: str = "本期无记录"
+
+
+@dataclass(frozen=True)
 class FlowDef:
     kind: str
     label: str
@@ -207,6 +222,8 @@ class FlowDef:
     reading_sources: tuple[tuple[str, str], ...] = ()
     # Shared ledgers (by name) that list this flow's orders.
     ledgers: tuple[str, ...] = ()
+    # Ledgers of this flow's orders alone, built from its fields (see OrderLedger).
+    own_ledgers: tuple[OrderLedger, ...] = ()
     # One of the ten flows of the process document's charts (False: a further commitment service).
     chart: bool = True
 
@@ -232,6 +249,17 @@ class FlowDef:
 
     def has_step(self, code: str) -> bool:
         return any(s.code == code for s in self.steps)
+
+    def fields(self) -> tuple[FieldDef, ...]:
+        """Every field the flow can record, in the order the customer meets them (the first of a code)."""
+        seen: dict[str, FieldDef] = {f.code: f for f in self.open_fields}
+        for action in self.actions():
+            for f in action.fields:
+                seen.setdefault(f.code, f)
+        return tuple(seen.values())
+
+    def field(self, code: str) -> FieldDef | None:
+        return next((f for f in self.fields() if f.code == code), None)
 
     def step_label(self, code: str | None) -> str:
         """The Chinese name of a step; an unknown code (from an older definition) as it is."""

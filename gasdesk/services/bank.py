@@ -1193,7 +1193,7 @@ def _settle(s: Session, actor: Actor, now: datetime, method: PaymentMethod, sour
     return [o for o in out if o is not None]
 
 
-# --- reconciliation queries (the ledger in gasdesk.services.bank_ledger reads the same) -------------
+# --- reconciliation queries (the ledger in gasdesk.services.ledgers.bank_reconciliation reads the same) ---
 
 def _bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
     if date_to < date_from:

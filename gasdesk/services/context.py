@@ -22,7 +22,7 @@ from gasdesk.models import Staff, search_index  # noqa: F401  (keeps the search 
 from gasdesk.permissions import Permission, has_permission
 from gasdesk.services import audit, bounds, handlers  # noqa: F401  (audit seals sealed rows)
 from gasdesk.services.audit import lock_chain
-from gasdesk.services.errors import Conflict, NotAllowed, Refused, ServiceError, SessionEnded
+from gasdesk.services.errors import Busy, Conflict, NotAllowed, Refused, ServiceError, SessionEnded
 from gasdesk.services.file_guard import FileGuard
 from gasdesk.vocab import Role
 from gasdesk.workdays import WorkCalendar, YearNotice
@@ -83,6 +83,8 @@ log = logging.getLogger(__name__)
 # SQLSTATEs of a transaction that lost a race with another counter: serialization failure, deadlock,
 # lock not available.
 _RETRYABLE = {"40001", "40P01", "55P03"}
+BUSY_MESSAGE = ("数据库正忙：其他柜台或程序正在保存数据，等待后仍未完成。\n"
+                "本次操作没有保存任何内容，请稍等片刻再试一次；如果反复出现，请联系系统管理员。")
 
 
 def database_refusal(exc: DBAPIError) -> ServiceError:
@@ -91,7 +93,10 @@ def database_refusal(exc: DBAPIError) -> ServiceError:
     code = getattr(exc.orig, "sqlstate", None) or ""
     if isinstance(exc, IntegrityError):
         return Conflict("与其他柜台刚刚办理的业务冲突，未保存任何内容；请刷新后重新办理")
-    if code in _RETRYABLE or (isinstance(exc, OperationalError) and "locked" in str(exc.orig)):
+    if code == "55P03" or (isinstance(exc, OperationalError) and "locked" in str(exc.orig)):
+        # A lock held past the bounded wait (SQLite's busy timeout, PostgreSQL's lock_timeout).
+        return Busy(BUSY_MESSAGE)
+    if code in _RETRYABLE:
         return Conflict("其他柜台正在办理同一笔业务，未保存任何内容；请稍后重试")
     if code.startswith("22"):  # data exception: too long, out of range, invalid text
         return Refused("输入的内容过长、数值超出范围或含有无效字符，未保存任何内容")
@@ -131,13 +136,15 @@ class App:
 
     CALENDAR_TTL = 60.0
 
-    def __init__(self, url: str, clock: Clock | None = None, *, migrate: bool = True) -> None:
+    def __init__(self, url: str, clock: Clock | None = None, *, migrate: bool = True,
+                 busy_timeout: float = db.BUSY_TIMEOUT) -> None:
+        """`busy_timeout`: seconds a write waits for another writer's lock before it is refused (Busy)."""
         self.url = url
         self.clock = clock or Clock()
         self.file_guard = FileGuard(url)  # SQLite: shared lock against restore, replaced-file check
-        self.engine: Engine = db.make_engine(url, immediate=True)
+        self.engine: Engine = db.make_engine(url, immediate=True, busy_timeout=busy_timeout)
         self.read_engine: Engine = (
-            db.make_engine(url, immediate=False) if db.is_sqlite(url) else self.engine
+            db.make_engine(url, immediate=False, busy_timeout=busy_timeout) if db.is_sqlite(url) else self.engine
         )
         if migrate:
             db.upgrade(self.engine)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from gasdesk.flows import engine as flow_engine
 from gasdesk.flows.definition import AccountLock, ActionDef, FieldDef, FieldKind, FlowDef, StepDef, rules
+from gasdesk.flows.forms import FORMS
 from gasdesk.flows.registry import ALL_FLOWS, EFFECTS, GUARDS, PREVIEWS
 from gasdesk.flows.rules import Settlement
 from gasdesk.models import Account, Customer, Deadline, Department, OrderStep, ServiceOrder, Staff
@@ -106,10 +107,14 @@ def step_label_of(flow: FlowDef, step: str | None) -> str:
     return flow.step_label(step)
 
 
-def action_label_of(flow: FlowDef, step: str | None, action: str) -> str:
+def action_label_of(flow: FlowDef, step: str | None, action: str, data: Mapping[str, Any] | None = None) -> str:
+    if action == "print":  # each print names its form (a receipt its number)
+        data = data or {}
+        title = data.get("title") or FORMS.get(str(data.get("form")), "")
+        return f"打印：{title}" if title else "打印表单"
     special = {"open": "受理登记", "cancel": flow_engine.CANCEL.label, "pause_clock": "暂停计时（客户原因）",
                "correct": "更正登记内容",
-               "resume_clock": "恢复计时", "documents": "更新资料清单", "print": "打印表单"}
+               "resume_clock": "恢复计时", "documents": "更新资料清单"}
     if action in special:
         return special[action]
     if step and flow.has_step(step):
@@ -128,7 +133,7 @@ def order_view(session: Session, order: ServiceOrder, actor: Actor | None = None
     history = [
         StepLogView(seq=s.seq, at=s.at, from_step=s.from_step, from_label=step_label_of(flow, s.from_step),
                     to_step=s.to_step, to_label=step_label_of(flow, s.to_step), action=s.action,
-                    action_label=action_label_of(flow, s.from_step, s.action), actor_name=names.get(s.actor_id, ""),
+                    action_label=action_label_of(flow, s.from_step, s.action, s.data), actor_name=names.get(s.actor_id, ""),
                     note=s.note, data=s.data)
         for s in order.steps
     ]

@@ -55,6 +55,8 @@ class PrintableForm:
     title: str
     payment_id: int | None = None
     printed_before: bool = False
+    # Made by the order's latest step (the one just done): what 打印全部 offers first.
+    latest: bool = False
 
     @property
     def label(self) -> str:
@@ -69,16 +71,6 @@ def company_profile(values: dict[str, Any]) -> CompanyProfile:
         complaint_hours=values["hours.complaint"], service_line_hours=values["hours.service_line"],
         short_name=values["company.short_name"], seal_text=values["company.seal_text"],
     )
-
-
-def all_fields(flow: FlowDef) -> list[FieldDef]:
-    """Every field the flow can record, in the order the customer meets them (first wins)."""
-    seen: dict[str, FieldDef] = {f.code: f for f in flow.open_fields}
-    for step in flow.steps:
-        for action in step.actions:
-            for f in action.fields:
-                seen.setdefault(f.code, f)
-    return list(seen.values())
 
 
 def display(f: FieldDef, value: Any, departments: dict[str, str]) -> str:
@@ -278,10 +270,17 @@ class PrintService:
             codes.pop("receipt", None)
             codes = dict.fromkeys(self._for_party(s, flow, order, c) for c in codes)
             printed = self._printed(order)
-            forms = [PrintableForm(c, FORMS[c], None, (c, None) in printed) for c in codes]
+            rows = _log_rows(order)
+            last = rows[-1].seq if rows else None
+
+            def latest(code: str, payment: Payment | None = None) -> bool:
+                row = form_row(flow, order, code, payment)
+                return row is not None and row.seq == last
+
+            forms = [PrintableForm(c, FORMS[c], None, (c, None) in printed, latest(c)) for c in codes]
             for p in s.scalars(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)):
                 forms.append(PrintableForm("receipt", f"{FORMS['receipt']} {p.receipt_number}", p.id,
-                                           ("receipt", p.id) in printed))
+                                           ("receipt", p.id) in printed, latest("receipt", p)))
             return forms
 
     # --- rendering ----------------------------------------------------------------------------
@@ -327,7 +326,8 @@ class PrintService:
             # audit lock: the order OrderService takes them in, so two writers cannot deadlock.
             s.execute(select(ServiceOrder.id).where(ServiceOrder.id.in_({job[0] for job in jobs}))
                       .order_by(ServiceOrder.id).with_for_update())
-            logged = [replace(ctx, copy=self._log_print(s, job[0], ctx.form, payment_id, now, ctx.data.get(STEP_SEQ)))
+            logged = [replace(ctx, copy=self._log_print(s, job[0], ctx.form, payment_id, now, ctx.data.get(STEP_SEQ),
+                                                        title=_print_title(ctx)))
                       for job, (ctx, payment_id) in zip(jobs, prints, strict=True)]
             if any(after.copy != before.copy for after, (before, _) in zip(logged, prints, strict=True)):
                 pdf = render_forms(logged, font_path=font)
@@ -367,7 +367,7 @@ class PrintService:
             party, account, meter = parties_of(facts)
         form = contract_for(form, party.category)
         copy = (form, payment_id) in self._printed(order)
-        known = all_fields(flow)
+        known = list(flow.fields())
         text = {f.code: display(f, step.data.get(f.code), departments)
                 for f in known if step.data.get(f.code) not in (None, "")}
         fields = [FieldValue(f.label, text[f.code]) for f in known if f.code in text]
@@ -443,7 +443,7 @@ class PrintService:
         return {(e.data.get("form"), e.data.get("payment_id")) for e in order.steps if e.action == "print"}
 
     def _log_print(self, s: Session, order_id: int, form: str, payment_id: int | None, at: datetime,
-                   step_seq: int | None = None) -> bool:
+                   step_seq: int | None = None, title: str = "") -> bool:
         """Write the print to the order's log; True when it is a reprint (副本).
 
         Reads only the order's step and its earlier prints, not its whole history."""
@@ -457,10 +457,18 @@ class PrintService:
         copy = any((d or {}).get("form") == form and (d or {}).get("payment_id") == payment_id for d in earlier)
         s.add(OrderStep(order_id=order_id, seq=seq + 1, from_step=step, to_step=step, action="print",
                         actor_id=self.actor.staff_id, at=at, note="副本" if copy else "",
-                        data={"form": form, "payment_id": payment_id, "copy": copy, "step_seq": step_seq}))
+                        data={"form": form, "payment_id": payment_id, "copy": copy, "step_seq": step_seq,
+                              "title": title or FORMS.get(form, form)}))
         audit.append(s, at=at, staff_id=self.actor.staff_id, entity="service_order", entity_id=order_id,
                      action="reprint" if copy else "print", changes={"form": [None, form]})
         return copy
+
+
+def _print_title(ctx: FormContext) -> str:
+    """How the order's history names a print: the form's title, a receipt with its number."""
+    if ctx.payment is not None:
+        return f"{ctx.form_title} {ctx.payment.receipt_number}"
+    return ctx.form_title
 
 
 # Text the forms' fonts print without looking: ASCII, common Chinese (U+4E00..U+9FA5), CJK and

@@ -41,6 +41,8 @@ class WorkItem:
     appointment_at: datetime | None
     # The shown due date counts working days across a year whose notice is not confirmed yet.
     provisional: bool = False
+    # The unit of the clock that falls due at due_at (working days, hours...): how time left reads.
+    due_unit: str | None = None
 
 
 def _step_label(kind: str, step: str) -> str:
@@ -106,24 +108,27 @@ class WorklistService:
             return self._mark_provisional(s, items)
 
     def _mark_provisional(self, s: Any, items: list[WorkItem]) -> list[WorkItem]:
-        """Mark the rows whose shown due date is counted across a year not yet confirmed. Costs a query
-        only when the page reaches such a year (from the earliest opening to the latest due date)."""
+        """Each row's clock unit, and a mark on the rows whose shown due date is counted across a year
+        not yet confirmed. One query over the page's running clocks (by the order_id index)."""
         dated = [i for i in items if i.due_at is not None]
         if not dated:
             return items
         cal = self.app.calendar()
         first = min(i.opened_at for i in dated).date()
         last = max(i.due_at for i in dated if i.due_at is not None).date()
-        if not cal.is_provisional(first, last):
-            return items
+        check = cal.is_provisional(first, last)
         clocks: dict[int, list[tuple[str, datetime, datetime]]] = {}
         for order_id, unit, started, due in s.execute(
                 select(Deadline.order_id, Deadline.unit, Deadline.started_at, Deadline.due_at).where(
                     Deadline.order_id.in_([i.order_id for i in dated]), Deadline.status == DeadlineStatus.RUNNING)):
             clocks.setdefault(order_id, []).append((unit, started, due))
-        return [replace(i, provisional=any(due == i.due_at and is_provisional(unit, started, due, cal)
-                                           for unit, started, due in clocks.get(i.order_id, [])))
-                if i.due_at is not None else i for i in items]
+
+        def marked(i: WorkItem) -> WorkItem:
+            mine = [(unit, started, due) for unit, started, due in clocks.get(i.order_id, []) if due == i.due_at]
+            return replace(i, due_unit=mine[0][0] if mine else None,
+                           provisional=check and any(is_provisional(u, st, d, cal) for u, st, d in mine))
+
+        return [marked(i) if i.due_at is not None else i for i in items]
 
     def overdue(self, *, limit: int = 200, offset: int = 0) -> list[WorkItem]:
         """Orders with a running clock past its due time, most overdue first.

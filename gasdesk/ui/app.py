@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from gasdesk.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
+# The window's writes wait this long for another counter's (or a backup's) lock, with a busy indicator,
+# then say in Chinese that nothing was saved -- never the half-minute freeze of the default wait.
+BUSY_SECONDS = 6.0
 
 
 def qt_application(argv: list[str] | None = None) -> QApplication:
@@ -95,7 +98,7 @@ def open_database(url: str) -> App:
     from gasdesk.services.backup import daily_backup
     from gasdesk.services.context import App
 
-    app = App(url)
+    app = App(url, busy_timeout=BUSY_SECONDS)
     try:
         daily_backup(app)
     except Exception:  # noqa: BLE001 - e.g. a full disk: logged, and the hall keeps working

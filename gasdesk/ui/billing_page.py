@@ -9,7 +9,7 @@ It emits `money_changed(payment_id)` after a payment or reversal and calls `ui_s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -50,7 +50,7 @@ from gasdesk.services.errors import ServiceError
 from gasdesk.services.payments import PaymentView
 from gasdesk.services.readings import ReadingService, ReadingView
 from gasdesk.services.receipts import ReceiptService
-from gasdesk.ui import messages
+from gasdesk.ui import local_settings, messages
 from gasdesk.ui.fields import make_editor
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
@@ -60,13 +60,14 @@ from gasdesk.ui.widgets import (
     dialog_buttons,
     dt_text,
     error_label,
+    fit_to_screen,
     hint_label,
     make_table,
     money_text,
     show_error,
     title_label,
 )
-from gasdesk.ui.worker import BackgroundTask, run_task
+from gasdesk.ui.worker import BackgroundTask, run_blocking, run_task
 from gasdesk.vocab import AccountStatus, GasUseType, PaymentKind, PaymentMethod
 
 STATUS_COLORS = {
@@ -154,7 +155,8 @@ class _TakePaymentDialog(QDialog):
             self.form.addRow(hint_label(hint))
         self.print_receipt = QCheckBox("收款后打印收据")
         self.print_receipt.setObjectName("print_receipt")
-        self.print_receipt.setChecked(True)
+        # The clerk's own choice (系统设置 → 我的设置) sets the tick; this payment may differ.
+        self.print_receipt.setChecked(local_settings.receipt_mode(self.session.actor.login) != local_settings.RECEIPT_NONE)
         self.form.addRow(self.print_receipt)
         self.error = error_label()
         self.form.addRow(self.error)
@@ -163,12 +165,14 @@ class _TakePaymentDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.form.addRow(buttons)
 
-    def take(self, billing: BillingService) -> PaymentView:
+    def take(self, billing: BillingService) -> Callable[[], PaymentView]:
+        """The payment as typed, read here on the UI thread, to be taken on a worker thread."""
         raise NotImplementedError
 
     def save(self) -> None:
         try:
-            self.payment = self.take(BillingService(self.session.app, self.session.actor))
+            billing = BillingService(self.session.app, self.session.actor)
+            self.payment = run_blocking(self, self.take(billing))
         except ServiceError as exc:
             show_error(self.error, exc.message)
             return
@@ -192,8 +196,9 @@ class PayBillsDialog(_TakePaymentDialog):
         self.form.addRow("应收合计：", self.total_label)
         self.finish()
 
-    def take(self, billing: BillingService) -> PaymentView:
-        return billing.pay_bills(self.account.id, [b.id for b in self.bills], self.method.currentData())
+    def take(self, billing: BillingService) -> Callable[[], PaymentView]:
+        account_id, bills, method = self.account.id, [b.id for b in self.bills], self.method.currentData()
+        return lambda: billing.pay_bills(account_id, bills, method)
 
 
 class PrepayDialog(_TakePaymentDialog):
@@ -213,8 +218,9 @@ class PrepayDialog(_TakePaymentDialog):
         self.form.addRow("", self.amount_error)
         self.finish("预存款先抵扣未缴账单（从最早的开始），余额留作预存，出新账单时自动抵扣。")
 
-    def take(self, billing: BillingService) -> PaymentView:
-        return billing.prepay(self.account.id, self.amount.text(), self.method.currentData())
+    def take(self, billing: BillingService) -> Callable[[], PaymentView]:
+        account_id, amount, method = self.account.id, self.amount.text(), self.method.currentData()
+        return lambda: billing.prepay(account_id, amount, method)
 
 
 class ReverseDialog(QDialog):
@@ -315,7 +321,7 @@ class BillingPage(QWidget):
         self.task: BackgroundTask | None = None
         self.preview: QDialog | None = None
         self.last_pdf: bytes | None = None
-        self.resize(1180, 720)
+        fit_to_screen(self, 1180, 720)
 
         outer = QVBoxLayout(self)
         head = QHBoxLayout()
@@ -568,7 +574,8 @@ class BillingPage(QWidget):
             return
         self.money_changed.emit(payment.id)
         if print_receipt:
-            self.print_receipt(payment.id, payment.receipt_number)
+            direct = local_settings.receipt_mode(self.session.actor.login) == local_settings.RECEIPT_DIRECT
+            self.print_receipt(payment.id, payment.receipt_number, direct=direct)
 
     def print_selected_receipt(self) -> None:
         payment = self.selected_payment()
@@ -577,8 +584,9 @@ class BillingPage(QWidget):
             return
         self.print_receipt(payment.id, payment.receipt_number)
 
-    def print_receipt(self, payment_id: int, receipt_number: str) -> None:
-        """Render on a worker thread, then preview (QtPdf) or, without QtPdf, save as PDF."""
+    def print_receipt(self, payment_id: int, receipt_number: str, *, direct: bool = False) -> None:
+        """Render on a worker thread, then preview (QtPdf) or, without QtPdf, save as PDF; `direct`
+        sends it straight to the default printer when there is one."""
         service = ReceiptService(self.session.app, self.session.actor)
         title = f"收据 {receipt_number}"
 
@@ -586,7 +594,15 @@ class BillingPage(QWidget):
             report(10, f"正在生成“{title}”…")  # type: ignore[operator]
             return service.render(payment_id)
 
-        self.task = run_task(self, work, lambda pdf: self._show_pdf(pdf, title), label=f"正在生成“{title}”…")
+        def done(pdf: bytes) -> None:
+            from gasdesk.ui.printing import print_directly
+
+            if direct and print_directly(pdf, self):
+                self.last_pdf = pdf
+                return
+            self._show_pdf(pdf, title)
+
+        self.task = run_task(self, work, done, label=f"正在生成“{title}”…")
 
     def _show_pdf(self, pdf: bytes, title: str) -> None:
         self.last_pdf = pdf

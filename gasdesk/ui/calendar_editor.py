@@ -39,7 +39,16 @@ from gasdesk.services.calendar import PROVISIONAL_MARK, CalendarChange, DayInfo,
 from gasdesk.services.errors import ServiceError
 from gasdesk.ui import messages
 from gasdesk.ui.session import UiSession
-from gasdesk.ui.widgets import Column, RowsModel, banner, dt_text, hint_label, make_table, title_label
+from gasdesk.ui.widgets import (
+    Column,
+    RowsModel,
+    banner,
+    dt_text,
+    fit_to_screen,
+    hint_label,
+    make_table,
+    title_label,
+)
 
 WEEKDAYS = "一二三四五六日"
 CELL_W, CELL_H, HEAD_H, TITLE_H = 36, 32, 20, 24
@@ -338,7 +347,7 @@ class NoticeDialog(QDialog):
         self.session, self.year = session, year
         self.preview: NoticePreview | None = None
         self.setWindowTitle(f"录入{year}年国务院放假通知")
-        self.resize(1320, 700)
+        fit_to_screen(self, 1320, 700)
         layout = QVBoxLayout(self)
         layout.addWidget(hint_label(
             f"把国务院办公厅关于{year}年部分节假日安排的通知全文（从政府网站复制）粘贴到左侧。系统逐条读取放假和上班日期，"

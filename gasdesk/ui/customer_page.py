@@ -30,6 +30,7 @@ from gasdesk.ui.widgets import (
     RowsModel,
     balance_text,
     dt_text,
+    fit_to_screen,
     make_table,
     money_text,
     plain_number,
@@ -81,7 +82,7 @@ class CustomerPage(QWidget):
         self.customer: CustomerView | None = None
         self.accounts: list[AccountView] = []
         self.dialog: QDialog | None = None
-        self.resize(1240, 740)
+        fit_to_screen(self, 1240, 740)
         outer = QVBoxLayout(self)
         head = QHBoxLayout()
         self.title = title_label("")
@@ -130,7 +131,7 @@ class CustomerPage(QWidget):
         al.addWidget(self.accounts_view)
         rl.addWidget(acc_box)
         self.tabs = QTabWidget()
-        self.orders_model = work_model(session.now)
+        self.orders_model = work_model(session.now, session.work_calendar)
         self.orders_model.columns = [c for c in self.orders_model.columns if c.title != "客户"]
         self.orders_model.columns.insert(3, Column("状态", lambda w: OrderStatus(w.status).label, width=70))
         self.orders_view = make_table(self.orders_model, stretch=2)

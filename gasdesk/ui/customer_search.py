@@ -117,6 +117,7 @@ class CustomerSearchBox(QWidget):
         self.edit = SearchEdit()
         self.edit.setObjectName("customer_search")
         self.edit.setPlaceholderText("输入户名、拼音首字母（如 zw）、电话、证件号码、客户编号、燃气账户或地址，回车立即查询")
+        self.edit.setToolTip(self.edit.placeholderText())  # the whole hint, when the box is narrower
         self.edit.setClearButtonEnabled(True)
         self.search_button = QPushButton("查询")
         self.count_label = QLabel()

@@ -44,6 +44,7 @@ from gasdesk.services.errors import ServiceError
 from gasdesk.services.ledgers import OPEN_STATES, DashboardData, DashboardOrder, DashboardSnapshot, Selection
 from gasdesk.services.worklists import WorkItem
 from gasdesk.ui import messages
+from gasdesk.ui.local_settings import remember_splitter
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
@@ -125,9 +126,9 @@ class DashboardPage(QWidget):
 
         split = QSplitter(Qt.Orientation.Horizontal)
         self.tabs = QTabWidget()
-        self.mine = work_model(session.now)
-        self.today = work_model(session.now)
-        self.overdue = work_model(session.now)
+        self.mine = work_model(session.now, session.work_calendar)
+        self.today = work_model(session.now, session.work_calendar)
+        self.overdue = work_model(session.now, session.work_calendar)
         report_fetch_failures(self, self.mine, self.today, self.overdue)
         self.views: dict[str, QTableView] = {}
         for key, model, title in (("mine", self.mine, "我的待办"), ("today", self.today, "今日到期"),
@@ -149,6 +150,7 @@ class DashboardPage(QWidget):
         cl.addWidget(self.counts_view)
         split.addWidget(counts_box)
         split.setSizes([900, 360])
+        remember_splitter(split, "dashboard")
         layout.addWidget(split, 1)
         self.refresh_button.clicked.connect(self.refresh)
         self.number_edit.returnPressed.connect(self.open_number)
@@ -311,7 +313,7 @@ class ManagerDashboard(QWidget):
         for i, chart in enumerate((self.flow_chart, self.trend_chart, self.overdue_chart, self.workload_chart)):
             view = QChartView(chart)
             view.setRenderHint(QPainter.RenderHint.Antialiasing)
-            view.setMinimumHeight(290)
+            view.setMinimumHeight(170)  # four charts and 明细 fit 1366×768 with a taskbar
             view.setFrameShape(QFrame.Shape.StyledPanel)
             self.views.append(view)
             grid.addWidget(view, i // 2, i % 2)
@@ -340,7 +342,10 @@ class ManagerDashboard(QWidget):
         self.table.doubleClicked.connect(lambda idx: self.order_requested.emit(self.orders.row(idx).order_id))
         box_layout.addWidget(self.table)
         split.addWidget(box)
-        split.setSizes([600, 260])
+        split.setSizes([640, 120])  # the charts first; 明细 grows when dragged (and is remembered)
+        split.setStretchFactor(0, 4)
+        split.setStretchFactor(1, 1)
+        remember_splitter(split, "manager_dashboard")
         layout.addWidget(split, 1)
         self.refresh_button.clicked.connect(self.refresh)
         self.refresh()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gasdesk import sla
 from gasdesk.permissions import Permission
 from gasdesk.services.emergency import CallKind, CallView, EmergencyService, Excuse
 from gasdesk.services.errors import ServiceError
@@ -52,11 +53,9 @@ def minutes_colors(call: CallView, session: UiSession) -> tuple[str, str] | None
     if call.arrived_at is not None:
         return URGENCY_COLORS["red" if call.outcome == "late" else "green"]
     left = call.minutes_left(session.now())
-    if left < 0:
-        return URGENCY_COLORS["red"]
-    if call.limit_minutes and left <= call.limit_minutes // 3:
-        return URGENCY_COLORS["amber"]
-    return URGENCY_COLORS["green"]
+    # The application's one colour rule: amber with a third of the limit or less left.
+    return URGENCY_COLORS[sla.urgency(overdue=left < 0, seconds_left=left * 60,
+                                      limit_seconds=(call.limit_minutes or 0) * 60 or None)]
 
 
 class _Dialog(QDialog):

@@ -138,6 +138,8 @@ class Edge:
     target: str
     actions: list[str]
     labels: list[str]
+    # The actions' whole labels: a label cut short on the chart shows them as its tooltip.
+    full: list[str] = field(default_factory=list)
 
 
 def _elide(text: str, n: int = 9) -> str:
@@ -180,6 +182,7 @@ class FlowLayout:
                     edge = by_pair[(s.code, target)] = Edge(s.code, target, [], [])
                     self.edges.append(edge)
                 edge.actions.append(a.code)
+                edge.full.append(a.label)
                 edge.labels.append(a.decision or ("不予受理" if a.target == "rejected" else _elide(a.label)))
         self._rank()
         self._place()
@@ -377,6 +380,7 @@ class FlowChartScene(QGraphicsScene):
 
     def _label(self, text: str, at: QPointF, *, right_of: bool = True) -> None:
         item = QGraphicsTextItem(text)
+        item.setToolTip(getattr(self, "_label_tip", "") or text)
         item.setFont(self.small)
         item.setDefaultTextColor(QColor("#3b4a5c"))
         br = item.boundingRect()
@@ -402,6 +406,7 @@ class FlowChartScene(QGraphicsScene):
         src, dst = self.layout.nodes[e.source], self.layout.nodes[e.target]
         taken = any((e.source, a) in self.state.taken for a in e.actions)
         label = " / ".join(dict.fromkeys(e.labels))
+        self._label_tip = "\n".join(dict.fromkeys(e.full))
         tag = f"edge:{e.source}->{e.target}"
         if dst.kind == "reject":
             a, b = src.out_side(True), dst.in_side(False)

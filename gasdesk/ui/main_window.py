@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gasdesk import sla
 from gasdesk.permissions import Permission
 from gasdesk.services.errors import ServiceError
 from gasdesk.ui import messages
@@ -39,6 +40,7 @@ from gasdesk.ui.readings_import import ReadingsImportPage
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.settings_page import SettingsPage
 from gasdesk.ui.signin import ChangePasswordDialog, LockDialog
+from gasdesk.ui.widgets import fit_to_screen
 from gasdesk.ui.wizard import NewOrderWizard
 
 PAGES = ("工作台", "客户查询", "新建业务", "派工", "台账报表", "系统设置")
@@ -121,7 +123,7 @@ class MainWindow(QMainWindow):
         self.is_demo = bool(session.settings().get("demo.database"))
         demo_mark = "【演示数据】" if self.is_demo else ""
         self.setWindowTitle(f"{demo_mark}{company} · 业务受理系统 - {session.who}")
-        self.resize(1366, 768)
+        fit_to_screen(self, 1366, 768)  # the screen less the taskbar and the title bar
         self.setStyleSheet(STYLE)
         central = QWidget()
         central.setObjectName("central")
@@ -371,7 +373,8 @@ class MainWindow(QMainWindow):
     def show_keys(self) -> None:
         messages.info(self, "Ctrl+F　客户查询\nCtrl+N　新建业务\nCtrl+O　按业务单号打开\nF5　刷新\n"
                             "Alt+1…6　切换页面（工作台、客户查询、新建业务、派工、台账报表、系统设置）\n"
-                            "Ctrl+L　锁定窗口\nEsc　关闭业务单或客户资料窗口\n回车　查询 / 下一步", "快捷键")
+                            "Ctrl+L　锁定窗口\nEsc　关闭业务单或客户资料窗口\n回车　查询 / 下一步"
+                            f"\n\n{sla.URGENCY_RULE}", "快捷键")
 
     def _stop_listening(self) -> None:
         if self._listening:

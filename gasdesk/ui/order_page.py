@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -32,6 +33,7 @@ from gasdesk.ui import messages, printing
 from gasdesk.ui.action_form import ActionDialog
 from gasdesk.ui.fields import make_editor
 from gasdesk.ui.flow_chart import FlowChartView
+from gasdesk.ui.local_settings import remember_splitter
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
@@ -39,13 +41,18 @@ from gasdesk.ui.widgets import (
     dialog_buttons,
     dt_text,
     error_label,
+    fit_to_screen,
     make_table,
     paint_label,
     show_error,
+    show_long_text,
     time_left,
     title_label,
+    value_label,
 )
+from gasdesk.ui.worker import run_blocking
 from gasdesk.vocab import DeadlineScope, DeadlineStatus, OrderStatus, TimeUnit
+from gasdesk.workdays import WorkCalendar
 
 # Facts the services remember on the order besides the recorded fields.
 DERIVED_LABELS = {
@@ -89,7 +96,8 @@ def recorded_values(order: OrderView, departments: dict[str, str]) -> list[tuple
     return rows
 
 
-def deadline_text(d: DeadlineView | None, now: Any, note: ClockNote | None = None) -> tuple[str, str]:
+def deadline_text(d: DeadlineView | None, now: Any, note: ClockNote | None = None,
+                  calendar: WorkCalendar | None = None) -> tuple[str, str]:
     """What the clerk reads for a clock, and its colour; `note` adds the paused working days and the
     mark of a due date counted across a year whose holiday notice is not yet confirmed."""
     if d is None:
@@ -111,7 +119,7 @@ def deadline_text(d: DeadlineView | None, now: Any, note: ClockNote | None = Non
     if d.status in (DeadlineStatus.MET, DeadlineStatus.MISSED, DeadlineStatus.CANCELLED):
         urgency = {DeadlineStatus.MET: "green", DeadlineStatus.MISSED: "red"}.get(d.status, "")
         return f"{d.status.label}（时限 {limit}，到期 {dt_text(d.due_at)}）{extra}", urgency
-    text, urgency = time_left(d.due_at, now, d.started_at)
+    text, urgency = time_left(d.due_at, now, calendar or WorkCalendar(), d.unit, d.started_at)
     return f"{text}（时限 {limit}，{dt_text(d.due_at)} 到期）{extra}", urgency
 
 
@@ -233,8 +241,9 @@ class CorrectFieldDialog(QDialog):
             self.reject()
             return
         try:
-            self.result_view = self.session.orders.correct_field(
-                self.order.id, code, self.editor.value(), self.reason.text(), expected_version=self.order.version)
+            value, reason, order = self.editor.value(), self.reason.text(), self.order
+            self.result_view = run_blocking(self, lambda: self.session.orders.correct_field(
+                order.id, code, value, reason, expected_version=order.version))
         except ServiceError as exc:
             show_error(self.error, exc.message)
             return
@@ -266,8 +275,9 @@ class DocumentsDialog(QDialog):
     def save(self) -> None:
         docs = [code for code, box in self.boxes.items() if box.isChecked()]
         try:
-            self.result_view = self.session.orders.set_documents(self.order.id, docs,
-                                                                 expected_version=self.order.version)
+            order = self.order
+            self.result_view = run_blocking(self, lambda: self.session.orders.set_documents(
+                order.id, docs, expected_version=order.version))
         except ServiceError as exc:
             messages.report(self, exc)
             return
@@ -286,10 +296,11 @@ class OrderPage(QWidget):
         self.dialog: QDialog | None = None
         self.action_buttons: dict[str, QPushButton] = {}
         self.printer = printing.FormPrinter(session, self)
-        self.resize(1300, 760)
+        fit_to_screen(self, 1300, 760)
         self._build()
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
         QShortcut(QKeySequence("Esc"), self, self.close)
+        QShortcut(QKeySequence("Ctrl+P"), self, self.print_all)
         self.refresh()
 
     # layout -------------------------------------------------------------------------------
@@ -307,6 +318,7 @@ class OrderPage(QWidget):
         self.pause_button = QPushButton("暂停计时（客户原因）…")
         self.resume_button = QPushButton("恢复计时")
         self.print_button = QPushButton("打印单据")
+        self.print_button.setToolTip("打印单据：可选“打印全部”（Ctrl+P），合并为一次打印")
         self.refresh_button = QPushButton("刷新")
         for b in (self.customer_button, self.documents_button, self.correct_button, self.pause_button,
                   self.resume_button,
@@ -348,10 +360,15 @@ class OrderPage(QWidget):
         self.tabs = QTabWidget()
         self.history_model: RowsModel[StepLogView] = RowsModel(_history_columns())
         self.history_view = make_table(self.history_model)
+        self.history_view.setToolTip("双击一行查看完整的原因或备注")
+        self.history_view.doubleClicked.connect(self._show_history_row)
         self.tabs.addTab(self.history_view, "办理记录")
         self.values_widget = QWidget()
         self.values_form = QFormLayout(self.values_widget)
-        self.tabs.addTab(self.values_widget, "登记内容")
+        values_scroll = QScrollArea()  # an installation past construction records dozens of values
+        values_scroll.setWidgetResizable(True)
+        values_scroll.setWidget(self.values_widget)
+        self.tabs.addTab(values_scroll, "登记内容")
         self.documents_label = QLabel()
         self.documents_label.setWordWrap(True)
         self.documents_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -361,6 +378,7 @@ class OrderPage(QWidget):
         split.setStretchFactor(0, 5)
         split.setStretchFactor(1, 6)
         split.setSizes([540, 740])
+        remember_splitter(split, "order_page")
         outer.addWidget(split, 1)
 
         self.customer_button.clicked.connect(self._open_customer)
@@ -409,7 +427,7 @@ class OrderPage(QWidget):
                 finished = [x for x in order.deadlines if x.scope == scope]
                 d = finished[-1] if finished else None
             note = notes.get(d.id) if d is not None else None
-            text, urgency = deadline_text(d, now, note)
+            text, urgency = deadline_text(d, now, note, self.session.work_calendar())
             info[key].setToolTip(pauses_text(note))
             if d is None and scope is DeadlineScope.ORDER and not order.flow.total_limit:
                 text = "本业务无全程承诺时限"
@@ -434,10 +452,7 @@ class OrderPage(QWidget):
             self.values_form.removeRow(0)
         departments = dict(self.session.departments())
         for label, text in recorded_values(order, departments):
-            value = QLabel(text)
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.values_form.addRow(label + "：", value)
+            self.values_form.addRow(label + "：", value_label(text, f"{order.number} {label}"))
         docs = {d.code: d for d in order.flow.documents}
         lines = [("■ " if code in order.documents else "□ ") + d.label + ("" if d.required else "（选交）")
                  for code, d in docs.items()]
@@ -470,6 +485,12 @@ class OrderPage(QWidget):
             self.action_buttons[action.code] = button
             self.actions_layout.addWidget(button)
         self.actions_layout.addStretch(1)
+
+    def _show_history_row(self, index: Any) -> None:
+        """A history row whole (a long reason is cut in its column), read-only."""
+        h = self.history_model.row(index)
+        lines = [f"{c.title}：{c.text(h)}" for c in self.history_model.columns]
+        show_long_text(self, f"办理记录 {dt_text(h.at)}", "\n".join(lines))
 
     def _open_customer(self) -> None:
         if self.order:
@@ -524,7 +545,7 @@ class OrderPage(QWidget):
 
     def pause(self, reason: str) -> None:
         try:
-            view = self.session.orders.pause_clock(self.order_id, reason)
+            view = run_blocking(self, lambda: self.session.orders.pause_clock(self.order_id, reason))
         except ServiceError as exc:
             messages.report(self, exc)
             return
@@ -532,13 +553,19 @@ class OrderPage(QWidget):
 
     def resume(self) -> None:
         try:
-            view = self.session.orders.resume_clock(self.order_id)
+            view = run_blocking(self, lambda: self.session.orders.resume_clock(self.order_id))
         except ServiceError as exc:
             messages.report(self, exc)
             return
         self._performed(view)
 
+    def print_all(self) -> printing.PrintAllDialog | None:
+        """打印全部 (Ctrl+P): the forms of the step just done ticked, one PDF, one print job."""
+        if self.order is None or not self.print_button.isVisible():
+            return None
+        return self.printer.print_all(self.order_id, self.order.number)
+
     def show_print_menu(self) -> None:
-        menu = self.printer.menu(self.order_id)
+        menu = self.printer.menu(self.order_id, self.order.number if self.order else "")
         self.print_menu = menu
         menu.popup(self.print_button.mapToGlobal(self.print_button.rect().bottomLeft()))

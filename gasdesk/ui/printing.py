@@ -15,7 +15,9 @@ from typing import Any
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -25,8 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gasdesk.ui import messages
+from gasdesk.permissions import Permission
+from gasdesk.ui import local_settings, messages
 from gasdesk.ui.session import UiSession
+from gasdesk.ui.widgets import fit_to_screen
 from gasdesk.ui.worker import BackgroundTask, run_task
 
 log = logging.getLogger(__name__)
@@ -62,13 +66,77 @@ class FormChoice:
     title: str
     payment_id: int | None = None
     label: str = ""
+    printed_before: bool = False
+    latest: bool = False
 
 
 def _choice(item: Any) -> FormChoice:
     if isinstance(item, tuple):
         code, title = item[0], item[1]
         return FormChoice(code, title, item[2] if len(item) > 2 else None, title)
-    return FormChoice(item.code, item.title, getattr(item, "payment_id", None), getattr(item, "label", item.title))
+    return FormChoice(item.code, item.title, getattr(item, "payment_id", None), getattr(item, "label", item.title),
+                      bool(getattr(item, "printed_before", False)), bool(getattr(item, "latest", False)))
+
+
+def default_choice(forms: list[FormChoice]) -> list[FormChoice]:
+    """What 打印全部 ticks first: every form not printed yet; when all were, those of the latest step."""
+    fresh = [f for f in forms if not f.printed_before]
+    return fresh or [f for f in forms if f.latest]
+
+
+class PrintAllDialog(QDialog):
+    """打印全部: the order's forms with a tick each (those not printed yet ticked); 打印 makes them one
+    PDF, one preview and one print job."""
+
+    def __init__(self, forms: list[FormChoice], order_number: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.forms = forms
+        self.setWindowTitle(f"打印全部单据 - {order_number}")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"业务单 <b>{order_number}</b>：勾选要打印的单据，合并为一份文件、一次打印。"))
+        self.boxes: list[QCheckBox] = []
+        ticked = default_choice(forms)
+        for i, f in enumerate(forms):
+            box = QCheckBox(f.label or f.title)
+            box.setObjectName(f"form_{i}")
+            box.setChecked(f in ticked)
+            self.boxes.append(box)
+            layout.addWidget(box)
+        row = QHBoxLayout()
+        self.all_button = QPushButton("全选(&A)")
+        self.none_button = QPushButton("全不选(&N)")
+        row.addWidget(self.all_button)
+        row.addWidget(self.none_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c62828;")
+        self.error.setVisible(False)
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox()
+        self.ok_button = buttons.addButton("打印所选(&P)", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button.setObjectName("ok")
+        self.ok_button.setDefault(True)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole).setObjectName("cancel")
+        layout.addWidget(buttons)
+        self.all_button.clicked.connect(lambda: self._tick_all(True))
+        self.none_button.clicked.connect(lambda: self._tick_all(False))
+        buttons.accepted.connect(self._ok)
+        buttons.rejected.connect(self.reject)
+
+    def _tick_all(self, on: bool) -> None:
+        for box in self.boxes:
+            box.setChecked(on)
+
+    def chosen(self) -> list[FormChoice]:
+        return [f for f, box in zip(self.forms, self.boxes, strict=True) if box.isChecked()]
+
+    def _ok(self) -> None:
+        if not self.chosen():
+            self.error.setText("请至少勾选一张单据")
+            self.error.setVisible(True)
+            return
+        self.accept()
 
 
 def forms_for(session: UiSession, order_id: int) -> list[FormChoice]:
@@ -89,7 +157,7 @@ class PdfPreviewDialog(QDialog):
         self.pdf = pdf
         self.file_name = file_name
         self.setWindowTitle(f"打印预览 - {title}")
-        self.resize(900, 740)
+        fit_to_screen(self, 900, 740)
         self._data = QByteArray(pdf)
         self._buffer = QBuffer(self._data, self)
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
@@ -166,18 +234,43 @@ class PdfPreviewDialog(QDialog):
             painter.end()
 
 
+def default_printer() -> Any | None:
+    """The system's default printer, None where there is none (tests replace this)."""
+    from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+
+    info = QPrinterInfo.defaultPrinter()
+    if info.isNull():
+        return None
+    return QPrinter(info, QPrinter.PrinterMode.HighResolution)
+
+
+def print_directly(pdf: bytes, parent: QWidget | None = None) -> bool:
+    """Send the pages straight to the default printer, no dialog; False when there is no printer."""
+    printer = default_printer()
+    if printer is None:
+        return False
+    preview = PdfPreviewDialog(pdf, "", parent)
+    try:
+        preview.print_to(printer)
+    finally:
+        preview.deleteLater()
+    return True
+
+
 class FormPrinter(QObject):
     """Renders a form on a worker thread and opens the preview; one per requesting widget."""
 
     shown = Signal(object)
+    printed_directly = Signal(bytes)
 
     def __init__(self, session: UiSession, parent: QWidget) -> None:
         super().__init__(parent)
         self.session, self.parent_widget = session, parent
         self.task: BackgroundTask | None = None
         self.preview: PdfPreviewDialog | None = None
+        self.chooser: PrintAllDialog | None = None
 
-    def menu(self, order_id: int) -> QMenu:
+    def menu(self, order_id: int, order_number: str = "") -> QMenu:
         menu = QMenu(self.parent_widget)
         try:
             forms = forms_for(self.session, order_id)
@@ -186,12 +279,58 @@ class FormPrinter(QObject):
             forms = []
         if not forms:
             menu.addAction("（没有可打印的单据）").setEnabled(False)
+        else:
+            menu.addAction("打印全部…（合并为一次打印）", lambda: self.print_all(order_id, order_number))
+            menu.addSeparator()
         for f in forms:
             def chosen(f: FormChoice = f) -> None:
                 self.render(order_id, f.code, f.title, f.payment_id)
 
             menu.addAction(f.label or f.title, chosen)
         return menu
+
+    def print_all(self, order_id: int, order_number: str) -> PrintAllDialog | None:
+        """打印全部: choose the forms (those not printed yet ticked), then one PDF and one preview."""
+        try:
+            forms = forms_for(self.session, order_id)
+        except Exception as exc:  # noqa: BLE001 - shown to the clerk, logged
+            messages.report(self.parent_widget, exc)
+            return None
+        if not forms:
+            messages.info(self.parent_widget, "本业务单目前没有可打印的单据")
+            return None
+        dialog = PrintAllDialog(forms, order_number, self.parent_widget)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.render_many(order_id, order_number, dialog.chosen()))
+        self.chooser = dialog
+        dialog.open()
+        return dialog
+
+    def render_many(self, order_id: int, order_number: str, forms: list[FormChoice], *,
+                    direct: bool = False) -> None:
+        """The forms as ONE PDF (each print logged under its form's name), previewed once -- or, with
+        `direct`, sent straight to the default printer (the preview when there is none)."""
+        svc = service(self.session)
+        if svc is None:
+            messages.warn(self.parent_widget, "打印模块尚未安装，暂不能打印单据")
+            return
+        jobs = [(order_id, f.code, f.payment_id) for f in forms]
+        title = forms[0].title if len(forms) == 1 else f"业务单 {order_number} 单据（{len(forms)} 份）"
+
+        def work(report: Any) -> bytes:
+            report(10, f"正在生成 {len(jobs)} 份单据…")
+            return bytes(svc.render_batch(jobs))
+
+        def done(pdf: bytes) -> None:
+            if direct and print_directly(pdf, self.parent_widget):
+                self.printed_directly.emit(pdf)
+                return
+            self.preview = PdfPreviewDialog(pdf, title, self.parent_widget, file_name=f"{title}.pdf")
+            self.preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.preview.open()
+            self.shown.emit(self.preview)
+
+        self.task = run_task(self.parent_widget, work, done, label=f"正在生成 {len(jobs)} 份单据…")
 
     def render(self, order_id: int, code: str, title: str, payment_id: int | None = None) -> None:
         svc = service(self.session)
@@ -212,3 +351,21 @@ class FormPrinter(QObject):
             self.shown.emit(self.preview)
 
         self.task = run_task(self.parent_widget, work, done, label=f"正在生成“{title}”…")
+
+
+def print_new_receipts(session: UiSession, parent: QWidget, order_id: int, order_number: str) -> FormPrinter | None:
+    """After an action that took or paid back money: its receipt straight to the printer when the clerk
+    chose so in 我的设置 (otherwise it waits, ticked, in 打印全部)."""
+    mode = local_settings.receipt_mode(session.actor.login)
+    if mode != local_settings.RECEIPT_DIRECT or not available() or not session.can(Permission.PRINT_FORMS):
+        return None
+    try:
+        receipts = [f for f in forms_for(session, order_id) if f.code == "receipt" and not f.printed_before]
+    except Exception as exc:  # noqa: BLE001 - the action is done; printing can be done from the menu
+        messages.report(parent, exc)
+        return None
+    if not receipts:
+        return None
+    printer = FormPrinter(session, parent)
+    printer.render_many(order_id, order_number, receipts, direct=True)
+    return printer

@@ -16,6 +16,7 @@ from gasdesk.services.payments import PaymentService
 from gasdesk.services.settings import SettingsService
 from gasdesk.services.staff import StaffService
 from gasdesk.services.worklists import WorklistService
+from gasdesk.workdays import WorkCalendar
 
 
 class UiSession(QObject):
@@ -69,6 +70,10 @@ class UiSession(QObject):
     # helpers ------------------------------------------------------------------------------
     def now(self) -> datetime:
         return self.app.clock.now()
+
+    def work_calendar(self) -> WorkCalendar:
+        """The office calendar (cached by the App; read again after a minute): counts working days left."""
+        return self.app.calendar()
 
     def can(self, permission: Permission) -> bool:
         return self.actor.can(permission)

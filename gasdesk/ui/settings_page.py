@@ -23,6 +23,7 @@ from gasdesk.ui import messages
 from gasdesk.ui.bank_layouts_editor import BankLayoutsEditor
 from gasdesk.ui.billing_page import TariffsPanel
 from gasdesk.ui.calendar_editor import CalendarEditor
+from gasdesk.ui.local_settings import PersonalPanel
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.staff_page import StaffPage
 from gasdesk.ui.texts_editor import TextsEditor
@@ -122,4 +123,6 @@ class SettingsPage(QWidget):
         self.tabs.addTab(self.texts, "合同与告知文本")
         self.banks = BankLayoutsEditor(session)
         self.tabs.addTab(self.banks, "银行文件格式")
+        self.personal = PersonalPanel(session)
+        self.tabs.addTab(self.personal, "我的设置")
         layout.addWidget(self.tabs, 1)

@@ -20,11 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from gasdesk import sla
+from gasdesk.vocab import TimeUnit
+from gasdesk.workdays import WorkCalendar
 
 T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
 
-# (text, background) per urgency of sla.urgency().
+# (text, background) per urgency of sla.urgency(): the one colour rule, explained in F1.
 URGENCY_COLORS = {
     "green": ("#1b5e20", "#e3f4e4"),
     "amber": ("#7a5200", "#fff1c9"),
@@ -63,11 +65,16 @@ def balance_text(balance: Decimal) -> str:
     return "0.00 元"
 
 
-def time_left(due: datetime | None, now: datetime, started: datetime | None = None) -> tuple[str, str]:
-    """(text, urgency) for a deadline; ('', '') when there is none."""
+def time_left(due: datetime | None, now: datetime, calendar: WorkCalendar, unit: TimeUnit | str | None,
+              started: datetime | None = None) -> tuple[str, str]:
+    """(text, urgency) for a running limit by the application's one rule (sla.time_left): working days
+    for a working-day limit, hours and minutes for a clock limit; ('', '') when there is none."""
     if due is None:
         return "", ""
-    return sla.time_left_text(due, now), sla.urgency(due, now, started or due)
+    if unit is None:  # a clock whose unit is not known: elapsed time
+        return sla.time_left_text(due, now), sla.urgency(overdue=now > due, seconds_left=int((due - now).total_seconds()))
+    left = sla.time_left(unit, due, now, calendar, started)
+    return left.text, left.urgency
 
 
 def paint_label(label: QLabel, urgency: str) -> None:
@@ -246,3 +253,64 @@ def dialog_buttons(ok: str = "确定", cancel: str | None = "取消") -> QDialog
 def selected_row(view: QTableView) -> int | None:
     rows = view.selectionModel().selectedRows() if view.selectionModel() else []
     return rows[0].row() if rows else None
+
+
+# --- fitting 1366×768 with a taskbar --------------------------------------------------------------
+
+TITLE_BAR = 32  # the window manager's title bar above a top-level window
+LONG_TEXT = 120  # a value longer than this shows its beginning and opens whole in a viewer
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """Size a top-level window to (width, height), never beyond the screen's available area (the
+    taskbar and the title bar left out): 1366×768 with a taskbar leaves about 1366×696."""
+    from PySide6.QtGui import QGuiApplication
+
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        available = screen.availableGeometry()
+        width = min(width, available.width())
+        height = min(height, available.height() - TITLE_BAR)
+    window.resize(width, height)
+
+
+def show_long_text(parent: QWidget | None, title: str, text: str) -> QWidget:
+    """A read-only viewer for a long value (a 2,000-character complaint): scrolls, copies, 关闭 or Esc."""
+    from PySide6.QtWidgets import QDialog, QPlainTextEdit, QVBoxLayout
+
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    layout = QVBoxLayout(dialog)
+    view = QPlainTextEdit(text)
+    view.setObjectName("long_text")
+    view.setReadOnly(True)
+    layout.addWidget(view, 1)
+    buttons = QDialogButtonBox()
+    buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    dialog.resize(640, 420)
+    dialog.open()
+    return dialog
+
+
+def value_label(text: str, title: str, parent: QWidget | None = None) -> QLabel:
+    """A recorded value beside its name: wraps; a long one shows its beginning and a 查看全文 link that
+    opens the whole text read-only (the full text is also the tooltip)."""
+    from html import escape
+
+    label = QLabel(parent)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                  | Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                  | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+    if len(text) <= LONG_TEXT:
+        label.setText(text)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        return label
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setText(f"{escape(text[:LONG_TEXT])}…　<a href='#full'>查看全文（{len(text)} 字）</a>")
+    label.setToolTip(text[:1000] + ("…" if len(text) > 1000 else ""))
+    label.linkActivated.connect(lambda _link: show_long_text(label.window(), title, text))
+    return label

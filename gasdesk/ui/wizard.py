@@ -43,6 +43,7 @@ from gasdesk.ui.customer_search import CustomerSearchBox
 from gasdesk.ui.fields import FieldForm
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import balance_text, banner, error_label, hint_label, money_text, show_error
+from gasdesk.ui.worker import run_blocking
 from gasdesk.vocab import AccountStatus, CustomerCategory, CustomerStatus, OrderStatus
 
 FLOW_PAGE, CUSTOMER_PAGE, DOCUMENTS_PAGE, FORM_PAGE, CONFIRM_PAGE, FIRST_STEP_PAGE, DONE_PAGE = range(7)
@@ -547,6 +548,11 @@ class DonePage(QWizardPage):
             messages.report(self, exc)
         self.forms_layout.addWidget(QLabel("可打印的单据："))
         grid = QFormLayout()
+        if forms:
+            self.print_all_button = QPushButton(f"打印全部单据（{len(forms)} 份，一次打印）…")
+            self.print_all_button.setObjectName("print_all")
+            self.print_all_button.clicked.connect(lambda: self.printer.print_all(order.id, order.number))
+            grid.addRow(self.print_all_button)
         for f in forms:
             button = QPushButton(f"打印预览：{f.label or f.title}")
             key = f.code if f.payment_id is None else f"{f.code}_{f.payment_id}"
@@ -617,12 +623,15 @@ class NewOrderWizard(QWizard):
             if self.customer is None:
                 if self.created_customer is None:
                     assert self.new_customer is not None
-                    self.created_customer = s.customers.create(self.new_customer)
+                    new = self.new_customer
+                    self.created_customer = run_blocking(self, lambda: s.customers.create(new))
                 customer_id = self.created_customer.id
             else:
                 customer_id = self.customer.id
-            self.order = s.orders.open(flow.kind, customer_id, account_id=self.account.id if self.account else None,
-                                       documents=self.documents, data=self.data, note=self.note)
+            account_id = self.account.id if self.account else None
+            self.order = run_blocking(self, lambda: s.orders.open(
+                flow.kind, customer_id, account_id=account_id, documents=self.documents, data=self.data,
+                note=self.note))
         except ServiceError as exc:
             messages.report(self, exc)
             return False

@@ -8,6 +8,7 @@ from datetime import datetime
 from gasdesk.services.calendar import PROVISIONAL_MARK
 from gasdesk.services.worklists import WorkItem
 from gasdesk.ui.widgets import URGENCY_COLORS, Column, RowsModel, dt_text, time_left
+from gasdesk.workdays import WorkCalendar
 
 PROVISIONAL_TAG = "※推算"
 
@@ -21,21 +22,22 @@ def _due_column(width: int) -> Column[WorkItem]:
     return Column("时限", _due, width=width, tooltip=lambda w: PROVISIONAL_MARK if w.provisional else "")
 
 
-def _left(now: Callable[[], datetime], *, mark: bool = False) -> Column[WorkItem]:
+def _left(now: Callable[[], datetime], calendar: Callable[[], WorkCalendar], *, mark: bool = False) -> Column[WorkItem]:
+    def left(w: WorkItem) -> tuple[str, str]:
+        return time_left(w.due_at, now(), calendar(), w.due_unit, w.deadline_started_at)
+
     def text(w: WorkItem) -> str:
-        left = time_left(w.due_at, now(), w.deadline_started_at or w.opened_at)[0]
-        return left + (f" {PROVISIONAL_TAG}" if mark and w.provisional else "")
+        return left(w)[0] + (f" {PROVISIONAL_TAG}" if mark and w.provisional else "")
 
     def colors(w: WorkItem) -> tuple[str, str] | None:
-        # WorkItem carries no deadline start; the order's opening time stands in for it.
-        urgency = time_left(w.due_at, now(), w.deadline_started_at or w.opened_at)[1]
-        return URGENCY_COLORS.get(urgency)
+        return URGENCY_COLORS.get(left(w)[1])
 
-    return Column("剩余时间", text, colors, width=150 if mark else 108,
+    return Column("剩余时间", text, colors, width=170 if mark else 150,
                   tooltip=lambda w: PROVISIONAL_MARK if mark and w.provisional else "")
 
 
-def work_model(now: Callable[[], datetime], *, dispatch: bool = False) -> RowsModel[WorkItem]:
+def work_model(now: Callable[[], datetime], calendar: Callable[[], WorkCalendar], *,
+               dispatch: bool = False) -> RowsModel[WorkItem]:
     if dispatch:  # what a dispatcher reads: the job, where, who, when
         return RowsModel([
             Column("业务单号", lambda w: w.number, width=132),
@@ -45,7 +47,7 @@ def work_model(now: Callable[[], datetime], *, dispatch: bool = False) -> RowsMo
             Column("联系电话", lambda w: w.phone, width=104),
             Column("作业班组", lambda w: w.crew or "未派工", width=120),
             Column("预约时间", lambda w: dt_text(w.appointment_at) or "未预约", width=118),
-            _left(now, mark=True),
+            _left(now, calendar, mark=True),
         ])
     return RowsModel([
         Column("业务单号", lambda w: w.number, width=140),
@@ -53,6 +55,6 @@ def work_model(now: Callable[[], datetime], *, dispatch: bool = False) -> RowsMo
         Column("当前环节", lambda w: w.step_label, width=190),
         Column("客户", lambda w: w.customer_name, width=140),
         Column("受理时间", lambda w: dt_text(w.opened_at), width=122),
-        _due_column(160),
-        _left(now),
+        _due_column(130),
+        _left(now, calendar),
     ])

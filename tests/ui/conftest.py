@@ -28,6 +28,14 @@ def _qt_setup(qapp):  # type: ignore[no-untyped-def]
     yield
 
 
+@pytest.fixture(autouse=True)
+def _local_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the window remembers on the PC (splitters, a clerk's choices) stays in the test's folder."""
+    from gasdesk.ui import local_settings
+
+    monkeypatch.setattr(local_settings, "path_override", tmp_path / "ui-settings.ini")
+
+
 @pytest.fixture
 def gui_clock() -> FixedClock:
     return FixedClock(START)
