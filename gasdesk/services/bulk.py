@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ARRAY, JSON, BigInteger, Table, any_, bindparam, func, literal, select, text, update
+from sqlalchemy import ARRAY, JSON, BigInteger, Table, any_, func, literal, select, text
 from sqlalchemy.orm import Session
 
 CHUNK = 5000
@@ -53,14 +53,14 @@ def insert_rows(s: Session, table: Table, rows: Sequence[dict[str, Any]]) -> Non
         copy_rows(s, table.name, columns, ([json.dumps(r[c], ensure_ascii=False) if c in as_json else r[c]
                                             for c in columns] for r in rows))
         return
-    conn = s.connection()
-    for i in range(0, len(rows), CHUNK):
-        conn.execute(table.insert(), rows[i:i + CHUNK])
+    columns = list(rows[0])
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    _executemany(s, table, sql, columns, [[r[c] for c in columns] for r in rows])
 
 
 def update_rows(s: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Set the given columns of rows by id. PostgreSQL: the values are copied into a temporary table
-    and applied by one UPDATE … FROM; SQLite (in process, no round trips): one executemany."""
+    and applied by one UPDATE … FROM; SQLite (in process, no round trips): one plain executemany."""
     if not rows:
         return
     columns = [c for c in rows[0] if c != "id"]
@@ -74,8 +74,20 @@ def update_rows(s: Session, table: Table, rows: Sequence[dict[str, Any]]) -> Non
         s.execute(text(f"UPDATE {table.name} SET {sets} FROM {stage} WHERE {table.name}.id = {stage}.id"))
         s.execute(text(f"DROP TABLE {stage}"))
         return
-    stmt = (update(table).where(table.c.id == bindparam("_id"))
-            .values({c: bindparam(f"_{c}", type_=table.c[c].type) for c in columns}))
+    sql = f"UPDATE {table.name} SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?"
+    _executemany(s, table, sql, [*columns, "id"], [[*(r[c] for c in columns), r["id"]] for r in rows])
+
+
+def _executemany(s: Session, table: Table, sql: str, columns: Sequence[str], rows: list[list[Any]]) -> None:
+    """SQLite: each value passed through its column type's bind processor (yuan to fen, times to text,
+    JSON to text) as SQLAlchemy would, then one plain executemany: no statement compiled per batch,
+    no parameter dictionaries."""
+    dialect = s.get_bind().dialect
+    processors = [(k, p) for k, c in enumerate(columns)
+                  if (p := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+    for row in rows:
+        for k, process in processors:
+            row[k] = process(row[k])
     conn = s.connection()
     for i in range(0, len(rows), CHUNK):
-        conn.execute(stmt, [{"_id": r["id"], **{f"_{c}": r[c] for c in columns}} for r in rows[i:i + CHUNK]])
+        conn.exec_driver_sql(sql, [tuple(r) for r in rows[i:i + CHUNK]])
