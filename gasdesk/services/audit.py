@@ -200,6 +200,11 @@ def seal_written(session: Session, *, at: datetime, staff_id: int | None,
         prev = digest
     columns = ["at", "staff_id", "entity", "entity_id", "action", "changes", "prev_hash", "hash"]
     if session.get_bind().dialect.name == "postgresql":
+        # Entries of thousands of digests are stored compressed (TOAST): lz4, where the server has it,
+        # compresses them about four times faster than the default pglz (this transaction only).
+        if session.scalar(text("SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+                               "WHERE name = 'default_toast_compression'")):
+            session.execute(text("SET LOCAL default_toast_compression = 'lz4'"))
         bulk.copy_rows(session, "audit_log", columns,
                        ([e["json"] if c == "changes" else e[c] for c in columns] for e in entries))
     else:
