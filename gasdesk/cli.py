@@ -123,7 +123,7 @@ def _bank_parser(sub: Any) -> None:
     run.add_argument("--transmittal", type=Path, help="同时输出送盘交接单 PDF")
     run.add_argument("--check", action="store_true", help="只统计将送盘的笔数和金额，不生成批次")
     imp = action("import", "导入银行的回盘文件（默认）或代收文件")
-    imp.add_argument("file", type=Path, help="银行文件")
+    imp.add_argument("files", type=Path, nargs="+", metavar="文件", help="银行文件（可给多个，逐个导入，各自成败）")
     imp.add_argument("--bank", required=True, help="银行代码")
     imp.add_argument("--run", help="回盘对应的代扣批次号（不填：按文件首行的批次号查找）")
     imp.add_argument("--collection", action="store_true", help="这是银行柜台的代收文件")
@@ -413,9 +413,7 @@ def _bank(url: str, args: argparse.Namespace) -> int:
                    "reconcile": _bank_reconcile, "notices": _bank_notices}[args.bank_action]
         return handler(service, args)
     except FileRefused as exc:
-        print(exc.message, file=sys.stderr)
-        for number, text in exc.problems:
-            print(f"  {'第 ' + str(number) + ' 行' if number else '整个文件'}：{text}", file=sys.stderr)
+        _print_refusal(exc)
         return 1
     except (Cancelled, KeyboardInterrupt):
         print("已取消，未写入任何数据", file=sys.stderr)
@@ -481,24 +479,54 @@ def _bank_run(service: Any, args: argparse.Namespace) -> int:
 
 
 def _bank_import(service: Any, args: argparse.Namespace) -> int:
-    path: Path = args.file
-    if not path.is_file():
-        print(f"找不到文件 {path}", file=sys.stderr)
+    """Each file in its own transaction: a refused file (listed with its problems) leaves the others."""
+    from gasdesk.services.bank import Cancelled, FileRefused
+    from gasdesk.services.errors import ServiceError
+
+    missing = [p for p in args.files if not p.is_file()]
+    if missing:
+        print("找不到文件 " + "、".join(str(p) for p in missing), file=sys.stderr)
         return 2
+    if args.collection and args.run:
+        print("代收文件不属于代扣批次，不要同时给出 --run", file=sys.stderr)
+        return 2
+    if args.run and len(args.files) > 1:
+        print("--run 只能对应一个回盘文件", file=sys.stderr)
+        return 2
+    refused = 0
+    for path in args.files:
+        try:
+            _import_one(service, args, path)
+        except Cancelled:
+            raise
+        except FileRefused as exc:
+            refused += 1
+            _print_refusal(exc, f"{path.name}：")
+        except ServiceError as exc:
+            refused += 1
+            print(f"{path.name}：{exc.message}", file=sys.stderr)
+    return 1 if refused else 0
+
+
+def _print_refusal(exc: Any, prefix: str = "") -> None:
+    print(prefix + exc.message, file=sys.stderr)
+    for number, text in exc.problems:
+        print(f"  {'第 ' + str(number) + ' 行' if number else '整个文件'}：{text}", file=sys.stderr)
+
+
+def _import_one(service: Any, args: argparse.Namespace, path: Path) -> None:
+    from gasdesk.services.errors import Refused
+
     data = path.read_bytes()
     if args.collection:
-        if args.run:
-            print("代收文件不属于代扣批次，不要同时给出 --run", file=sys.stderr)
-            return 2
         result = service.import_collection(args.bank, data, path.name, progress=_progress(), preview=args.check)
-        what = f"{result.bank_name}代收文件"
+        what = f"{result.bank_name}代收文件 {path.name}"
     else:
         run = service.run_by_number(args.run) if args.run else service.run_for_return(args.bank, data)
-        if run.bank_code != args.bank.strip().upper() and run.bank_code != args.bank.strip():
-            print(f"批次 {run.number} 是{run.bank_name}的，不是 {args.bank} 的", file=sys.stderr)
-            return 1
+        if run.bank_code != args.bank.strip():
+            raise Refused(f"批次 {run.number} 是{run.bank_name}的，不是 {args.bank} 的")
         result = service.import_return(run.id, data, path.name, progress=_progress(), preview=args.check)
-        what = f"批次 {run.number}（{run.bank_name} 账期 {run.month}）的回盘文件"
+        what = f"批次 {run.number}（{run.bank_name} 账期 {run.month}）的回盘文件 {path.name}"
     counts = (f"成功 {result.paid_count} 笔 {_yuan(result.paid_total)}"
               + (f"，失败 {result.failed_count} 笔 {_yuan(result.failed_total)}" if not args.collection else "")
               + (f"，其中转预存 {result.credited_count} 笔 {_yuan(result.credited_total)}" if result.credited_count else ""))
@@ -510,7 +538,6 @@ def _bank_import(service: Any, args: argparse.Namespace) -> int:
     for r in result.report:
         print(f"  第 {r.line} 行\t账单 {r.bill_number}\t户号 {r.account_number}\t{_yuan(r.amount)}\t{r.outcome}"
               f"{'：' + r.note if r.note else ''}")
-    return 0
 
 
 def _bank_reconcile(service: Any, args: argparse.Namespace) -> int:

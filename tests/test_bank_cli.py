@@ -89,9 +89,12 @@ def test_debit_file_out_return_in_and_reconciled_from_the_command_line(app, team
     assert f"账单 {b2.number}" in out and "扣款失败：余额不足" in out
     assert books_balance(app, o1.account_id) == Decimal("0.00")
     assert books_balance(app, o2.account_id) == -b2.amount
-    assert bank(app, "import", "--bank", "GH", str(back)) == 1
-    assert "已经导入过" in capsys.readouterr().err
-    assert bank(app, "import", "--bank", "GH", str(inbox / "missing.txt")) == 2
+    # several files at once (a nightly folder): each on its own, a refused one listed, the exit code 1
+    assert bank(app, "import", "--bank", "GH", str(back), str(changed)) == 1
+    err = capsys.readouterr().err
+    assert f"{back.name}：这个文件已经导入过" in err and f"{changed.name}：批次 {run.number} 已回盘" in err
+    assert bank(app, "import", "--bank", "GH", str(back), str(inbox / "missing.txt")) == 2
+    assert "找不到文件" in capsys.readouterr().err
     capsys.readouterr()
 
     assert bank(app, "runs") == 0
