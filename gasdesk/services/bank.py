@@ -26,9 +26,13 @@ Rules (what the finance office and its bank expect):
   amounts that are neither what the bill owes nor its amount, a serial number seen before, or the same
   file twice refuse the whole file; a bill already paid takes the money as prepaid balance as above.
 
-Bulk work (200,000 lines) is set-based: a run is one INSERT … SELECT; a return writes its payments,
-allocations, bills, balances and lines with executemany statements, receipt numbers are reserved as
-one block, and one audit entry records the run's import (file hash, counts, totals, receipt range).
+Bulk work (200,000 lines): a run is one INSERT … SELECT. A return (or collection file) reads the
+lines' accounts under lock and their bills in one statement each, works out every payment, allocation,
+bill and balance in Python with the digest of each sealed row, and writes each table in one go
+(gasdesk.services.bulk: COPY on PostgreSQL, one executemany on SQLite), receipt numbers reserved as
+one block; the digests go into chained seal entries (audit.seal_written) and one audit entry records
+the import (file hash, counts, totals, receipt range). All in the one unit of work: a refusal, an
+error or 取消 leaves nothing written.
 """
 
 from __future__ import annotations
