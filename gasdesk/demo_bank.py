@@ -377,7 +377,8 @@ class _Bank:
         return done
 
     def _returns(self, runs: list[tuple[Any, date, bytes]], day: date, paid_meanwhile: set[str]) -> None:
-        codes, weights = zip(*FAILURE_CODES, strict=True)
+        codes = [code for code, _w in FAILURE_CODES]
+        weights = [w for _c, w in FAILURE_CODES]
         for k, (run, _sent, data) in enumerate(runs):
             service = BankService(self.app, self.managers[-1])
             layout = Layout.from_dict(self._layout_of(run.id))

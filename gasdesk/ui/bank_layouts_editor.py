@@ -171,16 +171,18 @@ class BankLayoutsEditor(QWidget):
         self.reasons = QPlainTextEdit()
         self.reasons.setPlaceholderText("每行一个：结果码 原因，如 3001 余额不足")
         self.reasons.setFixedHeight(92)
-        for key, label, widget in (("code", "银行代码", self.code), ("name", "银行名称", self.name),
+        fields: tuple[tuple[str, str, QWidget], ...] = (("code", "银行代码", self.code), ("name", "银行名称", self.name),
                                    ("merchant", "商户号", self.merchant), ("format", "文件格式", self.format),
                                    ("delimiter", "分隔符", self.delimiter), ("encoding", "文件编码", self.encoding),
-                                   ("line_end", "换行", self.line_end)):
+                                   ("line_end", "换行", self.line_end))
+        for key, label, widget in fields:
             row(first, key, label, widget)
-        for key, label, widget in (("amount_unit", "金额单位", self.amount_unit),
+        fields = (("amount_unit", "金额单位", self.amount_unit),
                                    ("date_format", "日期格式", self.date_format),
                                    ("account_lengths", "卡号位数", self.account_lengths), ("luhn", "卡号校验", self.luhn),
                                    ("paid_codes", "扣款成功的结果码", self.paid_codes),
-                                   ("file_name", "文件命名", self.file_name), ("reasons", "失败原因", self.reasons)):
+                                   ("file_name", "文件命名", self.file_name), ("reasons", "失败原因", self.reasons))
+        for key, label, widget in fields:
             row(second, key, label, widget)
 
         self.records = QTabWidget()
@@ -243,8 +245,8 @@ class BankLayoutsEditor(QWidget):
         buttons.addWidget(self.save_button)
         outer.addLayout(buttons)
 
-        for w in (self.add_delimited, self.add_fixed, self.remove_button, self.save_button, self.revert_button):
-            w.setEnabled(self.editable)
+        for button in (self.add_delimited, self.add_fixed, self.remove_button, self.save_button, self.revert_button):
+            button.setEnabled(self.editable)
         for w in self.edits.values():
             w.setEnabled(self.editable)
         self.bank_list.currentRowChanged.connect(self._select)
