@@ -56,7 +56,7 @@ from gasdesk.flows.demo import (
 from gasdesk.flows.engine import CANCEL
 from gasdesk.flows.registry import ALL_FLOWS, BUNDLES
 from gasdesk.models import Account, Customer, Department, Meter, Payment, ServiceOrder, Staff
-from gasdesk.services import audit, numbering
+from gasdesk.services import audit, hazard_gate, numbering
 from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
 from gasdesk.services.customers import CUSTOMER_FIELDS, CustomerInput, CustomerService, initials
@@ -292,6 +292,8 @@ GAPS: dict[str, tuple[float, float]] = {"@docs": (24, 150), "@pause": (1, 24), "
 BOOKED_VISIT_GAP = (16.0, 72.0)
 UNBOOKED_VISIT_GAP = (2.0, 30.0)
 COUNTER_HOURS = (time(9, 0), time(21, 0))
+# The demo hall's own hours as its profile prints them (customers arrive from 9:00 to 21:00).
+HALL_HOURS = "每日 9:00-21:00"
 OFFICE_HOURS = (time(8, 30), time(17, 30))
 # Customers arriving at the counter per hour from 9:00 to 20:00 (relative).
 COUNTER_RHYTHM = (3, 5, 5, 2, 2, 4, 5, 4, 3, 2, 2, 1)
@@ -511,11 +513,14 @@ class _Hall:
             return {row.login: Actor(row.id, row.login, row.name, Role(row.role), row.department_id) for row in rows}
 
     def _name_the_company(self) -> None:
-        """The hall is the seed's company in Anshun: its name goes on every form the demo prints."""
-        if "company.name" in settings_store.DEFAULTS and self.settings.get("company.name") != COMPANY:
-            SettingsService(self.app, self.admin).update({"company.name": COMPANY})
-            with self.app.reading() as s:
-                self.settings = settings_store.read_all(s)
+        """The hall is the seed's company in Anshun: its name goes on every form the demo prints, and
+        its profile is confirmed with the hours the demo's counter keeps (the seed gives the hall none),
+        so the first-run profile dialog does not stand between a newcomer and the demo hall."""
+        if self.settings.get("company.name") == COMPANY and self.settings.get("company.confirmed"):
+            return
+        SettingsService(self.app, self.admin).confirm_profile({"company.name": COMPANY, "hours.hall": HALL_HOURS})
+        with self.app.reading() as s:
+            self.settings = settings_store.read_all(s)
 
     def _actor(self, story: DemoStory, who: str) -> Actor:
         if who == "handler":
@@ -1175,7 +1180,7 @@ class _Hall:
         actor = self._actor(story, "clerk")
         account = cust.account_id if flow.account_statuses is not None else None
         view = self._orders(actor).open(kind, cust.id, account_id=account, documents=docs, data=opening.data,
-                                        note=opening.note, channel=opening.channel)
+                                        note=opening.note, channel=opening.channel, caller_phone=opening.caller_phone)
         story.order_id = view.id
         if flow.account_lock is not AccountLock.NONE:
             cust.busy = kind
@@ -1282,8 +1287,11 @@ class _Hall:
             amount = Decimal(self.rng.choice((50, 100, 100, 200, 200, 300, 500)))
         else:
             amount = Decimal(self.rng.randrange(2000, 20000, 500))
-        view = PaymentService(self.app, self._actor(story, "clerk")).prepay(
-            cust.account_id, amount, self.method(), note="")
+        try:
+            view = PaymentService(self.app, self._actor(story, "clerk")).prepay(
+                cust.account_id, amount, self.method(), note="")
+        except hazard_gate.NeedsClearance:
+            return 1  # an open 一级 safety hazard: the clerk sends the customer to have it put right first
         cust.balance += view.balance_effect
         return 1
 

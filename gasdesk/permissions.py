@@ -42,3 +42,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 def has_permission(role: Role | str, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS[Role(role)]
+
+
+def roles_with(permission: Permission) -> list[Role]:
+    """The roles that hold a permission, in the order of the role list (who may do it, to tell a clerk)."""
+    return [role for role in Role if permission in ROLE_PERMISSIONS[role]]

@@ -111,6 +111,39 @@ class PaymentMethod(Labelled):
         return [(m.value, m.label) for m in cls if not m.at_bank]
 
 
+class Channel(Labelled):
+    """How a request reached the company (the seed: 客户来电、来访). Stored on every order."""
+
+    COUNTER = ("counter", "来访")
+    PHONE = ("phone", "来电")
+    # Reserved: no online intake exists yet.
+    ONLINE = ("online", "网上")
+    # Orders the company opens itself: a safety-inspection plan's visits, a supply stopped for a hazard.
+    PLAN = ("plan", "安检计划")
+    HAZARD_STOP = ("hazard_stop", "隐患停气")
+
+    @property
+    def internal(self) -> bool:
+        """Opened by the company itself, not asked for by a customer."""
+        return self in (Channel.PLAN, Channel.HAZARD_STOP)
+
+
+class PauseKind(Labelled):
+    """Why a commitment clock was paused by hand; the reason text starts with the label."""
+
+    CUSTOMER = ("customer", "客户原因")
+    # Approvals such as a road-excavation permit: not counted in the installation's 8 working days.
+    PERMIT = ("permit", "审批（道路挖掘许可等）")
+
+    @classmethod
+    def of_reason(cls, reason: str | None) -> PauseKind | None:
+        """The kind a stored pause reason was written with (None: a step's own wait)."""
+        for kind in cls:
+            if (reason or "").startswith(kind.label + "："):
+                return kind
+        return None
+
+
 class TimeUnit(Labelled):
     WORKING_DAYS = ("working_days", "个工作日")
     DAYS = ("days", "天")

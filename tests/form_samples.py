@@ -83,6 +83,7 @@ FLOWS: dict[str, tuple[str, str]] = {
     "detail_change": ("XG", "用户信息更改"),
     "closure": ("XH", "客户销户"),
     "complaint": ("TS", "投诉"),
+    "inspection": ("AJ", "安全检查"),
 }
 
 # Which flow each form is sampled from.
@@ -90,6 +91,8 @@ FORM_FLOW: dict[str, str] = {
     "acceptance": "activation",
     "installation_application": "installation",
     "supply_plan_reply": "installation",
+    "design_approval": "installation",
+    "construction_checklist": "installation",
     "completion_confirmation": "installation",
     "ignition_notice": "installation",
     "residential_contract": "activation",
@@ -109,6 +112,9 @@ FORM_FLOW: dict[str, str] = {
     "complaint_transfer": "complaint",
     "rejection_notice": "activation",
     "receipt": "capacity_change",
+    "inspection_record": "inspection",
+    "hazard_notice": "inspection",
+    "no_one_home_card": "inspection",
 }
 
 COMPLAINT_TEXT = (
@@ -152,6 +158,24 @@ def scenario(form: str) -> dict[str, Any]:
             data={"project_name": "好味道餐厅厨房燃气工程", "survey_date": "2026-11-30", "supply_plan": plan},
             fields=_fields(("项目名称", "好味道餐厅厨房燃气工程"), ("踏勘日期", "2026-11-30"),
                            ("设计人员", "赵工"), ("用气方案", plan)),
+        )
+    elif form == "design_approval":
+        summary = "花果园大街中压管网DN160引入，室外设调压计量箱1座（G25表），DN50镀锌钢管沿外墙明敷至厨房，设燃气泄漏报警及紧急切断装置。"
+        s.update(
+            current_step_label="客户审核设计方案",
+            data={"project_name": "好味道餐厅厨房燃气工程", "design_unit": "安顺市市政工程设计院有限公司",
+                  "design_number": "SJ2026-0031", "design_summary": summary},
+            fields=_fields(("项目名称", "好味道餐厅厨房燃气工程"), ("设计单位", "安顺市市政工程设计院有限公司"),
+                           ("设计方案编号", "SJ2026-0031"), ("设计方案概要", summary)),
+        )
+    elif form == "construction_checklist":
+        s.update(
+            current_step_label="工程施工",
+            data={"briefing_date": "2026-12-10", "briefing_attendees": "施工单位项目经理、监理工程师、用气单位代表",
+                  "briefing_points": "管道走向、穿墙套管、带气接驳安全措施", "construction_unit": "示例市燃气工程安装有限公司",
+                  "supervision_unit": "示例市建设监理咨询有限公司", "work_finished": True, "materials_cleared": True,
+                  "site_cleaned": True},
+            fields=_fields(("技术交底日期", "2026-12-10"), ("施工单位", "示例市燃气工程安装有限公司")),
         )
     elif form in ("completion_confirmation", "ignition_notice"):
         s.update(
@@ -244,6 +268,28 @@ def scenario(form: str) -> dict[str, Any]:
                            "李娜", "转输配中心"),
             ],
         )
+    elif form in ("inspection_record", "hazard_notice"):
+        hazards = [
+            {"id": 1, "item": "leak", "label": "接口、阀门漏气", "grade": "grade1", "grade_label": "一级",
+             "note": "灶前阀接口漏气，已关闭表前阀", "due_at": "2026-11-30T23:59:59", "status": "open"},
+            {"id": 2, "item": "hose_aged", "label": "胶管老化或使用非燃气专用胶管", "grade": "grade2",
+             "grade_label": "二级", "note": "", "due_at": "2026-12-25T23:59:59", "status": "open"},
+            {"id": 3, "item": "no_alarm", "label": "应安装燃气报警器而未安装", "grade": "grade3", "grade_label": "三级",
+             "note": "建议安装", "due_at": None, "status": "advice"},
+        ]
+        marks = {f"chk_{code}": "ok" for code in (
+            "hose_long", "no_flame_failure", "heater_flue", "pipe_concealed", "meter_damaged", "altered")}
+        s.update(
+            current_step_label="入户安全检查", crew="安检一班 周明",
+            data={"visited_at": "2026-11-27T09:30", "left_at": "2026-11-27T09:55", "inspector": "安检一班 周明",
+                  "attempt": 2, "outcome": "entered", "hazard_list": hazards, "notice_number": "ZG-20261127-0001",
+                  "chk_leak": "grade1", "note_leak": "灶前阀接口漏气，已关闭表前阀", "chk_hose_aged": "grade2",
+                  "chk_no_alarm": "grade3", "hose_due": "2027-06-30", **marks},
+        )
+    elif form == "no_one_home_card":
+        s.update(current_step_label="入户安全检查", crew="安检一班 周明",
+                 data={"visited_at": "2026-11-27T09:30", "inspector": "安检一班 周明", "attempt": 1,
+                       "max_attempts": 3, "outcome": "not_home", "card_left": True})
     elif form == "rejection_notice":
         s.update(current_step_label="不予受理（已告知原因）", order_status_label="不予受理",
                  reason="房产证明材料上的产权人与申请人不一致，且未提供产权人的委托书；请补齐资料后重新申请。",

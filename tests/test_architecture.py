@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("flows", {"flows"}),
     ("reports", {"reports"}),
     ("models", {"models", "db", "dblock", "migrations"}),
-    ("foundation", {"", "clock", "config", "workdays", "sla", "hours", "validation", "vocab", "permissions", "errors", "holiday_notice", "bankfiles"}),
+    ("foundation", {"", "clock", "config", "workdays", "sla", "hours", "validation", "vocab", "permissions", "errors", "holiday_notice", "bankfiles", "assets"}),
 ]
 
 

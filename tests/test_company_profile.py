@@ -78,7 +78,9 @@ def test_only_an_administrator_confirms(app, team):
 
 def test_the_service_line_has_its_own_hours(app, team):
     svc = SettingsService(app, team.admin)
-    with pytest.raises(Refused, match="客服电话受理的关门时间应晚于开门时间"):
-        svc.update({"hours.service_line_open": "18:00", "hours.service_line_close": "09:00"})
+    with pytest.raises(Refused, match="客服电话受理时间：结束时间应晚于开始时间"):
+        svc.update({"hours.service_line": "每日 18:00-09:00"})
+    with pytest.raises(Refused, match="投诉受理时间：应写成"):
+        svc.update({"hours.complaint": "周一到周五上班时间"})
     svc.update({"hours.service_line": "每日 8:00-22:00"})
     assert "客服电话：96977（每日8:00-22:00）" in printed(app, team)

@@ -67,10 +67,15 @@ def test_installation_steps_and_total_with_uncounted_and_customer_time(app, team
     assert total(o).status == "paused" and "不计入" in total(o).pause_reason
     assert step_deadline(o) is None  # design has no limit
     clock.set(datetime(2027, 3, 1, 9, 0))
-    for action, payload in [("design_done", {"design_unit": "设计院"}), ("budget_done", {"budget_amount": "1"}),
+    for action, payload in [("design_done", {"design_unit": "设计院", "design_summary": "中压接入"}),
+                            ("design_approved", {"approval_date": "2027-03-01", "approved_by": "周经理"}),
+                            ("budget_done", {"budget_amount": "1"}),
                             ("contract_signed", {"contract_number": "H1", "contract_amount": "1",
                                                  "contract_date": "2027-03-01"}),
-                            ("construction_done", {"construction_unit": "甲", "supervision_unit": "乙"})]:
+                            ("briefing_done", {"briefing_date": "2027-03-01", "briefing_attendees": "甲、乙"}),
+                            ("construction_done", {"construction_unit": "甲", "supervision_unit": "乙",
+                                                   "work_finished": True, "materials_cleared": True,
+                                                   "site_cleaned": True})]:
         o = am.perform(o.id, action, payload)
     t = total(o)
     assert t.status == "running" and t.due_at == datetime(2027, 3, 9, 23, 59, 59)  # the 6 days left on 01-11

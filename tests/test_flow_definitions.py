@@ -20,7 +20,7 @@ def test_exactly_the_ten_kinds():
 
 
 def test_the_commitment_services_ride_on_the_same_engine():
-    assert sorted(SERVICE_FLOWS) == ["meter_service", "relocation", "resume_supply"]
+    assert sorted(SERVICE_FLOWS) == ["inspection", "meter_service", "relocation", "resume_supply"]
     assert ALL_FLOWS == {**FLOWS, **SERVICE_FLOWS}
     prefixes = [f.number_prefix for f in ALL_FLOWS.values()]
     assert len(prefixes) == len(set(prefixes))

@@ -34,6 +34,7 @@ def history(order):
 
 INSTALL_DOCS = ["business_license", "agent_id", "site_proof"]
 INSTALL_DATA = {"project_name": "示例餐厅燃气工程", "expected_monthly_volume": "3000"}
+BUILT = {"work_finished": True, "materials_cleared": True, "site_cleaned": True}  # 工完、料尽、场清
 
 
 def test_installation_whole_path_with_failed_acceptance_and_rebooked_ignition(app, team, clock):
@@ -46,14 +47,17 @@ def test_installation_whole_path_with_failed_acceptance_and_rebooked_ignition(ap
     assert o.step == "await_materials"
     o = am.perform(o.id, "materials_received")
     o = am.perform(o.id, "plan_approved", {"supply_plan": "中压管道接入，调压箱一台"})
-    o = am.perform(o.id, "design_done", {"design_unit": "示例设计院"})
+    o = am.perform(o.id, "design_done", {"design_unit": "示例设计院", "design_summary": "中压接入，室外表箱"})
+    assert o.step == "design_approval"
+    o = am.perform(o.id, "design_approved", {"approval_date": "2026-11-30", "approved_by": "周经理"})
     o = am.perform(o.id, "budget_done", {"budget_amount": "85000.50"})
     o = am.perform(o.id, "contract_signed", {"contract_number": "HT-2026-1", "contract_amount": "85000.50",
                                              "contract_date": "2026-12-01"})
-    o = am.perform(o.id, "construction_done", {"construction_unit": "甲公司", "supervision_unit": "乙监理"})
+    o = am.perform(o.id, "briefing_done", {"briefing_date": "2026-12-02", "briefing_attendees": "甲公司项目经理、乙监理"})
+    o = am.perform(o.id, "construction_done", {**BUILT, "construction_unit": "甲公司", "supervision_unit": "乙监理"})
     o = am.perform(o.id, "acceptance_failed", reason="管道试压不合格")
     assert o.step == "construction" and o.reason == "管道试压不合格"
-    o = am.perform(o.id, "construction_done", {"construction_unit": "甲公司", "supervision_unit": "乙监理"})
+    o = am.perform(o.id, "construction_done", {**BUILT, "construction_unit": "甲公司", "supervision_unit": "乙监理"})
     o = am.perform(o.id, "acceptance_passed", {"acceptance_date": "2026-12-20"})
     assert o.step == "ignition"
     o = dispatcher.perform(o.id, "assign", {"crew": "点火一班", "appointment_at": "2026-12-21 09:00"})
@@ -408,11 +412,40 @@ def test_complaint_rounds_until_satisfied(app, team):
     o = clerk.perform(o.id, "refer", {"department": "distribution", "summary": "核实抢修人员服务态度"})
     assert o.step == "handling" and o.rounds == 1
     o = handler.perform(o.id, "handled", {"result": "已批评教育"})
+    o = clerk.perform(o.id, "review_passed")
     o = clerk.perform(o.id, "not_satisfied", reason="客户要求当面道歉")
     assert o.step == "handling" and o.rounds == 2
     o = handler.perform(o.id, "handled", {"result": "班长上门道歉"})
+    o = clerk.perform(o.id, "review_passed")
     o = clerk.perform(o.id, "satisfied", {"callback_note": "客户表示满意"})
     assert o.status == "archived" and o.rounds == 2
+
+
+def test_complaint_result_is_passed_before_the_customer_is_called_back(app, team):
+    """The chart's 是否通过: customer service checks the department's result; a failed check sends it back."""
+    c = resident(app, team.clerk)
+    clerk, _, _, handler = services(app, team)
+    o = clerk.open("complaint", c.id, data={"complaint_type": "complaint", "content": "抄表读数有误",
+                                            "contact_phone": "13900000000"})
+    o = clerk.perform(o.id, "refer", {"department": "distribution", "summary": "核实读数"})
+    o = handler.perform(o.id, "handled", {"result": "已处理"})
+    assert o.step == "review" and o.step_label == "审核处理结果"
+    assert {a.code for a in clerk.get(o.id).actions} == {"review_passed", "review_failed", "cancel"}
+    with pytest.raises(Refused, match="不能执行此操作"):
+        clerk.perform(o.id, "satisfied", {"callback_note": "未回访就归档"})
+    with pytest.raises(Refused, match="请填写原因"):
+        clerk.perform(o.id, "review_failed")
+    with pytest.raises(Refused, match="无权"):
+        handler.perform(o.id, "review_passed")  # the department does not pass its own result
+    o = clerk.perform(o.id, "review_failed", reason="未说明读数差错的原因")
+    assert o.step == "handling" and o.rounds == 1 and o.reason == "未说明读数差错的原因"
+    step_clocks = [d for d in o.deadlines if d.scope == "step" and d.step == "handling"]
+    assert [d.status for d in step_clocks] == ["met", "running"]  # the department's time runs again
+    o = handler.perform(o.id, "handled", {"result": "系抄表员误读，已更正读数并退还多收气费"})
+    o = clerk.perform(o.id, "review_passed", {"review_note": "已核对更正后的账单"})
+    assert o.step == "follow_up" and o.data["result"].startswith("系抄表员误读")
+    o = clerk.perform(o.id, "satisfied", {"callback_note": "客户满意"})
+    assert o.status == "archived" and o.rounds == 1
 
 
 @pytest.mark.parametrize("action, field", [("enquiry_answered", "answer"), ("explanation_accepted", "explanation")])

@@ -32,6 +32,10 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "acceptance": ("房产证明材料", "户主身份证", "受理后5个工作日内完成通气点火", "客户签字", "受理人", "■"),
     "installation_application": ("好味道餐厅厨房燃气工程", "3200", "营业执照", "□ 用气设备清单", "盖章"),
     "supply_plan_reply": ("■ 可以供气", "DN160", "用气方案"),
+    "design_approval": ("设计方案", "SJ2026-0031", "DN50镀锌钢管沿外墙明敷至厨房", "客户审核意见", "用气单位代表签字",
+                        "同意按此方案编制工程预算"),
+    "construction_checklist": ("现场技术交底", "2026-12-10", "监理工程师", "■ 工完", "■ 料尽", "■ 场清",
+                               "工完、料尽、场清"),
     "completion_confirmation": ("AZ-2026-0318", "示例市燃气工程安装有限公司", "监理单位", "工程质量合格"),
     "ignition_notice": ("开通点火", "2026-12-22 09:30", "输配中心接收人"),
     "residential_contract": ("第一条", "第八条", "维护管理分界", "立方米", "96977", "用气人签字", "350 m³"),
@@ -55,7 +59,17 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "complaint_transfer": ("打不着火", "请输配中心核实", "输配中心", "第 1 次", "处理结果", "办理经过"),
     "rejection_notice": ("产权人与申请人不一致", "不予受理", "特此告知"),
     "receipt": ("SJ202611270003", "150.00", "人民币壹佰伍拾元整", "增容换表费", "现金", "■ 收款", "收款人"),
+    "inspection_record": ("第 2 次", "安检一班 周明", "2026-11-27 09:30", "入户检查", "接口、阀门漏气", "■一级",
+                          "灶前阀接口漏气", "燃气管道暗埋暗封或设在卧室", "擅自改装、拆除燃气设施", "■合格",
+                          "2027-06-30", "ZG-20261127-0001", "2026-11-30", "整改建议 1 项", "用户签字", "安检员",
+                          "JB2016030789"),
+    "hazard_notice": ("ZG-20261127-0001", "接口、阀门漏气", "一级", "2026-11-30", "胶管老化", "二级", "2026-12-25",
+                      "停止供气", "预约上门复查", "用户签收"),
+    "no_one_home_card": ("2026-11-27 09:30", "不在家", "第 1 次上门", "共 3 次", "96977", "预约上门时间",
+                         "安检一班 周明", "A2026000123"),
 }
+# Forms left at the door: the customer's ID number and phone never print on them.
+AT_THE_DOOR = {"no_one_home_card"}
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -114,8 +128,9 @@ def test_form_shows_its_data(code: str, rendered: dict[str, bytes]) -> None:
     assert pdf.startswith(b"%PDF")
     text = pdf_text(pdf)
     ctx = sample_context(code)
+    name = () if code in AT_THE_DOOR else (ctx.customer.name,)
     for needle in (COMPANY.name, COMPANY.service_phone, COMPANY.emergency_phone, COMPANY.complaint_phone,
-                   ctx.order_number, ctx.customer.name, ctx.form_title, ctx.customer.number,
+                   ctx.order_number, *name, ctx.form_title, ctx.customer.number,
                    "打印时间", "李娜", "第1页"):
         assert contains(text, needle), f"{code}: {needle!r} missing"
     for needle in EXPECTED[code]:
@@ -127,6 +142,11 @@ def test_form_shows_its_data(code: str, rendered: dict[str, bytes]) -> None:
 def test_forms_carry_full_customer_details(code: str, rendered: dict[str, bytes]) -> None:
     text = pdf_text(rendered[code])
     c = sample_context(code).customer
+    if code in AT_THE_DOOR:
+        assert contains(text, c.address)
+        for needle in (c.id_number, c.phone, c.name):
+            assert not contains(text, needle), f"{code}: {needle!r} is printed on a card left at the door"
+        return
     for needle in (c.id_number, c.phone, c.address):
         assert contains(text, needle), f"{code}: {needle!r} missing"
 

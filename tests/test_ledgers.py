@@ -116,8 +116,10 @@ def seed_hall(app: App, clock: FixedClock, team: Team | None = None) -> Hall:
                                             "contact_phone": "13900000000"})
     o = clerk.perform(o.id, "refer", {"department": "distribution", "summary": "核实抢修人员服务态度"})
     o = handler.perform(o.id, "handled", {"result": "已批评教育"})
+    o = clerk.perform(o.id, "review_passed")
     o = clerk.perform(o.id, "not_satisfied", reason="客户要求当面道歉")
     o = handler.perform(o.id, "handled", {"result": "班长上门道歉"})
+    o = clerk.perform(o.id, "review_passed")
     complaint = clerk.perform(o.id, "satisfied", {"callback_note": "客户表示满意"})
     o = clerk.open("complaint", c.id, data={"complaint_type": "enquiry", "content": "咨询阶梯气价",
                                             "contact_phone": "0851-86201234"})
@@ -507,8 +509,8 @@ def test_cash_daily_per_clerk_and_day(app, hall, tmp_path):
 
 def test_compliance_counts_finished_clocks_with_a_chart(app, hall, tmp_path):
     result, wb = export(app, hall.team.manager, "compliance", tmp_path)
-    detail, trend, emergencies, clocks = wb.worksheets
-    assert emergencies.title == "抢险抢修到场"
+    detail, trend, emergencies, rates, clocks = wb.worksheets
+    assert emergencies.title == "抢险抢修到场" and rates.title == "服务承诺指标"
     with app.reading() as s:
         met = s.scalar(select(func.count()).where(Deadline.status == "met"))
         missed = s.scalar(select(func.count()).where(Deadline.status == "missed"))
@@ -874,8 +876,9 @@ def test_pdf_of_a_ledger(app, hall, tmp_path):
     path = tmp_path / "compliance.pdf"
     LedgerService(app, hall.team.manager).export("compliance", None, path)
     pages = pdf_pages(path)
-    assert len(pages) == 4 and "达标率" in pages[0]
-    assert ["本期无抢险抢修记录" in p for p in pages] == [False, False, True, False]
+    assert len(pages) == 5 and "达标率" in pages[0]
+    assert ["本期无抢险抢修记录" in p for p in pages] == [False, False, True, False, False]
+    assert "服务承诺指标" in pages[3] and "本期无已结案的抢险抢修，也无办结的表具校验/更换" in pages[3]
     assert all(f"共 {len(pages)} 页" in p for p in pages)
 
 

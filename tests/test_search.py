@@ -176,3 +176,25 @@ def test_an_id_number_is_found_only_whole_or_with_one_typo(people):
     assert [h.customer.name for h in clerk.search(full[:8] + full[9:]).hits] == ["张伟"]  # one digit left out
     two_wrong = wrong[:3] + str((int(wrong[3]) + 1) % 10) + wrong[4:]
     assert clerk.search(two_wrong).hits == []
+
+
+def test_spaces_and_full_width_are_ignored(people):
+    app, team, zhang, zhangm, li = people
+    m = team.manager
+    assert names(app, m, "张 伟") == ["张伟", "张伟明"]
+    assert names(app, m, "张\u3000伟明") == ["张伟明"]               # an ideographic space
+    assert names(app, m, "ＺＷ") == ["张伟", "张伟明"]                # full-width pinyin initials
+    assert names(app, m, "花果园Ｒ１") == ["张伟"]                    # full-width letters and digits
+    spaced = f"{zhang.phone[:3]} {zhang.phone[3:7]} {zhang.phone[7:]}"
+    assert names(app, m, spaced) == ["张伟"]
+    full = zhang.phone.translate({c: c + 0xFEE0 for c in range(0x30, 0x3A)})
+    assert names(app, m, full) == ["张伟"]
+
+
+def test_count_says_how_many_up_to_a_cap(people):
+    app, team, *_ = people
+    service = CustomerService(app, team.manager)
+    assert service.count("张 伟") == (2, True)
+    assert service.count("139", cap=2) == (2, False)
+    assert service.count("不存在") == (0, True)
+    assert service.count("  ") == (0, True)

@@ -26,7 +26,7 @@ def test_meter_calibration_passed_at_the_agreed_time(app, team, clock):
     o = clerk.perform(o.id, "accept")
     o = dispatcher.perform(o.id, "assign", {"crew": "计量班", "appointment_at": "2026-11-30 09:00"})
     o = dispatcher.perform(o.id, "passed", {"arrived_at": "2026-11-30 09:20", "check_reading": "1.5",
-                                            "check_result": "误差在允许范围内"})
+                                            "check_result": "误差在允许范围内", "work_checked": True})
     assert o.status == "archived" and o.data["arrived_on_time"] is True
 
 
@@ -38,7 +38,7 @@ def test_meter_replaced_when_calibration_fails_and_late_arrival_is_recorded(app,
     o = dispatcher.perform(o.id, "assign", {"crew": "计量班", "appointment_at": "2026-11-30 09:00"})
     o = dispatcher.perform(o.id, "replaced", {
         "arrived_at": "2026-11-30 10:15", "final_reading": "3", "meter_number": "M-CAL-2", "meter_model": "JBD2.5",
-        "meter_rating": "G2.5", "initial_reading": "0", "fee": "0", "fee_method": "cash"})
+        "meter_rating": "G2.5", "initial_reading": "0", "fee": "0", "fee_method": "cash", "work_checked": True})
     assert o.data["arrived_on_time"] is False
     with app.reading() as s:
         assert s.scalar(select(Meter.status).where(Meter.number == "M-CAL")) == "removed"
@@ -76,23 +76,39 @@ def test_resume_supply_only_for_suspended_accounts(app, team):
 
 
 COMPLAINT = {"complaint_type": "complaint", "content": "夜间燃气异味", "contact_phone": "13900000000"}
+ENQUIRY = {"complaint_type": "enquiry", "content": "咨询阶梯气价", "contact_phone": "13900000000"}
 
 
-@pytest.mark.parametrize("at, channel, handled_from", [
-    (datetime(2026, 11, 27, 18, 30), "phone", datetime(2026, 11, 30, 9, 0)),   # Friday evening → Monday
-    (datetime(2026, 9, 30, 17, 0), "phone", datetime(2026, 10, 8, 9, 0)),      # National Day
-    (datetime(2026, 11, 28, 8, 0), "counter", datetime(2026, 11, 28, 9, 0)),   # the hall opens every day
+@pytest.mark.parametrize("at, data, handled_from", [
+    (datetime(2026, 11, 27, 18, 30), COMPLAINT, datetime(2026, 11, 30, 9, 0)),  # complaint line: Friday → Monday
+    (datetime(2026, 9, 30, 17, 0), COMPLAINT, datetime(2026, 10, 8, 9, 0)),     # National Day
+    (datetime(2026, 11, 28, 10, 0), COMPLAINT, datetime(2026, 11, 30, 9, 0)),   # Saturday: no complaint line
+    (datetime(2026, 11, 28, 8, 0), ENQUIRY, datetime(2026, 11, 28, 9, 0)),      # 96977 opens at 9 every day
 ])
-def test_complaints_out_of_hours_say_when_they_are_handled(app, team, clock, at, channel, handled_from):
+def test_calls_out_of_their_lines_hours_say_when_they_are_handled(app, team, clock, at, data, handled_from):
     clock.set(at)
     c, _ = active_resident(app, team)
-    o = OrderService(app, team.clerk).open("complaint", c.id, data=COMPLAINT, channel=channel)
+    o = OrderService(app, team.clerk).open("complaint", c.id, data=data, channel="phone", caller_phone="13900000000")
     assert o.data["handle_from"] == handled_from.isoformat()
     assert f"{handled_from:%Y-%m-%d %H:%M}" in o.data["out_of_hours"]
 
 
-def test_complaint_in_hours_is_handled_now(app, team, clock):
-    clock.set(datetime(2026, 11, 27, 10, 0))
+@pytest.mark.parametrize("at, data", [
+    (datetime(2026, 11, 27, 10, 0), COMPLAINT),     # the complaint line on a working day
+    (datetime(2026, 11, 28, 10, 0), ENQUIRY),       # a Saturday enquiry on 96977: every day 9:00-24:00
+    (datetime(2026, 10, 3, 23, 30), ENQUIRY),       # National Day, late evening
+])
+def test_calls_in_their_lines_hours_are_handled_now(app, team, clock, at, data):
+    clock.set(at)
     c, _ = active_resident(app, team)
-    o = OrderService(app, team.clerk).open("complaint", c.id, data=COMPLAINT, channel="phone")
+    o = OrderService(app, team.clerk).open("complaint", c.id, data=data, channel="phone", caller_phone="0851 33525106")
+    assert o.channel.label == "来电" and o.caller_phone == "0851-33525106"
+    assert "handle_from" not in o.data and "out_of_hours" not in o.data
+
+
+def test_at_the_counter_the_hall_is_open(app, team, clock):
+    clock.set(datetime(2026, 11, 28, 8, 0))  # Saturday, before any line opens: the customer is in the hall
+    c, _ = active_resident(app, team)
+    o = OrderService(app, team.clerk).open("complaint", c.id, data=COMPLAINT)
+    assert o.channel == "counter" and o.channel.label == "来访" and o.caller_phone == ""
     assert "handle_from" not in o.data

@@ -178,8 +178,10 @@ def test_complaint_ticket_and_visit_sheets_keep_their_step(app, clock, team):
     assert "上门校验/更换" in sheet
     clock.advance(days=1)
     m = OrderService(app, team.dispatcher).perform(m.id, "passed", {
-        "arrived_at": clock.now().isoformat(timespec="minutes"), "check_reading": "1", "check_result": "合格"})
+        "arrived_at": clock.now().isoformat(timespec="minutes"), "check_reading": "1", "check_result": "合格",
+        "work_checked": True})
     k = OrderService(app, team.handler).perform(k.id, "handled", {"result": "已修复"})
+    k = clerk.perform(k.id, "review_passed")
     k = clerk.perform(k.id, "satisfied", {"callback_note": "满意"})
     clock.advance(days=400)
     rename_everyone(app, c.id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from gasdesk.vocab import Role, SiteWork, TimeUnit
+from gasdesk.vocab import PauseKind, Role, SiteWork, TimeUnit
 
 
 class FieldKind(StrEnum):
@@ -44,6 +44,11 @@ class FieldDef:
     # Name of a setting holding the default (e.g. a fee from the fee schedule).
     default_setting: str | None = None
     help: str = ""
+    # A choice suggested by what another field of the same form says: the choice whose number appears
+    # in that field's text (表型号 "JBD2.5膜式燃气表" suggests 规格 G2.5).
+    default_from: str | None = None
+    # The customer's own value that fills the field when the order is opened (e.g. "phone").
+    customer_value: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,9 @@ class ActionDef:
     forms: tuple[str, ...] = ()
     # Draw as a 是/否 decision on the chart (the step's question is StepDef.question).
     decision: str | None = None
+    # The counter's first suggestion only when the order's opening values match, e.g.
+    # (("complaint_type", "enquiry"),); without it any action may be suggested.
+    suggested_when: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "guards", rules(self.guards))
@@ -130,6 +138,9 @@ class ActionDef:
 
     def has_guard(self, name: str) -> bool:
         return name in names(self.guards)
+
+    def suggested_for(self, data: dict[str, Any]) -> bool:
+        return all(str(data.get(code)) == value for code, value in self.suggested_when)
 
 
 @dataclass(frozen=True)
@@ -226,6 +237,15 @@ class FlowDef:
     own_ledgers: tuple[OrderLedger, ...] = ()
     # One of the ten flows of the process document's charts (False: a further commitment service).
     chart: bool = True
+    # The published rate its finished orders make (e.g. 表具校验、更换合格率, 100 % promised): an order
+    # archived with no re-work (`rounds` 0, rounds_label 返工次数) passed first time.
+    pass_rate: str = ""
+    # A request of this flow may be taken by telephone (the seed: 也可电话咨询报装; 客户来电、来访申请开通
+    # 点火及拆、迁、移、改). Its documents are then checked, and its forms signed, when the customer comes in.
+    phone_intake: bool = False
+    # The kinds of hand pause (vocab.PauseKind codes) its clocks allow: the customer's, and for the
+    # installation approvals such as road-excavation permits, which the commitment does not count.
+    pause_kinds: tuple[str, ...] = (PauseKind.CUSTOMER,)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "open_effects", rules(self.open_effects))

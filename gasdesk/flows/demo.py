@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from gasdesk.flows.definition import ActionDef
 from gasdesk.flows.shapes import ASSIGN, refuse
-from gasdesk.vocab import AccountStatus, PaymentMethod
+from gasdesk.vocab import AccountStatus, Channel, PaymentMethod
 
 # The shapes' action codes the hall treats alike in every flow.
 REFUSE = refuse().code
@@ -136,7 +136,9 @@ class Opening:
 
     data: dict[str, Any] = field(default_factory=dict)
     note: str = ""
-    channel: str = "counter"
+    channel: str = Channel.COUNTER
+    # The caller's number of a request taken by telephone (channel 'phone').
+    caller_phone: str = ""
     # Documents the customer did not bring (beyond those a refusal's reason names).
     missing: tuple[str, ...] = ()
 

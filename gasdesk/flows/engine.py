@@ -151,6 +151,44 @@ def read_fields(fields: tuple[FieldDef, ...], payload: Mapping[str, Any]) -> dic
     return values
 
 
+def reachable_steps(flow: FlowDef, data: dict[str, Any] | None = None) -> list[StepDef]:
+    """The steps an order can still pass through, in the definition's order. A value recorded at opening
+    that names one action of a later decision (销户's 是否拆除 answered as "removal") leaves out the
+    branches of that decision's other actions."""
+    chosen = {str(v) for v in (data or {}).values()}
+    seen: set[str] = set()
+    todo = [flow.initial]
+    while todo:
+        code = todo.pop()
+        if code in seen or not flow.has_step(code):
+            continue
+        seen.add(code)
+        step = flow.step(code)
+        actions = [a for a in step.actions if a.code in chosen] or list(step.actions)
+        todo += [a.target or code for a in actions]
+    return [s for s in flow.steps if s.code in seen]
+
+
+REQUIRED = "请填写此项"
+
+
+def field_problem(f: FieldDef, raw: Any) -> str:
+    """Why the value typed for one field would be refused, '' when it would not: the message that
+    stands beside the field, so without the field's name (read_fields adds it for a message elsewhere)."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return REQUIRED if f.required and f.kind is not FieldKind.BOOL else ""
+    try:
+        read_value(f, raw)
+    except validation.ValidationError as exc:
+        return exc.message
+    return ""
+
+
+def field_problems(fields: tuple[FieldDef, ...], payload: Mapping[str, Any]) -> dict[str, str]:
+    """Every field's problem at once, in the order of the fields."""
+    return {f.code: message for f in fields if (message := field_problem(f, payload.get(f.code)))}
+
+
 def read_value(f: FieldDef, raw: Any) -> Any:
     kind = f.kind
     if kind in (FieldKind.TEXT, FieldKind.LONG_TEXT):

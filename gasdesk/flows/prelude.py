@@ -38,11 +38,12 @@ from gasdesk.flows.shapes import (
     simple_step,
     visit_steps,
 )
-from gasdesk.vocab import IdDocType, SiteWork
+from gasdesk.vocab import IdDocType, PauseKind, SiteWork
 
 __all__ = [
     "ID_COPY", "METHODS", "NON_RESIDENTIAL_USES", "OWNER_ID", "PROPERTY_MGMT", "PROPERTY_PROOF", "RATINGS",
     "ROLES", "WD", "AccountLock", "ActionDef", "DocumentDef", "Effect", "FieldDef", "FieldKind", "FlowDef",
-    "Guard", "IdDocType", "OrderLedger", "SiteWork", "StepDef", "TimeLimit", "counter_accept", "counter_step", "documents_step", "fee_fields",
+    "Guard", "IdDocType", "OrderLedger", "PauseKind", "SiteWork", "StepDef", "TimeLimit", "counter_accept",
+    "counter_step", "documents_step", "fee_fields",
     "new_meter_fields", "opens_account", "refuse", "simple_step", "terminal_steps", "visit_steps",
 ]

@@ -29,6 +29,7 @@ PACKAGES = (
     "meter_service",
     "relocation",
     "resume_supply",
+    "inspection",
 )
 # The flow the new-business wizard selects first: the counter's most common business.
 WIZARD_DEFAULT = "activation"

@@ -53,7 +53,8 @@ def new_meter_fields() -> tuple[FieldDef, ...]:
     return (
         FieldDef("meter_number", "表号"),
         FieldDef("meter_model", "表型号", default_setting="defaults.meter_model"),
-        FieldDef("meter_rating", "规格", FieldKind.CHOICE, choices=RATINGS),
+        FieldDef("meter_rating", "规格", FieldKind.CHOICE, choices=RATINGS, default_from="meter_model",
+                 help="按表型号自动选择（如 JBD2.5 → G2.5），可以改选"),
         FieldDef("initial_reading", "起始读数（m³）", FieldKind.READING),
     )
 

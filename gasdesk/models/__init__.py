@@ -16,6 +16,15 @@ from gasdesk.models.billing import Bill, BillAllocation, MeterReading, Price, Re
 from gasdesk.models.customer import Customer
 from gasdesk.models.emergency import EmergencyCall
 from gasdesk.models.events import BalanceMoved, Event
+from gasdesk.models.inspection import (
+    InspectionAccount,
+    InspectionClearance,
+    InspectionHazard,
+    InspectionOrder,
+    InspectionPlan,
+    InspectionVisit,
+    OrderAttachment,
+)
 from gasdesk.models.office import CalendarOverride, NumberSequence, Setting
 from gasdesk.models.order import Deadline, DeadlinePause, OrderStep, ServiceOrder
 from gasdesk.models.payment import Payment
@@ -25,7 +34,8 @@ from gasdesk.models.staff import Department, Staff
 __all__ = [
     "Account", "ArrearsNotice", "AuditEntry", "BalanceMoved", "BankAgreement", "BankCollection",
     "BankFileImport", "BankRun", "BankRunLine", "Base", "Bill", "BillAllocation", "CalendarOverride",
-    "Customer", "Deadline", "DeadlinePause", "Department", "EmergencyCall", "Event", "Meter",
-    "MeterReading", "Money", "NumberSequence", "OrderStep", "Payment", "PlannedWork",
+    "Customer", "Deadline", "DeadlinePause", "Department", "EmergencyCall", "Event", "InspectionAccount",
+    "InspectionClearance", "InspectionHazard", "InspectionOrder", "InspectionPlan", "InspectionVisit", "Meter",
+    "MeterReading", "Money", "NumberSequence", "OrderAttachment", "OrderStep", "Payment", "PlannedWork",
     "Price", "Quantity", "ReceiptPrint", "ServiceOrder", "Setting", "Staff", "Tariff",
 ]

@@ -138,3 +138,5 @@ class FormContext:
     # decider of a refusal, the clerk who referred a complaint), never the printer or the print time.
     step_at: datetime | None = None
     step_by: str = ""
+    # How the request came in (来访, or 来电 with the caller's number); '' for the counter's default.
+    channel_text: str = ""

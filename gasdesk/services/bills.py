@@ -31,17 +31,19 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from gasdesk.models import (
     Account,
+    AuditEntry,
     BalanceMoved,
     Bill,
     BillAllocation,
     Customer,
     MeterReading,
+    Money,
     Payment,
     Tariff,
 )
@@ -469,6 +471,68 @@ def settle_moved(session: Session, moved: BalanceMoved) -> None:
     at = last.at if last is not None else datetime.now().replace(microsecond=0)
     settle_account(session, account, at=at, staff_id=last.staff_id if last is not None else None,
                    payments=moved.payments)
+
+
+# --- the balance at a past moment ----------------------------------------------------------------
+
+# The audit actions that write a payment (its prints are audited on it too, later).
+WRITTEN = ("create", "reverse")
+
+
+def written_at(session: Session, payment: Payment) -> int | None:
+    """The payment's place in the audit chain: the id of the entry that wrote it (None for payments
+    written in bulk without one, a bank file's plain lines). Entries are chained one transaction after
+    another, so this orders the payment against every other audited write, even in the same second."""
+    place = session.scalar(select(func.min(AuditEntry.id))
+                           .where(AuditEntry.entity == "payment", AuditEntry.entity_id == str(payment.id),
+                                  AuditEntry.action.in_(WRITTEN)))
+    return int(place) if place is not None else None
+
+
+def balance_after(session: Session, payment: Payment) -> Decimal | None:
+    """The account's balance right after this payment was written (None without an account): the
+    same figure on every day it is asked, whatever was paid, billed or reversed since.
+
+    By the money rule (and audit.check's balance check): the opening entries carried over from an
+    earlier system, plus the balance effects of the account's payments up to this one (ids follow
+    the order of payments on an account, which the account's row lock serializes), minus the bills
+    issued before it. Bills and opening entries are placed against the payment by their audit
+    entries (a bill issued at the same second, before or after the payment, falls on the right
+    side); one without an audit entry, or a payment without one, by their times (a bill of the
+    same second counts as before, as a settlement bills a reading before it settles)."""
+    if payment.account_id is None:
+        return None
+    account_id = payment.account_id
+    place = written_at(session, payment)
+    paid = session.scalar(select(type_coerce(func.sum(Payment.balance_effect), Money()))
+                          .where(Payment.account_id == account_id, Payment.id <= payment.id)) or ZERO
+    bills = session.execute(select(Bill.id, Bill.amount, Bill.issued_at).where(Bill.account_id == account_id)).all()
+    issued: dict[str, int] = {}
+    keys = [str(bill_id) for bill_id, _, _ in bills]
+    for start in range(0, len(keys), 500):
+        for key, entry in session.execute(
+                select(AuditEntry.entity_id, func.min(AuditEntry.id))
+                .where(AuditEntry.entity == "bill", AuditEntry.action == "issue",
+                       AuditEntry.entity_id.in_(keys[start:start + 500]))
+                .group_by(AuditEntry.entity_id)):
+            issued[key] = int(entry)
+
+    def before(entry: int | None, at: datetime) -> bool:
+        return entry < place if entry is not None and place is not None else at <= payment.at
+
+    billed = sum((amount for bill_id, amount, at in bills if before(issued.get(str(bill_id)), at)), ZERO)
+    opening = ZERO
+    for entry, at, changes in session.execute(
+            select(AuditEntry.id, AuditEntry.at, AuditEntry.changes)
+            .where(AuditEntry.entity == "account", AuditEntry.entity_id == str(account_id),
+                   AuditEntry.action.in_(audit.OPENING_ACTIONS))):
+        if before(entry, at):
+            try:  # read as audit.check reads them
+                old, new = changes["balance"]
+                opening += Decimal(str(new)) - Decimal(str(old))
+            except (KeyError, TypeError, ValueError, ArithmeticError):
+                continue
+    return (opening + paid - billed).quantize(CENT)
 
 
 # --- views --------------------------------------------------------------------------------------

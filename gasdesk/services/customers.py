@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from decimal import Decimal
@@ -56,32 +58,61 @@ class CustomerInput:
     yearly_allowance: Decimal | str | None = None
     household_size: int | None = None
 
-    def check(self) -> CustomerInput:
-        try:
-            category = CustomerCategory(self.category)
-            name = check_text(self.name, "户名", 100, field="name", required=True)
-            id_type = IdDocType(self.id_type)
-            id_number = check_id_number(id_type, self.id_number)
-            phone = check_phone(self.phone, field="phone")
-            phone2 = check_phone(self.phone2, field="phone2") if self.phone2.strip() else ""
-            address = check_text(self.address, "用气地址", 200, field="address", required=True)
-            contact_person = check_text(self.contact_person, "联系人", 40, field="contact_person")
-            district = District(self.district)
+    def checked(self) -> tuple[dict[str, Any], dict[str, str]]:
+        """Every field checked on its own: (normalised values, field -> refusal), in the form's order,
+        so a form can show all that is wrong at once."""
+        values: dict[str, Any] = {}
+        problems: dict[str, str] = {}
+
+        def run(field: str, check: Callable[[], Any]) -> None:
+            try:
+                values[field] = check()
+            except ValidationError as exc:
+                problems[exc.field or field] = exc.message
+            except ValueError:
+                problems[field] = "请选择有效的选项"
+
+        def gas_use() -> GasUseType:
+            category = values.get("category")
             use = GasUseType(self.gas_use_type or (
                 GasUseType.RESIDENTIAL if category is CustomerCategory.RESIDENTIAL else GasUseType.COMMERCIAL))
-            if (use is GasUseType.RESIDENTIAL) != (category is CustomerCategory.RESIDENTIAL):
+            if category is not None and (use is GasUseType.RESIDENTIAL) != (category is CustomerCategory.RESIDENTIAL):
                 raise ValidationError("用气性质与客户类别不一致", field="gas_use_type")
-            allowance = (check_meter_reading(self.yearly_allowance, field="yearly_allowance")
-                         if self.yearly_allowance not in (None, "") else None)
+            return use
+
+        def household() -> int | None:
             if self.household_size is not None and not (0 < int(self.household_size) < 100):
                 raise ValidationError("家庭人口应为1至99之间的整数", field="household_size")
-        except ValueError as exc:
-            if isinstance(exc, ValidationError):
-                raise Refused(exc.message, field=exc.field) from exc
-            raise Refused("请选择有效的选项") from exc
-        return replace(self, category=category, name=name, id_type=id_type, id_number=id_number, phone=phone,
-                       phone2=phone2, address=address, district=district, gas_use_type=use,
-                       contact_person=contact_person, yearly_allowance=allowance)
+            return self.household_size
+
+        run("category", lambda: CustomerCategory(self.category))
+        run("name", lambda: check_text(self.name, "户名", 100, field="name", required=True))
+        run("id_type", lambda: IdDocType(self.id_type))
+        if "id_type" in values:
+            run("id_number", lambda: check_id_number(values["id_type"], self.id_number))
+        run("phone", lambda: check_phone(self.phone, field="phone"))
+        run("phone2", lambda: check_phone(self.phone2, field="phone2") if self.phone2.strip() else "")
+        run("contact_person", lambda: check_text(self.contact_person, "联系人", 40, field="contact_person"))
+        run("address", lambda: check_text(self.address, "用气地址", 200, field="address", required=True))
+        run("district", lambda: District(self.district))
+        run("gas_use_type", gas_use)
+        run("yearly_allowance", lambda: check_meter_reading(self.yearly_allowance, field="yearly_allowance")
+            if self.yearly_allowance not in (None, "") else None)
+        run("household_size", household)
+        return values, problems
+
+    def problems(self) -> dict[str, str]:
+        return self.checked()[1]
+
+    def check(self) -> CustomerInput:
+        values, problems = self.checked()
+        if problems:
+            field, message = next(iter(problems.items()))
+            raise Refused(message, field=None if message == "请选择有效的选项" and field in _CHOICES else field)
+        return replace(self, **values)
+
+
+_CHOICES = ("category", "id_type", "district", "gas_use_type")
 
 
 def check_id_number(id_type: IdDocType | str, text: str) -> str:
@@ -315,7 +346,7 @@ class CustomerService:
         """Search as you type over number, name, pinyin initials, phone, ID, account number and address.
 
         One hit per customer (with its first open account), in the order of the index that answered."""
-        q = clean_text(query)[:100]
+        q = search_text(query)
         if not q.strip("-"):  # nothing, or only the dashes of a number not yet typed
             return SearchPage()
         with self.app.reading() as s:
@@ -328,6 +359,16 @@ class CustomerService:
             if row.id not in first:
                 first[row.id] = search_hit(row, mask)
         return SearchPage(hits=[first[i] for i in page if i in first], has_more=len(ids) > limit)
+
+    def count(self, query: str, *, cap: int = 1000) -> tuple[int, bool]:
+        """How many customers a search finds: (n, True), or (cap, False) when there are more than `cap`
+        (a long list is counted only so far: the clerk types more instead)."""
+        q = search_text(query)
+        if not q.strip("-"):
+            return 0, True
+        with self.app.reading() as s:
+            n = len(self._matching_ids(s, q, cap + 1, 0))
+        return (n, True) if n <= cap else (cap, False)
 
     @staticmethod
     def _matching_ids(s: Session, q: str, limit: int, offset: int) -> list[int]:
@@ -347,6 +388,12 @@ class CustomerService:
             found = list(s.execute(STRUCTURED_QUERIES["id_numbers"], {
                 "offset": offset, "limit": limit, "id_numbers": candidates}).scalars())
         return found
+
+
+def search_text(query: str) -> str:
+    """What a typed query searches for: full-width letters and digits as half-width (ＺＷ, １３９), and no
+    spaces at all ("张 伟" finds 张伟, "139 1234" a phone), as names and numbers are stored."""
+    return "".join(unicodedata.normalize("NFKC", clean_text(query)).split())[:100]
 
 
 def _range(column: Any, name: str) -> Any:

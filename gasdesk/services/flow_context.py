@@ -16,13 +16,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gasdesk import hours
+from gasdesk import hours, sla
 from gasdesk.flows.definition import ActionDef, FlowDef, Rule, rules
 from gasdesk.flows.rules import PricedGas
 from gasdesk.flows.rules import Rule as RuleFn
 from gasdesk.models import Account, Customer, Meter, ServiceOrder
 from gasdesk.permissions import Permission
-from gasdesk.services import audit, billing, numbering, payments
+from gasdesk.services import audit, billing, deadlines, numbering, payments
 from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
 from gasdesk.services.customers import CUSTOMER_FIELDS, CustomerInput, check_id_number, initials, new_customer
@@ -147,6 +147,11 @@ class OrderContext:
 
     def next_opening(self, opens: str, closes: str, working_days_only: bool) -> datetime:
         return hours.next_opening(self.now, opens, closes, self.app.calendar() if working_days_only else None)
+
+    def due_in(self, amount: int, unit: str = "working_days") -> datetime:
+        """When a limit of `amount` `unit` started now falls due on the office calendar (as a step's
+        deadline started now would be due): a hazard's rectification deadline."""
+        return sla.due_at(amount, unit, self.now, deadlines.current_calendar(self.session, self.app.calendar()))
 
 
 # The key of the facts of a step in the values an action records (and so in its log row).

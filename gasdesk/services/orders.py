@@ -22,12 +22,12 @@ from gasdesk.flows.registry import ALL_FLOWS, EFFECTS, GUARDS, PREVIEWS
 from gasdesk.flows.rules import Settlement
 from gasdesk.models import Account, Customer, Deadline, Department, OrderStep, ServiceOrder, Staff
 from gasdesk.permissions import Permission
-from gasdesk.services import audit, deadlines, numbering
+from gasdesk.services import audit, deadlines, hazard_gate, numbering
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import Conflict, NotFound, Refused
 from gasdesk.services.flow_context import OrderContext, run_rules
-from gasdesk.validation import clean_text
-from gasdesk.vocab import AccountStatus, DeadlineScope, DeadlineStatus, OrderStatus
+from gasdesk.validation import ValidationError, check_phone, clean_text
+from gasdesk.vocab import AccountStatus, Channel, DeadlineScope, DeadlineStatus, OrderStatus, PauseKind
 
 
 @dataclass(frozen=True)
@@ -91,16 +91,39 @@ class OrderView:
     deadlines: list[DeadlineView] = field(default_factory=list)
     history: list[StepLogView] = field(default_factory=list)
     actions: list[ActionDef] = field(default_factory=list)
+    # How the request came in (vocab.Channel) and, by telephone, the caller's number.
+    channel: Channel = Channel.COUNTER
+    caller_phone: str = ""
 
     @property
     def flow(self) -> FlowDef:
         return ALL_FLOWS[self.kind]
+
+    @property
+    def awaiting_visit(self) -> bool:
+        """Taken by telephone and the customer has not yet come in: documents unchecked, nothing signed."""
+        return awaiting_visit(self.channel, self.data)
+
+    @property
+    def channel_text(self) -> str:
+        return self.channel.label + (f"（{self.caller_phone}）" if self.caller_phone else "")
 
     def open_deadline(self, scope: DeadlineScope) -> DeadlineView | None:
         for d in self.deadlines:
             if d.scope == scope and d.status in deadlines.OPEN:
                 return d
         return None
+
+
+# Where an order keeps when the customer of a telephone request came in (OrderService.customer_arrived).
+VISITED_KEY = "_visited_at"
+# The kind of the hand pause running now (vocab.PauseKind), beside its reason in "_on_hold".
+HOLD_KIND_KEY = "_hold_kind"
+AWAITING_VISIT = "来电受理，等待客户到厅核对资料、签字"
+
+
+def awaiting_visit(channel: str, data: Mapping[str, Any]) -> bool:
+    return channel == Channel.PHONE and not data.get(VISITED_KEY)
 
 
 def step_label_of(flow: FlowDef, step: str | None) -> str:
@@ -114,7 +137,7 @@ def action_label_of(flow: FlowDef, step: str | None, action: str, data: Mapping[
         return f"打印：{title}" if title else "打印表单"
     special = {"open": "受理登记", "cancel": flow_engine.CANCEL.label, "pause_clock": "暂停计时（客户原因）",
                "correct": "更正登记内容",
-               "resume_clock": "恢复计时", "documents": "更新资料清单"}
+               "resume_clock": "恢复计时", "documents": "更新资料清单", "visit": "客户到厅（来访），核对资料"}
     if action in special:
         return special[action]
     if step and flow.has_step(step):
@@ -154,7 +177,8 @@ def order_view(session: Session, order: ServiceOrder, actor: Actor | None = None
         documents=list(order.documents or []), data=dict(order.data or {}), reason=order.reason, crew=order.crew,
         appointment_at=order.appointment_at, rounds=order.rounds, department_id=order.department_id,
         on_hold=bool((order.data or {}).get("_on_hold")), version=order.version, deadlines=dl,
-        history=history, actions=actions,
+        history=history, actions=actions, channel=Channel(order.channel),
+        caller_phone=str((order.data or {}).get("caller_phone") or ""),
     )
 
 
@@ -184,15 +208,29 @@ class OrderService:
 
     def open(self, kind: str, customer_id: int, *, account_id: int | None = None,
              documents: Iterable[str] = (), data: Mapping[str, Any] | None = None, note: str = "",
-             channel: str = "counter") -> OrderView:
+             channel: str = Channel.COUNTER, caller_phone: str = "") -> OrderView:
+        """Open an order at its first step. `channel` is how the request came in: 来访 at the counter, or
+        来电 (flows with FlowDef.phone_intake) with the caller's number; a call's documents are checked,
+        and its forms signed, when the customer comes in (customer_arrived), and until then a flow that
+        asks for documents waits on the customer, its clocks paused."""
         self.actor.require(Permission.OPEN_ORDER)
         flow = ALL_FLOWS.get(kind)
         if flow is None:
             raise NotFound(f"没有“{kind}”这种业务")
+        how, caller = _intake(flow, channel, caller_phone, documents)
+        payload = dict(data or {})
+        from_customer = [f for f in flow.open_fields if f.customer_value and not str(payload.get(f.code) or "").strip()]
+        if from_customer:  # left empty: the customer's own (e.g. 联系电话), which a clerk may see only masked
+            with self.app.reading() as s:
+                known = s.get(Customer, customer_id)
+                for f in from_customer:
+                    payload[f.code] = str(getattr(known, str(f.customer_value), "") or "") if known else ""
         try:
-            values = flow_engine.read_fields(flow.open_fields, data or {})
+            values = flow_engine.read_fields(flow.open_fields, payload)
         except flow_engine.ActionRefused as exc:
             raise Refused(exc.message, field=exc.field) from exc
+        if caller:
+            values["caller_phone"] = caller
         docs = self._check_documents(flow, documents)
         now = self.app.clock.now()
         calendar = self.app.calendar()
@@ -211,11 +249,15 @@ class OrderService:
                 number=numbering.order_number(s, flow.number_prefix, now.date()), kind=flow.kind,
                 customer_id=customer.id, account_id=account.id if account else None, step=first.code,
                 status=OrderStatus.OPEN, step_entered_at=now, opened_by_id=self.actor.staff_id, opened_at=now,
-                channel=channel, documents=docs, data=values, reason="", crew="", rounds=0,
+                channel=how, documents=docs, data=values, reason="", crew="", rounds=0,
                 summary=clean_text(note),
             )
             s.add(order)
             s.flush()
+            if account is not None and flow.kind not in hazard_gate.exempt_kinds():
+                # An open 一级 safety hazard: new business needs a manager's confirmation, used here.
+                hazard_gate.require(s, account_id=account.id, purpose=hazard_gate.NEW_BUSINESS,
+                                    staff_id=self.actor.staff_id, at=now, ref=order.number)
             ctx = OrderContext(session=s, app=self.app, actor=self.actor, now=now, flow=flow, order=order,
                                customer=customer, account=account, values=values, step_code=first.code)
             run_rules(flow.open_effects, EFFECTS, ctx)
@@ -231,6 +273,9 @@ class OrderService:
                 if first.customer_wait or not first.counted:
                     s.flush()
                     deadlines.pause(s, total, now, f"等待客户：{first.label}", calendar)
+            if how == Channel.PHONE and any(d.required for d in flow.documents):
+                s.flush()
+                self._hold(s, order, PauseKind.CUSTOMER, AWAITING_VISIT, now, calendar)
             s.flush()
             audit.append(s, at=now, staff_id=self.actor.staff_id, entity="service_order", entity_id=order.id,
                          action="open", changes=audit.snapshot(order, ["number", "kind", "customer_id",
@@ -448,6 +493,8 @@ class OrderService:
             order = self._lock(s, order_id, expected_version)
             if order.status != OrderStatus.OPEN:
                 raise Refused("业务已办结，不能修改资料清单")
+            if awaiting_visit(order.channel, order.data or {}):
+                raise Refused("来电受理的业务：请在客户到厅时用“客户到厅”核对原件并勾选资料")
             docs = self._check_documents(ALL_FLOWS[order.kind], documents)
             old = list(order.documents or [])
             order.documents = docs
@@ -457,26 +504,57 @@ class OrderService:
             s.flush()
             return order_view(s, order, self.actor)
 
-    def pause_clock(self, order_id: int, reason: str) -> OrderView:
-        """Stop every running clock of the order for a delay caused by the customer."""
+    def customer_arrived(self, order_id: int, documents: Iterable[str], *,
+                         expected_version: int | None = None) -> OrderView:
+        """The customer of a telephone request comes in (来访): the clerk checks the originals and ticks
+        the documents brought, the clocks paused while the order waited for them run again, and from now
+        on the forms the customer signs print."""
+        self.actor.require(Permission.OPEN_ORDER)
+        now = self.app.clock.now()
+        calendar = self.app.calendar()
+        with self.app.unit_of_work() as s:
+            order = self._lock(s, order_id, expected_version)
+            if order.status != OrderStatus.OPEN:
+                raise Refused("业务已办结")
+            if not awaiting_visit(order.channel, order.data or {}):
+                raise Refused("该业务单不是来电受理，或客户已到厅办理过")
+            docs = self._check_documents(ALL_FLOWS[order.kind], documents)
+            old = list(order.documents or [])
+            order.documents = docs
+            if order.data.get("_on_hold") == AWAITING_VISIT:
+                self._release(s, order, now, calendar)
+            order.data = {**order.data, VISITED_KEY: now.isoformat(timespec="minutes")}
+            self._log(s, order, order.step, order.step, "visit", now, "", {"documents": docs})
+            audit.append(s, at=now, staff_id=self.actor.staff_id, entity="service_order", entity_id=order.id,
+                         action="visit", changes={"documents": [old, docs]})
+            s.flush()
+            return order_view(s, order, self.actor)
+
+    def pause_clock(self, order_id: int, reason: str, kind: str = PauseKind.CUSTOMER) -> OrderView:
+        """Stop every running clock of the order for a delay the commitment does not count: the
+        customer's, or (flows whose FlowDef.pause_kinds allow it) an approval such as a road-excavation
+        permit. The reason is kept starting with the kind's label (vocab.PauseKind.of_reason)."""
         self.actor.require(Permission.PAUSE_CLOCK)
         reason = clean_text(reason)
         if not reason:
             raise Refused("请填写暂停原因", field="reason")
+        if len(reason) > 200:
+            raise Refused("暂停原因过长（最多200字）", field="reason")
         now = self.app.clock.now()
         calendar = self.app.calendar()
         with self.app.unit_of_work() as s:
             order = self._lock(s, order_id, None)
+            flow = ALL_FLOWS[order.kind]
+            if kind not in flow.pause_kinds:
+                raise Refused(f"“{flow.label}”不能按“{_pause_label(kind)}”暂停计时", field="kind")
             if order.status != OrderStatus.OPEN:
                 raise Refused("业务已办结")
             if order.data.get("_on_hold"):
                 raise Refused("计时已暂停")
-            for d in deadlines.open_deadlines(order):
-                deadlines.pause(s, d, now, f"客户原因：{reason.strip()}", calendar)
-            order.data = {**order.data, "_on_hold": reason.strip()}
-            self._log(s, order, order.step, order.step, "pause_clock", now, reason.strip(), {})
+            self._hold(s, order, PauseKind(kind), reason, now, calendar)
+            self._log(s, order, order.step, order.step, "pause_clock", now, reason, {"kind": str(kind)})
             audit.append(s, at=now, staff_id=self.actor.staff_id, entity="service_order", entity_id=order.id,
-                         action="pause_clock", changes={"reason": [None, reason.strip()]})
+                         action="pause_clock", changes={"reason": [None, reason], "kind": [None, str(kind)]})
             s.flush()
             return order_view(s, order, self.actor)
 
@@ -488,12 +566,7 @@ class OrderService:
             order = self._lock(s, order_id, None)
             if not order.data.get("_on_hold"):
                 raise Refused("计时未暂停")
-            step = ALL_FLOWS[order.kind].step(order.step)
-            for d in deadlines.open_deadlines(order):
-                if d.scope == DeadlineScope.ORDER and (step.customer_wait or not step.counted):
-                    continue
-                deadlines.resume(s, d, now, calendar)
-            order.data = {k: v for k, v in order.data.items() if k != "_on_hold"}
+            self._release(s, order, now, calendar)
             self._log(s, order, order.step, order.step, "resume_clock", now, "", {})
             audit.append(s, at=now, staff_id=self.actor.staff_id, entity="service_order", entity_id=order.id,
                          action="resume_clock")
@@ -501,6 +574,22 @@ class OrderService:
             return order_view(s, order, self.actor)
 
     # --- internals ----------------------------------------------------------------------------
+
+    def _hold(self, s: Session, order: ServiceOrder, kind: PauseKind, reason: str, now: datetime,
+              calendar: Any) -> None:
+        """Pause every open clock of the order by hand, for `reason` of `kind`."""
+        for d in deadlines.open_deadlines(order):
+            deadlines.pause(s, d, now, f"{kind.label}：{reason}", calendar)
+        order.data = {**order.data, "_on_hold": reason, HOLD_KIND_KEY: str(kind)}
+
+    def _release(self, s: Session, order: ServiceOrder, now: datetime, calendar: Any) -> None:
+        """End the hand pause: the clocks run again, except the order clock in a step it does not count."""
+        step = ALL_FLOWS[order.kind].step(order.step)
+        for d in deadlines.open_deadlines(order):
+            if d.scope == DeadlineScope.ORDER and (step.customer_wait or not step.counted):
+                continue
+            deadlines.resume(s, d, now, calendar)
+        order.data = {k: v for k, v in order.data.items() if k not in ("_on_hold", HOLD_KIND_KEY)}
 
     def _lock(self, s: Session, order_id: int, expected_version: int | None) -> ServiceOrder:
         order = s.scalar(
@@ -530,13 +619,14 @@ class OrderService:
         if target.terminal:
             order.status = target.terminal
             order.closed_at = now
-            order.data = {k: v for k, v in order.data.items() if k != "_on_hold"}
+            order.data = {k: v for k, v in order.data.items() if k not in ("_on_hold", HOLD_KIND_KEY)}
         if clocks.start_step is not None:
             new = deadlines.start(s, order, scope=DeadlineScope.STEP, step=target, limit=clocks.start_step, at=now,
                                   calendar=calendar, department_id=self._department_id(s, order, target))
             if on_hold:
                 s.flush()
-                deadlines.pause(s, new, now, "客户原因暂停中", calendar)
+                kind = PauseKind(order.data.get(HOLD_KIND_KEY) or PauseKind.CUSTOMER)
+                deadlines.pause(s, new, now, f"{kind.label}：{order.data['_on_hold']}", calendar)
         for d in deadlines.open_deadlines(order, DeadlineScope.ORDER):
             if clocks.order_clock == "close":
                 deadlines.finish(d, now, cancelled=target.terminal == "cancelled")
@@ -551,6 +641,40 @@ class OrderService:
         if self._departments is None:
             self._departments = dict(s.execute(select(Department.code, Department.id)).all())
         return self._departments.get(step.department)
+
+
+def _pause_label(kind: str) -> str:
+    try:
+        return PauseKind(kind).label
+    except ValueError:
+        return str(kind)[:20]
+
+
+def _intake(flow: FlowDef, channel: str, caller_phone: str, documents: Iterable[str]) -> tuple[Channel, str]:
+    """How a request came in, checked: a call only for flows that take calls, with the caller's number
+    (validated) and without documents (their originals are checked when the customer comes in)."""
+    try:
+        how = Channel(channel)
+    except ValueError:
+        raise Refused("受理方式不正确", field="channel") from None
+    caller = str(caller_phone or "").strip()
+    if how is Channel.ONLINE:
+        raise Refused("暂不支持网上受理", field="channel")
+    if how is Channel.COUNTER or how.internal:
+        if caller:
+            raise Refused("来访受理不填写来电号码", field="caller_phone")
+        return how, ""
+    if not flow.phone_intake:
+        raise Refused(f"“{flow.label}”须由客户到营业厅办理，不能电话受理", field="channel")
+    if not caller:
+        raise Refused("请填写来电号码", field="caller_phone")
+    try:
+        caller = check_phone(caller, field="caller_phone")
+    except ValidationError as exc:
+        raise Refused(f"来电号码：{exc.message}", field="caller_phone") from exc
+    if list(documents):
+        raise Refused("来电受理时不核对资料：请在客户到厅时核对原件后勾选", field="documents")
+    return how, caller
 
 
 def _due_text(due: Decimal) -> str:

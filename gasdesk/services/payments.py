@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from gasdesk.models import Account, Payment, Staff
 from gasdesk.permissions import Permission
-from gasdesk.services import audit, numbering
+from gasdesk.services import audit, hazard_gate, numbering
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import NotFound, Refused
 from gasdesk.validation import ValidationError, check_counter_amount, check_text
@@ -128,6 +128,10 @@ class PaymentService:
                 raise Refused("账户已销户，不能缴费")
             p = record(s, actor=self.actor, at=now, kind=kind, amount=value, method=method,
                        customer_id=account.customer_id, account=account, note=note)
+            if kind is PaymentKind.PREPAY:
+                # Selling gas to an account with an open 一级 safety hazard needs a manager's confirmation.
+                hazard_gate.require(s, account_id=account.id, purpose=hazard_gate.SELL_GAS,
+                                    staff_id=self.actor.staff_id, at=now, ref=p.receipt_number)
             return view(p, self.actor.name)
 
     def reverse(self, payment_id: int, reason: str) -> PaymentView:

@@ -36,9 +36,10 @@ from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import NotFound, Refused
 from gasdesk.services.flow_context import FACTS_KEY, PARTY_FIELDS
-from gasdesk.services.orders import action_label_of, step_label_of
+from gasdesk.services.orders import action_label_of, awaiting_visit, step_label_of
 from gasdesk.vocab import (
     AccountStatus,
+    Channel,
     CustomerCategory,
     District,
     GasUseType,
@@ -57,10 +58,37 @@ class PrintableForm:
     printed_before: bool = False
     # Made by the order's latest step (the one just done): what 打印全部 offers first.
     latest: bool = False
+    # A form the customer signs, of a request taken by telephone whose customer has not come in yet.
+    withheld: bool = False
 
     @property
     def label(self) -> str:
+        if self.withheld:
+            return self.title + " （来电受理，待客户到厅签字时打印）"
         return self.title + (" （已打印，重印为副本）" if self.printed_before else "")
+
+
+def visit_forms(flow: FlowDef) -> set[str]:
+    """Forms printed for a site visit: the customer signs them on site, where the crew meets them."""
+    out: set[str] = set()
+    for step in flow.steps:
+        if step.visit:
+            out.update(step.forms)
+            for action in step.actions:
+                out.update(action.forms)
+    return out
+
+
+def withheld(flow: FlowDef, order: ServiceOrder, form: str) -> bool:
+    """Whether `form` waits for the customer: the request came by telephone, the customer has not come
+    in yet (OrderService.customer_arrived), and the customer's side signs it at the counter. Receipts
+    and the forms of site visits are signed where the money changes hands and the work is done."""
+    if not awaiting_visit(order.channel, order.data or {}) or form == "receipt" or form in visit_forms(flow):
+        return False
+    from gasdesk.reports.forms.catalog import FORM_BLOCKS, party_signs  # reportlab: only when printing
+
+    blocks = FLOW_FORMS[form].blocks if form in FLOW_FORMS else FORM_BLOCKS.get(form, ())
+    return party_signs(blocks)
 
 
 def company_profile(values: dict[str, Any]) -> CompanyProfile:
@@ -114,6 +142,13 @@ STEP_SEQ = "_step_seq"
 
 def _money(value: Any) -> Decimal:
     return Decimal(str(value)) if value not in (None, "") else Decimal("0")
+
+
+def channel_text(order: ServiceOrder) -> str:
+    """How the request came in, as forms print it: 来访, or 来电 with the caller's number."""
+    how = Channel(order.channel)
+    caller = str((order.data or {}).get("caller_phone") or "")
+    return how.label + (f"（{caller}）" if caller else "")
 
 
 def parties_of(facts: dict[str, Any]) -> tuple[PartyInfo, AccountInfo | None, MeterInfo | None]:
@@ -277,7 +312,8 @@ class PrintService:
                 row = form_row(flow, order, code, payment)
                 return row is not None and row.seq == last
 
-            forms = [PrintableForm(c, FORMS[c], None, (c, None) in printed, latest(c)) for c in codes]
+            forms = [PrintableForm(c, FORMS[c], None, (c, None) in printed, latest(c), withheld(flow, order, c))
+                     for c in codes]
             for p in s.scalars(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)):
                 forms.append(PrintableForm("receipt", f"{FORMS['receipt']} {p.receipt_number}", p.id,
                                            ("receipt", p.id) in printed, latest("receipt", p)))
@@ -290,7 +326,11 @@ class PrintService:
         return self._render_many([(order_id, form, payment_id)])
 
     def render_all(self, order_id: int) -> bytes:
-        return self._render_many([(order_id, f.code, f.payment_id) for f in self.forms_for(order_id)])
+        """Every form of the order that may print now (not those waiting for the customer to come in)."""
+        jobs = [(order_id, f.code, f.payment_id) for f in self.forms_for(order_id) if not f.withheld]
+        if not jobs:
+            raise Refused("该业务单目前没有可打印的单据（来电受理的业务，需客户签字的单据待客户到厅时打印）")
+        return self._render_many(jobs)
 
     def render_batch(self, jobs: Iterable[tuple[int, str, int | None]],
                      progress: Callable[[int, int], bool] | None = None) -> bytes:
@@ -366,6 +406,9 @@ class PrintService:
         else:
             party, account, meter = parties_of(facts)
         form = contract_for(form, party.category)
+        if withheld(flow, order, form):
+            raise Refused(f"来电受理的业务，客户尚未到厅：“{FORMS[form]}”须客户签字，请在客户到厅（来访）"
+                          "核对资料后打印")
         copy = (form, payment_id) in self._printed(order)
         known = list(flow.fields())
         text = {f.code: display(f, step.data.get(f.code), departments)
@@ -403,6 +446,7 @@ class PrintService:
             field_choices=field_choices(known, departments),
             blocks=FLOW_FORMS[form].blocks if form in FLOW_FORMS else (),
             step_at=row.at if row is not None else None, step_by=actor_of(row),
+            channel_text=channel_text(order),
         )
         return ctx, payment_id
 

@@ -4,25 +4,43 @@ The receipt form (gasdesk.reports.forms, code `receipt`) prints a FormContext; f
 receipt number stands where an order's number goes. Every print is logged in `receipt_print`; the
 second and later prints of the same payment are copies (副本). A payment made inside an order (a fee, a
 transfer's settlement) is printed by gasdesk.services.printing, which logs prints on the order.
+
+A counter payment has no step whose facts it could print, so its receipt reads them back as they were
+when it was written: the bills it paid (its allocation rows, never edited), the balance it left (derived
+from the account's ledger, gasdesk.services.bills.balance_after) and the customer and clerks as named
+then (today's rows with the audited changes made since undone). A reprint reads the same, whatever
+happened since, apart from 副本 and the footer.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gasdesk.flows.forms import FORMS
-from gasdesk.models import Account, Bill, BillAllocation, Customer, Meter, Payment, ReceiptPrint, Staff
+from gasdesk.models import (
+    Account,
+    AuditEntry,
+    Bill,
+    BillAllocation,
+    Customer,
+    Meter,
+    Payment,
+    ReceiptPrint,
+    Staff,
+)
 from gasdesk.permissions import Permission
-from gasdesk.reports.context import AccountInfo, FieldValue, FormContext, MeterInfo, PartyInfo
-from gasdesk.services import audit
+from gasdesk.reports.context import AccountInfo, FieldValue, FormContext, MeterInfo
+from gasdesk.services import audit, bills
 from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import NotFound
-from gasdesk.vocab import AccountStatus, CustomerCategory, District, GasUseType, IdDocType, PaymentKind
+from gasdesk.services.flow_context import PARTY_FIELDS
+from gasdesk.vocab import AccountStatus, PaymentKind, PaymentMethod
 
 FLOW_LABEL = "柜台收费"
 
@@ -31,11 +49,35 @@ def printed_before(session: Session, payment_id: int) -> bool:
     return session.scalar(select(ReceiptPrint.id).where(ReceiptPrint.payment_id == payment_id).limit(1)) is not None
 
 
+# What the money did to the account, in the words of the receipt's balance rows (…前/后账户余额).
+_MOVE = {PaymentKind.REVERSAL: "冲正", PaymentKind.REFUND: "退款", PaymentKind.WRITE_OFF: "核销"}
+
+
+def as_written(session: Session, entity: str, entity_id: int, values: dict[str, Any], place: int | None,
+               at: datetime) -> dict[str, Any]:
+    """A row's `values` (as the audit trail renders them) as they stood when a payment was written:
+    every audited change made after it (after `place` in the audit chain, else after `at`) undone,
+    the newest first. The services audit each change of a customer or a staff member as
+    {field: [old, new]}, so a receipt reprinted after the customer's name or a clerk's changed
+    names them as the original did."""
+    later = select(AuditEntry.changes).where(AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id))
+    later = later.where(AuditEntry.id > place) if place is not None else later.where(AuditEntry.at > at)
+    for (changes,) in session.execute(later.order_by(AuditEntry.id.desc())):
+        if not isinstance(changes, dict):
+            continue
+        for key, change in changes.items():
+            if key in values and isinstance(change, list) and len(change) == 2:
+                values[key] = change[0]
+    return values
+
+
 def receipt_context(session: Session, payment: Payment, values: dict[str, Any], *, now: datetime,
                     printed_by: str, copy: bool) -> FormContext:
     """The FormContext of a counter payment's receipt (no service order: the receipt number is the
-    form's number, the bills it paid are its fields)."""
-    from gasdesk.services.printing import company_profile, payment_info
+    form's number). It states the payment as it was written, the same on every reprint: the bills it
+    paid (or, a reversal, took back) with the amounts, the account's balance before and right after
+    it (gasdesk.services.bills.balance_after), and the customer and clerks named as they were then."""
+    from gasdesk.services.printing import company_profile, parties_of, payment_info
 
     customer = session.get(Customer, payment.customer_id)
     if customer is None:
@@ -45,39 +87,62 @@ def receipt_context(session: Session, payment: Payment, values: dict[str, Any], 
     if account is not None:
         meter = session.scalar(select(Meter).where(Meter.account_id == account.id)
                                .order_by(Meter.status != "in_service", Meter.id.desc()).limit(1))
-    staff = dict(session.execute(select(Staff.id, Staff.name)).all())
-    info = payment_info(payment, staff.get(payment.staff_id, ""))
-    allocated = session.execute(
-        select(Bill, BillAllocation.amount).join(BillAllocation, BillAllocation.bill_id == Bill.id)
-        .where(BillAllocation.payment_id == payment.id).order_by(Bill.period_end, Bill.id)
-    ).all()
-    fields = [FieldValue(f"账单 {bill.number}",
-                         f"{bill.period_start.isoformat()} 至 {bill.period_end.isoformat()}，用气 {bill.volume} m³，"
-                         f"账单金额 {bill.amount} 元，本次{'冲回' if amount < 0 else '支付'} {abs(amount)} 元")
-              for bill, amount in allocated]
+    place = bills.written_at(session, payment)
+    staff_now = dict(session.execute(select(Staff.id, Staff.name)).all())
+
+    def staff_name(staff_id: int) -> str:
+        if staff_id not in staff_now:
+            return ""
+        return str(as_written(session, "staff", staff_id, {"name": staff_now[staff_id]}, place, payment.at)["name"])
+
+    party = as_written(session, "customer", customer.id,
+                       audit.render({f: getattr(customer, f) for f in PARTY_FIELDS}), place, payment.at)
+    info = payment_info(payment, staff_name(payment.staff_id))
+    paid: dict[int, list[Any]] = {}
+    for bill, amount in session.execute(
+            select(Bill, BillAllocation.amount).join(BillAllocation, BillAllocation.bill_id == Bill.id)
+            .where(BillAllocation.payment_id == payment.id).order_by(Bill.period_end, Bill.id, BillAllocation.id)):
+        paid.setdefault(bill.id, [bill, Decimal("0.00")])[1] += amount
+    paid_bills = [{"number": bill.number, "period_start": bill.period_start.isoformat(),
+                   "period_end": bill.period_end.isoformat(), "volume": str(bill.volume), "amount": str(bill.amount),
+                   "paid": str(amount)} for bill, amount in paid.values()]
+    fields = [FieldValue(f"账单 {b['number']}",
+                         f"{b['period_start']} 至 {b['period_end']}，用气 {b['volume']} m³，账单金额 {b['amount']} 元，"
+                         f"本次{'冲回' if Decimal(b['paid']) < 0 else '支付'} {abs(Decimal(b['paid']))} 元")
+              for b in paid_bills]
+    reverses: dict[str, str] = {}
     if payment.reverses_id:
         original = session.get(Payment, payment.reverses_id)
         if original is not None:
             fields.insert(0, FieldValue("冲正原收据", original.receipt_number))
-    if account is not None:
-        fields.append(FieldValue("收款后账户余额", f"{account.balance} 元"))
+            # A reversal receipt repeats the payment it undoes, beside the reversal itself.
+            reverses = {"receipt_number": original.receipt_number, "at": original.at.strftime("%Y-%m-%d %H:%M"),
+                        "kind": PaymentKind(original.kind).label, "item": original.item,
+                        "amount": f"{original.amount:,.2f} 元", "method": PaymentMethod(original.method).label,
+                        "staff": staff_name(original.staff_id),
+                        "direction": "退款" if original.cash_effect < 0 else "收款"}
+    after = bills.balance_after(session, payment)
+    balance: dict[str, str] = {}
+    if after is not None:
+        move = _MOVE.get(PaymentKind(payment.kind), "收款")
+        balance = {"move": move, "after": str(after)}
+        if payment.balance_effect:
+            balance["before"] = str(after - payment.balance_effect)
+            fields.append(FieldValue(f"{move}前账户余额", f"{balance['before']} 元"))
+        fields.append(FieldValue(f"{move}后账户余额", f"{after} 元"))
     return FormContext(
-        form="receipt", form_title=FORMS["receipt"], company=company_profile(values),
+        form="receipt", form_title="冲正收据" if reverses else FORMS["receipt"], company=company_profile(values),
         order_number=payment.receipt_number, flow_kind="counter_payment", flow_label=FLOW_LABEL,
         order_status_label=PaymentKind(payment.kind).label, opened_at=payment.at,
-        opened_by=staff.get(payment.staff_id, ""), current_step_label="",
-        customer=PartyInfo(
-            number=customer.number, category_label=CustomerCategory(customer.category).label, name=customer.name,
-            id_type_label=IdDocType(customer.id_type).label, id_number=customer.id_number,
-            contact_person=customer.contact_person, phone=customer.phone, address=customer.address,
-            district_label=District(customer.district).label,
-            gas_use_type_label=GasUseType(customer.gas_use_type).label,
-            yearly_allowance=customer.yearly_allowance, household_size=customer.household_size,
-        ),
-        account=AccountInfo(account.number, AccountStatus(account.status).label, account.balance, account.address)
-        if account else None,
+        opened_by=info.staff_name, current_step_label="",
+        customer=parties_of({"party": party})[0],
+        # The account as the receipt states it: its balance right after the payment, not today's.
+        account=AccountInfo(account.number, AccountStatus(account.status).label, after, account.address)
+        if account is not None and after is not None else None,
         meter=MeterInfo(meter.number, meter.model, meter.rating, meter.last_reading) if meter else None,
-        documents=[], data={"receipt_number": payment.receipt_number, "bills": [b.number for b, _ in allocated]},
+        documents=[], data={"receipt_number": payment.receipt_number, "bills": [b["number"] for b in paid_bills],
+                            "paid_bills": paid_bills, **({"receipt_balance": balance} if balance else {}),
+                            **({"reverses": reverses} if reverses else {})},
         fields=fields, reason="", crew="", appointment_at=None, history=[], payments=[info], payment=info,
         texts=dict(values.get("texts") or {}), printed_at=now, printed_by=printed_by, copy=copy,
     )
@@ -98,7 +163,8 @@ class ReceiptService:
             payment = s.get(Payment, payment_id)
             if payment is None:
                 raise NotFound("收费记录不存在")
-            order_id = payment.order_id
+            # A reversal's receipt is the counter's own (冲正收据), even of an order's fee.
+            order_id = payment.order_id if payment.kind != PaymentKind.REVERSAL else None
         if order_id is not None:
             from gasdesk.services.printing import PrintService
 

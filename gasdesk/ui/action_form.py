@@ -11,10 +11,11 @@ from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QVBoxLayout
 from gasdesk.flows.definition import ActionDef, FieldDef, FieldKind
 from gasdesk.flows.rules import Settlement
 from gasdesk.reports.forms.receipt import settlement_rows
-from gasdesk.services.errors import Conflict, ServiceError
+from gasdesk.services.errors import Conflict, ServiceError, SessionEnded
 from gasdesk.services.orders import OrderView
 from gasdesk.ui import messages, printing
-from gasdesk.ui.fields import FieldForm
+from gasdesk.ui.fields import FieldForm, wrong_fields_text
+from gasdesk.ui.keys import GuardedDialog
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import banner, dialog_buttons, error_label, show_error
 from gasdesk.ui.worker import run_blocking
@@ -111,6 +112,10 @@ class ActionForm(QWidget):
         """Take the action; a refusal is shown beside its field (or as a message) and None returned."""
         self.form.clear_errors()
         show_error(self.general_error, "")
+        wrong = self.form.check()
+        if wrong:
+            show_error(self.general_error, wrong_fields_text(wrong))
+            return None
         values = self.form.values()
         reason = str(values.pop("reason", "") or "")
         note = str(values.pop("note", "") or "")
@@ -132,12 +137,14 @@ class ActionForm(QWidget):
         except ServiceError as exc:
             if not isinstance(exc, Conflict) and self.form.show_error(exc.field, exc.message):
                 return None
-            show_error(self.general_error, exc.message)
-            messages.report(self, exc)
+            if isinstance(exc, Conflict | SessionEnded):  # the order or the sign-in changed: a message to read
+                messages.report(self, exc)
+            else:  # once, under the form: no box repeating the red line
+                show_error(self.general_error, exc.message)
             return None
 
 
-class ActionDialog(QDialog):
+class ActionDialog(GuardedDialog):
     """Opened by an action button of the order page or the dispatch queue."""
 
     performed = Signal(object)

@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from gasdesk.ui.fonts import apply_default_font
@@ -23,6 +24,17 @@ log = logging.getLogger(__name__)
 BUSY_SECONDS = 6.0
 
 
+def application_icon() -> QIcon:
+    """The application's icon, resources/icons/app.svg (an empty icon if the installation lacks it)."""
+    from gasdesk import assets
+
+    try:
+        file = assets.path("icons", "app.svg")
+    except assets.ResourcesMissing:
+        return QIcon()
+    return QIcon(str(file)) if file.is_file() else QIcon()
+
+
 def qt_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with a Chinese font and Qt's own Chinese texts (buttons of standard dialogs)."""
     app = QApplication.instance()
@@ -31,6 +43,7 @@ def qt_application(argv: list[str] | None = None) -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName("gasdesk")
     app.setApplicationDisplayName("燃气营业厅业务受理系统")
+    app.setWindowIcon(application_icon())
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     if not getattr(app, "_gasdesk_translated", False):
         translator = QTranslator(app)

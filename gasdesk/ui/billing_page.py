@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -35,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from gasdesk.flows.definition import FieldDef, FieldKind
-from gasdesk.permissions import Permission
+from gasdesk.permissions import Permission, roles_with
 from gasdesk.services.billing import (
     BillingService,
     BillLine,
@@ -52,6 +51,8 @@ from gasdesk.services.readings import ReadingService, ReadingView
 from gasdesk.services.receipts import ReceiptService
 from gasdesk.ui import local_settings, messages
 from gasdesk.ui.fields import make_editor
+from gasdesk.ui.inspection import ClearanceDialog, InspectionBanner, NeedsClearance
+from gasdesk.ui.keys import GuardedDialog, LongTextEdit, give_mnemonics
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
@@ -136,7 +137,7 @@ def _methods() -> QComboBox:
     return box
 
 
-class _TakePaymentDialog(QDialog):
+class _TakePaymentDialog(GuardedDialog):
     """What every counter payment asks: the account, the method, whether to print the receipt; `take()`
     calls the service, a refusal shows under the form and the dialog stays open."""
 
@@ -173,10 +174,22 @@ class _TakePaymentDialog(QDialog):
         try:
             billing = BillingService(self.session.app, self.session.actor)
             self.payment = run_blocking(self, self.take(billing))
+        except NeedsClearance as exc:
+            # An open 一级 safety hazard: a manager confirms at this counter, then the payment is taken.
+            show_error(self.error, exc.message)
+            clearance = ClearanceDialog(self.session, exc, self.detail(), self)
+            clearance.accepted.connect(self.save)
+            self.clearance = clearance
+            clearance.open()
+            return
         except ServiceError as exc:
             show_error(self.error, exc.message)
             return
         self.accept()
+
+    def detail(self) -> str:
+        """What the manager is asked to confirm (the amount, for a sale of gas)."""
+        return ""
 
 
 class PayBillsDialog(_TakePaymentDialog):
@@ -222,8 +235,11 @@ class PrepayDialog(_TakePaymentDialog):
         account_id, amount, method = self.account.id, self.amount.text(), self.method.currentData()
         return lambda: billing.prepay(account_id, amount, method)
 
+    def detail(self) -> str:
+        return f"预存 {self.amount.text().strip()} 元"
 
-class ReverseDialog(QDialog):
+
+class ReverseDialog(GuardedDialog):
     """A manager's reversal: a new, opposite entry with the reason; the original stays."""
 
     def __init__(self, session: UiSession, payment: PaymentView, parent: QWidget | None = None) -> None:
@@ -235,12 +251,16 @@ class ReverseDialog(QDialog):
         form = QFormLayout(self)
         form.addRow("收据号：", QLabel(payment.receipt_number))
         form.addRow("金额：", QLabel(f"{money_text(payment.amount)} 元（{payment.kind.label}，{payment.method.label}）"))
-        self.reason = QPlainTextEdit()
+        self.reason = LongTextEdit()
         self.reason.setObjectName("reason")
         self.reason.setPlaceholderText("请填写冲正原因（必填）")
         self.reason.setFixedHeight(70)
         form.addRow("冲正原因：", self.reason)
         form.addRow(hint_label("冲正记一笔反向记录，原记录保留；该笔已支付的账单恢复为未缴。"))
+        self.print_receipt = QCheckBox("冲正后打印冲正收据（列出原收费和冲正）")
+        self.print_receipt.setObjectName("print_receipt")
+        self.print_receipt.setChecked(True)
+        form.addRow(self.print_receipt)
         self.error = error_label()
         form.addRow(self.error)
         buttons = dialog_buttons("冲正")
@@ -258,7 +278,7 @@ class ReverseDialog(QDialog):
         self.accept()
 
 
-class ReadingDialog(QDialog):
+class ReadingDialog(GuardedDialog):
     """A reading entered at the counter: the bill it makes is shown afterwards."""
 
     def __init__(self, session: UiSession, meter_number: str, parent: QWidget | None = None) -> None:
@@ -343,6 +363,8 @@ class BillingPage(QWidget):
         head.addWidget(self.prepay_button)
         head.addWidget(self.refresh_button)
         outer.addLayout(head)
+        self.banner = InspectionBanner(session)
+        outer.addWidget(self.banner)
 
         self.tabs = QTabWidget()
         # bills
@@ -381,6 +403,12 @@ class BillingPage(QWidget):
         self.reverse_button.setObjectName("reverse")
         pbar.addWidget(self.receipt_button)
         pbar.addWidget(self.reverse_button)
+        # A clerk sees the button greyed, with who may reverse (the permission table says it).
+        who = "或".join(r.label for r in roles_with(Permission.REVERSE_PAYMENT))
+        self.reverse_hint = hint_label(f"冲正需由{who}办理")
+        self.reverse_hint.setObjectName("reverse_hint")
+        self.reverse_hint.setWordWrap(False)
+        pbar.addWidget(self.reverse_hint)
         pbar.addStretch(1)
         pl.addLayout(pbar)
         self.reversed_ids: set[int] = set()
@@ -408,7 +436,12 @@ class BillingPage(QWidget):
         for b in (self.prepay_button, self.pay_button, self.select_unpaid_button, self.reading_button):
             b.setVisible(can_take)
         self.receipt_button.setVisible(session.can(Permission.PRINT_FORMS))
-        self.reverse_button.setVisible(session.can(Permission.REVERSE_PAYMENT))
+        can_reverse = session.can(Permission.REVERSE_PAYMENT)
+        self.reverse_button.setVisible(can_reverse or can_take)
+        self.reverse_button.setEnabled(can_reverse)
+        self.reverse_hint.setVisible(not can_reverse and can_take)
+        if not can_reverse:
+            self.reverse_button.setToolTip(self.reverse_hint.text())
 
         self.account_box.currentIndexChanged.connect(lambda _i: self.load_account())
         self.refresh_button.clicked.connect(lambda: self.refresh())
@@ -420,6 +453,7 @@ class BillingPage(QWidget):
         self.reading_button.clicked.connect(self.enter_reading)
         self.bills_view.selectionModel().selectionChanged.connect(lambda *_: self._bills_selected())
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, lambda: self.refresh())
+        give_mnemonics(self)
         self.refresh(account_id)
 
     # loading -----------------------------------------------------------------------------------
@@ -453,6 +487,7 @@ class BillingPage(QWidget):
 
     def load_account(self) -> None:
         account = self.account
+        self.banner.load(account_id=account.id if account is not None else None)
         if account is None:
             self.bills_model.set_rows([])
             self.payments_model.set_rows([])
@@ -544,7 +579,7 @@ class BillingPage(QWidget):
             messages.warn(self, "冲正记录或已冲正的收费不能再冲正")
             return
         dialog = ReverseDialog(self.session, payment, self)
-        dialog.accepted.connect(lambda: self._paid(dialog.payment, False))
+        dialog.accepted.connect(lambda: self._paid(dialog.payment, dialog.print_receipt.isChecked()))
         self.dialog = dialog
         dialog.open()
 
@@ -637,7 +672,7 @@ TARIFF_COLUMNS: list[Column[Rate]] = [
 ]
 
 
-class TariffDialog(QDialog):
+class TariffDialog(GuardedDialog):
     """A new price from a date on (prices are never edited: a later row supersedes)."""
 
     def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:

@@ -38,6 +38,7 @@ from gasdesk.permissions import Permission
 from gasdesk.services.calendar import PROVISIONAL_MARK, CalendarChange, DayInfo, MovedOrder, NoticePreview
 from gasdesk.services.errors import ServiceError
 from gasdesk.ui import messages
+from gasdesk.ui.keys import GuardedDialog
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
@@ -337,7 +338,7 @@ class CalendarEditor(QWidget):
         self.changed.emit()
 
 
-class NoticeDialog(QDialog):
+class NoticeDialog(GuardedDialog):
     """Paste the State Council's notice; see the year as it makes it, differences outlined; confirm."""
 
     confirmed = Signal(object)  # CalendarChange

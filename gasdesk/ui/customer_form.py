@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QRegularExpression
+from PySide6.QtCore import QEvent, QObject, QRegularExpression, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from gasdesk.services.customers import CustomerInput
 from gasdesk.services.errors import Refused
 from gasdesk.services.printing import unprintable_warning
+from gasdesk.ui.fields import beside_field, wrong_fields_text
 from gasdesk.ui.widgets import error_label, show_error
 from gasdesk.vocab import CustomerCategory, District, GasUseType, IdDocType
 
 
 class CustomerForm(QWidget):
-    """`check()` returns the normalised CustomerInput, or None with the message under its field."""
+    """`check()` returns the normalised CustomerInput, or None with every message under its field (and
+    the cursor in the first wrong one). A field is checked as it is left."""
+
+    edited = Signal()
 
     TEXT_FIELDS = (("name", "户名"), ("id_number", "证件号码"), ("phone", "联系电话"), ("phone2", "备用电话（选填）"),
                    ("contact_person", "联系人（选填）"), ("address", "用气地址"), ("household_size", "家庭人口（选填）"))
@@ -29,6 +33,7 @@ class CustomerForm(QWidget):
         self.form = QFormLayout(self)
         self.form.setContentsMargins(0, 0, 0, 0)
         self.widgets: dict[str, QWidget] = {}
+        self.labels: dict[str, str] = {}
         self.errors: dict[str, QLabel] = {}
         self.warnings: dict[str, QLabel] = {}
         self.category = self._combo("category", "客户类别", CustomerCategory.choices())
@@ -64,7 +69,26 @@ class CustomerForm(QWidget):
             widget.textChanged.connect(lambda text, w=warning: show_error(w, unprintable_warning(text)))
         widget.setObjectName(f"customer_{code}")
         self.widgets[code], self.errors[code] = widget, error
-        self.form.addRow(label + "：", holder)
+        self.labels[code] = label.replace("（选填）", "")
+        row_label = QLabel(label + "：")
+        row_label.setBuddy(widget)
+        self.form.addRow(row_label, holder)
+        if isinstance(widget, QLineEdit):
+            widget.textEdited.connect(lambda _t: self.edited.emit())
+        elif isinstance(widget, QComboBox):
+            widget.activated.connect(lambda _i: self.edited.emit())
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A field left with something wrong in it says so at once (an empty one only on submit)."""
+        if event.type() == QEvent.Type.FocusOut:
+            code = next((c for c, w in self.widgets.items() if w is watched), None)
+            if code is not None and isinstance(watched, QLineEdit):
+                message = self.problems().get(code, "")
+                if not watched.text().strip() and not self.errors[code].isVisible():
+                    message = ""
+                show_error(self.errors[code], beside_field(self.labels[code], message) if message else "")
+        return False
 
     def _combo(self, code: str, label: str, choices: Sequence[tuple[str, str]]) -> QComboBox:
         box = QComboBox()
@@ -111,6 +135,29 @@ class CustomerForm(QWidget):
             gas_use_type=self.gas_use_type.currentData(), household_size=int(size) if size else None,
         )
 
+    def values(self) -> dict[str, str]:
+        """What is typed, as text (for a draft)."""
+        return {code: (w.text() if isinstance(w, QLineEdit) else str(w.currentData() or ""))
+                for code, w in self.widgets.items() if isinstance(w, QLineEdit | QComboBox)}
+
+    def set_values(self, values: dict[str, str]) -> None:
+        category = values.get("category")
+        if category:
+            self.category.setCurrentIndex(max(self.category.findData(category), 0))
+        for code, value in values.items():
+            w = self.widgets.get(code)
+            if isinstance(w, QLineEdit):
+                w.setText(value)
+            elif isinstance(w, QComboBox) and code != "category" and w.findData(value) >= 0:
+                w.setCurrentIndex(w.findData(value))
+
+    def problems(self) -> dict[str, str]:
+        try:
+            data = self.input()
+        except ValueError:  # household size not a number: the validator lets none through
+            return {"household_size": "家庭人口应为1至99之间的整数"}
+        return data.problems()
+
     def clear_errors(self) -> None:
         for label in [*self.errors.values(), self.general_error]:
             show_error(label, "")
@@ -120,11 +167,21 @@ class CustomerForm(QWidget):
         if label is None:
             show_error(self.general_error, exc.message)
             return
-        show_error(label, exc.message)
+        show_error(label, beside_field(self.labels[exc.field or ""], exc.message))
         self.widgets[exc.field or ""].setFocus()
 
     def check(self) -> CustomerInput | None:
+        """Every field at once: each message under its field, their names listed below the form."""
         self.clear_errors()
+        problems = self.problems()
+        for code, message in problems.items():
+            show_error(self.errors.get(code, self.general_error), beside_field(self.labels.get(code, ""), message))
+        if problems:
+            shown = [c for c in problems if c in self.widgets]
+            if shown:
+                show_error(self.general_error, wrong_fields_text([self.labels[c] for c in shown]))
+                self.widgets[shown[0]].setFocus()
+            return None
         try:
             return self.input().check()
         except Refused as exc:

@@ -24,6 +24,8 @@ from gasdesk.services.payments import PaymentView
 from gasdesk.services.worklists import WorkItem
 from gasdesk.ui import messages
 from gasdesk.ui.billing_page import BillingPage
+from gasdesk.ui.inspection import InspectionBanner
+from gasdesk.ui.keys import give_mnemonics
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
@@ -99,6 +101,8 @@ class CustomerPage(QWidget):
         for b in (self.reveal_button, self.new_button, self.prepay_button, self.refresh_button):
             head.addWidget(b)
         outer.addLayout(head)
+        self.banner = InspectionBanner(session)
+        outer.addWidget(self.banner)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         details = QGroupBox("客户资料")
@@ -153,6 +157,7 @@ class CustomerPage(QWidget):
         self.orders_view.activated.connect(self._open_order)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, lambda: self.refresh())
         QShortcut(QKeySequence("Esc"), self, self.close)
+        give_mnemonics(self)
         self.refresh()
 
     def refresh(self, reveal: bool = False) -> None:
@@ -170,6 +175,7 @@ class CustomerPage(QWidget):
             messages.report(self, exc)
             return
         self.show_customer(customer)
+        self.banner.load(customer_id=self.customer_id)
         self.accounts_model.set_rows(self.accounts)
         self.tabs.setTabText(0, f"业务记录（{counts[0]}）")
         self.tabs.setTabText(1, f"收费记录（{counts[1]}）")
@@ -205,6 +211,7 @@ class CustomerPage(QWidget):
         page = BillingPage(self.session, self.customer_id)
         page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         page.money_changed.connect(lambda _payment_id: self.refresh())
+        self.session.adopt(page)
         self.billing = page
         page.show()
         return page

@@ -18,6 +18,8 @@ from gasdesk.vocab import CustomerStatus
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 50
+# How far a long result list is counted ("超过 1000 位" beyond): counting every '13…' phone is not worth it.
+COUNT_CAP = 1000
 DEBOUNCE_MS = 250
 
 COLUMNS: list[tuple[str, Callable[[SearchHit], str], int]] = [
@@ -34,9 +36,25 @@ COLUMNS: list[tuple[str, Callable[[SearchHit], str], int]] = [
 
 
 class SearchEdit(QLineEdit):
-    """Enter searches and stops there (in a wizard or dialog it must not also press the default button)."""
+    """Enter searches and stops there; Enter again on the same text, with customers found, goes on (in a
+    wizard: 下一步 with the selected customer; `repeat_enter` says whether it was taken). ↓ goes to the list."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.searched_text: str | None = None
+        self.has_results: Callable[[], bool] = lambda: False
+        self.down: Callable[[], None] = lambda: None
+        self.repeat_enter: Callable[[], bool] = lambda: False
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.text() == self.searched_text \
+                and self.has_results() and not self.repeat_enter():
+            event.ignore()  # to the dialog: its default button
+            return
+        if event.key() == Qt.Key.Key_Down and self.has_results():
+            self.down()
+            event.accept()
+            return
         super().keyPressEvent(event)
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             event.accept()
@@ -141,7 +159,12 @@ class CustomerSearchBox(QWidget):
         self.edit.returnPressed.connect(self.search_now)
         self.search_button.clicked.connect(self.search_now)
         self.view.doubleClicked.connect(lambda idx: self.opened.emit(self.model.hit(idx.row()).customer.id))
-        self.view.activated.connect(lambda idx: self.opened.emit(self.model.hit(idx.row()).customer.id))
+        if not compact:  # in the wizard Enter on the list goes to 下一步 by itself
+            self.view.activated.connect(lambda idx: self.opened.emit(self.model.hit(idx.row()).customer.id))
+        self.edit.has_results = lambda: self.model.rowCount() > 0
+        self.edit.down = self._into_list
+        if not compact:
+            self.edit.repeat_enter = self._open_current
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self.model.modelReset.connect(self._update_count)
         self.model.rowsInserted.connect(self._update_count)
@@ -149,8 +172,21 @@ class CustomerSearchBox(QWidget):
             for i in (3, 7):
                 self.view.hideColumn(i)
 
+    def _into_list(self) -> None:
+        self.view.setFocus()
+        if not self.view.currentIndex().isValid():
+            self.view.selectRow(0)
+
+    def _open_current(self) -> bool:
+        hit = self.current_hit()
+        if hit is None:
+            return False
+        self.opened.emit(hit.customer.id)
+        return True
+
     def search_now(self) -> None:
         self.timer.stop()
+        self.edit.searched_text = self.edit.text()
         try:
             self.model.set_query(self.edit.text())
         except ServiceError as exc:
@@ -167,8 +203,15 @@ class CustomerSearchBox(QWidget):
             self.count_label.setText("")
         elif n == 0:
             self.count_label.setText("没有找到符合条件的客户")
+        elif not self.model.has_more:
+            self.count_label.setText(f"共 {n} 位客户")
         else:
-            self.count_label.setText(f"已显示 {n} 位客户" + ("，向下滚动加载更多" if self.model.has_more else ""))
+            try:
+                total, exact = self.session.customers.count(self.model.query, cap=COUNT_CAP)
+            except ServiceError:
+                total, exact = n, False
+            head = f"共 {total} 位客户" if exact else f"超过 {total} 位客户"
+            self.count_label.setText(f"{head}，已显示 {n} 位，向下滚动加载更多" + ("" if exact else "；请输入更多内容缩小范围"))
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.selected.emit(self.model.hit(current.row()) if current.isValid() else None)

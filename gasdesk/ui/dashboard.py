@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import ServiceError
 from gasdesk.services.ledgers import OPEN_STATES, DashboardData, DashboardOrder, DashboardSnapshot, Selection
+from gasdesk.services.ledgers.rates import MonthRates
 from gasdesk.services.worklists import WorkItem
 from gasdesk.ui import messages
 from gasdesk.ui.local_settings import remember_splitter
@@ -208,6 +209,20 @@ class DashboardPage(QWidget):
 
 STATE_COLORS = {"overdue": "#d64541", "due_today": "#f0a30a", "waiting": "#98a6b5", "normal": "#4a9b5f"}
 ON_TIME_COLOR, LATE_COLOR, RATE_COLOR = "#4a9b5f", "#d64541", "#1f4e78"
+FIRST_VISIT_COLOR, PASS_RATE_COLOR = "#e08a00", "#7a3fb0"
+
+
+def _percent(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def rates_text(m: MonthRates) -> str:
+    """This month's published rates, with what they are made of."""
+    first = (f"{_percent(m.first_visit_rate)}（结案 {m.emergencies_closed} 件，一次处结 {m.first_visit} 件）"
+             if m.emergencies_closed else "本月暂无结案")
+    passed = (f"{_percent(m.pass_rate)}（办结 {m.meter_done} 件，返工 {m.meter_reworked} 件）"
+              if m.meter_done else "本月暂无办结")
+    return f"服务承诺指标（{m.month[:4]}年{int(m.month[5:])}月，承诺100%）：抢险抢修一次处结率 {first}　表具校验/更换合格率 {passed}"
 ORDERS_COLOR, PAYMENTS_COLOR = "#2f6fad", "#8cb8e0"
 
 
@@ -302,6 +317,13 @@ class ManagerDashboard(QWidget):
         self.refresh_button = QPushButton("刷新")
         head.addWidget(self.refresh_button)
         layout.addLayout(head)
+        # The rates the service commitment publishes (100 % promised), this month and, in the trend chart,
+        # month by month.
+        self.rates = QLabel()
+        self.rates.setObjectName("rates")
+        self.rates.setStyleSheet("color: #1f3a5f; padding-left: 4px;")
+        layout.addWidget(self.rates)
+        self.rate_lines: dict[str, QLineSeries] = {}
 
         self.flow_chart = _new_chart("在办业务（按业务类型和时限状态）")
         self.trend_chart = _new_chart("时限达标趋势（近12个月）")
@@ -371,6 +393,7 @@ class ManagerDashboard(QWidget):
         cash = sum((c.cash for c in snap.workload), Decimal("0.00"))
         self.summary.setText(f"在办 {snap.open_total} 件　已超期 {snap.overdue_total} 件　今日受理 {opened} 件　"
                              f"今日收付净额 {money_text(cash)} 元　（{snap.at:%Y-%m-%d %H:%M}）")
+        self.rates.setText(rates_text(snap.rates[-1]) if snap.rates else "")
         if self.selection is not None:
             self.show_orders(self.selection)
 
@@ -451,6 +474,21 @@ class ManagerDashboard(QWidget):
             if m.rate is not None:
                 line.append(float(i), round(m.rate * 100, 1))
         chart.addSeries(line)
+        self.rate_lines = {}
+        for name, color, values in (("一次处结率", FIRST_VISIT_COLOR, [r.first_visit_rate for r in snap.rates]),
+                                    ("表具合格率", PASS_RATE_COLOR, [r.pass_rate for r in snap.rates])):
+            extra = QLineSeries()
+            extra.setName(name)
+            extra_pen = QPen(QColor(color))
+            extra_pen.setWidth(2)
+            extra_pen.setStyle(Qt.PenStyle.DashLine)
+            extra.setPen(extra_pen)
+            extra.setPointsVisible(True)
+            for i, value in enumerate(values):
+                if value is not None:
+                    extra.append(float(i), round(float(value) * 100, 1))
+            chart.addSeries(extra)
+            self.rate_lines[name] = extra
         categories = _categories([_month_label(m.month) for m in months])
         if months:
             first, last = months[0].month, months[-1].month
@@ -470,6 +508,9 @@ class ManagerDashboard(QWidget):
         bars.attachAxis(counts)
         line.attachAxis(categories)
         line.attachAxis(rate)
+        for extra in self.rate_lines.values():
+            extra.attachAxis(categories)
+            extra.attachAxis(rate)
 
     def _month_clicked(self, index: int, status: str) -> None:
         month = self._months[index]

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -23,6 +22,7 @@ from gasdesk.permissions import Permission
 from gasdesk.services.emergency import CallKind, CallView, EmergencyService, Excuse
 from gasdesk.services.errors import ServiceError
 from gasdesk.ui import messages
+from gasdesk.ui.keys import GuardedDialog, LongTextEdit
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     URGENCY_COLORS,
@@ -58,7 +58,7 @@ def minutes_colors(call: CallView, session: UiSession) -> tuple[str, str] | None
                                       limit_seconds=(call.limit_minutes or 0) * 60 or None)]
 
 
-class _Dialog(QDialog):
+class _Dialog(GuardedDialog):
     """A small form with OK/Cancel and a red message line."""
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
@@ -228,7 +228,7 @@ class EmergencyBoard(QWidget):
             messages.info(self, "请先在列表中选择一条报修")
             return
         dialog = _Dialog(f"结案 {call.number}", self)
-        result = QPlainTextEdit()
+        result = LongTextEdit()
         result.setObjectName("result")
         first = QCheckBox("一次到场即修复")
         first.setChecked(True)

@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QRegularExpression, QTime
+from PySide6.QtCore import QDate, QDateTime, QEvent, QObject, QRegularExpression, QTime, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDateTimeEdit,
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from gasdesk import validation
+from gasdesk.flows import engine as flow_engine
 from gasdesk.flows.definition import FieldDef, FieldKind
+from gasdesk.ui.keys import DateEdit, DateTimeEdit, LongTextEdit
 from gasdesk.ui.widgets import error_label, show_error
 
 # Amounts and readings take any keystroke and say at once what is wrong with it (a minus sign, a
@@ -85,8 +86,7 @@ def _checked(field: FieldDef) -> FieldEditor:
 
 
 def _long(field: FieldDef) -> FieldEditor:
-    edit = QPlainTextEdit()
-    edit.setTabChangesFocus(True)
+    edit = LongTextEdit()
     edit.setFixedHeight(72)
     return FieldEditor(field, edit, lambda: edit.toPlainText().strip(),
                        lambda v: edit.setPlainText("" if v is None else str(v)))
@@ -108,7 +108,7 @@ def _combo(field: FieldDef, choices: Sequence[tuple[str, str]]) -> FieldEditor:
 
 
 def _date(field: FieldDef, now: datetime) -> FieldEditor:
-    edit = QDateEdit(QDate(now.year, now.month, now.day))
+    edit = DateEdit(QDate(now.year, now.month, now.day))
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
 
@@ -126,7 +126,7 @@ def default_appointment(now: datetime) -> datetime:
 
 def _datetime(field: FieldDef, now: datetime) -> FieldEditor:
     start = default_appointment(now)
-    edit = QDateTimeEdit(QDateTime(QDate(start.year, start.month, start.day), QTime(start.hour, start.minute)))
+    edit = DateTimeEdit(QDateTime(QDate(start.year, start.month, start.day), QTime(start.hour, start.minute)))
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd HH:mm")
 
@@ -167,8 +167,32 @@ def make_editor(field: FieldDef, *, now: datetime, departments: Sequence[tuple[s
     return editor
 
 
+def beside_field(label: str, message: str) -> str:
+    """A refusal as it stands beside its field: without the field's name in front ("联系电话：…")."""
+    for prefix in (f"{label}：", f"{label}:"):
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    if message.startswith("请填写") and len(message) <= 12:  # "请填写户名": the label says which
+        return flow_engine.REQUIRED
+    return message
+
+
+def suggested_choice(choices: Sequence[tuple[str, str]], text: str) -> str | None:
+    """The choice whose number stands in `text` as a number of its own: "JBD2.5膜式燃气表" -> G2.5
+    (never G25), "G10" -> G10; None when no choice or several equally long ones match."""
+    numbers = set(re.findall(r"(?<![0-9.])[0-9]+(?:\.[0-9]+)?(?![0-9.])", text or ""))
+    found = [code for code, label in choices if (m := re.search(r"[0-9]+(?:\.[0-9]+)?", label)) and m.group() in numbers]
+    return found[0] if len(found) == 1 else None
+
+
 class FieldForm(QWidget):
-    """A form of FieldDefs: label, editor, and the red message under the editor."""
+    """A form of FieldDefs: label, editor, and the red message under the editor.
+
+    Each field is checked as it is left (a value typed wrong; an empty required field only on
+    submit), `check()` shows every problem at once beside its field and puts the cursor in the first.
+    `edited` fires on every change the clerk makes."""
+
+    edited = Signal()
 
     def __init__(self, fields: Sequence[FieldDef], *, now: datetime, settings: dict[str, Any] | None = None,
                  departments: Sequence[tuple[str, str]] = (), parent: QWidget | None = None) -> None:
@@ -177,10 +201,72 @@ class FieldForm(QWidget):
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self.layout_.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.editors: dict[str, FieldEditor] = {}
+        # Fields the customer's own value stands for when left empty (the clerk sees it masked).
+        self.from_customer: set[str] = set()
+        self._suggested: dict[str, str | None] = {}
         for f in fields:
             self.add(make_editor(f, now=now, departments=departments))
             if f.default_setting and settings and settings.get(f.default_setting) not in (None, ""):
                 self.editors[f.code].set_value(settings[f.default_setting])
+        for f in fields:
+            if f.default_from in self.editors:
+                self._suggest(f.code)
+                source = self.editors[str(f.default_from)].widget
+                if isinstance(source, QLineEdit):
+                    source.textChanged.connect(lambda _t, code=f.code: self._suggest(code))
+        for editor in self.editors.values():
+            self._watch(editor)
+
+    def _watch(self, editor: FieldEditor) -> None:
+        w = editor.widget
+        if isinstance(w, QLineEdit):
+            w.textEdited.connect(lambda _t: self.edited.emit())
+        elif isinstance(w, LongTextEdit):  # typed, not filled in by the program (which leaves it unmodified)
+            w.textChanged.connect(lambda: self._typed(w))
+        elif isinstance(w, QComboBox):
+            w.activated.connect(lambda _i: self.edited.emit())
+        elif isinstance(w, QDateTimeEdit):
+            w.dateTimeChanged.connect(lambda _d: self.edited.emit())
+        elif isinstance(w, QCheckBox):
+            w.toggled.connect(lambda _b: self.edited.emit())
+        w.installEventFilter(self)
+
+    def _typed(self, edit: LongTextEdit) -> None:
+        if edit.document().isModified():
+            self.edited.emit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusOut:
+            for code, editor in self.editors.items():
+                if editor.widget is watched:
+                    self.check_field(code, on_leave=True)
+        return False
+
+    def _suggest(self, code: str) -> None:
+        """Follow the source field while the clerk has not picked this one by hand."""
+        editor = self.editors[code]
+        source = self.editors[str(editor.field.default_from)]
+        current, before = editor.value(), self._suggested.get(code)
+        if before is not None and current != before:
+            return  # changed by hand
+        choice = suggested_choice(editor.field.choices, str(source.value() or ""))
+        if choice is not None:
+            editor.set_value(choice)
+            self._suggested[code] = choice
+
+    def fill_from_customer(self, values: Mapping[str, str], masked: bool) -> None:
+        """Fields taken from the customer (FieldDef.customer_value): filled when empty; a value the clerk
+        sees only masked is named in the placeholder and used by the service when left empty."""
+        for code, editor in self.editors.items():
+            attr = editor.field.customer_value
+            if not attr or not values.get(attr) or editor.value():
+                continue
+            if masked:
+                self.from_customer.add(code)
+                if isinstance(editor.widget, QLineEdit):
+                    editor.widget.setPlaceholderText(f"留空则用客户登记的{editor.field.label} {values[attr]}")
+            else:
+                editor.set_value(values[attr])
 
     def add(self, editor: FieldEditor, label: str | None = None) -> None:
         f = editor.field
@@ -193,7 +279,9 @@ class FieldForm(QWidget):
         text = label if label is not None else f.label + ("" if f.required else "（选填）")
         if f.kind is FieldKind.BOOL:
             text = ""
-        self.layout_.addRow(QLabel(text) if text else QLabel(""), holder)
+        row_label = QLabel(text) if text else QLabel("")
+        row_label.setBuddy(editor.widget)
+        self.layout_.addRow(row_label, holder)
         self.editors[f.code] = editor
 
     def values(self) -> dict[str, Any]:
@@ -203,14 +291,48 @@ class FieldForm(QWidget):
         for e in self.editors.values():
             show_error(e.error, "")
 
+    def problem(self, code: str) -> str:
+        editor = self.editors[code]
+        f = editor.field
+        value = editor.value()
+        if code in self.from_customer and value in (None, ""):
+            return ""
+        if f.kind in CHECKS and isinstance(value, str) and value.strip():
+            try:
+                CHECKS[f.kind](value)
+            except validation.ValidationError as exc:
+                return exc.message
+        return flow_engine.field_problem(f, value)
+
+    def check_field(self, code: str, *, on_leave: bool = False) -> str:
+        """Check one field and show its message (as it is left: an empty field is told only on submit)."""
+        editor = self.editors[code]
+        message = self.problem(code)
+        if on_leave and message == flow_engine.REQUIRED and not editor.error.isVisible():
+            message = ""
+        show_error(editor.error, message)
+        return message
+
+    def check(self) -> list[str]:
+        """Every field checked at once; the labels of the wrong ones (the cursor goes to the first)."""
+        wrong = [code for code in self.editors if self.check_field(code)]
+        if wrong:
+            self.editors[wrong[0]].widget.setFocus()
+        return [self.editors[code].field.label for code in wrong]
+
     def show_error(self, field: str | None, message: str) -> bool:
         """Put the message under its field; False when the form has no such field."""
         editor = self.editors.get(field or "")
         if editor is None:
             return False
-        show_error(editor.error, message)
+        show_error(editor.error, beside_field(editor.field.label, message))
         editor.widget.setFocus()
         return True
 
     def editor(self, code: str) -> QWidget:
         return self.editors[code].widget
+
+
+def wrong_fields_text(labels: Sequence[str]) -> str:
+    """The one line listing what is wrong, under a form (each message stands beside its field)."""
+    return f"请修改标红的 {len(labels)} 项：{'、'.join(labels)}" if labels else ""

@@ -177,6 +177,9 @@ class FlowLayout:
                 target = f"reject:{s.code}" if a.target == "rejected" else a.target
                 if a.target == "rejected" and target not in self.nodes:
                     self.nodes[target] = Node(target, "告知客户原因\n（不予受理）", "reject")
+                if target not in self.nodes and flow.step(a.target).terminal:
+                    # A flow's own ending (e.g. an inspection ending unreachable) sits beside the archive.
+                    self.nodes[target] = Node(target, flow.step(a.target).label, "end")
                 edge = by_pair.get((s.code, target))
                 if edge is None:
                     edge = by_pair[(s.code, target)] = Edge(s.code, target, [], [])

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -17,12 +17,12 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QStackedWidget,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
-from gasdesk import sla
+from gasdesk import assets, sla
+from gasdesk.flows import ALL_FLOWS
 from gasdesk.permissions import Permission
 from gasdesk.services.errors import ServiceError
 from gasdesk.ui import messages
@@ -32,6 +32,8 @@ from gasdesk.ui.customer_search import CustomerSearchPage
 from gasdesk.ui.dashboard import DashboardPage, ManagerDashboard
 from gasdesk.ui.dispatch import DispatchPage
 from gasdesk.ui.emergency_board import EmergencyBoard
+from gasdesk.ui.inspection_plans import InspectionPlansPage
+from gasdesk.ui.keys import MENU_LETTERS, give_mnemonics, mnemonic_of, window_buttons
 from gasdesk.ui.ledger_page import LedgerPage
 from gasdesk.ui.new_business import NewBusinessPage
 from gasdesk.ui.order_page import OrderPage
@@ -44,10 +46,17 @@ from gasdesk.ui.widgets import fit_to_screen
 from gasdesk.ui.wizard import NewOrderWizard
 
 PAGES = ("工作台", "客户查询", "新建业务", "派工", "台账报表", "系统设置")
+# Alt+1 … Alt+9, then Alt+0: the pages beyond the tenth have no key of their own (Ctrl+Tab reaches them).
+PAGE_KEYS = tuple(f"Alt+{(i + 1) % 10}" for i in range(10))
+# Keys that windows and forms handle themselves (not menu actions), listed by F1 with the menus' keys.
+FORM_KEYS = (("回车", "查询 / 下一步 / 确定（对话框和向导的默认按钮）"), ("Ctrl+回车", "多行内容中换行"),
+             ("Tab / Shift+Tab", "下一项 / 上一项"), ("Alt+带下划线的字母", "按下对应按钮（如 Alt+B 上一步）"),
+             ("Esc", "关闭对话框、向导、业务单或客户资料窗口（有未保存内容时先询问）"),
+             ("Ctrl+Tab", "切换到下一个页面"), ("Ctrl+P", "业务单窗口：打印全部单据"),
+             ("F5（业务单、客户、燃气费窗口）", "刷新该窗口"))
 DASHBOARD, SEARCH, NEW, DISPATCH, LEDGERS, SETTINGS = range(6)
-ICONS = (QStyle.StandardPixmap.SP_ComputerIcon, QStyle.StandardPixmap.SP_FileDialogContentsView,
-         QStyle.StandardPixmap.SP_FileDialogNewFolder, QStyle.StandardPixmap.SP_DriveNetIcon,
-         QStyle.StandardPixmap.SP_FileDialogDetailedView, QStyle.StandardPixmap.SP_FileDialogInfoView)
+# The sidebar's icons: resources/icons/nav/<name>.svg (gasdesk.assets), one per page.
+ICONS = ("dashboard", "search", "new", "dispatch", "ledgers", "settings")
 INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel}
 STYLE = """
 QMainWindow, QWidget#central { background: #f4f6f9; }
@@ -61,6 +70,23 @@ QTableView { background: white; gridline-color: #e6eaf0; selection-background-co
 QHeaderView::section { background: #e9eef4; padding: 4px; border: none; border-right: 1px solid #d5dce5; }
 QStatusBar { background: #e9eef4; }
 """
+
+
+def nav_icon(name: str) -> QIcon:
+    """A sidebar icon from resources/icons/nav (an empty icon if the file is missing: the title still shows)."""
+    try:
+        file = assets.path("icons", "nav", f"{name}.svg")
+    except assets.ResourcesMissing:
+        return QIcon()
+    return QIcon(str(file)) if file.is_file() else QIcon()
+
+
+def draft_question(draft: dict[str, Any]) -> str:
+    kind = ALL_FLOWS.get(str(draft.get("kind")))
+    who = (draft.get("customer") or {}).get("label") or "未选客户"
+    when = str(draft.get("saved_at") or "").replace("T", " ")
+    return (f"您有一笔未提交的“{kind.label if kind else '新业务'}”（客户：{who}，保存于 {when}）。\n"
+            "是否继续办理？\n选“否”将丢弃这份草稿，重新开始。")
 
 
 def manager_dashboard(session: UiSession) -> ManagerDashboard | None:
@@ -165,22 +191,23 @@ class MainWindow(QMainWindow):
         self.settings_page = SettingsPage(session)
         self.emergency = EmergencyBoard(session)
         self.planned_work = PlannedWorkPage(session)
-        pages: list[tuple[str, QStyle.StandardPixmap, QWidget]] = [
+        pages: list[tuple[str, str, QWidget]] = [
             (PAGES[i], ICONS[i], page) for i, page in enumerate(
                 (self.dashboard, self.search, self.new_page, self.dispatch, self.ledgers, self.settings_page))]
         self.readings = ReadingsImportPage(session)
         self.bank = BankPage(session)
-        pages += [("抢险抢修", QStyle.StandardPixmap.SP_MessageBoxWarning, self.emergency),
-                  ("计划作业", QStyle.StandardPixmap.SP_FileDialogListView, self.planned_work),
-                  ("抄表导入", QStyle.StandardPixmap.SP_DialogOpenButton, self.readings),
-                  ("银行代收代扣", QStyle.StandardPixmap.SP_DriveNetIcon, self.bank)]
+        self.inspections = InspectionPlansPage(session)
+        pages += [("抢险抢修", "emergency", self.emergency), ("计划作业", "planned_work", self.planned_work),
+                  ("抄表导入", "readings", self.readings), ("银行代收代扣", "bank", self.bank),
+                  ("安全检查", "shield", self.inspections)]
         self.manager_dashboard = manager_dashboard(session)
         if self.manager_dashboard is not None:
-            pages.append(("管理驾驶舱", QStyle.StandardPixmap.SP_DesktopIcon, self.manager_dashboard))
+            pages.append(("管理驾驶舱", "manager", self.manager_dashboard))
         self.page_titles = [title for title, _icon, _page in pages]
+        self.page_keys = [PAGE_KEYS[i] if i < len(PAGE_KEYS) else "" for i in range(len(pages))]
         for i, (title, icon, page) in enumerate(pages):
-            item = QListWidgetItem(self.style().standardIcon(icon), title)
-            item.setToolTip(f"{title}（Alt+{i + 1}）")
+            item = QListWidgetItem(nav_icon(icon), title)
+            item.setToolTip(f"{title}（{self.page_keys[i]}）" if self.page_keys[i] else f"{title}（Ctrl+Tab 切换）")
             self.nav.addItem(item)
             page.setContentsMargins(10, 6, 10, 6)
             self.stack.addWidget(page)
@@ -190,6 +217,11 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self._menus()
         self._status_bar()
+        give_mnemonics(self.reminder_bar, MENU_LETTERS)
+        taken = MENU_LETTERS | {m for b in window_buttons(self.reminder_bar) if (m := mnemonic_of(b.text()))}
+        for i in range(self.stack.count()):
+            if (widget := self.stack.widget(i)) is not None:
+                give_mnemonics(widget, taken)
         messages.notices().session_ended.connect(self._session_ended)
         self._listening = True
         session.order_requested.connect(self.open_order)
@@ -205,6 +237,8 @@ class MainWindow(QMainWindow):
 
     # chrome -------------------------------------------------------------------------------
     def _menus(self) -> None:
+        # (key, what it does) of every menu action: F1 and the status bar are written from it.
+        self.key_table: list[tuple[str, str]] = []
         bar = self.menuBar()
         file_menu = bar.addMenu("系统(&S)")
         self._action(file_menu, "锁定窗口", "Ctrl+L", self.lock)
@@ -213,28 +247,53 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "退出", "Ctrl+Q", self.close)
         work = bar.addMenu("业务(&B)")
-        self._action(work, "新建业务…", "Ctrl+N", lambda: self.new_business(None, None))
-        self._action(work, "客户查询", "Ctrl+F", self.focus_search)
-        self._action(work, "按业务单号打开", "Ctrl+O", self.focus_order_number)
+        self._action(work, "新建业务…", "Ctrl+N", lambda: self.new_business(None, None), shared=True)
+        self._action(work, "客户查询", "Ctrl+F", self.focus_search, shared=True)
+        self._action(work, "按业务单号打开", "Ctrl+O", self.focus_order_number, shared=True)
         self._action(work, "刷新", "F5", self.refresh)
         if self.session.actor.can(Permission.TAKE_PAYMENT):
             work.addSeparator()
             self._action(work, "打印今日收费日结单…", None, self.print_cash_report)
         go = bar.addMenu("页面(&P)")
         for i, text in enumerate(self.page_titles):
-            self._action(go, text, f"Alt+{i + 1}", lambda _=False, i=i: self.show_page(i))
+            self._action(go, text, self.page_keys[i] or None, lambda _=False, i=i: self.show_page(i), shared=True)
         help_menu = bar.addMenu("帮助(&H)")
-        self._action(help_menu, "快捷键…", "F1", self.show_keys)
+        self._action(help_menu, "快捷键…", "F1", self.show_keys, shared=True)
         QShortcut(QKeySequence("Ctrl+Tab"), self, lambda: self.show_page((self.stack.currentIndex() + 1) % self.stack.count()))
 
-    def _action(self, menu, text: str, key: str | None, slot) -> QAction:  # type: ignore[no-untyped-def]
+    def _action(self, menu, text: str, key: str | None, slot, *, shared: bool = False) -> QAction:  # type: ignore[no-untyped-def]
+        """A menu action; `shared` ones work from every window the main window opens (an order, a customer,
+        the bills) and bring the main window to the front first."""
         action = QAction(text, self)
         if key:
             action.setShortcut(QKeySequence(key))
+            self.key_table.append((key, text.rstrip("…")))
+        if shared:
+            action.triggered.connect(lambda _=False: self.to_front())
+            self.session.shortcuts.append(action)
         action.triggered.connect(slot)
         menu.addAction(action)
         self.addAction(action)
         return action
+
+    def to_front(self) -> None:
+        if not self.isActiveWindow():
+            self.raise_()
+            self.activateWindow()
+
+    def keys_text(self) -> str:
+        """Every shortcut there is, from the menus' table and the forms' keys (F1)."""
+        pages = [(k, f"切换到“{t}”页面") for k, t in zip(self.page_keys, self.page_titles, strict=True) if k]
+        others = [(k, t) for k, t in self.key_table if (k, t) not in
+                  {(k2, t2) for k2, t2 in zip(self.page_keys, self.page_titles, strict=True)}]
+        lines = [f"{k}　{t}" for k, t in others + pages + list(FORM_KEYS)]
+        return "\n".join(lines)
+
+    def status_keys(self) -> str:
+        keys = [k for k in self.page_keys if k]
+        span = f"{keys[0]}…{keys[min(len(keys), 9) - 1][-1]}" if len(keys) > 1 else (keys[0] if keys else "")
+        span += "、Alt+0" if len(keys) == 10 else ""
+        return f"Ctrl+F 查询客户　Ctrl+N 新建业务　F5 刷新　{span} 切换页面　F1 全部快捷键"
 
     def _status_bar(self) -> None:
         bar = self.statusBar()
@@ -244,7 +303,7 @@ class MainWindow(QMainWindow):
         for w in (self.user_label, self.db_label, self.date_label):
             w.setContentsMargins(8, 0, 8, 0)
             bar.addPermanentWidget(w)
-        bar.showMessage(f"就绪　Ctrl+F 查询客户　Ctrl+N 新建业务　F5 刷新　Alt+1…{len(self.page_titles)} 切换页面", 0)
+        bar.showMessage(f"就绪　{self.status_keys()}", 0)
 
     def _reminder_bar(self) -> QWidget:
         """Shown at sign-in to managers and administrators while next year's notice is not confirmed."""
@@ -322,6 +381,7 @@ class MainWindow(QMainWindow):
             page = make()
             page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             page.destroyed.connect(lambda _o=None: pages.pop(key, None))
+            self.session.adopt(page)
             pages[key] = page
         else:
             page.refresh()
@@ -331,13 +391,30 @@ class MainWindow(QMainWindow):
         return page
 
     def new_business(self, kind: str | None = None, customer_id: int | None = None) -> NewOrderWizard:
-        wizard = NewOrderWizard(self.session, kind=kind, customer_id=customer_id, parent=self)
+        """The wizard; an unfinished one of this clerk (a draft on this PC) is offered first."""
+        if self.wizard is not None and self.wizard.isVisible():
+            self.wizard.raise_()
+            self.wizard.activateWindow()
+            return self.wizard
+        draft = self.session.drafts.load()
+        if draft is not None and not messages.ask(self, draft_question(draft)):
+            self.session.drafts.discard()
+            draft = None
+        wizard = NewOrderWizard(self.session, kind=kind, customer_id=customer_id, parent=self, draft=draft)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.destroyed.connect(lambda _o=None: self._wizard_closed(wizard))
         self.wizard = wizard
         wizard.open()
-        if kind is not None:
+        if draft is not None:
+            wizard.edited = True
+            wizard.resume(int(draft.get("page") or 0))
+        elif kind is not None:
             wizard.next()
         return wizard
+
+    def _wizard_closed(self, wizard: NewOrderWizard) -> None:
+        if self.wizard is wizard:
+            self.wizard = None
 
     # session ------------------------------------------------------------------------------
     def print_cash_report(self) -> None:
@@ -371,10 +448,7 @@ class MainWindow(QMainWindow):
         self.close()
 
     def show_keys(self) -> None:
-        messages.info(self, "Ctrl+F　客户查询\nCtrl+N　新建业务\nCtrl+O　按业务单号打开\nF5　刷新\n"
-                            "Alt+1…6　切换页面（工作台、客户查询、新建业务、派工、台账报表、系统设置）\n"
-                            "Ctrl+L　锁定窗口\nEsc　关闭业务单或客户资料窗口\n回车　查询 / 下一步"
-                            f"\n\n{sla.URGENCY_RULE}", "快捷键")
+        messages.info(self, f"{self.keys_text()}\n\n{sla.URGENCY_RULE}", "快捷键")
 
     def _stop_listening(self) -> None:
         if self._listening:
@@ -388,6 +462,8 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.sign_out)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.wizard is not None:
+            self.wizard.save_draft()  # signing out or quitting keeps what was typed
         self._stop_listening()
         self.idle.stop()
         self.emergency.timer.stop()  # a closed window asks the database nothing more

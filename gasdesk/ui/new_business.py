@@ -17,7 +17,8 @@ class NewBusinessPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(title_label("新建业务"))
         layout.addWidget(hint_label("选择客户要办理的业务（Ctrl+N 随时打开向导）。向导将依次引导：选择客户 → 核对资料 → "
-                                    "填写申请 → 确认提交 → 办理受理环节 → 打印单据。"))
+                                    "填写申请 → 确认提交 → 办理受理环节 → 打印单据。客户来电办理的，在向导第一页选择"
+                                    "“来电”并填写来电号码（点下面的按钮后可按“上一步”回到第一页）。"))
         grid = QGridLayout()
         grid.setSpacing(12)
         self.buttons: dict[str, QPushButton] = {}

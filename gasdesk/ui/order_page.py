@@ -28,11 +28,24 @@ from gasdesk.flows.definition import ActionDef, FieldKind, FlowDef
 from gasdesk.permissions import Permission
 from gasdesk.services.calendar import PROVISIONAL_MARK, ClockNote
 from gasdesk.services.errors import ServiceError
-from gasdesk.services.orders import DeadlineView, OrderView, StepLogView, correctable_fields
+from gasdesk.services.inspection import InspectionService
+from gasdesk.services.orders import HOLD_KIND_KEY, DeadlineView, OrderView, StepLogView, correctable_fields
 from gasdesk.ui import messages, printing
 from gasdesk.ui.action_form import ActionDialog
 from gasdesk.ui.fields import make_editor
 from gasdesk.ui.flow_chart import FlowChartView
+from gasdesk.ui.inspection import (
+    CLOSING_ACTIONS,
+    HANDLED_ACTIONS,
+    RESULT_ACTIONS,
+    SUPPLY_STOPPED,
+    InspectionBanner,
+    InspectionPanel,
+    RectifyDialog,
+    ResultDialog,
+    stop_supply,
+)
+from gasdesk.ui.keys import GuardedDialog, assign_mnemonics, give_mnemonics, mnemonic_of
 from gasdesk.ui.local_settings import remember_splitter
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
@@ -51,7 +64,7 @@ from gasdesk.ui.widgets import (
     value_label,
 )
 from gasdesk.ui.worker import run_blocking
-from gasdesk.vocab import DeadlineScope, DeadlineStatus, OrderStatus, TimeUnit
+from gasdesk.vocab import DeadlineScope, DeadlineStatus, OrderStatus, PauseKind, TimeUnit
 from gasdesk.workdays import WorkCalendar
 
 # Facts the services remember on the order besides the recorded fields.
@@ -94,6 +107,17 @@ def recorded_values(order: OrderView, departments: dict[str, str]) -> list[tuple
             text = "；".join(f"{k}：{v}" for k, v in value.items())
         rows.append((label, text))
     return rows
+
+
+def current_reason(order: OrderView) -> str:
+    """The reason that explains where the order stands now: why it was refused or cancelled, or why it
+    was sent to the step it waits in; a reason given earlier on the way to an archived order is history."""
+    if order.status in (OrderStatus.REJECTED, OrderStatus.CANCELLED):
+        return order.reason
+    if order.status is not OrderStatus.OPEN:
+        return ""
+    moves = [h for h in order.history if h.to_step == order.step and h.from_step != h.to_step]
+    return str(moves[-1].data.get("reason") or "") if moves else ""
 
 
 def deadline_text(d: DeadlineView | None, now: Any, note: ClockNote | None = None,
@@ -151,7 +175,7 @@ def _history_columns() -> list[Column[StepLogView]]:
     ]
 
 
-class TextPromptDialog(QDialog):
+class TextPromptDialog(GuardedDialog):
     """A one-line question (pause reason...) answered without blocking the window."""
 
     answered = Signal(str)
@@ -179,7 +203,7 @@ class TextPromptDialog(QDialog):
         self.accept()
 
 
-class CorrectFieldDialog(QDialog):
+class CorrectFieldDialog(GuardedDialog):
     """Correct a value recorded earlier on the open order, before a later step uses it (with a reason)."""
 
     def __init__(self, session: UiSession, order: OrderView, parent: QWidget | None = None) -> None:
@@ -233,6 +257,9 @@ class CorrectFieldDialog(QDialog):
         self.editor.set_value(value)
         self.editor_holder.addWidget(self.editor.widget)
         self.editor_holder.addWidget(self.editor.error)
+        # made after 更正原因: put it back in reading order (项目 → 更正为 → 原因)
+        QWidget.setTabOrder(self.which, self.editor.widget)
+        QWidget.setTabOrder(self.editor.widget, self.reason)
 
     def save(self) -> None:
         show_error(self.error, "")
@@ -250,16 +277,21 @@ class CorrectFieldDialog(QDialog):
         self.accept()
 
 
-class DocumentsDialog(QDialog):
+class DocumentsDialog(GuardedDialog):
     """Tick the documents the customer brought (again, after 资料不符)."""
 
     def __init__(self, session: UiSession, order: OrderView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session, self.order = session, order
         self.result_view: OrderView | None = None
-        self.setWindowTitle("资料清单")
+        # A call's customer comes in: the documents are checked against the originals, and the visit recorded.
+        self.visit = order.awaiting_visit
+        self.setWindowTitle("客户到厅（来访）" if self.visit else "资料清单")
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"业务单 {order.number}：请勾选客户已提交的资料"))
+        layout.addWidget(QLabel(
+            f"业务单 {order.number}（{order.channel_text}）：客户已到厅，请核对原件并勾选客户提交的资料；"
+            "确认后计时恢复，需客户签字的单据可以打印" if self.visit else
+            f"业务单 {order.number}：请勾选客户已提交的资料"))
         self.boxes: dict[str, QCheckBox] = {}
         for d in order.flow.documents:
             box = QCheckBox(d.label + ("" if d.required else "（选交）"))
@@ -267,17 +299,17 @@ class DocumentsDialog(QDialog):
             box.setChecked(d.code in order.documents)
             self.boxes[d.code] = box
             layout.addWidget(box)
-        buttons = dialog_buttons("保存")
+        buttons = dialog_buttons("确认客户到厅" if self.visit else "保存")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
     def save(self) -> None:
         docs = [code for code, box in self.boxes.items() if box.isChecked()]
+        record = self.session.orders.customer_arrived if self.visit else self.session.orders.set_documents
         try:
             order = self.order
-            self.result_view = run_blocking(self, lambda: self.session.orders.set_documents(
-                order.id, docs, expected_version=order.version))
+            self.result_view = run_blocking(self, lambda: record(order.id, docs, expected_version=order.version))
         except ServiceError as exc:
             messages.report(self, exc)
             return
@@ -300,6 +332,7 @@ class OrderPage(QWidget):
         self._build()
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
         QShortcut(QKeySequence("Esc"), self, self.close)
+        give_mnemonics(self)
         QShortcut(QKeySequence("Ctrl+P"), self, self.print_all)
         self.refresh()
 
@@ -316,15 +349,19 @@ class OrderPage(QWidget):
         self.documents_button = QPushButton("资料清单…")
         self.correct_button = QPushButton("更正登记内容…")
         self.pause_button = QPushButton("暂停计时（客户原因）…")
+        self.permit_button = QPushButton("暂停计时（审批）…")
+        self.permit_button.setToolTip(f"{PauseKind.PERMIT.label}：办理审批的时间不计入承诺时限")
         self.resume_button = QPushButton("恢复计时")
         self.print_button = QPushButton("打印单据")
         self.print_button.setToolTip("打印单据：可选“打印全部”（Ctrl+P），合并为一次打印")
         self.refresh_button = QPushButton("刷新")
         for b in (self.customer_button, self.documents_button, self.correct_button, self.pause_button,
-                  self.resume_button,
+                  self.permit_button, self.resume_button,
                   self.print_button, self.refresh_button):
             head.addWidget(b)
         outer.addLayout(head)
+        self.banner = InspectionBanner(self.session)
+        outer.addWidget(self.banner)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         chart_box = QGroupBox("业务流程图（绿色：已办，黄色：当前环节）")
@@ -373,6 +410,9 @@ class OrderPage(QWidget):
         self.documents_label.setWordWrap(True)
         self.documents_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.tabs.addTab(self.documents_label, "资料清单")
+        # An inspection order's visits, hazards and photos (shown for orders that have an inspection).
+        self.inspection_panel: InspectionPanel | None = None
+        self.is_inspection = False
         rl.addWidget(self.tabs, 1)
         split.addWidget(right)
         split.setStretchFactor(0, 5)
@@ -385,6 +425,7 @@ class OrderPage(QWidget):
         self.documents_button.clicked.connect(self.edit_documents)
         self.correct_button.clicked.connect(self.correct_field)
         self.pause_button.clicked.connect(self.ask_pause)
+        self.permit_button.clicked.connect(self.ask_permit_pause)
         self.resume_button.clicked.connect(self.resume)
         self.print_button.clicked.connect(self.show_print_menu)
         self.refresh_button.clicked.connect(self.refresh)
@@ -410,13 +451,14 @@ class OrderPage(QWidget):
         info = self.info_labels
         info["customer"].setText(f"{order.customer_name}（{order.customer_number}）")
         info["account"].setText(order.account_number or "—")
-        info["opened"].setText(f"{dt_text(order.opened_at)}　{order.opened_by}"
+        info["opened"].setText(f"{dt_text(order.opened_at)}　{order.opened_by}　{order.channel_text}"
+                               + ("（客户尚未到厅）" if order.awaiting_visit and order.status is OrderStatus.OPEN else "")
                                + (f"　办结 {dt_text(order.closed_at)}" if order.closed_at else ""))
-        info["step"].setText(f"<b>{order.step_label}</b>" + (f"　（第{order.rounds}轮处理）" if order.rounds else ""))
+        info["step"].setText(f"<b>{order.step_label}</b>" + (f"　（{order.flow.rounds_label or '轮次'}：{order.rounds}）" if order.rounds else ""))
         crew = "　".join(x for x in (order.crew, f"预约 {dt_text(order.appointment_at)}" if order.appointment_at
                                       else "") if x)
         info["crew"].setText(crew or "—")
-        info["reason"].setText(order.reason or "—")
+        info["reason"].setText(current_reason(order) or "—")
         try:
             notes = self.session.calendar.clock_notes(order.id)
         except ServiceError:
@@ -436,7 +478,8 @@ class OrderPage(QWidget):
         hold = order.data.get("_on_hold")
         paused = [d for d in order.deadlines if d.status is DeadlineStatus.PAUSED]
         if hold:
-            hold_text = f"客户原因暂停中：{hold}"
+            kind = PauseKind(order.data.get(HOLD_KIND_KEY) or PauseKind.CUSTOMER)
+            hold_text = f"{kind.label}暂停中：{hold}"
         elif order.status is not OrderStatus.OPEN:
             hold_text = "已结束"
         elif paused:
@@ -445,6 +488,8 @@ class OrderPage(QWidget):
             hold_text = "计时中"
         info["hold"].setText(hold_text)
         paint_label(info["hold"], "paused" if hold or paused else "")
+        self.banner.load(account_id=order.account_id)
+        self._show_inspection(order)
         self._show_actions(order)
         self.history_model.set_rows(order.history)
         self.history_view.resizeRowsToContents()
@@ -460,8 +505,10 @@ class OrderPage(QWidget):
         is_open = order.status is OrderStatus.OPEN
         can_pause = self.session.can(Permission.PAUSE_CLOCK) and is_open
         self.pause_button.setVisible(can_pause and not order.on_hold)
+        self.permit_button.setVisible(can_pause and not order.on_hold and PauseKind.PERMIT in order.flow.pause_kinds)
         self.resume_button.setVisible(can_pause and order.on_hold)
-        self.documents_button.setVisible(bool(order.flow.documents) and is_open
+        self.documents_button.setText("客户到厅…" if order.awaiting_visit else "资料清单…")
+        self.documents_button.setVisible((bool(order.flow.documents) or order.awaiting_visit) and is_open
                                          and self.session.can(Permission.OPEN_ORDER))
         self.correct_button.setVisible(bool(correctable_fields(order)) and self.session.can(Permission.OPEN_ORDER))
         self.print_button.setVisible(printing.available() and self.session.can(Permission.PRINT_FORMS))
@@ -476,7 +523,10 @@ class OrderPage(QWidget):
             why = "业务已办结" if order.status is not OrderStatus.OPEN else \
                 f"当前环节由其他岗位办理（您的岗位：{self.session.actor.role.label}）"
             self.actions_layout.addWidget(QLabel(why))
-        for action in order.actions:
+        actions = list(order.actions)
+        if self.is_inspection:
+            actions = self._inspection_actions(order)
+        for action in actions:
             button = QPushButton(action.label)
             button.setObjectName(f"action_{action.code}")
             if action.target in ("rejected", "cancelled"):
@@ -485,12 +535,85 @@ class OrderPage(QWidget):
             self.action_buttons[action.code] = button
             self.actions_layout.addWidget(button)
         self.actions_layout.addStretch(1)
+        head = (self.customer_button, self.documents_button, self.correct_button, self.pause_button,
+                self.resume_button, self.print_button, self.refresh_button)
+        assign_mnemonics(self.action_buttons.values(), {m for b in head if (m := mnemonic_of(b.text()))})
 
     def _show_history_row(self, index: Any) -> None:
         """A history row whole (a long reason is cut in its column), read-only."""
         h = self.history_model.row(index)
         lines = [f"{c.title}：{c.text(h)}" for c in self.history_model.columns]
         show_long_text(self, f"办理记录 {dt_text(h.at)}", "\n".join(lines))
+
+    # safety inspection ---------------------------------------------------------------------
+    def _show_inspection(self, order: OrderView) -> None:
+        try:
+            self.is_inspection = InspectionService(self.session.app, self.session.actor).inspection_of(
+                order.id) is not None
+        except ServiceError:
+            self.is_inspection = False
+        if not self.is_inspection:
+            return
+        if self.inspection_panel is None:
+            self.inspection_panel = InspectionPanel(self.session, self)
+            self.inspection_panel.changed.connect(self.refresh)
+            self.tabs.insertTab(0, self.inspection_panel, "安全检查")
+            self.tabs.setCurrentIndex(0)
+        self.inspection_panel.show_order(order)
+
+    def _inspection_actions(self, order: OrderView) -> list[ActionDef]:
+        """The result, rectification and stop-supply actions go through their own dialogs."""
+        codes = {a.code for a in order.actions}
+        for code, label, slot in (("result", "录入检查结果…", self.enter_result),
+                                  ("rectify", "隐患整改销项…", self.rectify),
+                                  ("stop_supply", "停止供气…", self.ask_stop_supply)):
+            wanted = {"result": RESULT_ACTIONS, "rectify": CLOSING_ACTIONS,
+                      "stop_supply": (SUPPLY_STOPPED,)}[code]
+            if codes & set(wanted):
+                button = QPushButton(label)
+                button.setObjectName(f"inspection_{code}")
+                button.setStyleSheet("font-weight: bold;")
+                button.clicked.connect(lambda _=False, f=slot: f())
+                self.action_buttons[code] = button
+                self.actions_layout.addWidget(button)
+        return [a for a in order.actions if a.code not in HANDLED_ACTIONS]
+
+    def enter_result(self) -> ResultDialog | None:
+        if self.order is None:
+            return None
+        dialog = ResultDialog(self.session, self.order, self)
+        dialog.performed.connect(self._performed)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def rectify(self) -> RectifyDialog | None:
+        if self.order is None:
+            return None
+        try:
+            hazards = InspectionService(self.session.app, self.session.actor).hazards(order_id=self.order.id,
+                                                                                    open_only=True)
+        except ServiceError as exc:
+            messages.report(self, exc)
+            return None
+        dialog = RectifyDialog(self.session, self.order, hazards, self)
+        dialog.performed.connect(self._performed)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def ask_stop_supply(self) -> None:
+        dialog = TextPromptDialog("停止供气", "一级隐患拒不整改，依照供用气合同停止供气。请填写原因：", self)
+        dialog.answered.connect(self._stop_supply)
+        self.dialog = dialog
+        dialog.open()
+
+    def _stop_supply(self, reason: str) -> None:
+        if self.order is None:
+            return
+        view = stop_supply(self, self.session, self.order, reason)
+        if view is not None:
+            self._performed(view)
 
     def _open_customer(self) -> None:
         if self.order:
@@ -543,9 +666,16 @@ class OrderPage(QWidget):
         self.dialog = dialog
         dialog.open()
 
-    def pause(self, reason: str) -> None:
+    def ask_permit_pause(self) -> None:
+        dialog = TextPromptDialog("暂停计时（审批）", f"{PauseKind.PERMIT.label}期间暂停计时，不计入承诺时限。"
+                                  "请填写审批事项（如：道路挖掘许可，已向市政部门申请）：", self)
+        dialog.answered.connect(lambda reason: self.pause(reason, PauseKind.PERMIT))
+        self.dialog = dialog
+        dialog.open()
+
+    def pause(self, reason: str, kind: PauseKind = PauseKind.CUSTOMER) -> None:
         try:
-            view = run_blocking(self, lambda: self.session.orders.pause_clock(self.order_id, reason))
+            view = run_blocking(self, lambda: self.session.orders.pause_clock(self.order_id, reason, kind))
         except ServiceError as exc:
             messages.report(self, exc)
             return

@@ -68,6 +68,8 @@ class FormChoice:
     label: str = ""
     printed_before: bool = False
     latest: bool = False
+    # Waits for the customer to come in (a call's forms the customer signs): listed, not printable.
+    withheld: bool = False
 
 
 def _choice(item: Any) -> FormChoice:
@@ -75,13 +77,14 @@ def _choice(item: Any) -> FormChoice:
         code, title = item[0], item[1]
         return FormChoice(code, title, item[2] if len(item) > 2 else None, title)
     return FormChoice(item.code, item.title, getattr(item, "payment_id", None), getattr(item, "label", item.title),
-                      bool(getattr(item, "printed_before", False)), bool(getattr(item, "latest", False)))
+                      bool(getattr(item, "printed_before", False)), bool(getattr(item, "latest", False)),
+                      bool(getattr(item, "withheld", False)))
 
 
 def default_choice(forms: list[FormChoice]) -> list[FormChoice]:
     """What 打印全部 ticks first: every form not printed yet; when all were, those of the latest step."""
-    fresh = [f for f in forms if not f.printed_before]
-    return fresh or [f for f in forms if f.latest]
+    fresh = [f for f in forms if not f.printed_before and not f.withheld]
+    return fresh or [f for f in forms if f.latest and not f.withheld]
 
 
 class PrintAllDialog(QDialog):
@@ -100,6 +103,7 @@ class PrintAllDialog(QDialog):
             box = QCheckBox(f.label or f.title)
             box.setObjectName(f"form_{i}")
             box.setChecked(f in ticked)
+            box.setEnabled(not f.withheld)  # a call's forms the customer signs wait for the visit
             self.boxes.append(box)
             layout.addWidget(box)
         row = QHBoxLayout()
@@ -286,7 +290,7 @@ class FormPrinter(QObject):
             def chosen(f: FormChoice = f) -> None:
                 self.render(order_id, f.code, f.title, f.payment_id)
 
-            menu.addAction(f.label or f.title, chosen)
+            menu.addAction(f.label or f.title, chosen).setEnabled(not f.withheld)
         return menu
 
     def print_all(self, order_id: int, order_number: str) -> PrintAllDialog | None:

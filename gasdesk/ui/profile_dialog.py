@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLineEdit, QVBoxLayout, QWidget
 
 from gasdesk.services.errors import ServiceError
 from gasdesk.services.settings import LABELS, PROFILE_KEYS, SettingsService
 from gasdesk.ui import messages
+from gasdesk.ui.keys import GuardedDialog
 from gasdesk.ui.widgets import hint_label, title_label
 from gasdesk.validation import ValidationError
 
 
-class CompanyProfileDialog(QDialog):
+class CompanyProfileDialog(GuardedDialog):
     def __init__(self, service: SettingsService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service

@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
 
 from gasdesk.permissions import Permission
 from gasdesk.services.calendar import CalendarService
@@ -16,6 +18,7 @@ from gasdesk.services.payments import PaymentService
 from gasdesk.services.settings import SettingsService
 from gasdesk.services.staff import StaffService
 from gasdesk.services.worklists import WorklistService
+from gasdesk.ui.drafts import DraftStore, drafts_folder
 from gasdesk.workdays import WorkCalendar
 
 
@@ -37,6 +40,9 @@ class UiSession(QObject):
         self._departments: list[tuple[str, str]] | None = None
         # The calendar reminder shown at sign-in was put off ("稍后提醒"): the dashboard keeps it instead.
         self.reminder_put_off = False
+        # The main window's shortcuts (Ctrl+N, Ctrl+F, Alt+1…), given to every window it opens.
+        self.shortcuts: list[QAction] = []
+        self._drafts: DraftStore | None = None
 
     # services -----------------------------------------------------------------------------
     @property
@@ -66,6 +72,17 @@ class UiSession(QObject):
     @property
     def staff(self) -> StaffService:
         return StaffService(self.service_app, self.actor)
+
+    @property
+    def drafts(self) -> DraftStore:
+        """This clerk's unfinished wizard on this PC (gasdesk/ui/drafts.py)."""
+        if self._drafts is None:
+            self._drafts = DraftStore(drafts_folder(), self.actor.staff_id, self.app.url)
+        return self._drafts
+
+    def adopt(self, window: QWidget) -> None:
+        """A window of its own (an order, a customer, the bills) answers the main window's shortcuts too."""
+        window.addActions(self.shortcuts)
 
     # helpers ------------------------------------------------------------------------------
     def now(self) -> datetime:

@@ -30,6 +30,8 @@ from gasdesk.ui.texts_editor import TextsEditor
 from gasdesk.ui.widgets import hint_label, title_label
 from gasdesk.validation import ValidationError
 
+# Fields a clerk may read but not save look it: greyed, no edit frame (and the save button greyed too).
+READ_ONLY_STYLE = "QLineEdit:read-only { background: #eef1f5; color: #4a5563; border: 1px solid #d5dce5; }"
 GROUPS = (("公司信息（打印在每张单据上）", "company.", "hours."), ("收费标准", "fees."),
           ("时限与安全", "limits.", "security.", "backup."))
 
@@ -40,6 +42,8 @@ class ProfilePage(QWidget):
         self.session = session
         self.editable = session.can(Permission.EDIT_SETTINGS)
         self.edits: dict[str, QLineEdit] = {}
+        if not self.editable:
+            self.setStyleSheet(READ_ONLY_STYLE)
         outer = QVBoxLayout(self)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -53,6 +57,8 @@ class ProfilePage(QWidget):
                     edit = QLineEdit()
                     edit.setObjectName(f"setting_{key}")
                     edit.setReadOnly(not self.editable)
+                    if not self.editable:
+                        edit.setToolTip("只读：只有系统管理员可以修改")
                     self.edits[key] = edit
                     form.addRow(label + "：", edit)
             layout.addWidget(box, 1)

@@ -17,6 +17,7 @@ from gasdesk.permissions import Permission
 from gasdesk.services.errors import Refused, ServiceError
 from gasdesk.services.staff import StaffView
 from gasdesk.ui import messages
+from gasdesk.ui.keys import GuardedDialog
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
@@ -39,7 +40,7 @@ def _state(s: StaffView, session: UiSession) -> str:
     return "正常"
 
 
-class StaffDialog(QDialog):
+class StaffDialog(GuardedDialog):
     """New staff account: login, name, role, department, first password (changed at first sign-in)."""
 
     def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
@@ -89,7 +90,7 @@ class StaffDialog(QDialog):
         self.accept()
 
 
-class PasswordResetDialog(QDialog):
+class PasswordResetDialog(GuardedDialog):
     def __init__(self, session: UiSession, staff: StaffView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session, self.staff = session, staff

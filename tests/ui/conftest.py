@@ -29,6 +29,12 @@ def _qt_setup(qapp):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _own_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drafts and other per-user files go to the test's folder, never the real data folder."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
+@pytest.fixture(autouse=True)
 def _local_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """What the window remembers on the PC (splitters, a clerk's choices) stays in the test's folder."""
     from gasdesk.ui import local_settings

@@ -20,7 +20,8 @@ def go(qtbot, win: MainWindow, page: int) -> None:  # type: ignore[no-untyped-de
     """Switch page with its Alt+N shortcut, as the clerk would."""
     win.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
-    qtbot.keyClick(win, Qt.Key(Qt.Key.Key_1 + page), Qt.KeyboardModifier.AltModifier)
+    digit = win.page_keys[page].removeprefix("Alt+")  # the window's own table: Alt+1 … Alt+9, Alt+0
+    qtbot.keyClick(win, Qt.Key(Qt.Key.Key_0 + int(digit)), Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: win.stack.currentIndex() == page)
 
 
@@ -144,10 +145,15 @@ def active_business(app: App, team: Team, name: str = "示例餐饮有限公司"
     o = clerk.perform(o.id, "register")
     for code, payload in [("survey_done", {"survey_date": "2026-11-27", "designer": "周工", "survey_notes": "具备条件"}),
                           ("materials_received", {}), ("plan_approved", {"supply_plan": "中压接入"}),
-                          ("design_done", {"design_unit": "示例设计院"}), ("budget_done", {"budget_amount": "10000"}),
+                          ("design_done", {"design_unit": "示例设计院", "design_summary": "中压接入"}),
+                          ("design_approved", {"approval_date": "2026-11-27", "approved_by": "周经理"}),
+                          ("budget_done", {"budget_amount": "10000"}),
                           ("contract_signed", {"contract_number": "HT-1", "contract_amount": "10000",
                                                "contract_date": "2026-11-27"}),
-                          ("construction_done", {"construction_unit": "甲", "supervision_unit": "乙"}),
+                          ("briefing_done", {"briefing_date": "2026-11-27", "briefing_attendees": "甲、乙"}),
+                          ("construction_done", {"construction_unit": "甲", "supervision_unit": "乙",
+                                                 "work_finished": True, "materials_cleared": True,
+                                                 "site_cleaned": True}),
                           ("acceptance_passed", {"acceptance_date": "2026-11-27"})]:
         o = am.perform(o.id, code, payload)
     o = disp.perform(o.id, "ignited", {"meter_number": f"B{c.id:07d}", "meter_model": "G10", "meter_rating": "G10",

@@ -38,10 +38,15 @@ def _installation_past_construction(app, team) -> int:  # type: ignore[no-untype
     for code, values in (("survey_done", {"survey_date": "2026-11-30", "designer": "周工",
                                           "survey_notes": "具备中压接入条件，" * 12}),
                          ("materials_received", {}), ("plan_approved", {"supply_plan": "中压A接入，调压箱1台"}),
-                         ("design_done", {"design_unit": "示例燃气设计院"}), ("budget_done", {"budget_amount": "36800.00"}),
+                         ("design_done", {"design_unit": "示例燃气设计院", "design_summary": "中压A接入，室外表箱"}),
+                         ("design_approved", {"approval_date": "2026-11-30", "approved_by": "周经理"}),
+                         ("budget_done", {"budget_amount": "36800.00"}),
                          ("contract_signed", {"contract_number": "AZ-2026-118", "contract_amount": "36800",
                                               "contract_date": "2026-12-01"}),
-                         ("construction_done", {"construction_unit": "示例安装公司", "supervision_unit": "示例监理"})):
+                         ("briefing_done", {"briefing_date": "2026-12-01", "briefing_attendees": "项目经理、监理"}),
+                         ("construction_done", {"construction_unit": "示例安装公司", "supervision_unit": "示例监理",
+                                                "work_finished": True, "materials_cleared": True,
+                                                "site_cleaned": True})):
         am.perform(o.id, code, values)
     return o.id
 

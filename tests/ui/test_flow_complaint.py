@@ -1,5 +1,5 @@
-"""投诉: enquiry answered at once; explanation accepted; transferred, handled, still not satisfied, handled
-again, satisfied."""
+"""投诉: enquiry answered at once; explanation accepted; transferred, handled, the result not passed and
+handled again, passed, still not satisfied, handled again, passed, satisfied."""
 
 from __future__ import annotations
 
@@ -39,13 +39,24 @@ def test_complaint_second_round_until_satisfied(qtbot, gui_app, team, window, ms
     assert order.step == "handling"
     handler = window(team.handler)
     page = steps.open_from_queue(qtbot, handler, order.number)
-    steps.act(qtbot, page, "handled", {"result": "已批评教育维修人员"})
+    steps.act(qtbot, page, "handled", {"result": "已口头提醒"})
+    # 是否通过: customer service checks the department's result before the customer is called back.
+    page = steps.open_from_queue(qtbot, clerk, order.number)
+    steps.act(qtbot, page, "review_failed", reason="未说明迟到原因及整改措施")
+    assert steps.order(gui_app, team, order.id).step == "handling"
+    page = steps.open_from_queue(qtbot, handler, order.number)
+    steps.act(qtbot, page, "handled", {"result": "已批评教育维修人员，今后预约变更提前告知"})
+    page = steps.open_from_queue(qtbot, clerk, order.number)
+    steps.act(qtbot, page, "review_passed")
     page = steps.open_from_queue(qtbot, clerk, order.number)
     steps.act(qtbot, page, "not_satisfied", reason="客户要求书面致歉")
     page = steps.open_from_queue(qtbot, handler, order.number)
     steps.act(qtbot, page, "handled", {"result": "已寄送书面致歉信"})
     page = steps.open_from_queue(qtbot, clerk, order.number)
+    steps.act(qtbot, page, "review_passed", {"review_note": "已核实寄送"})
+    page = steps.open_from_queue(qtbot, clerk, order.number)
     steps.act(qtbot, page, "satisfied", {"callback_note": "客户表示满意"})
     final = steps.order(gui_app, team, order.id)
-    assert final.status is OrderStatus.ARCHIVED and final.rounds == 2
-    assert [h.action for h in final.history].count("handled") == 2
+    assert final.status is OrderStatus.ARCHIVED and final.rounds == 2  # the failed check is no new round
+    actions = [h.action for h in final.history]
+    assert actions.count("handled") == 3 and actions.count("review_failed") == 1

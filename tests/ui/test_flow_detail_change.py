@@ -26,7 +26,8 @@ def test_detail_change_phone_and_contact(qtbot, gui_app, team, window, msgs):
     click(qtbot, page.radios["approve"])
     wizard_next(qtbot, wiz)  # nothing new typed: refused, the wizard stays
     assert wiz.currentId() == 5
-    assert any("请至少填写一项" in t for t in msgs.texts())
+    assert "请至少填写一项" in page.forms["approve"].general_error.text()  # once, under the form
+    assert not any("请至少填写一项" in t for t in msgs.texts())  # no box repeating it
     fill(qtbot, page.forms["approve"].form, {"new_phone": "0851-86201234", "new_contact_person": "何小四"})
     wizard_next(qtbot, wiz)
     qtbot.waitUntil(lambda: wiz.currentId() == 6)

@@ -11,6 +11,7 @@ from tests.ui.steps import ASSIGN
 
 DOCS = ["business_license", "agent_id", "site_proof"]
 APPLICATION = {"project_name": "中餐厅后厨燃气改造", "expected_monthly_volume": "1200", "equipment": "中餐燃气灶2台"}
+BUILT = {"work_finished": True, "materials_cleared": True, "site_cleaned": True}  # 工完、料尽、场清, ticked
 
 
 def _register(qtbot, gui_app, team, window, name: str):  # type: ignore[no-untyped-def]
@@ -33,17 +34,21 @@ def test_installation_through_rework_and_rebooked_ignition(qtbot, gui_app, team,
                                            "survey_notes": "具备中压接入条件"})
     steps.act(qtbot, page, "materials_received")
     steps.act(qtbot, page, "plan_approved", {"supply_plan": "中压A接入，调压箱1台"})
-    steps.act(qtbot, page, "design_done", {"design_unit": "示例燃气设计院"})
+    steps.act(qtbot, page, "design_done", {"design_unit": "示例燃气设计院", "design_summary": "中压A接入，室外表箱"})
+    steps.act(qtbot, page, "design_approved", {"approval_date": "2026-11-30", "approved_by": "周经理"})
     steps.act(qtbot, page, "budget_done", {"budget_amount": "36800.00"})
     steps.act(qtbot, page, "contract_signed", {"contract_number": "AZ-2026-118", "contract_amount": "36800",
                                                "contract_date": "2026-12-01"})
-    steps.act(qtbot, page, "construction_done", {"construction_unit": "示例安装公司", "supervision_unit": "示例监理"})
+    steps.act(qtbot, page, "briefing_done", {"briefing_date": "2026-12-01", "briefing_attendees": "项目经理、监理"})
+    steps.act(qtbot, page, "construction_done", {**BUILT, "construction_unit": "示例安装公司",
+                                                 "supervision_unit": "示例监理"})
     steps.act(qtbot, page, "acceptance_failed", reason="调压箱接地不合格")
     assert page.order.step == "construction"
     chart = page.chart.chart
     assert chart.items_by_key["construction"].data(1) == "current"
     assert chart.items_by_key["completion_check"].data(1) == "done"
-    steps.act(qtbot, page, "construction_done", {"construction_unit": "示例安装公司", "supervision_unit": "示例监理"})
+    steps.act(qtbot, page, "construction_done", {**BUILT, "construction_unit": "示例安装公司",
+                                                 "supervision_unit": "示例监理"})
     steps.act(qtbot, page, "acceptance_passed", {"acceptance_date": "2026-12-03"})
     assert page.order.step == "ignition"
 

@@ -12,6 +12,7 @@ FLOW = FlowDef(
         DocumentDef("owner_id", "户主身份证"),
     ),
     total_limit=TimeLimit(5, WD),
+    phone_intake=True,
     commitment="受理后5个工作日内完成通气点火（客户原因延误除外）",
     steps=(
         counter_step(

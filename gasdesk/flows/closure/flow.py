@@ -27,6 +27,11 @@ FLOW = FlowDef(
     account_statuses=("active", "suspended"), account_lock=AccountLock.ENDS,
     ledgers=("plugging", "transfer_closure"), reading_sources=(("closure", "销户止数"),),
     documents=(ID_COPY, PROPERTY_PROOF, PROPERTY_MGMT),
+    # Asked at the counter when the customer already knows: the confirm page then lists only the fee of
+    # that work. The answer names the action of the 是否需要拆除燃气设施 step that it stands for.
+    open_fields=(FieldDef("facilities", "是否拆除燃气设施", FieldKind.CHOICE, required=False,
+                          choices=(("plugging", "不拆除（封堵）"), ("removal", "拆除")),
+                          help="客户已确定时选择；受理后在“是否需要拆除燃气设施”环节办理"),),
     steps=(
         documents_step("accept", "受理并核实客户身份", "application", "身份核实无误", "身份是否核实"),
         simple_step("application", "客户填写并签署销户申请表", "application_signed", "销户申请表已签署", "settle",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gasdesk.flows.demo import DemoCustomer, DemoPlan, DemoStory, Driver, Opening, Payload
+from gasdesk.vocab import Channel
 
 # content, department, explanation, handling result, callback note
 COMPLAINTS = (
@@ -35,18 +36,19 @@ ENQUIRIES = (
 
 
 def open_data(drv: Driver, story: DemoStory, customer: DemoCustomer) -> Opening:
-    channel = "phone" if drv.rng.random() < 0.5 else "counter"
+    channel = Channel.PHONE if drv.rng.random() < 0.5 else Channel.COUNTER
+    caller = customer.phone if channel is Channel.PHONE else ""
     if story.route == "enquiry":
         content, answer = drv.rng.choice(ENQUIRIES)
         story.memo["answer"] = answer
         return Opening({"complaint_type": "enquiry", "content": content, "contact_phone": customer.phone},
-                       channel=channel)
+                       channel=channel, caller_phone=caller)
     complaint = drv.rng.choice(COMPLAINTS)
     story.memo.update(complaint=complaint, department=complaint[1])
     data = {"complaint_type": "complaint", "content": complaint[0], "contact_phone": customer.phone}
     if drv.rng.random() < 0.5:
         data["respondent_department"] = complaint[1]
-    return Opening(data, channel=channel)
+    return Opening(data, channel=channel, caller_phone=caller)
 
 
 def payload(drv: Driver, story: DemoStory, i: int, move: str, customer: DemoCustomer) -> Payload:
@@ -68,16 +70,20 @@ DEMO = DemoPlan(
     routes={
         "enquiry": ("enquiry_answered",),
         "explained": ("explanation_accepted",),
-        "one_round": ("refer", "handled", "satisfied"),
-        "two_rounds": ("refer", "handled", "not_satisfied", "handled", "satisfied"),
-        "three_rounds": ("refer", "handled", "not_satisfied", "handled", "not_satisfied", "handled",
-                         "satisfied"),
+        "one_round": ("refer", "handled", "review_passed", "satisfied"),
+        "sent_back": ("refer", "handled", "review_failed", "handled", "review_passed", "satisfied"),
+        "two_rounds": ("refer", "handled", "review_passed", "not_satisfied", "handled", "review_passed", "satisfied"),
+        "three_rounds": ("refer", "handled", "review_passed", "not_satisfied", "handled", "review_passed",
+                         "not_satisfied", "handled", "review_passed", "satisfied"),
     },
-    volume={"enquiry": 30, "explained": 20, "one_round": 15, "two_rounds": 5, "three_rounds": 2, "@cancel": 1},
-    stalls={"handling": 12, "follow_up": 6},
+    volume={"enquiry": 30, "explained": 20, "one_round": 13, "sent_back": 3, "two_rounds": 5, "three_rounds": 2,
+            "@cancel": 1},
+    stalls={"handling": 12, "review": 3, "follow_up": 6},
     gaps={"enquiry_answered": (0.05, 0.3), "explanation_accepted": (0.1, 0.6), "refer": (0.1, 1.0),
-          "handled": (18, 90), "satisfied": (6, 48), "not_satisfied": (6, 48)},
-    reasons={"not_satisfied": ("回访时客户表示问题仍未解决，要求再次处理", "客户对处理结果不认可，要求部门负责人答复",
+          "handled": (18, 90), "review_passed": (1, 8), "review_failed": (1, 8), "satisfied": (6, 48),
+          "not_satisfied": (6, 48)},
+    reasons={"review_failed": ("处理结果未说明整改措施，请补充后重新报送", "未与客户核实情况，请联系客户后重新处理"),
+             "not_satisfied": ("回访时客户表示问题仍未解决，要求再次处理", "客户对处理结果不认可，要求部门负责人答复",
                                "客户认为赔偿方案不合理，要求重新协商")},
     open_data=open_data,
     payload=payload,

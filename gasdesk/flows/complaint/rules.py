@@ -6,7 +6,9 @@ from sqlalchemy import select
 
 from gasdesk.errors import Refused
 from gasdesk.flows.rules import RuleBook, RuleContext
+from gasdesk.hours import HoursError, parse_hours
 from gasdesk.models import Department
+from gasdesk.vocab import Channel
 
 RULES = RuleBook()
 
@@ -30,12 +32,18 @@ def assign_department(ctx: RuleContext, field: str, optional: bool = False) -> N
 
 @RULES.effect("note_service_hours")
 def note_service_hours(ctx: RuleContext) -> None:
-    """A request taken outside its service's hours records when it will be handled."""
-    if ctx.order.channel == "phone":
-        opens, closes, working_days, line = (ctx.setting("hours.complaint_open"), ctx.setting("hours.complaint_close"),
-                                             True, "投诉电话")
-    else:
-        opens, closes, working_days, line = ctx.setting("hours.hall_open"), ctx.setting("hours.hall_close"), False, "营业厅"
-    start = ctx.next_opening(str(opens), str(closes), working_days)
+    """A call taken outside its line's hours records when it will be handled: an enquiry came in on
+    the business and enquiry line (96977, `hours.service_line`, every day 9:00-24:00), a complaint on
+    the complaint line (`hours.complaint`, working days 9:00-17:00). At the counter the customer is
+    in the hall, which is open: nothing to note."""
+    if ctx.order.channel != Channel.PHONE:
+        return
+    key, line = (("hours.service_line", "客服电话") if ctx.value("complaint_type") == "enquiry"
+                 else ("hours.complaint", "投诉电话"))
+    try:
+        hours = parse_hours(str(ctx.setting(key) or ""))
+    except HoursError:
+        return  # the settings refuse such a text; an old one is not a reason to refuse the call
+    start = ctx.next_opening(hours.opens, hours.closes, hours.working_days_only)
     if start != ctx.now:
         ctx.remember(handle_from=start, out_of_hours=f"非{line}受理时间，将于 {start:%Y-%m-%d %H:%M} 起处理")

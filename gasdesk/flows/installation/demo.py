@@ -51,7 +51,14 @@ def payload(drv: Driver, story: DemoStory, i: int, move: str, customer: DemoCust
         p = {"supply_plan": f"由市政中压管网接入，设调压箱一台，计量表具{story.memo.get('rating', 'G25')}，"
                             f"预计月用气量约{story.memo.get('monthly', 1000)}立方米"}
     elif move == "design_done":
-        p = {"design_unit": rng.choice(DESIGN_UNITS)}
+        p = {"design_unit": rng.choice(DESIGN_UNITS), "design_number": f"SJ{now:%Y}-{drv.serial('design'):04d}",
+             "design_summary": f"中压引入，室外设调压计量箱一座（{story.memo.get('rating', 'G25')}表），"
+                               f"DN{rng.choice((32, 50))}镀锌钢管沿外墙明敷至厨房，安装燃气泄漏报警及紧急切断装置"}
+    elif move == "design_approved":
+        p = {"approval_date": now.date(), "approved_by": drv.person()[0]}
+    elif move == "briefing_done":
+        p = {"briefing_date": now.date(), "briefing_attendees": "施工单位项目经理、监理工程师、用气单位代表",
+             "briefing_points": "管道走向、穿墙套管、焊接与防腐要求，带气接驳安全措施"}
     elif move == "budget_done":
         story.memo["budget"] = Decimal(rng.randrange(18_000, 260_000, 500))
         p = {"budget_amount": story.memo["budget"]}
@@ -60,28 +67,34 @@ def payload(drv: Driver, story: DemoStory, i: int, move: str, customer: DemoCust
         p = {"contract_number": f"AZ{now:%Y}-{drv.serial('contract'):04d}", "contract_date": now.date(),
              "contract_amount": amount.quantize(Decimal("1"))}
     elif move == "construction_done":
-        p = {"construction_unit": rng.choice(BUILDERS), "supervision_unit": rng.choice(SUPERVISORS)}
+        p = {"construction_unit": rng.choice(BUILDERS), "supervision_unit": rng.choice(SUPERVISORS),
+             "work_finished": True, "materials_cleared": True, "site_cleaned": True}
     elif move == "acceptance_passed":
         p = {"acceptance_date": now.date()}
     return p, ""
 
 
 _SURVEYED = ("register", "survey_done", "materials_received")
-_BUILT = (*_SURVEYED, "plan_approved", "design_done", "budget_done", "contract_signed", "construction_done")
+_DESIGNED = (*_SURVEYED, "plan_approved", "design_done", "design_approved")
+_BUILT = (*_DESIGNED, "budget_done", "contract_signed", "briefing_done", "construction_done")
 
 DEMO = DemoPlan(
     routes={
         "done": (*_BUILT, "acceptance_passed", "assign", "ignited"),
         "rework": (*_BUILT, "acceptance_failed", "construction_done", "acceptance_passed", "assign",
                    "conditions_not_met", "rebook", "assign", "ignited"),
+        "redesign": (*_SURVEYED, "plan_approved", "design_done", "design_revision", "design_done", "design_approved",
+                     "budget_done", "contract_signed", "briefing_done", "construction_done", "acceptance_passed",
+                     "assign", "ignited"),
         "refused": ("refuse",),
         "no_supply": (*_SURVEYED, "plan_refused"),
     },
     newcomers="non_residential",
-    first_mix={"rework": 0.15, "refused": 0.05, "no_supply": 0.04, "@cancel": 0.05},
+    first_mix={"rework": 0.15, "redesign": 0.08, "refused": 0.05, "no_supply": 0.04, "@cancel": 0.05},
     gaps={
         "register": (1, 8), "survey_done": (20, 72), "materials_received": (72, 300), "plan_approved": (8, 40),
-        "plan_refused": (8, 40), "design_done": (100, 300), "budget_done": (40, 120),
+        "plan_refused": (8, 40), "design_done": (100, 300), "design_approved": (24, 120),
+        "design_revision": (24, 96), "budget_done": (40, 120), "briefing_done": (24, 120),
         "contract_signed": (40, 200), "construction_done": (150, 500), "acceptance_passed": (8, 30),
         "acceptance_failed": (8, 30),
     },
@@ -93,6 +106,7 @@ DEMO = DemoPlan(
     reasons={
         "plan_refused": ("该区域中压管网尚未敷设到位，暂不具备供气条件，待管网建成后另行通知",
                          "用气场所与相邻建筑安全间距不足，无法设置调压设施，暂不能供气"),
+        "design_revision": ("客户要求调整表箱位置，避开店面招牌", "客户增加一台蒸饭柜，需核算用气量并调整管径"),
         "acceptance_failed": ("调压箱安装位置与设计图纸不符，需整改后重新报验",
                               "部分管道焊口无损检测不合格，返工后重新报验",
                               "燃气泄漏报警器未与紧急切断阀联动，整改后重新验收"),

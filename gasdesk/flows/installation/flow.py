@@ -1,8 +1,18 @@
-"""非居民燃气报装 (flows.md §1): the business customer's gas installation, from application to ignition."""
+"""非居民燃气报装 (flows.md §1): the business customer's gas installation, from application to ignition.
+
+As the commitment (三、1) describes it beyond the chart: the design plan is reviewed and signed by the
+customer (设计方案确认单) before the budget and contract; construction begins with the on-site technical
+briefing (技术交底) and ends with 工完、料尽、场清, both recorded before completion acceptance; time spent
+on approvals such as road-excavation permits is a pause of its own (PauseKind.PERMIT), outside the 8
+working days like the customer's own delays.
+"""
 
 from __future__ import annotations
 
 from gasdesk.flows.prelude import *  # noqa: F403 - the definition vocabulary
+
+# The completion checks of construction: 工完、料尽、场清 (三、1（4）), each confirmed before acceptance.
+SITE_CLEARED = ("work_finished", "materials_cleared", "site_cleaned")
 
 FLOW = FlowDef(
     kind="installation", label="非居民燃气报装", number_prefix="BZ",
@@ -20,6 +30,8 @@ FLOW = FlowDef(
     ),
     open_forms=("acceptance", "installation_application"),
     total_limit=TimeLimit(8, WD),
+    phone_intake=True,
+    pause_kinds=(PauseKind.CUSTOMER, PauseKind.PERMIT),
     commitment="可控环节（报装、踏勘、方案答复、竣工验收、点火交接）合计不超过8个工作日",
     steps=(
         StepDef(
@@ -58,9 +70,24 @@ FLOW = FlowDef(
                           forms=("supply_plan_reply", "rejection_notice")),
             ),
         ),
-        simple_step("design", "项目设计", "design_done", "设计完成", "budget", roles=ROLES.business,
-                    department="design", counted=False,
-                    fields=(FieldDef("design_unit", "设计单位"),)),
+        simple_step("design", "项目设计", "design_done", "设计完成，交客户审核", "design_approval",
+                    roles=ROLES.business, department="design", counted=False,
+                    fields=(FieldDef("design_unit", "设计单位"),
+                            FieldDef("design_number", "设计方案编号", required=False),
+                            FieldDef("design_summary", "设计方案概要", FieldKind.LONG_TEXT))),
+        StepDef(
+            code="design_approval", label="客户审核设计方案", department="business_group", customer_wait=True,
+            question="客户是否确认设计方案", forms=("design_approval",),
+            note="设计方案评审后回复客户，由客户对设计方案进行审核，签字确认",
+            actions=(
+                ActionDef(code="design_approved", label="客户审核通过，签字确认", target="budget",
+                          roles=ROLES.business, decision="是", guards=(Guard("date_near", field="approval_date"),),
+                          fields=(FieldDef("approval_date", "客户确认日期", FieldKind.DATE),
+                                  FieldDef("approved_by", "客户确认人"))),
+                ActionDef(code="design_revision", label="客户提出修改意见，退回设计", target="design",
+                          roles=ROLES.business, decision="否", needs_reason=True),
+            ),
+        ),
         simple_step("budget", "工程预算", "budget_done", "预算完成", "contract", roles=ROLES.business,
                     department="business_group", counted=False, guards=(Effect("positive", fields=("budget_amount",)),),
                     fields=(FieldDef("budget_amount", "预算金额（元）", FieldKind.MONEY),)),
@@ -72,12 +99,27 @@ FLOW = FlowDef(
                         FieldDef("contract_amount", "合同金额（元）", FieldKind.MONEY),
                         FieldDef("contract_date", "签订日期", FieldKind.DATE),
                     )),
-        simple_step("construction", "工程施工", "construction_done", "施工完成，提交竣工资料", "completion_check",
-                    roles=ROLES.business, department="business_group", counted=False,
-                    fields=(
-                        FieldDef("construction_unit", "施工单位"),
-                        FieldDef("supervision_unit", "监理单位"),
-                    )),
+        StepDef(
+            code="construction", label="工程施工", department="business_group", counted=False,
+            note="先组织现场技术交底；施工完毕做到工完、料尽、场清，再报竣工验收",
+            actions=(
+                ActionDef(code="briefing_done", label="现场技术交底", target="construction", roles=ROLES.business,
+                          guards=(Guard("date_near", field="briefing_date"),),
+                          fields=(FieldDef("briefing_date", "技术交底日期", FieldKind.DATE),
+                                  FieldDef("briefing_attendees", "参加交底人员"),
+                                  FieldDef("briefing_points", "交底内容", FieldKind.LONG_TEXT, required=False))),
+                ActionDef(code="construction_done", label="施工完毕（工完、料尽、场清），提交竣工资料",
+                          target="completion_check", roles=ROLES.business, forms=("construction_checklist",),
+                          guards=("briefing_recorded", Guard("all_confirmed", fields=SITE_CLEARED)),
+                          fields=(
+                              FieldDef("construction_unit", "施工单位"),
+                              FieldDef("supervision_unit", "监理单位"),
+                              FieldDef("work_finished", "工完：施工内容已全部完成", FieldKind.BOOL),
+                              FieldDef("materials_cleared", "料尽：剩余材料已清点退库", FieldKind.BOOL),
+                              FieldDef("site_cleaned", "场清：施工现场已清理干净", FieldKind.BOOL),
+                          )),
+            ),
+        ),
         StepDef(
             code="completion_check", label="竣工验收", department="business_group", limit=TimeLimit(1, WD),
             question="验收是否合格",

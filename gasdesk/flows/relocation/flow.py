@@ -14,6 +14,7 @@ FLOW = FlowDef(
         FieldDef("work_description", "作业要求", FieldKind.LONG_TEXT),
     ),
     total_limit=TimeLimit(5, WD),
+    phone_intake=True,
     commitment="拆、迁、移、改作业受理后5个工作日内完成（客户原因延误除外）",
     steps=(
         counter_accept("accept", "accept", "site_visit"),

@@ -9,6 +9,7 @@ FLOW = FlowDef(
     account_statuses=("suspended",), reading_sources=(("resumption", "恢复供气读数"),),
     documents=(DocumentDef("owner_id", "户主身份证"),),
     total_limit=TimeLimit(5, WD),
+    phone_intake=True,
     commitment="受理后5个工作日内恢复供气并点火（客户原因延误除外）",
     steps=(
         counter_accept("accept", "accept", "site_visit", "受理，转输配中心启封点火"),

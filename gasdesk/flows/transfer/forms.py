@@ -44,6 +44,6 @@ def parties(kit: Kit, ctx: FormContext) -> list[Flowable]:
 FORMS = {
     "transfer_application": FormDef("过户申请表", (
         parties, documents, recorded("其他记录", exclude=CODES),
-        signatures(Signer("原户主签字"), Signer("新户主签字"), CLERK_SIGNS, lead="transfer_declaration"),
+        signatures(Signer("原户主签字", party=True), Signer("新户主签字", party=True), CLERK_SIGNS, lead="transfer_declaration"),
     )),
 }

@@ -57,6 +57,6 @@ def changes(kit: Kit, ctx: FormContext) -> list[Flowable]:
 FORMS = {
     "type_change_application": FormDef("用气性质变更申请表", (
         customer_info, changes, documents, recorded("其他记录", exclude=CODES),
-        signatures(Signer("申请人签字"), CLERK_SIGNS, lead="type_change_declaration"),
+        signatures(Signer("申请人签字", party=True), CLERK_SIGNS, lead="type_change_declaration"),
     )),
 }

@@ -40,6 +40,8 @@ def order_info(kit: Kit, ctx: FormContext) -> list[Flowable]:
         ("受理单号", ctx.order_number), ("业务类型", ctx.flow_label), ("受理时间", fmt_datetime(ctx.opened_at)),
         ("受理人", ctx.opened_by), ("当前环节", ctx.current_step_label), ("办理状态", ctx.order_status_label),
     ]
+    if ctx.channel_text:
+        pairs.append(("受理方式", ctx.channel_text))
     return [*kit.section("业务信息"), *kit.grid(pairs, cols=3, label_width=58)]
 
 
@@ -171,6 +173,25 @@ class Signer:
     name: Person | None = None
     stamp: bool = False
     date: bool = True
+    # The customer's side signs here: such a form is signed in the customer's presence (a request
+    # taken by telephone prints it only once the customer has come in).
+    party: bool = False
+
+
+@dataclass(frozen=True)
+class SignedBlock:
+    """A block that ends in a signature row, knowing its signers without being drawn."""
+
+    signers: tuple[Signer, ...]
+    draw: Block
+
+    def __call__(self, kit: Kit, ctx: FormContext) -> list[Flowable]:
+        return self.draw(kit, ctx)
+
+
+def party_signs(blocks: Sequence[Block]) -> bool:
+    """Whether a form of these blocks has the customer's side sign it."""
+    return any(s.party for b in blocks if isinstance(b, SignedBlock) for s in b.signers)
 
 
 def clerk(ctx: FormContext) -> str:
@@ -201,7 +222,7 @@ def signatures(*signers: Signer, lead: str | None = None) -> Block:
         lead_text = [kit.spacer(4), *kit.paragraphs(text_for(ctx, lead))] if lead else []
         return [kit.keep([*lead_text, sign_row(kit, ctx, signers)])]
 
-    return block
+    return SignedBlock(signers, block)
 
 
 def signed_text(key: str, *signers: Signer, title: str | None = None, keep_lines: int = 3) -> Block:
@@ -214,8 +235,8 @@ def signed_text(key: str, *signers: Signer, title: str | None = None, keep_lines
         head: list[Flowable] = [*kit.section(title)] if title else [kit.spacer(6)]
         return head + body[:cut] + [kit.keep([*body[cut:], sign_row(kit, ctx, signers)])]
 
-    return block
+    return SignedBlock(signers, block)
 
 
-CUSTOMER_SIGNS = Signer("客户签字")
+CUSTOMER_SIGNS = Signer("客户签字", party=True)
 CLERK_SIGNS = Signer("经办人", clerk)

@@ -14,6 +14,7 @@ from gasdesk.reports.forms.blocks import (
     CUSTOMER_SIGNS,
     VISIT_CODES,
     Block,
+    SignedBlock,
     Signer,
     account_meter,
     clerk,
@@ -28,6 +29,7 @@ from gasdesk.reports.forms.blocks import (
     documents,
     opener,
     order_info,
+    party_signs,
     picked,
     recorded,
     signatures,
@@ -63,9 +65,10 @@ def codes(pairs: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
 
 
 WORKER_SIGNS = Signer("作业人员", crew)
-SUPPLIER_SIGNS = (Signer("供气人", company_name, stamp=True), Signer("供气人经办人", clerk), Signer("用气人签字"))
+SUPPLIER_SIGNS = (Signer("供气人", company_name, stamp=True), Signer("供气人经办人", clerk),
+                  Signer("用气人签字", party=True))
 BUSINESS_SIGNS = (Signer("供气人", company_name, stamp=True), Signer("供气人经办人", clerk),
-                  Signer("用气人", stamp=True), Signer("用气人代表签字"))
+                  Signer("用气人", stamp=True, party=True), Signer("用气人代表签字", party=True))
 
 
 def closing_work(title: str, statement: str) -> tuple[Block, ...]:
@@ -102,12 +105,13 @@ FORM_BLOCKS: dict[str, tuple[Block, ...]] = {
         signatures(WORKER_SIGNS, CUSTOMER_SIGNS, lead="meter_change_statement"),
     ),
     "plugging_work": closing_work("封堵记录", "plugging_statement"),
-    "rejection_notice": (customer_brief_titled("申请人信息"), rejection_letter, signatures(CLERK_SIGNS, Signer("客户签收"))),
+    "rejection_notice": (customer_brief_titled("申请人信息"), rejection_letter, signatures(CLERK_SIGNS, Signer("客户签收", party=True))),
     "receipt": (customer_brief, receipt_body, receipt_signatures),
 }
 
 __all__ = [
-    "CLERK_SIGNS", "CUSTOMER_SIGNS", "FORM_BLOCKS", "Block", "FormDef", "Signer", "account_meter", "clerk",
+    "CLERK_SIGNS", "CUSTOMER_SIGNS", "FORM_BLOCKS", "Block", "FormDef", "SignedBlock", "Signer", "account_meter",
+    "clerk", "party_signs",
     "closing_work", "company_name", "customer_brief", "customer_info", "customer_info_titled", "documents",
     "picked", "recorded", "signatures", "text", "visit",
 ]

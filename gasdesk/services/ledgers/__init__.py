@@ -14,7 +14,9 @@ and what they share: `query.py` (the filter, lookups, labels and values, SQL pie
 (the query every order ledger reads, its columns, `order_ledger`), `sheet.py` (LedgerDef, SheetDef
 and Column: a header, a cell read by name from the query's labelled row, a type; `recorded` builds
 one from a flow's field definition), `export.py` (LedgerService: workbook or PDF, masking, audit),
-`dashboard.py` (the manager dashboard, over the ledgers' own queries), and `flow_ledgers.py`.
+`dashboard.py` (the manager dashboard, over the ledgers' own queries), `rates.py` (the rates the service
+commitment publishes: 一次处结率, 表具校验/更换合格率, for 时限达标统计 and the dashboard), and
+`flow_ledgers.py`.
 
 Adding a ledger:
 - of one flow's orders, showing what the flow records: declare it in the flow's definition,

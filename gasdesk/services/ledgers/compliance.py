@@ -26,8 +26,9 @@ from gasdesk.services.ledgers.query import (
     rate,
     step_label,
 )
+from gasdesk.services.ledgers.rates import month_rates, select_rates
 from gasdesk.services.ledgers.sheet import Column, LedgerDef, SheetDef, T, column, positions
-from gasdesk.vocab import DeadlineStatus, District, TimeUnit
+from gasdesk.vocab import DeadlineStatus, District, PauseKind, TimeUnit
 
 WHOLE = "（全程）"
 EMPTY = "本期无已完成的时限（没有按时或超时办结的环节）"
@@ -111,22 +112,27 @@ def arrival_rate(q: Query, r: Any) -> Any:
 
 # --- 时限明细 -----------------------------------------------------------------------------------------
 
-def pauses_text_expr(q: Query) -> Any:
-    """Per deadline, its pauses as 'start/end;start/end' (read back by parse_pauses)."""
+def pauses_text_expr(q: Query, permits: bool = False) -> Any:
+    """Per deadline, its pauses as 'start/end;start/end' (read back by parse_pauses); with `permits`, only
+    those for approvals such as road-excavation permits (their reason starts with PauseKind.PERMIT's label)."""
     piece = (cast(DeadlinePause.started_at, String).concat(literal_column("'/'"))
              .concat(func.coalesce(cast(DeadlinePause.ended_at, String), literal_column("''"))))
     if q.dialect == "postgresql":
         agg = func.string_agg(piece, literal_column("';'"))
     else:
         agg = func.group_concat(piece, literal_column("';'"))
-    return select(agg).where(DeadlinePause.deadline_id == Deadline.id).scalar_subquery()
+    stmt = select(agg).where(DeadlinePause.deadline_id == Deadline.id)
+    if permits:
+        stmt = stmt.where(DeadlinePause.reason.startswith(f"{PauseKind.PERMIT.label}：", autoescape=True))
+    return stmt.scalar_subquery()
 
 
 def select_clocks(q: Query) -> Select[*tuple[Any, ...]]:
     stmt = (select(ServiceOrder.number.label("number"), ServiceOrder.kind.label("kind"),
                    Deadline.step.label("step"), Deadline.department_id.label("department_id"),
                    Deadline.started_at.label("started_at"), Deadline.amount.label("amount"),
-                   Deadline.unit.label("unit"), pauses_text_expr(q).label("pauses"), Deadline.due_at.label("due_at"),
+                   Deadline.unit.label("unit"), pauses_text_expr(q).label("pauses"),
+                   pauses_text_expr(q, permits=True).label("permits"), Deadline.due_at.label("due_at"),
                    Deadline.finished_at.label("finished_at"), Deadline.status.label("status"))
             .join(ServiceOrder, ServiceOrder.id == Deadline.order_id))
     return finished_filters(stmt, q).order_by(Deadline.finished_at, Deadline.id)
@@ -150,20 +156,40 @@ class Clock:
     paused_days: int | None
     due: datetime
     check: str
+    # Of the paused working days, those of approvals (道路挖掘许可等): marked 审批 in the record.
+    permit_days: int | None = None
 
 
 def recount(q: Query, r: Any) -> Clock:
     pauses = parse_pauses(r.pauses)
+    permits = set(parse_pauses(r.permits))
     working = TimeUnit(r.unit) is TimeUnit.WORKING_DAYS
     counted = [sla.paused_working_days(q.calendar, b, e) if working else None for b, e in pauses]
-    record = "；".join(f"{b:%Y-%m-%d %H:%M} 至 {e:%Y-%m-%d %H:%M}" + (f"（{n}个工作日）" if n is not None else "")
+    record = "；".join(("审批 " if (b, e) in permits else "") + f"{b:%Y-%m-%d %H:%M} 至 {e:%Y-%m-%d %H:%M}"
+                      + (f"（{n}个工作日）" if n is not None else "")
                       for (b, e), n in zip(pauses, counted, strict=True))
+    permit_days = sum(n or 0 for pause, n in zip(pauses, counted, strict=True) if pause in permits)
     due = sla.due_with_pauses(r.amount, r.unit, r.started_at, pauses, q.calendar)
     on_time = r.finished_at <= due
     check = "" if on_time == (r.status == DeadlineStatus.MET) else (
         f"记录为{DeadlineStatus(r.status).label}，按现行日历核算为{'按时' if on_time else '超时'}"
         f"（记录的应完成时间 {r.due_at:%Y-%m-%d %H:%M}）")
-    return Clock(r, record, sum(n or 0 for n in counted) if working else None, due, check)
+    return Clock(r, record, sum(n or 0 for n in counted) if working else None, due, check,
+                 permit_days if working else None)
+
+
+# --- 服务承诺指标 ---------------------------------------------------------------------------------------
+
+RATES = (
+    column("月份", "month", width=8),
+    column("抢险抢修结案", "emergencies_closed", COUNT, total=True),
+    column("一次处结", "first_visit", COUNT, total=True),
+    column("一次处结率", "first_visit_rate", T.RATE, ratio_of=("first_visit", "emergencies_closed")),
+    column("表具校验/更换办结", "meter_done", COUNT, total=True),
+    column("一次合格", "meter_passed", COUNT, total=True),
+    column("返工", "meter_reworked", COUNT, total=True),
+    column("合格率", "pass_rate", T.RATE, ratio_of=("meter_passed", "meter_done")),
+)
 
 
 TREND = (column("月份", lambda q, r: month(r.month), width=8, key="month"), *COUNTS)
@@ -175,7 +201,7 @@ LEDGER = LedgerDef(
     sheets=(
         SheetDef(
             title="达标明细", select=select_steps, totals=True, sort_key=step_order, empty=EMPTY, signatures=SIGNED,
-            note="“全程时限”为整单承诺时限（客户原因暂停的时间不计）",
+            note="“全程时限”为整单承诺时限（客户原因及道路挖掘许可等审批暂停的时间不计）",
             columns=(
                 column("月份", lambda q, r: month(r.month), width=8),
                 column("业务类型", lambda q, r: kind_label(r.kind), width=14),
@@ -209,9 +235,21 @@ LEDGER = LedgerDef(
             ),
         ),
         SheetDef(
+            title="服务承诺指标", select=select_rates, prepare=month_rates, columns=RATES, totals=True,
+            sort_key=lambda q, r: month(r.month), signatures=SIGNED,
+            empty="本期无已结案的抢险抢修，也无办结的表具校验/更换",
+            chart=ChartSpec(title="服务承诺指标（承诺100%）", category=positions(RATES, "month")[0],
+                            bars=positions(RATES, "emergencies_closed", "meter_done"),
+                            lines=positions(RATES, "first_visit_rate", "pass_rate"),
+                            bar_axis_title="件数", line_axis_title="比率", line_is_rate=True),
+            note="一次处结率：当月报修中已结案的，首次到场即处理完毕的比例；合格率：当月办结的表具校验/更换中，"
+                 "复检一次合格、未返工的比例。两项承诺均为100%",
+        ),
+        SheetDef(
             title="时限明细", select=select_clocks, prepare=recount,
             note="应完成时间＝开始之日后第（承诺时限＋暂停工作日）个工作日的24时；每次暂停不计开始当天之后、"
-                 "至恢复当天（含）的工作日；以小时计的时限加上暂停的时长。暂停与恢复的时间见业务单的办理记录",
+                 "至恢复当天（含）的工作日；以小时计的时限加上暂停的时长。“审批”为道路挖掘许可等审批环节的暂停，"
+                 "与客户原因的暂停一样不计入承诺时限。暂停与恢复的时间见业务单的办理记录",
             columns=(
                 column("业务单号", "r.number", width=17), column("业务类型", lambda q, c: kind_label(c.r.kind), width=12),
                 column("时限", lambda q, c: step_label(c.r.kind, c.r.step) if c.r.step else "全程时限", width=18),
@@ -219,6 +257,7 @@ LEDGER = LedgerDef(
                 column("开始时间", "r.started_at", T.DATETIME),
                 column("承诺时限", lambda q, c: f"{c.r.amount}{TimeUnit(c.r.unit).label}", width=9),
                 column("暂停记录", "record", width=44), column("暂停工作日", "paused_days", COUNT, total=True),
+                column("其中审批暂停", "permit_days", COUNT, total=True),
                 column("应完成时间", "due", T.DATETIME), column("完成时间", "r.finished_at", T.DATETIME),
                 column("结果", lambda q, c: "按时" if c.r.status == DeadlineStatus.MET else "超时", width=6),
                 column("核对", "check", width=20),

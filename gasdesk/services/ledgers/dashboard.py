@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -35,6 +35,7 @@ from gasdesk.services.ledgers.query import (
     status_label,
     step_label,
 )
+from gasdesk.services.ledgers.rates import MonthRates, month_rates, select_rates
 from gasdesk.vocab import DeadlineStatus, OrderStatus
 
 OPEN_STATES: dict[str, str] = {
@@ -90,6 +91,8 @@ class DashboardSnapshot:
     trend: list[MonthRate]
     overdue: list[DepartmentLoad]
     workload: list[ClerkLoad]
+    # The published rates (一次处结率, 表具合格率) of the same months as `trend`.
+    rates: list[MonthRates] = field(default_factory=list)
 
     @property
     def open_total(self) -> int:
@@ -133,6 +136,14 @@ class _OpenOrder:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _first_of_months(today: date, months: int) -> date:
+    """The first day of the month `months - 1` months before today's."""
+    first = today.replace(day=1)
+    for _ in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return first
+
+
 class DashboardData:
     """The figures of the manager dashboard; read-only, one short read per call."""
 
@@ -150,7 +161,8 @@ class DashboardData:
         with self.app.reading() as s:
             q = self._query(s)
             return DashboardSnapshot(at=q.now, by_flow=self._by_flow(s, q), trend=self._trend(s, q, months),
-                                     overdue=self._overdue(s, q), workload=self._workload(s, q))
+                                     overdue=self._overdue(s, q), workload=self._workload(s, q),
+                                     rates=self._rates(s, q, months))
 
     # --- open orders by flow and state ------------------------------------------------------------
 
@@ -194,9 +206,7 @@ class DashboardData:
     # --- compliance trend -------------------------------------------------------------------------
 
     def _trend(self, s: Session, q: Query, months: int) -> list[MonthRate]:
-        first = q.now.date().replace(day=1)
-        for _ in range(months - 1):
-            first = (first - timedelta(days=1)).replace(day=1)
+        first = _first_of_months(q.now.date(), months)
         q = replace(q, filter=LedgerFilter(date_from=first))
         found = {str(r.month)[:7]: (r.finished, int(r.met or 0)) for r in s.execute(finished_months(q))}
         result = []
@@ -211,6 +221,24 @@ class DashboardData:
     def compliance_trend(self, months: int = 12) -> list[MonthRate]:
         with self.app.reading() as s:
             return self._trend(s, self._query(s), months)
+
+    # --- the published rates ----------------------------------------------------------------------
+
+    def _rates(self, s: Session, q: Query, months: int) -> list[MonthRates]:
+        first = _first_of_months(q.now.date(), months)
+        q = replace(q, filter=LedgerFilter(date_from=first))
+        found = {m.month: m for m in (month_rates(q, r) for r in s.execute(select_rates(q)))}
+        result, month = [], first
+        for _ in range(months):
+            key = f"{month:%Y-%m}"
+            result.append(found.get(key) or MonthRates(key))
+            month = (month + timedelta(days=32)).replace(day=1)
+        return result
+
+    def rates_by_month(self, months: int = 12) -> list[MonthRates]:
+        """一次处结率 and 表具校验、更换合格率 of the last `months` months (the current one last)."""
+        with self.app.reading() as s:
+            return self._rates(s, self._query(s), months)
 
     # --- overdue by department --------------------------------------------------------------------
 
