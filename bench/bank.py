@@ -189,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db")
     parser.add_argument("--lines", type=int, default=200_000)
     parser.add_argument("--naive-lines", type=int, default=5_000)
+    parser.add_argument("--phases", action="store_true", help="print each step's elapsed time to stderr")
     args = parser.parse_args(argv)
     url = normalise_url(args.db) if args.db else f"sqlite:///{tempfile.mkdtemp(prefix='gasdesk-bank-')}/bank.sqlite"
     empty_database(url)
@@ -210,11 +211,19 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     naive_n = naive_run(app, manager, "2026-12", args.naive_lines) if args.naive_lines else 0
     naive_run_s = time.perf_counter() - t
+    def phases(label: str) -> Any:
+        began = time.perf_counter()
+        if not args.phases:
+            return None
+        return lambda p, text: log(f"  {label} {time.perf_counter() - began:7.2f} s {p:3d}% {text}")
+
     log("debit run…")
-    t = time.perf_counter()
-    run, data = svc.create_run("GH", "2026-12")
-    run_s = time.perf_counter() - t
+    t, cpu, load_before = time.perf_counter(), time.process_time(), os.getloadavg()[0]
+    run, data = svc.create_run("GH", "2026-12", progress=phases("run"))
+    run_s, run_cpu = time.perf_counter() - t, time.process_time() - cpu
+    run_load = [round(load_before, 1), round(os.getloadavg()[0], 1)]
     lines.append({"figure": "bank_debit_run", "db": dialect, "lines": run.count, "seconds": round(run_s, 2),
+                  "client_cpu_seconds": round(run_cpu, 2), "load_average_1min_before_after": run_load,
                   "target_seconds": 60, "file_bytes": len(data),
                   "naive_way": "candidates as ORM objects, one run line added and flushed per bill",
                   "naive_lines": naive_n, "naive_seconds": round(naive_run_s, 2),
@@ -222,9 +231,10 @@ def main(argv: list[str] | None = None) -> int:
     back = bank_answer(svc, data)
     app.clock.set(RETURN_AT)  # type: ignore[attr-defined]
     log("return import…")
-    t = time.perf_counter()
-    result = svc.import_return(run.id, back, "return.txt")
-    ret_s = time.perf_counter() - t
+    t, cpu, load_before = time.perf_counter(), time.process_time(), os.getloadavg()[0]
+    result = svc.import_return(run.id, back, "return.txt", progress=phases("return"))
+    ret_s, ret_cpu = time.perf_counter() - t, time.process_time() - cpu
+    ret_load = [round(load_before, 1), round(os.getloadavg()[0], 1)]
 
     # the naive return on fresh bills (the same kind of household), in a transaction rolled back
     if args.naive_lines:
@@ -238,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         fresh, naive_ret_s = [], 0.0
     per = naive_ret_s / max(len(fresh), 1)
     lines.append({"figure": "bank_return_import", "db": dialect, "lines": result.lines, "paid": result.paid_count,
-                  "failed": result.failed_count, "seconds": round(ret_s, 2), "target_seconds": 60,
+                  "failed": result.failed_count, "seconds": round(ret_s, 2),
+                  "client_cpu_seconds": round(ret_cpu, 2), "load_average_1min_before_after": ret_load, "target_seconds": 60,
                   "naive_way": "per paid line the counter's path (locks, payments.record, pay_exactly, audit)",
                   "naive_lines": len(fresh), "naive_seconds": round(naive_ret_s, 2),
                   "naive_seconds_scaled_to_lines": round(per * result.paid_count, 1)})

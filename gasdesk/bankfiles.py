@@ -21,8 +21,10 @@ result, message, serial (the bank's serial number), paid_date, branch, filler.
 
 from __future__ import annotations
 
+import codecs
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import string
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -35,6 +37,20 @@ FIELD_NAMES = frozenset({
 NUMERIC = frozenset({"count", "total", "seq", "amount"})
 KINDS = ("debit", "return", "collection")
 KIND_LABELS = {"debit": "代扣文件", "return": "回盘文件", "collection": "代收文件"}
+RECORD_LABELS = {"header": "首行", "detail": "明细", "trailer": "尾行"}
+# The fields as an administrator reads and types them in the layout editor.
+FIELD_LABELS = {
+    "merchant": "商户号", "batch": "批次号", "file_date": "文件日期", "count": "笔数", "total": "总金额",
+    "seq": "序号", "bill_number": "账单号", "account_number": "燃气户号", "bank_account": "银行账号",
+    "holder": "户名", "amount": "金额", "month": "账期", "result": "结果码", "message": "结果说明",
+    "serial": "银行流水号", "paid_date": "缴费日期", "branch": "网点", "filler": "空白",
+}
+ENTRY_LABELS = {
+    "code": "银行代码", "name": "银行名称", "merchant": "商户号", "format": "文件格式", "delimiter": "分隔符",
+    "encoding": "文件编码", "line_end": "换行", "amount_unit": "金额单位", "date_format": "日期格式",
+    "account_lengths": "卡号位数", "luhn": "卡号校验", "paid_codes": "扣款成功的结果码", "reasons": "失败原因",
+    "file_name": "文件命名", "debit": "代扣文件", "return": "回盘文件", "collection": "代收文件",
+}
 CENT = Decimal("0.01")
 _YUAN = re.compile(r"^\d{1,10}\.\d{2}$")
 _FEN = re.compile(r"^\d{1,15}$")
@@ -42,11 +58,14 @@ _INT = re.compile(r"^\d{1,9}$")
 
 
 class LayoutError(ValueError):
-    """A layout or a file does not fit: `message` is a Chinese sentence."""
+    """A layout or a file does not fit: `message` is a Chinese sentence; `field` names the setting it is
+    about (a key of the bank's entry, or "debit.detail" etc. for a record), for the editor to show it
+    beside that field."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -111,38 +130,39 @@ class Layout:
     def from_dict(cls, d: Mapping[str, Any]) -> Layout:
         def need(key: str) -> Any:
             if key not in d or d[key] in (None, ""):
-                raise LayoutError(f"银行文件格式缺少“{key}”")
+                raise LayoutError(f"银行文件格式缺少“{ENTRY_LABELS.get(key, key)}”", key)
             return d[key]
 
         fmt = need("format")
         if fmt not in ("delimited", "fixed"):
-            raise LayoutError("文件格式应为 delimited（分隔符）或 fixed（定长）")
+            raise LayoutError("文件格式应为 delimited（分隔符）或 fixed（定长）", "format")
         unit = need("amount_unit")
         if unit not in ("yuan", "fen"):
-            raise LayoutError("金额单位应为 yuan（元）或 fen（分）")
+            raise LayoutError("金额单位应为 yuan（元）或 fen（分）", "amount_unit")
         encoding = need("encoding")
         try:
             "测".encode(encoding)
         except LookupError as exc:
-            raise LayoutError(f"不认识的文件编码：{encoding}") from exc
+            raise LayoutError(f"不认识的文件编码：{encoding}", "encoding") from exc
         try:
             datetime(2026, 1, 2).strftime(need("date_format"))
         except ValueError as exc:
-            raise LayoutError("日期格式有误") from exc
+            raise LayoutError("日期格式有误", "date_format") from exc
         files: dict[str, FileFormat] = {}
         for kind in KINDS:
             spec = need(kind)
             files[kind] = FileFormat(
-                detail=_record(spec.get("detail"), fmt, kind, "明细"),
-                header=_record(spec["header"], fmt, kind, "首行") if spec.get("header") else None,
-                trailer=_record(spec["trailer"], fmt, kind, "尾行") if spec.get("trailer") else None,
+                detail=_record(spec.get("detail"), fmt, kind, "detail"),
+                header=_record(spec["header"], fmt, kind, "header") if spec.get("header") else None,
+                trailer=_record(spec["trailer"], fmt, kind, "trailer") if spec.get("trailer") else None,
             )
         for kind, needed in (("debit", {"bill_number", "amount", "bank_account"}),
                              ("return", {"bill_number", "amount", "result"}),
                              ("collection", {"bill_number", "amount", "serial"})):
             missing = needed - files[kind].detail.names()
             if missing:
-                raise LayoutError(f"{KIND_LABELS[kind]}明细缺少字段：{'、'.join(sorted(missing))}")
+                raise LayoutError(f"{KIND_LABELS[kind]}明细缺少字段：{'、'.join(FIELD_LABELS[n] for n in sorted(missing))}"
+                                  f"（{'、'.join(sorted(missing))}）", f"{kind}.detail")
         lengths = tuple(int(n) for n in d.get("account_lengths") or (16, 19))
         return cls(
             code=str(need("code")), name=str(need("name")), merchant=str(need("merchant")), format=fmt,
@@ -267,8 +287,9 @@ class Layout:
                 raise LayoutError("文件缺少尾行")
             parsed.trailer = self._fields(spec.trailer, lines[-1], last, parsed)
             last -= 1
+        plan = self._plan(spec.detail)
         for i in range(first, last):
-            values = self._fields(spec.detail, lines[i], i + 1, parsed)
+            values = self._fields(spec.detail, lines[i], i + 1, parsed, plan)
             if values is not None:
                 parsed.details.append((i + 1, values))
         total = sum((d.get("amount", Decimal("0.00")) for _, d in parsed.details), Decimal("0.00"))
@@ -283,51 +304,74 @@ class Layout:
             parsed.problems.append((0, "文件没有明细行"))
         return parsed
 
-    def _fields(self, record: Record, line: str, number: int, parsed: ParsedFile) -> dict[str, Any] | None:
+    def _plan(self, record: Record) -> _Plan:
+        """How to read each field of a record: (name, constant, converter, first byte, end byte)."""
+        fields, pos = [], 0
+        for f in record.fields:
+            fields.append((f.name, f.value, None if f.value is not None else self._converter(f.name), pos,
+                           pos + f.width))
+            pos += f.width
+        return _Plan(tuple(fields), pos)
+
+    def _converter(self, name: str) -> Callable[[str], Any] | None:
+        if name in ("amount", "total"):
+            return self.parse_amount
+        if name in ("count", "seq"):
+            return _integer
+        if name in ("file_date", "paid_date"):
+            return self.parse_date
+        return None
+
+    def _fields(self, record: Record, line: str, number: int, parsed: ParsedFile,
+                plan: _Plan | None = None) -> dict[str, Any] | None:
+        plan = plan or self._plan(record)
         if self.fixed:
             raw = self._encode(line)
-            width = sum(f.width for f in record.fields)
-            if len(raw) != width:
-                parsed.problems.append((number, f"行长 {len(raw)} 字节，应为 {width} 字节"))
+            if len(raw) != plan.width:
+                parsed.problems.append((number, f"行长 {len(raw)} 字节，应为 {plan.width} 字节"))
                 return None
-            texts, pos = [], 0
-            for f in record.fields:
+            texts = []
+            decode = codecs.getdecoder(self.encoding)
+            for name, _value, _conv, start, end in plan.fields:
                 try:
-                    texts.append(raw[pos:pos + f.width].decode(self.encoding).strip())
+                    texts.append(decode(raw[start:end])[0].strip())
                 except UnicodeDecodeError:
-                    parsed.problems.append((number, f"第 {pos + 1} 字节起的{f.name}字段把汉字截断了"))
+                    parsed.problems.append((number, f"第 {start + 1} 字节起的{name}字段把汉字截断了"))
                     return None
-                pos += f.width
         else:
             texts = line.split(self.delimiter)
-            if len(texts) != len(record.fields):
-                parsed.problems.append((number, f"有 {len(texts)} 个字段，应为 {len(record.fields)} 个"))
+            if len(texts) != len(plan.fields):
+                parsed.problems.append((number, f"有 {len(texts)} 个字段，应为 {len(plan.fields)} 个"))
                 return None
             texts = [t.strip() for t in texts]
         values: dict[str, Any] = {}
-        for f, t in zip(record.fields, texts, strict=True):
-            if f.value is not None:
-                if t != f.value:
-                    parsed.problems.append((number, f"记录类型应为“{f.value}”，实为“{t}”"))
+        for (name, value, conv, _start, _end), t in zip(plan.fields, texts, strict=True):
+            if value is not None:
+                if t != value:
+                    parsed.problems.append((number, f"记录类型应为“{value}”，实为“{t}”"))
                     return None
-                continue
-            try:
-                values[f.name] = self._value(f, t)
-            except LayoutError as exc:
-                parsed.problems.append((number, exc.message))
-                return None
+            elif conv is None:
+                values[name] = t
+            else:
+                try:
+                    values[name] = conv(t)
+                except LayoutError as exc:
+                    parsed.problems.append((number, exc.message))
+                    return None
         return values
 
-    def _value(self, f: Field, text: str) -> Any:
-        if f.name in ("amount", "total"):
-            return self.parse_amount(text)
-        if f.name in ("count", "seq"):
-            if not _INT.match(text):
-                raise LayoutError(f"“{text}”不是整数")
-            return int(text)
-        if f.name in ("file_date", "paid_date"):
-            return self.parse_date(text)
-        return text
+    def read_line(self, kind: str, line: str, part: str = "detail") -> dict[str, Any]:
+        """One line of a file (a detail, or the header or trailer) read by this layout: its values by
+        field name; LayoutError with the reason when it does not fit (the layout editor's trial read)."""
+        spec = self.files[kind]
+        record = {"header": spec.header, "detail": spec.detail, "trailer": spec.trailer}[part]
+        if record is None:
+            raise LayoutError(f"{KIND_LABELS[kind]}没有{RECORD_LABELS[part]}")
+        parsed = ParsedFile()
+        values = self._fields(record, line.rstrip("\r\n"), 1, parsed)
+        if values is None:
+            raise LayoutError(parsed.problems[0][1])
+        return values
 
     def width_of(self, kind: str, name: str) -> int | None:
         """The byte width of a detail field in a fixed-width file (None: delimited, or no such field)."""
@@ -350,6 +394,18 @@ class Layout:
         return digits
 
 
+@dataclass(frozen=True)
+class _Plan:
+    fields: tuple[tuple[str, str | None, Callable[[str], Any] | None, int, int], ...]
+    width: int
+
+
+def _integer(text: str) -> int:
+    if not _INT.match(text):
+        raise LayoutError(f"“{text}”不是整数")
+    return int(text)
+
+
 @dataclass
 class ParsedFile:
     header: dict[str, Any] | None = None
@@ -358,9 +414,10 @@ class ParsedFile:
     problems: list[tuple[int, str]] = field(default_factory=list)
 
 
-def _record(spec: Any, fmt: str, kind: str, where: str) -> Record:
+def _record(spec: Any, fmt: str, kind: str, part: str) -> Record:
+    where, key = RECORD_LABELS[part], f"{kind}.{part}"
     if not spec:
-        raise LayoutError(f"{KIND_LABELS[kind]}缺少{where}字段")
+        raise LayoutError(f"{KIND_LABELS[kind]}缺少{where}字段", key)
     fields = []
     for item in spec:
         if isinstance(item, str):
@@ -368,14 +425,142 @@ def _record(spec: Any, fmt: str, kind: str, where: str) -> Record:
         name = str(item.get("name") or "")
         value = item.get("value")
         if value is None and name not in FIELD_NAMES:
-            raise LayoutError(f"{KIND_LABELS[kind]}{where}有不认识的字段“{name}”")
+            raise LayoutError(f"{KIND_LABELS[kind]}{where}有不认识的字段“{name}”", key)
         width = int(item.get("width") or 0)
         if fmt == "fixed" and width <= 0:
             width = len(str(value).encode("ascii", "replace")) if value is not None else 0
             if width <= 0:
-                raise LayoutError(f"定长格式的字段“{name}”须有宽度")
+                raise LayoutError(f"定长格式的字段“{FIELD_LABELS.get(name, name)}”须有宽度", key)
         fields.append(Field(name=name or "literal", width=width, value=None if value is None else str(value)))
     return Record(tuple(fields))
+
+
+# --- the settings entry as an administrator edits it ------------------------------------------------
+
+_CODE = re.compile(r"^[A-Za-z0-9_]{1,20}$")
+_WIDTH = re.compile(r"^(?P<name>[^:：]+)(?:[:：](?P<width>\S*))?$")
+_CONST = re.compile(r"^[“\"](?P<value>[^”\"]*)[”\"](?:[:：](?P<width>\S*))?$")
+_PLACEHOLDERS = {"merchant", "kind", "batch", "bank"}
+
+
+def record_text(spec: Any, fixed: bool) -> str:
+    """A record of a settings entry as the editor shows it: 字段 or 字段:宽度, constants in quotes,
+    separated by spaces (e.g. `“2” 序号:8 账单号:20 金额:12`)."""
+    parts = []
+    for item in spec or []:
+        if isinstance(item, str):
+            item = {"name": item}
+        value, width = item.get("value"), int(item.get("width") or 0)
+        if value is not None:
+            text = f"“{value}”"
+            if fixed and width and width != len(str(value).encode("ascii", "replace")):
+                text += f":{width}"
+        else:
+            text = FIELD_LABELS.get(str(item.get("name")), str(item.get("name")))
+            if fixed and width:
+                text += f":{width}"
+        parts.append(text)
+    return " ".join(parts)
+
+
+def parse_record_text(text: str, fixed: bool, key: str) -> list[dict[str, Any]]:
+    """The editor's text of one record back to the entry's list of fields; refuses (naming `key`, e.g.
+    "debit.detail") a field it does not know, a width that is not a whole number, or, in a fixed-width
+    layout, a field without its width."""
+    by_label = {v: k for k, v in FIELD_LABELS.items()}
+    fields: list[dict[str, Any]] = []
+    for token in text.replace("，", " ").replace(",", " ").split():
+        const = _CONST.match(token)
+        match = const or _WIDTH.match(token)
+        if match is None:
+            raise LayoutError(f"看不懂“{token}”：字段写作 字段名 或 字段名:宽度，固定值写在引号里", key)
+        width_text = match.group("width")
+        if width_text is not None and not (width_text.isascii() and width_text.isdigit() and 0 < int(width_text) <= 200):
+            raise LayoutError(f"“{token}”的宽度应为 1 至 200 的整数", key)
+        width = int(width_text) if width_text else 0
+        if const is not None:
+            value = const.group("value")
+            if not value:
+                raise LayoutError(f"“{token}”：引号里的固定值不能为空", key)
+            fields.append({"name": value, "value": value, **({"width": width} if width else {})})
+            continue
+        label = match.group("name")
+        name = by_label.get(label) or (label if label in FIELD_NAMES else None)
+        if name is None:
+            known = "、".join(FIELD_LABELS.values())
+            raise LayoutError(f"不认识的字段“{label}”；可用的字段：{known}", key)
+        if fixed and not width:
+            raise LayoutError(f"定长格式的字段“{label}”须写宽度，如 {label}:12", key)
+        fields.append({"name": name, **({"width": width} if width else {})})
+    return fields
+
+
+def check_entry(d: Mapping[str, Any]) -> Layout:
+    """A contracted bank's entry as it may be saved: everything `Layout.from_dict` reads, plus what
+    would only fail later, when a file is written or read (a date format that cannot be read back, a
+    fixed-width date or merchant field too narrow, a file name without the batch number). Refused
+    with a LayoutError naming the field."""
+    code = str(d.get("code") or "")
+    if not _CODE.match(code):
+        raise LayoutError("银行代码只能由字母、数字组成，最多 20 位，如 GH", "code")
+    for key, limit in (("name", 60), ("merchant", 30)):
+        text = str(d.get(key) or "").strip()
+        if not text:
+            raise LayoutError(f"请填写{ENTRY_LABELS[key]}", key)
+        if len(text) > limit or text != str(d.get(key)):
+            raise LayoutError(f"{ENTRY_LABELS[key]}最多 {limit} 个字，前后不能有空格", key)
+    if d.get("format") == "delimited":
+        delimiter = str(d.get("delimiter") or "")
+        if len(delimiter) != 1 or delimiter.isalnum() or delimiter in " \r\n\"“”":
+            raise LayoutError("分隔符应为一个符号，如 | 或 ,", "delimiter")
+    if str(d.get("line_end") or "\r\n") not in ("\r\n", "\n"):
+        raise LayoutError("换行应为 CRLF（Windows）或 LF", "line_end")
+    fmt = str(d.get("date_format") or "")
+    sample = date(2026, 12, 31)
+    try:
+        if datetime.strptime(sample.strftime(fmt), fmt).date() != sample:
+            raise ValueError(fmt)
+    except ValueError as exc:
+        raise LayoutError("日期格式须写出年、月、日并能读回，如 %Y%m%d 或 %Y-%m-%d", "date_format") from exc
+    try:
+        lengths = [int(n) for n in d.get("account_lengths") or ()]
+    except (TypeError, ValueError) as exc:
+        raise LayoutError("卡号位数应为整数，如 16、19", "account_lengths") from exc
+    if not lengths or any(not 8 <= n <= 32 for n in lengths):
+        raise LayoutError("卡号位数应为 8 至 32 之间的整数，如 16、19", "account_lengths")
+    codes = [str(c).strip() for c in d.get("paid_codes") or ()]
+    if not codes or any(not c or len(c) > 10 for c in codes):
+        raise LayoutError("请填写扣款成功的结果码（每个最多 10 位），如 0000", "paid_codes")
+    for code_, reason in (d.get("reasons") or {}).items():
+        if not str(code_).strip() or len(str(code_)) > 10 or not str(reason).strip() or len(str(reason)) > 60:
+            raise LayoutError("失败原因每行写 结果码 和 原因（结果码最多 10 位，原因最多 60 字），如 3001 余额不足",
+                              "reasons")
+        if str(code_) in codes:
+            raise LayoutError(f"结果码 {code_} 已是扣款成功的结果码，不能再作失败原因", "reasons")
+    name = str(d.get("file_name") or "")
+    try:
+        used = {part[1] for part in string.Formatter().parse(name) if part[1] is not None}
+        name.format(merchant="M", kind="debit", batch="B", bank="B")
+    except (ValueError, KeyError, IndexError) as exc:
+        raise LayoutError("文件命名中的占位符只能用 {merchant}、{kind}、{batch}、{bank}", "file_name") from exc
+    if not used <= _PLACEHOLDERS or "batch" not in used or "/" in name or "\\" in name:
+        raise LayoutError("文件命名须含 {batch}（批次号），占位符只能用 {merchant}、{kind}、{batch}、{bank}，"
+                          "不能含 / 或 \\", "file_name")
+    layout = Layout.from_dict(d)
+    if layout.fixed:
+        dated = len(layout.date_text(sample).encode(layout.encoding))
+        merchant = len(layout.merchant.encode(layout.encoding))
+        for kind in KINDS:
+            spec = layout.files[kind]
+            for part, record in (("header", spec.header), ("detail", spec.detail), ("trailer", spec.trailer)):
+                for f in record.fields if record is not None else ():
+                    if f.name in ("file_date", "paid_date") and f.value is None and f.width != dated:
+                        raise LayoutError(f"{FIELD_LABELS[f.name]}宽 {f.width} 字节，而日期格式写出 {dated} 个字符",
+                                          f"{kind}.{part}")
+                    if f.name == "merchant" and f.value is None and f.width < merchant:
+                        raise LayoutError(f"商户号有 {merchant} 个字符，{KIND_LABELS[kind]}{RECORD_LABELS[part]}的"
+                                          f"商户号字段只有 {f.width} 字节宽", f"{kind}.{part}")
+    return layout
 
 
 def luhn_ok(digits: str) -> bool:
@@ -478,6 +663,6 @@ EXAMPLE_FIXED: dict[str, Any] = {
 EXAMPLE_LAYOUTS: list[dict[str, Any]] = [EXAMPLE_DELIMITED, EXAMPLE_FIXED]
 
 __all__ = [
-    "EXAMPLE_LAYOUTS", "FileFormat", "Layout", "LayoutError", "ParsedFile", "Record", "layouts", "luhn_complete",
-    "luhn_ok", "mask_account",
+    "EXAMPLE_LAYOUTS", "ENTRY_LABELS", "FIELD_LABELS", "FileFormat", "Layout", "LayoutError", "ParsedFile", "Record",
+    "check_entry", "layouts", "luhn_complete", "luhn_ok", "mask_account", "parse_record_text", "record_text",
 ]

@@ -15,6 +15,10 @@
     gasdesk inspection export PLAN --out FILE.xlsx | gasdesk inspection import PLAN FILE.xlsx
                                                a plan's route sheet for the inspectors, and the filled
                                                sheet recorded back row by row (exit 1 when rows were refused)
+    gasdesk bank banks|runs|run|import|reconcile|notices   the bank channel (委托银行代收代扣), for the
+                                               finance office's scripts: debit files, returns and collection
+                                               files, reconciliation (exit 3: the books differ from the
+                                               bank), arrears notices; see `gasdesk bank --help`
 
 Command-line work acts as a named staff member (--user, default the first administrator): whoever
 can run commands on this machine can already open the database file.
@@ -28,7 +32,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gasdesk.config import demo_db_url, resolve_db_url
 
@@ -97,7 +101,56 @@ def build_parser() -> argparse.ArgumentParser:
     ins.add_argument("--out", type=Path, help="导出：输出文件（.xlsx）")
     ins.add_argument("--report", type=Path, help="导入：把未导入的行及原因另存为 Excel")
     ins.add_argument("--user", help="以哪位员工的名义（登录名）")
+    _bank_parser(sub)
     return parser
+
+
+BANK_EPILOG = """退出码：0 完成（对账：银行回盘与账务一致）；1 被拒绝，未写入任何数据（文件有问题时逐行列出）；
+2 参数有误或文件不存在；3 对账发现账实不符（银行扣款成功的金额与入账金额不一致）；130 按 Ctrl+C 取消，未写入任何数据。
+例：
+  gasdesk bank run --bank GH --month 2026-12 --out /data/bank/out/ --transmittal 送盘单.pdf
+  gasdesk bank import --bank GH /data/bank/in/RQ0851001_return_DKPC-20261221-0001.txt
+  gasdesk bank import --bank NH --collection /data/bank/in/代收20261222.txt
+  gasdesk bank reconcile --day 2026-12-27
+  gasdesk bank notices --district urban --out 催缴通知单.pdf"""
+
+
+def _bank_parser(sub: Any) -> None:
+    bank = sub.add_parser("bank", help="银行代收代扣：代扣文件、回盘与代收文件导入、对账、欠费催缴通知单",
+                          epilog=BANK_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    actions = bank.add_subparsers(dest="bank_action", required=True, metavar="操作")
+
+    def action(name: str, text: str) -> argparse.ArgumentParser:
+        p = actions.add_parser(name, help=text, description=text, epilog=BANK_EPILOG,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.add_argument("--user", help="以哪位员工的名义办理（登录名；默认：第一位系统管理员）")
+        return p
+
+    action("banks", "列出签约银行及其文件格式")
+    runs = action("runs", "列出最近的代扣批次")
+    runs.add_argument("--limit", type=int, default=20, help="列出几个批次（默认 20）")
+    run = action("run", "生成某银行某账期的代扣文件（送盘）")
+    run.add_argument("--bank", required=True, help="银行代码（gasdesk bank banks 查看）")
+    run.add_argument("--month", required=True, help="账期（抄表所在月份），如 2026-12")
+    run.add_argument("--out", type=Path, help="代扣文件：文件名，或目录（按银行的文件命名规则存入）")
+    run.add_argument("--transmittal", type=Path, help="同时输出送盘交接单 PDF")
+    run.add_argument("--check", action="store_true", help="只统计将送盘的笔数和金额，不生成批次")
+    imp = action("import", "导入银行的回盘文件（默认）或代收文件")
+    imp.add_argument("files", type=Path, nargs="+", metavar="文件", help="银行文件（可给多个，逐个导入，各自成败）")
+    imp.add_argument("--bank", required=True, help="银行代码")
+    imp.add_argument("--run", help="回盘对应的代扣批次号（不填：按文件首行的批次号查找）")
+    imp.add_argument("--collection", action="store_true", help="这是银行柜台的代收文件")
+    imp.add_argument("--check", action="store_true", help="只核对文件并统计，不写入")
+    rec = action("reconcile", "对账：按批次和按日核对送盘、回盘、成功、失败与入账")
+    rec.add_argument("--day", type=date.fromisoformat, help="某一天，如 2026-12-27")
+    rec.add_argument("--from", dest="date_from", type=date.fromisoformat, help="起始日期")
+    rec.add_argument("--to", dest="date_to", type=date.fromisoformat, help="截止日期（含当天）")
+    rec.add_argument("--run", help="只核对这个代扣批次")
+    no = action("notices", "批量打印缴费期已过仍欠费账户的欠费催缴通知单")
+    no.add_argument("--district", choices=["urban", "suburban"], help="片区：urban 市区，suburban 郊区（不填：全部）")
+    no.add_argument("--address", default="", help="地址包含的文字，如 小区名或抄表路段")
+    no.add_argument("--out", type=Path, help="输出 PDF 文件")
+    no.add_argument("--list", action="store_true", help="只列出欠费账户，不打印")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -149,6 +202,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _cash_report(url, args)
     if command == "inspection":
         return _inspection_sheet(url, args)
+    if command == "bank":
+        return _bank(url, args)
     raise AssertionError(command)
 
 
@@ -380,6 +435,205 @@ def _inspection_sheet(url: str, args: argparse.Namespace) -> int:
         return 1
     finally:
         app.dispose()
+
+
+# --- gasdesk bank: the finance office's nightly scripts ---------------------------------------------
+
+def _bank(url: str, args: argparse.Namespace) -> int:
+    from gasdesk.services.bank import BankService, Cancelled, FileRefused
+    from gasdesk.services.context import App
+    from gasdesk.services.errors import ServiceError
+
+    app = App(url)
+    try:
+        service = BankService(app, _actor(app, args.user))
+        handler = {"banks": _bank_banks, "runs": _bank_runs, "run": _bank_run, "import": _bank_import,
+                   "reconcile": _bank_reconcile, "notices": _bank_notices}[args.bank_action]
+        return handler(service, args)
+    except FileRefused as exc:
+        _print_refusal(exc)
+        return 1
+    except (Cancelled, KeyboardInterrupt):
+        print("已取消，未写入任何数据", file=sys.stderr)
+        return 130
+    except ServiceError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    finally:
+        app.dispose()
+
+
+def _progress() -> Any:
+    """Progress on the terminal when there is one (a script's log gets only the result)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(percent: int, text: str) -> None:
+        print(f"\r  {percent:3d}% {text}\033[K", end="\n" if percent >= 100 else "", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _yuan(amount: Any) -> str:
+    return f"{amount:,.2f} 元"
+
+
+def _bank_banks(service: Any, args: argparse.Namespace) -> int:
+    for b in service.banks():
+        lengths = "、".join(str(n) for n in b.account_lengths)
+        print(f"{b.code}\t{b.name}\t{b.format_text}\t账号 {lengths} 位{'，Luhn 校验' if b.luhn else ''}")
+    return 0
+
+
+def _bank_runs(service: Any, args: argparse.Namespace) -> int:
+    for r in service.runs(limit=max(1, args.limit)):
+        answered = (f"；成功 {r.paid_count} 笔 {_yuan(r.paid_total)}，失败 {r.failed_count} 笔 {_yuan(r.failed_total)}"
+                    f"{f'，转预存 {r.credited_count} 笔' if r.credited_count else ''}" if r.status.value == "returned" else "")
+        print(f"{r.number}\t{r.bank_name}\t账期 {r.month}\t{r.status.label}\t{r.count} 笔 {_yuan(r.total)}"
+              f"\t{r.created_at:%Y-%m-%d %H:%M} {r.created_by}{answered}")
+    return 0
+
+
+def _bank_run(service: Any, args: argparse.Namespace) -> int:
+    if args.check:
+        preview = service.preview_run(args.bank, args.month)
+        print(f"{preview.bank_name} 账期 {preview.month}：可送盘 {preview.count} 笔，合计 {_yuan(preview.total)}（未生成批次）")
+        return 0
+    if args.out is None:
+        print("请用 --out 指定代扣文件（文件名或目录）；只统计请加 --check", file=sys.stderr)
+        return 2
+    if args.transmittal is not None and args.transmittal.suffix.lower() != ".pdf":
+        print("--transmittal 应为 .pdf 文件", file=sys.stderr)
+        return 2
+    run, data = service.create_run(args.bank, args.month, progress=_progress())
+    out: Path = args.out / run.file_name if args.out.is_dir() else args.out
+    out.write_bytes(data)
+    print(f"已生成代扣文件 {out}：批次 {run.number}，{run.bank_name} 账期 {run.month}，{run.count} 笔，"
+          f"合计 {_yuan(run.total)}，{len(data):,} 字节")
+    if args.transmittal is not None:
+        args.transmittal.write_bytes(service.render_transmittal(run.id))
+        print(f"送盘交接单：{args.transmittal}")
+    return 0
+
+
+def _bank_import(service: Any, args: argparse.Namespace) -> int:
+    """Each file in its own transaction: a refused file (listed with its problems) leaves the others."""
+    from gasdesk.services.bank import Cancelled, FileRefused
+    from gasdesk.services.errors import ServiceError
+
+    missing = [p for p in args.files if not p.is_file()]
+    if missing:
+        print("找不到文件 " + "、".join(str(p) for p in missing), file=sys.stderr)
+        return 2
+    if args.collection and args.run:
+        print("代收文件不属于代扣批次，不要同时给出 --run", file=sys.stderr)
+        return 2
+    if args.run and len(args.files) > 1:
+        print("--run 只能对应一个回盘文件", file=sys.stderr)
+        return 2
+    refused = 0
+    for path in args.files:
+        try:
+            _import_one(service, args, path)
+        except Cancelled:
+            raise
+        except FileRefused as exc:
+            refused += 1
+            _print_refusal(exc, f"{path.name}：")
+        except ServiceError as exc:
+            refused += 1
+            print(f"{path.name}：{exc.message}", file=sys.stderr)
+    return 1 if refused else 0
+
+
+def _print_refusal(exc: Any, prefix: str = "") -> None:
+    print(prefix + exc.message, file=sys.stderr)
+    for number, text in exc.problems:
+        print(f"  {'第 ' + str(number) + ' 行' if number else '整个文件'}：{text}", file=sys.stderr)
+
+
+def _import_one(service: Any, args: argparse.Namespace, path: Path) -> None:
+    from gasdesk.services.errors import Refused
+
+    data = path.read_bytes()
+    if args.collection:
+        result = service.import_collection(args.bank, data, path.name, progress=_progress(), preview=args.check)
+        what = f"{result.bank_name}代收文件 {path.name}"
+    else:
+        run = service.run_by_number(args.run) if args.run else service.run_for_return(args.bank, data)
+        if run.bank_code != args.bank.strip():
+            raise Refused(f"批次 {run.number} 是{run.bank_name}的，不是 {args.bank} 的")
+        result = service.import_return(run.id, data, path.name, progress=_progress(), preview=args.check)
+        what = f"批次 {run.number}（{run.bank_name} 账期 {run.month}）的回盘文件 {path.name}"
+    counts = (f"成功 {result.paid_count} 笔 {_yuan(result.paid_total)}"
+              + (f"，失败 {result.failed_count} 笔 {_yuan(result.failed_total)}" if not args.collection else "")
+              + (f"，其中转预存 {result.credited_count} 笔 {_yuan(result.credited_total)}" if result.credited_count else ""))
+    if args.check:
+        print(f"{what}核对无误，共 {result.lines} 行：{counts}（未写入）")
+    else:
+        receipts = f"；收据号 {result.first_receipt} 至 {result.last_receipt}" if result.first_receipt else ""
+        print(f"已导入{what}，共 {result.lines} 行：{counts}{receipts}")
+    for r in result.report:
+        print(f"  第 {r.line} 行\t账单 {r.bill_number}\t户号 {r.account_number}\t{_yuan(r.amount)}\t{r.outcome}"
+              f"{'：' + r.note if r.note else ''}")
+
+
+def _bank_reconcile(service: Any, args: argparse.Namespace) -> int:
+    if args.run:
+        run = service.run_by_number(args.run)
+        day = run.created_at.date()
+        runs = [r for r in service.reconcile_runs(day, day) if r.run_number == run.number]
+        days: list[Any] = []
+        diffs = [d for d in service.differences(day, day) if d.run_number == run.number]
+    else:
+        if args.day and (args.date_from or args.date_to):
+            print("--day 与 --from/--to 只用其一", file=sys.stderr)
+            return 2
+        first = args.day or args.date_from
+        last = args.day or args.date_to or first
+        if first is None:
+            print("请给出 --day 日期、--from/--to 日期范围，或 --run 批次号", file=sys.stderr)
+            return 2
+        runs = service.reconcile_runs(first, last)
+        days = service.reconcile_days(first, last)
+        diffs = service.differences(first, last)
+        print(f"对账期间 {first:%Y-%m-%d} 至 {last:%Y-%m-%d}")
+    print(f"按批次（{len(runs)} 个）：")
+    for r in runs:
+        print(f"  {r.run_number}\t{r.bank_name}\t账期 {r.month}\t{r.status}\t送盘 {r.sent_count} 笔 {_yuan(r.sent_total)}"
+              f"\t回盘 {r.returned_count} 笔 {_yuan(r.returned_total)}\t成功 {r.paid_count} 笔 {_yuan(r.paid_total)}"
+              f"\t失败 {r.failed_count} 笔 {_yuan(r.failed_total)}\t转预存 {r.credited_count} 笔 {_yuan(r.credited_total)}"
+              f"\t已入账 {_yuan(r.booked_total)}\t差额 {_yuan(r.difference)}"
+              f"{f'（{r.unanswered} 笔待回盘）' if r.unanswered and r.status != '已撤回' else ''}")
+    if not args.run:
+        print(f"按日（{len(days)} 行）：")
+        for d in days:
+            print(f"  {d.day:%Y-%m-%d}\t{d.channel}\t{d.bank_name}\t{d.count} 笔 {_yuan(d.total)}"
+                  f"\t付账单 {_yuan(d.to_bills)}\t转预存 {_yuan(d.to_balance)}")
+    print(f"差异明细（{len(diffs)} 笔）：")
+    for d in diffs:
+        print(f"  {d.run_number}\t账单 {d.bill_number}\t户号 {d.account_number}\t{_yuan(d.amount)}\t{d.what}")
+    unequal = [r for r in runs if r.difference != 0]
+    if unequal:
+        print("账实不符：" + "、".join(f"{r.run_number} 差额 {_yuan(r.difference)}" for r in unequal), file=sys.stderr)
+        return 3
+    return 0
+
+
+def _bank_notices(service: Any, args: argparse.Namespace) -> int:
+    if args.list:
+        found = service.arrears_candidates(args.district or "", args.address)
+        print(f"缴费期已过仍欠费的账户 {len(found)} 户，合计 {_yuan(sum((c.owed for c in found), 0))}：")
+        for c in found:
+            print(f"  {c.account_number}\t{c.customer_name}\t{c.district}\t{c.address}\t{c.bills} 张账单\t{_yuan(c.owed)}")
+        return 0
+    if args.out is None or args.out.suffix.lower() != ".pdf":
+        print("请用 --out 指定输出的 PDF 文件（只列出请加 --list）", file=sys.stderr)
+        return 2
+    batch, count, pdf = service.print_arrears_notices(args.district or "", args.address, progress=_progress())
+    args.out.write_bytes(pdf)
+    print(f"已打印欠费催缴通知单 {count} 份（批次 {batch}）：{args.out}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 
 from gasdesk import sla
 from gasdesk.clock import FixedClock
+from gasdesk.demo_bank import build_bank_demo
 from gasdesk.flows.definition import AccountLock, ActionDef, StepDef
 from gasdesk.flows.demo import (
     ANY,
@@ -141,6 +142,8 @@ class DemoSummary:
     skipped: int = 0
     # Service calls made (each one unit of work), for timing.
     service_calls: int = 0
+    # The bank channel (gasdesk.demo_bank), one line.
+    bank: str = ""
 
     def lines(self) -> list[str]:
         """A short printable report (for the command line)."""
@@ -153,6 +156,7 @@ class DemoSummary:
             f"业务单：{status}",
             f"按业务：{kinds}",
             f"办理中已超期 {self.open_overdue} 件，今日到期 {self.due_today} 件",
+            *([self.bank] if self.bank else []),
             "登录账号：",
         ]
         for x in self.logins:
@@ -385,6 +389,8 @@ class _Hall:
         self.app, self.clock, self.n, self.progress = app, app.clock, customers, progress
         self.admin_password = admin_password or DEFAULT_ADMIN_PASSWORD
         self.rng = random.Random(seed)
+        self.seed = seed
+        self.bank_line = ""
         self.start = self.clock.now().replace(second=0, microsecond=0)
         self.end = self.start + timedelta(days=SIMULATED_DAYS)
         self.calendar = app.calendar()
@@ -433,6 +439,7 @@ class _Hall:
                 self.calls += self._execute(story, i)
             except ServiceError as exc:
                 raise DemoError(f"{story.kind}/{story.route} move {story.moves[i]!r} at {at}: {exc.message}") from exc
+        self._bank()
         self.clock.set(self.end)
         # Records from before the period that flows bring (imported in bulk), then what is under way now.
         for plan in PLANS.values():
@@ -454,8 +461,18 @@ class _Hall:
             logins=self.logins, due_today=len(lists.due_today(limit=100_000)),
             orders_by_kind={k: kinds[k] for k in ALL_FLOWS if k in kinds}, payments=n_payments,
             opening_balances=self.opening_balances, period_start=self.start, period_end=self.end,
-            seconds=round(seconds, 1), skipped=self.skipped, service_calls=self.calls,
+            seconds=round(seconds, 1), skipped=self.skipped, service_calls=self.calls, bank=self.bank_line,
         )
+
+    def _bank(self) -> None:
+        """The bank channel, on households no story touched (gasdesk.demo_bank)."""
+        try:
+            made = build_bank_demo(self.app, clerks=self.staff["clerk"], managers=self.staff["manager"],
+                                   admin=self.admin, start=self.start, end=self.end, seed=self.seed, scale=self.scale)
+        except ServiceError as exc:
+            raise DemoError(f"bank channel at {self.clock.now()}: {exc.message}") from exc
+        self.calls += made.service_calls
+        self.bank_line = made.line()
 
     # --- staff --------------------------------------------------------------------------------
 

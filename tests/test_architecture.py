@@ -23,7 +23,7 @@ SKIPPED = ("migrations", "versions")
 # Top to bottom. Each top-level module or subpackage of gasdesk is named in exactly one layer; "" is the
 # package's own __init__.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("entry points", {"ui", "cli", "demo", "tools", "__main__"}),
+    ("entry points", {"ui", "cli", "demo", "demo_bank", "tools", "__main__"}),
     ("services", {"services"}),
     ("flows", {"flows"}),
     ("reports", {"reports"}),

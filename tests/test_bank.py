@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from gasdesk.bankfiles import EXAMPLE_FIXED, Layout
 from gasdesk.models import Account, AuditEntry, BankRunLine, Bill, Customer, Payment
+from gasdesk.services import audit
 from gasdesk.services.bank import BankService, Cancelled, FileRefused, RunStatus
 from gasdesk.services.billing import BillingService
 from gasdesk.services.errors import NotAllowed, Refused
@@ -47,6 +48,13 @@ def two_households(app, team, clock, bank="GH", cards=(CARD_19, CARD_19B)):
     agree(app, team, o1.account_id, bank, cards[0], "张伟")
     agree(app, team, o2.account_id, bank, cards[1], "欧阳娜娜")
     return (o1, b1), (o2, b2)
+
+
+def audit_ok(app) -> None:
+    """`gasdesk audit verify` passes: the bulk-written payments, bills and balances are sealed in the chain."""
+    with app.reading() as s:
+        report = audit.check(s)
+    assert report.ok, report.lines()
 
 
 def make_run(app, team, clock, bank="GH", month="2026-12"):
@@ -185,6 +193,7 @@ def test_return_settles_paid_lines_keeps_failed_ones_and_closes_the_run(app, tea
     assert books_balance(app, o2.account_id) == -b2.amount
     runs = BankService(app, team.manager).runs()
     assert runs[0].status is RunStatus.RETURNED and runs[0].paid_count == 1
+    audit_ok(app)
     # the failed bill may go to the bank again in a later run
     clock.set(datetime(2026, 12, 28, 9, 0))
     later, _ = BankService(app, team.manager).create_run("GH", "2026-12")
@@ -246,6 +255,7 @@ def test_a_bill_paid_at_the_counter_after_it_went_to_the_bank_becomes_prepaid_cr
         assert s.get(Bill, b1.id).paid == b1.amount
         assert s.scalar(select(func.count()).select_from(Payment).where(Payment.account_id == o1.account_id)) == 2
     assert books_balance(app, o2.account_id) == D("0.00")
+    audit_ok(app)
     diffs = svc.differences(date(2026, 12, 1), date(2026, 12, 31))
     assert [(d.bill_number, d.what.split("：")[0]) for d in diffs] == [(b1.number, "扣款成功，转预存")]
 
@@ -294,6 +304,7 @@ def test_collection_file_pays_bills_and_refuses_unknown_changed_and_repeated_lin
     # paid twice (at a bank counter for a bill already paid): the money becomes prepaid balance
     again = svc.import_collection("NH", file(("S3", b2.number, n2, b2.amount)))
     assert again.credited_count == 1 and books_balance(app, acc2) == b2.amount
+    audit_ok(app)
 
 
 # --- reconciliation, the ledgers --------------------------------------------------------------------------

@@ -107,3 +107,93 @@ def test_the_banks_setting_is_checked_before_it_is_saved(app):
     from gasdesk.services.bank import BankService
 
     assert [b.code for b in BankService(app, team.clerk).banks()] == ["GH", "NH", "JH"]
+
+
+# --- the entry as the settings editor edits it ----------------------------------------------------------
+
+@pytest.mark.parametrize("spec", [EXAMPLE_DELIMITED, EXAMPLE_FIXED], ids=["delimited", "fixed"])
+def test_records_as_the_editor_shows_them_read_back_to_the_same_layout(spec):
+    from gasdesk.bankfiles import check_entry, parse_record_text, record_text
+
+    fixed = spec["format"] == "fixed"
+    edited = copy.deepcopy(spec)
+    for kind in ("debit", "return", "collection"):
+        for part, fields in spec[kind].items():
+            edited[kind][part] = parse_record_text(record_text(fields, fixed), fixed, f"{kind}.{part}")
+    assert check_entry(edited).files == Layout.from_dict(spec).files
+    assert record_text(spec["debit"]["detail"], fixed).split()[:3] == (
+        ["“2”", "序号:8", "账单号:20"] if fixed else ["“D”", "序号", "账单号"])
+
+
+@pytest.mark.parametrize("change,field,message", [
+    ({"code": "工行"}, "code", "字母、数字"),
+    ({"name": ""}, "name", "请填写银行名称"),
+    ({"delimiter": "ab"}, "delimiter", "一个符号"),
+    ({"date_format": "%Y%m"}, "date_format", "年、月、日"),
+    ({"account_lengths": [4]}, "account_lengths", "8 至 32"),
+    ({"paid_codes": []}, "paid_codes", "扣款成功"),
+    ({"reasons": {"0000": "成功"}}, "reasons", "已是扣款成功"),
+    ({"file_name": "{merchant}.txt"}, "file_name", "{batch}"),
+    ({"file_name": "../{batch}/{x}.txt"}, "file_name", "占位符"),
+    ({"amount_unit": "jiao"}, "amount_unit", "金额单位"),
+])
+def test_an_entry_is_refused_naming_its_field(change, field, message):
+    from gasdesk.bankfiles import check_entry
+
+    with pytest.raises(LayoutError, match=message) as exc:
+        check_entry({**copy.deepcopy(EXAMPLE_DELIMITED), **change})
+    assert exc.value.field == field
+
+
+def test_a_fixed_layout_is_checked_for_what_would_only_fail_when_a_file_is_written():
+    from gasdesk.bankfiles import check_entry, parse_record_text
+
+    with pytest.raises(LayoutError, match="文件日期宽 8 字节，而日期格式写出 10 个字符") as exc:
+        check_entry({**copy.deepcopy(EXAMPLE_FIXED), "date_format": "%Y-%m-%d"})
+    assert exc.value.field == "debit.header"
+    with pytest.raises(LayoutError, match="商户号字段只有 12 字节") as exc:
+        check_entry({**copy.deepcopy(EXAMPLE_FIXED), "merchant": "0851000000123"})
+    for text, message in [("“2” 序号:8 账单:20", "不认识的字段“账单”"), ("“2” 序号 账单号:20", "须写宽度"),
+                          ("“2” 序号:x", "1 至 200"), ("“” 序号:8", "不能为空")]:
+        with pytest.raises(LayoutError, match=message) as exc:
+            parse_record_text(text, True, "debit.detail")
+        assert exc.value.field == "debit.detail"
+
+
+@pytest.mark.parametrize("spec", [EXAMPLE_DELIMITED, EXAMPLE_FIXED], ids=["delimited", "fixed"])
+def test_one_line_is_read_for_the_editors_trial(spec):
+    layout = Layout.from_dict(spec)
+    data = layout.write("debit", [ROW], batch="DKPC-1", file_date=date(2026, 12, 21)).decode("gbk")
+    line = data.split("\r\n")[1]
+    values = layout.read_line("debit", line)
+    assert values["bill_number"] == "ZD-202612-000001" and values["amount"] == D("1234.50")
+    assert values["holder"] == "欧阳娜娜"
+    short = line[:-3] if layout.fixed else line.rsplit("|", 1)[0]
+    with pytest.raises(LayoutError, match="应为 102 字节" if layout.fixed else "有 7 个字段，应为 8 个"):
+        layout.read_line("debit", short)
+
+
+def test_a_bank_in_use_stays_in_the_setting(app):
+    from gasdesk.services.bank import BankService
+    from gasdesk.services.errors import Refused
+    from gasdesk.services.settings import SettingsService
+    from tests.bank_helpers import CARD_19
+    from tests.helpers import active_resident, make_team, snapshot
+
+    team = make_team(app)
+    _, order = active_resident(app, team, "张伟", meter="M-INUSE-1")
+    agreement = BankService(app, team.clerk).open_agreement(order.account_id, bank="NH", branch="塔山支行",
+                                                            holder="张伟", bank_account=CARD_19)
+    svc = SettingsService(app, team.admin)
+    before = snapshot(app)
+    renamed = dict(copy.deepcopy(EXAMPLE_FIXED), code="NX")
+    for banks in ([EXAMPLE_DELIMITED], [EXAMPLE_DELIMITED, renamed]):
+        with pytest.raises(Refused, match="银行 NH 还有有效的代扣协议") as exc:
+            svc.update({"bank.banks": banks})
+        assert exc.value.field == "bank.banks"
+    assert snapshot(app) == before
+    # its layout may change; once the agreement is cancelled the bank may go
+    svc.update({"bank.banks": [EXAMPLE_DELIMITED, dict(copy.deepcopy(EXAMPLE_FIXED), name="示例农业银行安顺分行")]})
+    BankService(app, team.clerk).set_status(agreement.id, "cancelled", "客户销卡")
+    svc.update({"bank.banks": [EXAMPLE_DELIMITED]})
+    assert [b.code for b in BankService(app, team.clerk).banks()] == ["GH"]

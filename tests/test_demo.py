@@ -173,6 +173,15 @@ def test_demo_hall_is_complete_and_consistent(app: App, clock: FixedClock) -> No
         ok, broken, why = audit.verify(s)
         assert ok, (broken, why)
 
+        # The bank channel (gasdesk.demo_bank): agreements, a returned run with paid and failed lines,
+        # bank-counter collections; its payments are in the balances and the audit checks above.
+        runs = s.scalars(select(models.BankRun)).all()
+        assert s.scalars(select(models.BankAgreement)).first() is not None
+        assert any(r.status == "returned" for r in runs)
+        assert {"paid", "failed"} <= {x.outcome for x in s.scalars(select(models.BankRunLine))}
+        assert {p.method for p in payments} >= {"bank_debit", "bank_collection"}
+        assert summary.bank.startswith("银行代收代扣")
+
         # Staff of every role can sign in with the printed password, without a forced change.
         assert {Role(x.role) for x in staff} == set(Role)
         printed = {x.login: x.password for x in summary.logins}

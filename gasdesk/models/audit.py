@@ -43,7 +43,10 @@ SEALED: dict[str, tuple[str, ...]] = {
 
 def render(value: Any) -> Any:
     """Audit values as JSON-safe text/numbers."""
-    if value is None or isinstance(value, bool | int | str):
+    kind = type(value)
+    if kind is str or kind is int or value is None:
+        return value
+    if isinstance(value, bool | int | str):
         return value
     if isinstance(value, Decimal):
         return str(value)
@@ -66,17 +69,35 @@ def entry_hash(prev_hash: str, at: datetime, staff_id: int | None, entity: str, 
 
 
 def _canonical(value: Any) -> Any:
+    kind = type(value)
+    if kind is str or kind is int or value is None:  # the common cases first: digests are made in bulk
+        return value
+    if kind is Decimal or kind is datetime or kind is date:
+        # Bulk imports seal many rows with the same amounts and times: their text is remembered. Equal
+        # values have equal text (zero aside: -0 and 0 are equal but print apart; naive times only).
+        text = _TEXTS.get(value)
+        if text is None:
+            text = format(value.normalize(), "f") if kind is Decimal else value.isoformat()
+            if value and (kind is not datetime or value.tzinfo is None) and len(_TEXTS) < 50_000:
+                _TEXTS[value] = text
+        return text
     if isinstance(value, bool):
         return int(value)  # SQLite hands booleans back as 0/1 to raw readers; the ORM as bool
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")  # 12.3 whether the row holds 12.30 or 12.300
+        return format(value.normalize(), "f")
     return render(value)
+
+
+_PLAIN = frozenset({str, int, type(None)})
+_TEXTS: dict[Any, str] = {}
+# json.dumps(..., ensure_ascii=False, separators=...) builds an encoder per call; one, built once.
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def row_digest(table: str, values: dict[str, Any]) -> str:
     """The digest of a sealed row from its field values (as the ORM loads them)."""
-    body = json.dumps([table, [_canonical(values.get(f)) for f in SEALED[table]]], ensure_ascii=False,
-                      separators=(",", ":"))
+    plain = _PLAIN
+    body = _encode([table, [v if type(v) in plain else _canonical(v) for v in map(values.get, SEALED[table])]])
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 

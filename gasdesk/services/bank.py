@@ -26,9 +26,13 @@ Rules (what the finance office and its bank expect):
   amounts that are neither what the bill owes nor its amount, a serial number seen before, or the same
   file twice refuse the whole file; a bill already paid takes the money as prepaid balance as above.
 
-Bulk work (200,000 lines) is set-based: a run is one INSERT … SELECT; a return writes its payments,
-allocations, bills, balances and lines with executemany statements, receipt numbers are reserved as
-one block, and one audit entry records the run's import (file hash, counts, totals, receipt range).
+Bulk work (200,000 lines): a run is one INSERT … SELECT. A return (or collection file) reads the
+lines' accounts under lock and their bills in one statement each, works out every payment, allocation,
+bill and balance in Python with the digest of each sealed row, and writes each table in one go
+(gasdesk.services.bulk: COPY on PostgreSQL, one executemany on SQLite), receipt numbers reserved as
+one block; the digests go into chained seal entries (audit.seal_written) and one audit entry records
+the import (file hash, counts, totals, receipt range). All in the one unit of work: a refusal, an
+error or 取消 leaves nothing written.
 """
 
 from __future__ import annotations
@@ -43,22 +47,16 @@ from decimal import Decimal
 from typing import Any, cast
 
 from sqlalchemy import (
-    DateTime,
-    String,
     Table,
-    and_,
-    bindparam,
     exists,
     func,
     insert,
     literal,
-    null,
     or_,
     select,
     type_coerce,
     update,
 )
-from sqlalchemy import cast as sql_cast
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -79,9 +77,10 @@ from gasdesk.models import (
     Payment,
     Staff,
 )
+from gasdesk.models.audit import SEALED, row_digest
 from gasdesk.permissions import Permission
 from gasdesk.reports import bank as papers
-from gasdesk.services import audit, billing, numbering
+from gasdesk.services import audit, billing, bulk, numbering
 from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import NotFound, Refused
@@ -679,6 +678,39 @@ class BankService:
                              .order_by(BankRun.id.desc()).limit(limit)).all()
             return [_run_view(r, name, imp) for r, name, imp in rows]
 
+    def run_by_number(self, number: str) -> RunView:
+        self.actor.require(Permission.BANK_FILES)
+        with self.app.reading() as s:
+            row = s.execute(select(BankRun, Staff.name, BankFileImport).join(Staff, Staff.id == BankRun.created_by_id)
+                            .outerjoin(BankFileImport, BankFileImport.run_id == BankRun.id)
+                            .where(BankRun.number == number.strip().upper())).first()
+            if row is None:
+                raise NotFound(f"没有代扣批次 {number.strip()}", field="run")
+            return _run_view(*row)
+
+    def run_for_return(self, bank: str, data: bytes) -> RunView:
+        """The run a return file answers: the one whose number its header carries (read in each run's
+        own layout), else the bank's only run still waiting for its return."""
+        self.actor.require(Permission.BANK_FILES)
+        with self.app.reading() as s:
+            layout = _layout(s, bank)
+            runs = s.scalars(select(BankRun).where(BankRun.bank_code == layout.code)
+                             .order_by(BankRun.id.desc())).all()
+            for run in runs:
+                try:
+                    header = Layout.from_dict(run.layout).read("return", data).header or {}
+                except LayoutError:
+                    continue
+                if header.get("batch") == run.number:
+                    return self.run_by_number(run.number)
+            waiting = [r for r in runs if r.status == RunStatus.SENT]
+            if len(waiting) == 1:
+                return self.run_by_number(waiting[0].number)
+            if not waiting:
+                raise Refused(f"{layout.name}没有待回盘的代扣批次，文件首行也没有本系统的批次号", field="run")
+            raise Refused(f"回盘文件首行没有可识别的批次号，{layout.name}有 {len(waiting)} 个待回盘批次，请指定批次号",
+                          field="run")
+
     def run_lines(self, run_id: int, limit: int = 1000) -> list[ReportLine]:
         with self.app.reading() as s:
             rows = s.execute(select(BankRunLine).where(BankRunLine.run_id == run_id)
@@ -784,45 +816,18 @@ class BankService:
                 result.paid_total = sum((line[5] for _n, _q, line in paid), ZERO)
                 return result
             report(25, f"正在入账 {len(paid)} 笔扣款成功的账单…")
-            stmt = (update(_table(BankRunLine)).where(_table(BankRunLine).c.id == bindparam("line_id"))
-                    .values(outcome=bindparam("outcome"), result_code=bindparam("code"), reason=bindparam("reason"),
-                            payment_id=bindparam("pay"), pending_bill_id=None))
-            conn = s.connection()
-            for i in range(0, len(line_updates), CHUNK):
-                conn.execute(stmt, line_updates[i:i + CHUNK])
-            _check(cancel)
-            # Lock the accounts of the paid lines (in id order, as the counter does), then read their bills.
-            paid_lines = [(number, line[1], line[2], line[5], line[3], line[4]) for number, _seq, line in paid]
-            odd = _odd_accounts(s, paid_lines, cancel)
-            odd_lines = [(number, seq, line) for number, seq, line in paid if line[2] in odd]
-            # Lines of accounts where a bill was paid at the counter meanwhile wait aside ('odd') while
-            # the plain ones (outcome still '') are written set-wise from the run's own lines.
-            conn.execute(stmt, [{"line_id": line[0], "outcome": "odd", "code": "", "reason": "", "pay": None}
-                                for _n, _q, line in odd_lines] or [{"line_id": -1, "outcome": "", "code": "",
-                                                                    "reason": "", "pay": None}])
-            plain = [line for _n, _q, line in paid if line[2] not in odd]
-            if plain:
-                first, last = _settle_run(s, self.actor, now, run, len(plain), report, cancel)
-                result.first_receipt, result.last_receipt = first, last
-                result.paid_count += len(plain)
-                result.paid_total += sum((line[5] for line in plain), ZERO)
-            report(80, "正在处理柜台已缴的账单…")
-            odd_result = ImportResult(kind="return", bank_name="", file_name="", run_number="")
             settled = _settle(s, self.actor, now, PaymentMethod.BANK_DEBIT, run.number,
-                              [(number, line[1], line[2], line[5], line[3], line[4]) for number, _seq, line in odd_lines],
-                              report, cancel, odd_result)
-            conn.execute(stmt, [{"line_id": line[0], "outcome": outcome, "code": "", "reason": note[:60],
-                                 "pay": payment_id}
-                                for (_n, _q, line), (payment_id, outcome, note) in zip(odd_lines, settled, strict=True)]
-                         or [{"line_id": -1, "outcome": "", "code": "", "reason": "", "pay": None}])
-            result.paid_count += odd_result.paid_count
-            result.paid_total += odd_result.paid_total
-            result.credited_count += odd_result.credited_count
-            result.credited_total += odd_result.credited_total
-            result.report += odd_result.report
-            result.first_receipt = result.first_receipt or odd_result.first_receipt
-            result.last_receipt = odd_result.last_receipt or result.last_receipt
-            report(90, "正在记录回盘结果…")
+                              [(number, line[1], line[2], line[5], line[3], line[4]) for number, _seq, line in paid],
+                              report, cancel, result)
+            report(85, "正在记录回盘结果…")
+            for (_n, seq, line), (payment_id, outcome, note) in zip(paid, settled, strict=True):
+                code = str(answered[seq][1].get("result", "")).strip()[:10]
+                line_updates.append({"line_id": line[0], "outcome": outcome, "code": code, "reason": note[:60],
+                                     "pay": payment_id})
+            bulk.update_rows(s, _table(BankRunLine), [
+                {"id": u["line_id"], "outcome": str(u["outcome"]), "result_code": u["code"], "reason": u["reason"],
+                 "payment_id": u["pay"], "pending_bill_id": None} for u in line_updates])
+            _check(cancel)
             run.status, run.closed_at, run.closed_by_id = RunStatus.RETURNED, now, self.actor.staff_id
             imp = BankFileImport(kind="return", bank_code=run.bank_code, sha256=sha, file_name=file_name[:200],
                                  run_id=run.id, lines=result.lines, paid_count=result.paid_count,
@@ -1056,179 +1061,125 @@ def _read(layout: Layout, kind: str, data: bytes) -> Any:
 
 # --- settling bank money ---------------------------------------------------------------------------
 
-def _odd_accounts(s: Session, lines: Sequence[tuple[int, int, int, Decimal, str, str]],
-                  cancel: threading.Event | None) -> set[int]:
-    """Lock the lines' accounts (id order) and return those where some line's bill no longer owes
-    exactly the line's amount (paid, or partly paid, at the counter after it was sent)."""
-    account_ids = sorted({ln[2] for ln in lines})
-    for i in range(0, len(account_ids), CHUNK):
-        s.execute(select(Account.id).where(Account.id.in_(account_ids[i:i + CHUNK])).order_by(Account.id)
-                  .with_for_update()).all()
-    _check(cancel)
-    owes: dict[int, Decimal] = {}
-    bill_ids = [ln[1] for ln in lines]
-    for i in range(0, len(bill_ids), CHUNK):
-        for bid, amount, paid_ in s.execute(select(Bill.id, Bill.amount, Bill.paid)
-                                            .where(Bill.id.in_(bill_ids[i:i + CHUNK]))):
-            owes[bid] = amount - paid_
-    return {ln[2] for ln in lines if owes[ln[1]] != ln[3]}
+Line = tuple[int, int, int, Decimal, str, str]  # line no, bill id, account id, amount, bill no, account no
 
 
-def _settle_run(s: Session, actor: Actor, now: datetime, run: BankRun, count: int, report: Progress,
-                cancel: threading.Event | None) -> tuple[str, str]:
-    """The run's plain paid lines (outcome still '') set-wise, straight from bank_run_line: one block
-    of receipt numbers, payments, their ids on the lines, allocations, bills paid, balances raised,
-    lines marked paid. Amounts are copied as stored (fen on SQLite, NUMERIC on PostgreSQL). Returns
-    the first and last receipt number."""
-    line, pay, bill, acc, alloc = (_table(m) for m in (BankRunLine, Payment, Bill, Account, BillAllocation))
-    mine = and_(line.c.run_id == run.id, line.c.outcome == "")
-    first = numbering.reserve(s, f"SJ-{now:%Y%m%d}", count)
-    stamp = f"SJ-{now:%Y%m%d}-"
-    number = literal(first - 1) + func.row_number().over(order_by=line.c.seq)
-    if s.get_bind().dialect.name == "sqlite":
-        padded: Any = func.printf("%05d", number)
-    else:
-        digits = sql_cast(number, String)
-        padded = func.lpad(digits, func.greatest(5, func.length(digits)), "0")
-    item = f"{PaymentMethod.BANK_DEBIT.label} "
-    at = literal(now, DateTime())
-    conn = s.connection()
-    report(30, f"正在写入 {count} 笔收款…")
-    conn.execute(pay.insert().from_select(
-        ["receipt_number", "kind", "amount", "cash_effect", "balance_effect", "method", "customer_id", "account_id",
-         "order_id", "staff_id", "at", "item", "note", "reverses_id"],
-        select(literal(stamp, String) + padded, literal(str(PaymentKind.ARREARS)), line.c.amount, line.c.amount,
-               line.c.amount, literal(str(PaymentMethod.BANK_DEBIT)), acc.c.customer_id, line.c.account_id, null(),
-               literal(actor.staff_id), at, literal(item, String) + line.c.bill_number, literal(run.number), null())
-        .select_from(line.join(acc, acc.c.id == line.c.account_id)).where(mine)))
-    _check(cancel)
-    report(45, "正在付清账单…")
-    # Each payment is found again by its account, the run's number and the bill's number in its item.
-    paid_by = and_(pay.c.account_id == line.c.account_id, pay.c.note == run.number,
-                   pay.c.method == str(PaymentMethod.BANK_DEBIT), pay.c.item == literal(item, String) + line.c.bill_number)
-    conn.execute(alloc.insert().from_select(
-        ["bill_id", "payment_id", "amount", "at", "staff_id", "note"],
-        select(line.c.bill_id, pay.c.id, line.c.amount, at, literal(actor.staff_id), literal("缴费"))
-        .select_from(line.join(pay, paid_by)).where(mine)))
-    _check(cancel)
-    conn.execute(update(bill).where(bill.c.id.in_(select(line.c.bill_id).where(mine)))
-                 .values(paid=bill.c.amount, status=str(billing.BillStatus.PAID)))
-    _check(cancel)
-    report(65, "正在更新账户余额…")
-    conn.execute(update(acc).where(acc.c.id.in_(select(line.c.account_id).where(mine)))
-                 .values(balance=acc.c.balance + select(func.sum(line.c.amount))
-                         .where(mine, line.c.account_id == acc.c.id).scalar_subquery(),
-                         version=acc.c.version + 1))
-    report(72, "正在记录回盘结果…")
-    conn.execute(update(line).where(mine).values(
-        payment_id=select(pay.c.id).where(paid_by).scalar_subquery(), outcome=str(LineOutcome.PAID),
-        pending_bill_id=None))
-    _check(cancel)
-    return f"{stamp}{first:05d}", f"{stamp}{first + count - 1:05d}"
+def _settle(s: Session, actor: Actor, now: datetime, method: PaymentMethod, source: str, lines: Sequence[Line],
+            report: Progress, cancel: threading.Event | None, result: ImportResult) -> list[tuple[int, str, str]]:
+    """Enter the bank's money for these lines and return (payment id, outcome, note) for each, in order.
 
-
-def _settle(s: Session, actor: Actor, now: datetime, method: PaymentMethod, source: str,
-            lines: Sequence[tuple[int, int, int, Decimal, str, str]], report: Progress,
-            cancel: threading.Event | None, result: ImportResult) -> list[tuple[int, str, str]]:
-    """Enter the bank's money for these lines (line no, bill id, account id, amount, bill no, account no)
-    and return (payment id, outcome, note) for each, in order.
-
-    Accounts are locked (in id order, as the counter locks them) before the bills are read. A line
-    whose bill still owes exactly its amount (the common case) is written set-wise; every line of an
-    account where some bill no longer owes the line's amount (paid at the counter meanwhile) goes
-    through the counter's own path: a payment, the bill's outstanding paid, the rest prepaid balance.
+    The lines' accounts are locked (in id order, as the counter locks them) and read with their bills.
+    A line whose bill still owes exactly its amount (the common case) is written in bulk: its payment
+    (one block of receipt numbers), its allocation, the bill paid, the account's balance raised, each
+    row with the digest of its fields, and the digests named in chained seal entries, as the audit
+    trail records every write of a sealed row. Every line of an account where some bill no longer owes
+    the line's amount (paid at the counter meanwhile) goes through the counter's own path: a payment,
+    the bill's outstanding paid, the rest prepaid balance.
     """
     if not lines:
         return []
-    account_ids = sorted({ln[2] for ln in lines})
-    for i in range(0, len(account_ids), CHUNK):
-        s.execute(select(Account.id).where(Account.id.in_(account_ids[i:i + CHUNK])).order_by(Account.id)
-                  .with_for_update()).all()
+    pay_t, bill_t, acc_t, alloc_t = (_table(m) for m in (Payment, Bill, Account, BillAllocation))
+    conn = s.connection()
+    # Lock before deciding: the accounts first (id order), then their bills read in a statement of
+    # its own, so a counter payment that held an account is seen (read committed: a new snapshot).
+    accounts: dict[int, dict[str, Any]] = {}
+    acc_cols = [acc_t.c.id, acc_t.c.version, *(acc_t.c[f] for f in SEALED["account"])]
+    keys = [c.name for c in acc_cols]
+    for where in bulk.id_lists(s, acc_t.c.id, sorted({ln[2] for ln in lines})):
+        for row in conn.execute(select(*acc_cols).where(where).order_by(acc_t.c.id).with_for_update()):
+            accounts[row[0]] = dict(zip(keys, row, strict=True))
+        _check(cancel)
+    report(30, "正在核对账单…")
+    bills: dict[int, dict[str, Any]] = {}
+    bill_cols = [bill_t.c.id, *(bill_t.c[f] for f in SEALED["bill"])]
+    keys = [c.name for c in bill_cols]
+    for where in bulk.id_lists(s, bill_t.c.id, [ln[1] for ln in lines]):
+        for row in conn.execute(select(*bill_cols).where(where)):
+            bills[row[0]] = dict(zip(keys, row, strict=True))
     _check(cancel)
-    bill_ids = [ln[1] for ln in lines]
-    state: dict[int, tuple[Decimal, Decimal, int]] = {}
-    for i in range(0, len(bill_ids), CHUNK):
-        for bid, amount, paid_, cid in s.execute(
-                select(Bill.id, Bill.amount, Bill.paid, Bill.customer_id).where(Bill.id.in_(bill_ids[i:i + CHUNK]))):
-            state[bid] = (amount, paid_, cid)
-    odd_accounts = {ln[2] for ln in lines if state[ln[1]][0] - state[ln[1]][1] != ln[3]}
+    odd_accounts = {ln[2] for ln in lines if bills[ln[1]]["amount"] - bills[ln[1]]["paid"] != ln[3]}
     item_prefix = method.label
     first = numbering.reserve(s, f"SJ-{now:%Y%m%d}", len(lines))
     stamp = f"SJ-{now:%Y%m%d}-"
     receipts = [f"{stamp}{first + i:05d}" for i in range(len(lines))]
     result.first_receipt, result.last_receipt = receipts[0], receipts[-1]
     out: list[tuple[int, str, str] | None] = [None] * len(lines)
-    # The plain lines, set-wise.
+
+    # The plain lines, in bulk.
     plain = [i for i, ln in enumerate(lines) if ln[2] not in odd_accounts]
-    pay_rows = [{"receipt_number": receipts[i], "kind": PaymentKind.ARREARS, "amount": lines[i][3],
-                 "cash_effect": lines[i][3], "balance_effect": lines[i][3], "method": method,
-                 "customer_id": state[lines[i][1]][2], "account_id": lines[i][2], "order_id": None,
-                 "staff_id": actor.staff_id, "at": now, "item": f"{item_prefix} {lines[i][4]}"[:60],
-                 "note": source, "reverses_id": None} for i in plain]
-    conn = s.connection()
-    pay_insert = _table(Payment).insert()
-    ids: list[int] = []
-    for k in range(0, len(pay_rows), CHUNK):
-        # executemany without RETURNING (RETURNING makes SQLite insert row by row); the ids are then
-        # read back through the unique receipt numbers.
-        part = pay_rows[k:k + CHUNK]
-        conn.execute(pay_insert, part)
-        found = dict(conn.execute(select(Payment.receipt_number, Payment.id).where(
-            Payment.receipt_number.in_([r["receipt_number"] for r in part]))).all())
-        ids += [found[str(r["receipt_number"])] for r in part]
-        _check(cancel)
-        report(25 + int(30 * (k + CHUNK) / max(len(pay_rows), 1)), f"已入账 {min(k + CHUNK, len(pay_rows))} 笔")
-    alloc_rows = []
-    bill_rows = []
-    balances: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    ids = bulk.new_ids(s, pay_t, len(plain))
+    report(40, f"正在入账 {len(plain)} 笔…")
+    pay_rows: list[dict[str, Any]] = []
+    alloc_rows: list[dict[str, Any]] = []
+    bill_rows: list[dict[str, Any]] = []
+    raised: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    seals: list[tuple[str, int, str]] = []
+    kind, how, paid_status = str(PaymentKind.ARREARS), str(method), str(billing.BillStatus.PAID)
     for i, pid in zip(plain, ids, strict=True):
-        _no, bid, aid, amount, _bno, _ano = lines[i]
-        alloc_rows.append({"bill_id": bid, "payment_id": pid, "amount": amount, "at": now, "staff_id": actor.staff_id,
-                           "note": "缴费"})
-        bill_rows.append({"b_id": bid, "b_paid": state[bid][0]})
-        balances[aid] += amount
+        _no, bid, aid, amount, bno, _ano = lines[i]
+        bill = bills[bid]
+        pay = {"id": pid, "receipt_number": receipts[i], "kind": kind, "amount": amount, "cash_effect": amount,
+               "balance_effect": amount, "method": how, "customer_id": bill["customer_id"], "account_id": aid,
+               "order_id": None, "staff_id": actor.staff_id, "at": now, "item": f"{item_prefix} {bno}"[:60],
+               "note": source, "reverses_id": None}
+        pay["digest"] = row_digest("payment", pay)
+        pay_rows.append(pay)
+        alloc_rows.append({"bill_id": bid, "payment_id": pid, "amount": amount, "at": now,
+                           "staff_id": actor.staff_id, "note": "缴费"})
+        bill.update(paid=bill["amount"], status=paid_status)
+        digest = row_digest("bill", bill)
+        bill_rows.append({"id": bid, "paid": bill["amount"], "status": paid_status, "digest": digest})
+        seals += [("payment", pid, pay["digest"]), ("bill", bid, digest)]
+        raised[aid] += amount
         out[i] = (pid, LineOutcome.PAID, "")
         result.paid_count += 1
         result.paid_total += amount
-    alloc_insert = _table(BillAllocation).insert()
-    for k in range(0, len(alloc_rows), CHUNK):
-        conn.execute(alloc_insert, alloc_rows[k:k + CHUNK])
-    bill_table = _table(Bill)
-    bill_stmt = (update(bill_table).where(bill_table.c.id == bindparam("b_id"))
-                 .values(paid=bindparam("b_paid", type_=Money()), status=billing.BillStatus.PAID))
-    acc_table = _table(Account)
-    acc_stmt = (update(acc_table).where(acc_table.c.id == bindparam("a_id"))
-                .values(balance=acc_table.c.balance + bindparam("a_add", type_=Money()),
-                        version=acc_table.c.version + 1))
-    for k in range(0, len(bill_rows), CHUNK):
-        conn.execute(bill_stmt, bill_rows[k:k + CHUNK])
-        _check(cancel)
-    acc_rows = [{"a_id": aid, "a_add": add} for aid, add in balances.items()]
-    for k in range(0, len(acc_rows), CHUNK):
-        conn.execute(acc_stmt, acc_rows[k:k + CHUNK])
-    report(70, "正在处理柜台已缴的账单…")
+    acc_rows: list[dict[str, Any]] = []
+    for aid, add in raised.items():
+        account = accounts[aid]
+        account["balance"] = (account["balance"] + add).quantize(CENT)
+        digest = row_digest("account", account)
+        acc_rows.append({"id": aid, "balance": account["balance"], "version": account["version"] + 1,
+                         "digest": digest})
+        seals.append(("account", aid, digest))
+    _check(cancel)
+    report(50, f"正在写入 {len(pay_rows)} 笔收款…")
+    bulk.insert_rows(s, pay_t, pay_rows)
+    _check(cancel)
+    report(58, "正在付清账单…")
+    bulk.insert_rows(s, alloc_t, alloc_rows)
+    bulk.update_rows(s, bill_t, bill_rows)
+    _check(cancel)
+    report(68, "正在更新账户余额…")
+    bulk.update_rows(s, acc_t, acc_rows)
+    _check(cancel)
+    report(74, "正在封存审计记录…")
+    audit.seal_written(s, at=now, staff_id=actor.staff_id, rows=seals)
+    _check(cancel)
+
+    report(78, "正在处理柜台已缴的账单…")
     # The accounts where a bill was paid at the counter after it was sent: the counter's own path.
     for i, ln in enumerate(lines):
         if ln[2] not in odd_accounts:
             continue
         number, bid, aid, amount, bno, ano = ln
-        account = s.get(Account, aid)
-        bill = s.get(Bill, bid)
-        assert account is not None and bill is not None
+        account_obj = s.get(Account, aid)
+        bill_obj = s.get(Bill, bid)
+        assert account_obj is not None and bill_obj is not None
         p = Payment(receipt_number=receipts[i], kind=PaymentKind.ARREARS, amount=amount, cash_effect=amount,
-                    balance_effect=amount, method=method, customer_id=bill.customer_id, account_id=aid,
+                    balance_effect=amount, method=method, customer_id=bill_obj.customer_id, account_id=aid,
                     order_id=None, staff_id=actor.staff_id, at=now, item=f"{item_prefix} {bno}"[:60], note=source,
                     reverses_id=None)
         s.add(p)
-        old = account.balance
-        account.balance = (account.balance + amount).quantize(CENT)
+        old = account_obj.balance
+        account_obj.balance = (account_obj.balance + amount).quantize(CENT)
         s.flush()
-        owes = bill.amount - bill.paid
+        owes = bill_obj.amount - bill_obj.paid
         if owes > 0:
-            billing.pay_exactly(s, [bill], p, at=now, staff_id=actor.staff_id)
-        billing.settle_account(s, account, at=now, staff_id=actor.staff_id, payments=[p])
+            billing.pay_exactly(s, [bill_obj], p, at=now, staff_id=actor.staff_id)
+        billing.settle_account(s, account_obj, at=now, staff_id=actor.staff_id, payments=[p])
         audit.append(s, at=now, staff_id=actor.staff_id, entity="account", entity_id=aid,
-                     action=f"payment:{method.value}", changes={"balance": [old, account.balance]})
+                     action=f"payment:{method.value}", changes={"balance": [old, account_obj.balance]})
         audit.append(s, at=now, staff_id=actor.staff_id, entity="payment", entity_id=p.id, action="create",
                      changes=audit.snapshot(p, ["receipt_number", "kind", "amount", "method", "account_id"]))
         if owes >= amount:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gasdesk.bankfiles import EXAMPLE_LAYOUTS, LayoutError, layouts
+from gasdesk.bankfiles import EXAMPLE_LAYOUTS, LayoutError, check_entry
 from gasdesk.hours import HoursError, parse_hours
 from gasdesk.models import Setting
 from gasdesk.permissions import Permission
@@ -217,14 +217,21 @@ def _check_value(key: str, value: Any) -> Any:
 
 
 def _bank_layouts(value: Any) -> Any:
-    """The contracted banks and their file layouts (gasdesk.bankfiles), checked as a whole."""
-    try:
-        found = layouts(value)
-    except (LayoutError, TypeError, ValueError, AttributeError) as exc:
-        message = exc.message if isinstance(exc, LayoutError) else "格式应为银行列表"
-        raise ValidationError(f"银行文件格式：{message}") from exc
-    if len(found) != len(value):
-        raise ValidationError("银行文件格式：银行代码重复")
+    """The contracted banks and their file layouts (gasdesk.bankfiles), each entry checked as it will be
+    used (bankfiles.check_entry), codes unique."""
+    if not isinstance(value, list) or not all(isinstance(e, dict) for e in value):
+        raise ValidationError("银行文件格式：格式应为银行列表")
+    seen: set[str] = set()
+    for i, entry in enumerate(value, 1):
+        try:
+            layout = check_entry(entry)
+        except (LayoutError, TypeError, ValueError, AttributeError) as exc:
+            message = exc.message if isinstance(exc, LayoutError) else "格式应为银行列表"
+            who = str(entry.get("name") or entry.get("code") or f"第 {i} 家银行")
+            raise ValidationError(f"银行文件格式：{who}：{message}") from exc
+        if layout.code in seen:
+            raise ValidationError(f"银行文件格式：银行代码 {layout.code} 重复")
+        seen.add(layout.code)
     return value
 
 
@@ -265,6 +272,20 @@ def check_settings(values: dict[str, Any], current: dict[str, Any]) -> dict[str,
             message = exc.message if exc.message.startswith(label) else f"{label}：{exc.message}"
             raise Refused(message, field=key) from None
     return checked
+
+
+def _banks_in_use(session: Session, banks: list[dict[str, Any]]) -> None:
+    """A bank with live debit agreements or a debit file waiting for its return stays in the list
+    (renaming its code would orphan them); its layout may change: a run keeps the layout it was sent in."""
+    from gasdesk.models import BankAgreement, BankRun
+
+    kept = {str(b.get("code")) for b in banks}
+    used = set(session.scalars(select(BankAgreement.bank_code).where(BankAgreement.status != "cancelled").distinct()))
+    used |= set(session.scalars(select(BankRun.bank_code).where(BankRun.status == "sent").distinct()))
+    gone = sorted(used - kept)
+    if gone:
+        raise Refused(f"银行 {'、'.join(gone)} 还有有效的代扣协议或待回盘的代扣批次，不能删除或修改其银行代码",
+                      field="bank.banks")
 
 
 DEMO_KEY = "demo.database"
@@ -342,6 +363,8 @@ class SettingsService:
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
             values = check_settings(values, read_all(s))
+            if "bank.banks" in values:
+                _banks_in_use(s, values["bank.banks"])
             for key, value in values.items():
                 row = s.get(Setting, key, with_for_update=True)
                 old = row.value if row is not None else DEFAULTS.get(key)

@@ -321,10 +321,14 @@ def _seed_bank(app: Any, clerk: Any, manager: Any, accounts: int = 60) -> int | 
     from sqlalchemy import select
 
     from gasdesk.bankfiles import luhn_complete
-    from gasdesk.models import Account, Bill, Customer, Meter
+    from gasdesk.models import Account, BankRun, Bill, Customer, Meter
     from gasdesk.services.bank import BankService
     from gasdesk.services.billing import BillingService
 
+    with app.reading() as s:  # a demo hall brings its own bank channel (gasdesk.demo_bank)
+        returned = s.scalar(select(BankRun.id).where(BankRun.status == "returned").order_by(BankRun.id.desc()))
+    if returned is not None:
+        return int(returned)
     day = app.clock.now().date() - _td(days=1)
     with app.reading() as s:  # the demo has few bills: read the meters of some active accounts first
         meters = s.execute(select(Meter.number, Meter.last_reading).join(Account, Account.id == Meter.account_id)
@@ -381,13 +385,13 @@ def render_bank(app: Any, logins: dict[str, tuple[str, str]], s: Shooter) -> Non
     page = win.bank
     page.refresh_runs()
     page.tabs.setCurrentWidget(page.runs_tab)
-    if run_id is not None and page.runs_model.rows:
-        page.runs_view.selectRow(0)
-        page.preview_label.setText(f"{page.runs_model.rows[0].bank_name} {page.runs_model.rows[0].month}："
-                                   f"已送盘 {page.runs_model.rows[0].count} 笔")
-        lines = [r for r in page.service.run_lines(run_id, limit=5000) if r.outcome != "扣款成功"]
+    row = next((i for i, x in enumerate(page.runs_model.rows) if x.id == run_id), None)
+    if run_id is not None and row is not None:
+        page.runs_view.selectRow(row)
+        r = page.runs_model.rows[row]
+        page.preview_label.setText(f"{r.bank_name} {r.month}：已送盘 {r.count} 笔")
+        lines = [x for x in page.service.run_lines(run_id, limit=5000) if x.outcome != "扣款成功"]
         page.report_model.set_rows(lines)
-        r = page.runs_model.rows[0]
         page.summary.setText(f"{r.bank_name} {r.number}：成功 {r.paid_count} 笔 {r.paid_total:,.2f} 元，"
                              f"失败 {r.failed_count} 笔 {r.failed_total:,.2f} 元，未成功的账单见下表。")
         page.summary.setVisible(True)

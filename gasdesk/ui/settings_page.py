@@ -1,4 +1,4 @@
-"""系统设置: company profile and fees, staff and roles, the office calendar, gas prices."""
+"""系统设置: company profile and fees, staff and roles, the office calendar, gas prices, texts, bank file layouts."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from gasdesk.permissions import Permission
 from gasdesk.services.errors import ServiceError
 from gasdesk.services.settings import LABELS
 from gasdesk.ui import messages
+from gasdesk.ui.bank_layouts_editor import BankLayoutsEditor
 from gasdesk.ui.billing_page import TariffsPanel
 from gasdesk.ui.calendar_editor import CalendarEditor
 from gasdesk.ui.local_settings import PersonalPanel
@@ -126,6 +127,8 @@ class SettingsPage(QWidget):
         self.tabs.addTab(self.tariffs, "气价")
         self.texts = TextsEditor(session)
         self.tabs.addTab(self.texts, "合同与告知文本")
+        self.banks = BankLayoutsEditor(session)
+        self.tabs.addTab(self.banks, "银行文件格式")
         self.personal = PersonalPanel(session)
         self.tabs.addTab(self.personal, "我的设置")
         layout.addWidget(self.tabs, 1)
