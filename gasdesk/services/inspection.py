@@ -344,6 +344,17 @@ def scope_text(plan: InspectionPlan | PlanSpec) -> str:
     return "，".join(parts) or "全部用户"
 
 
+def _load_plan(s: Session, plan_id: int, *, closed: str | None = None, lock: bool = False) -> InspectionPlan:
+    """The plan (row-locked with `lock`), or NotFound; with `closed`, Refused with that message when
+    the plan has ended."""
+    plan = s.get(InspectionPlan, plan_id, with_for_update=True if lock else None)
+    if plan is None:
+        raise NotFound("安检计划不存在")
+    if closed is not None and plan.status == PlanStatus.CLOSED:
+        raise Refused(closed)
+    return plan
+
+
 def _plan_view(p: InspectionPlan, by: str, counts: dict[str, int] | None = None) -> PlanView:
     return PlanView(id=p.id, number=p.number, title=p.title, district=p.district, address=p.address,
                     category=p.category, due_only=p.due_only, scope_text=scope_text(p), inspector=p.inspector,
@@ -475,17 +486,19 @@ class InspectionService:
     def _has_open(account_id: Any) -> Any:
         return exists().where(InspectionOrder.open_account_id == account_id)
 
+    def _scope_counts(self, s: Session, plan: InspectionPlan, today: date) -> tuple[int, int]:
+        """The accounts in the plan's scope on `today`, and how many of them have an open inspection."""
+        sub = self._scope(s, plan, today).subquery()
+        total, busy = s.execute(select(func.count(), func.count(case((self._has_open(sub.c.id), 1))))
+                                .select_from(sub)).one()
+        return int(total or 0), int(busy or 0)
+
     def preview_plan(self, plan_id: int) -> PlanPreview:
         """The accounts the plan's scope covers now, and how many of them already have an open
         inspection (skipped). Writes nothing."""
         today = self.app.clock.now().date()
         with self.app.reading() as s:
-            plan = s.get(InspectionPlan, plan_id)
-            if plan is None:
-                raise NotFound("安检计划不存在")
-            sub = self._scope(s, plan, today).subquery()
-            total, busy = s.execute(select(func.count(), func.count(case((self._has_open(sub.c.id), 1)))).select_from(sub)).one()
-            return PlanPreview(int(total or 0), int(busy or 0))
+            return PlanPreview(*self._scope_counts(s, _load_plan(s, plan_id), today))
 
     def open_plan(self, plan_id: int, *, progress: Progress | None = None,
                   cancel: threading.Event | None = None, chunk: int = CHUNK) -> PlanOpening:
@@ -497,14 +510,8 @@ class InspectionService:
         first_step = flow.step(flow.initial)
         now = self.app.clock.now()
         with self.app.reading() as s:
-            plan = s.get(InspectionPlan, plan_id)
-            if plan is None:
-                raise NotFound("安检计划不存在")
-            if plan.status == PlanStatus.CLOSED:
-                raise Refused("计划已结束，不能再开单")
-            sub = self._scope(s, plan, now.date()).subquery()
-            total, busy = s.execute(select(func.count(), func.count(case((self._has_open(sub.c.id), 1)))).select_from(sub)).one()
-        total, busy = int(total or 0), int(busy or 0)
+            plan = _load_plan(s, plan_id, closed="计划已结束，不能再开单")
+            total, busy = self._scope_counts(s, plan, now.date())
         if total == 0:
             raise Refused(f"计划范围（{scope_text(plan)}）内没有正常用气的账户")
         report(1, f"范围内 {total} 户，其中 {busy} 户已有未完成的安检单")
@@ -525,8 +532,7 @@ class InspectionService:
                 break
             cursor = following
         with self.app.unit_of_work() as s:
-            plan = s.get(InspectionPlan, plan_id, with_for_update=True)
-            assert plan is not None
+            plan = _load_plan(s, plan_id, lock=True)
             scope = self._scope(s, plan, now.date()).subquery()
             mine = exists().where(InspectionOrder.plan_id == plan.id, InspectionOrder.account_id == scope.c.id)
             plan.status, plan.planned = PlanStatus.OPEN, total
@@ -548,11 +554,7 @@ class InspectionService:
         now = self.app.clock.now()
         actor = self.actor
         with self.app.unit_of_work() as s:
-            plan = s.get(InspectionPlan, plan_id, with_for_update=True)
-            if plan is None:
-                raise NotFound("安检计划不存在")
-            if plan.status == PlanStatus.CLOSED:
-                raise Refused("计划已结束，不能再开单")
+            plan = _load_plan(s, plan_id, closed="计划已结束，不能再开单", lock=True)
             rows = s.execute(self._scope(s, plan, now.date()).where(Account.id > after).limit(size)).all()
             next_after = int(rows[-1][0]) if len(rows) == size else None
             ids = [int(r[0]) for r in rows]
@@ -647,11 +649,7 @@ class InspectionService:
             raise Refused("原因过长（最多2000字）", field="reason")
         report = progress or (lambda _p, _t: None)
         with self.app.reading() as s:
-            plan = s.get(InspectionPlan, plan_id)
-            if plan is None:
-                raise NotFound("安检计划不存在")
-            if plan.status == PlanStatus.CLOSED:
-                raise Refused("计划已结束")
+            _load_plan(s, plan_id, closed="计划已结束")
         cancelled, cursor = 0, 0
         while True:
             n, following = self._cancel_chunk(plan_id, cursor, chunk, why)
