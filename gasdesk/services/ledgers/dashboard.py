@@ -34,6 +34,7 @@ from gasdesk.services.ledgers.query import (
     kind_label,
     last_step_subquery,
     month_expr,
+    share,
     status_label,
     step_label,
 )
@@ -68,7 +69,7 @@ class MonthRate:
 
     @property
     def rate(self) -> float | None:
-        return self.met / self.count if self.count else None
+        return share(self.met, self.count)
 
 
 @dataclass(frozen=True)

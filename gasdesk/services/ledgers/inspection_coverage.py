@@ -31,7 +31,7 @@ from gasdesk.reports.ledgers import ChartSpec
 from gasdesk.services import settings as settings_store
 from gasdesk.services.inspection import INTERVAL, months_before
 from gasdesk.services.ledgers.inspection_visits import district_label
-from gasdesk.services.ledgers.query import SIGNED, Query, rate
+from gasdesk.services.ledgers.query import SIGNED, Query, rate, share
 from gasdesk.services.ledgers.sheet import Column, LedgerDef, SheetDef, T, column, positions
 from gasdesk.vocab import District
 
@@ -187,7 +187,7 @@ class DistrictCoverage:
 
     @property
     def rate(self) -> float | None:
-        return self.covered / self.households if self.households else None
+        return share(self.covered, self.households)
 
 
 @dataclass(frozen=True)
@@ -214,7 +214,7 @@ class CoverageFigure:
 
     @property
     def rate(self) -> float | None:
-        return self.covered / self.households if self.households else None
+        return share(self.covered, self.households)
 
     def text(self) -> str:
         shown = f"{self.rate:.1%}" if self.rate is not None else "—"

@@ -275,6 +275,11 @@ def rate(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001")) if whole else None
 
 
+def share(part: int, whole: int) -> float | None:
+    """part / whole for a chart or a line of text, None when there is nothing to divide by."""
+    return part / whole if whole else None
+
+
 # --- SQL pieces --------------------------------------------------------------------------------------
 
 def sum_where(condition: Any, column: Any) -> Any:
