@@ -125,6 +125,16 @@ def entered(code: str, label: str, target: str, grades: str, forms: tuple[str, .
     )
 
 
+def not_home(code: str, label: str, target: str, *, last: bool) -> ActionDef:
+    """Nobody home, a card left: `last` says whether this was the last attempt allowed (guard
+    `attempts_left`), so the order either waits for another visit or ends unreachable."""
+    return ActionDef(
+        code=code, label=label, target=target, roles=INSPECTORS, forms=("no_one_home_card",),
+        fields=(VISITED_AT, INSPECTOR, FieldDef("card_left", "已留到访不遇卡", FieldKind.BOOL), NOTE),
+        guards=(Guard("attempts_left", last=last),), effects=(Effect("record_visit", outcome=NOT_HOME),),
+    )
+
+
 def rectify_step(code: str, label: str, setting: str, default: int, *, stop: bool) -> StepDef:
     """The order waits for the hazards of its notice to be closed, within the grade's working days."""
     actions = [
@@ -169,18 +179,8 @@ FLOW = FlowDef(
                         ("inspection_record", "hazard_notice")),
                 entered(URGENT_HAZARDS, "入户检查：发现一级隐患，立即整改", URGENT, GRADE1,
                         ("inspection_record", "hazard_notice")),
-                ActionDef(code=NOT_HOME_ACTION, label="到访不遇：留到访不遇卡，再次上门", target=CHECK,
-                          roles=INSPECTORS, forms=("no_one_home_card",),
-                          fields=(VISITED_AT, INSPECTOR, FieldDef("card_left", "已留到访不遇卡", FieldKind.BOOL),
-                                  NOTE),
-                          guards=(Guard("attempts_left", last=False),),
-                          effects=(Effect("record_visit", outcome=NOT_HOME),)),
-                ActionDef(code=UNREACHABLE_ACTION, label="到访不遇：已达上门次数，无法入户，结束", target=ENDED_UNREACHABLE,
-                          roles=INSPECTORS, forms=("no_one_home_card",),
-                          fields=(VISITED_AT, INSPECTOR, FieldDef("card_left", "已留到访不遇卡", FieldKind.BOOL),
-                                  NOTE),
-                          guards=(Guard("attempts_left", last=True),),
-                          effects=(Effect("record_visit", outcome=NOT_HOME),)),
+                not_home(NOT_HOME_ACTION, "到访不遇：留到访不遇卡，再次上门", CHECK, last=False),
+                not_home(UNREACHABLE_ACTION, "到访不遇：已达上门次数，无法入户，结束", ENDED_UNREACHABLE, last=True),
                 ActionDef(code=REFUSED_ACTION, label="客户拒绝安检（登记原因）", target=ENDED_REFUSED,
                           roles=INSPECTORS, forms=("inspection_record",), decision="否",
                           fields=(VISITED_AT, INSPECTOR,

@@ -8,6 +8,7 @@ sheet: every item with boxes to tick.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -37,22 +38,22 @@ def _outcome(ctx: FormContext) -> str:
     return str(ctx.data.get("outcome") or "")
 
 
-def _when(raw: Any) -> str:
+def _formatted(raw: Any, fmt: Callable[[datetime], str]) -> str:
+    """A stored ISO time through `fmt`; empty stays empty, anything unreadable is shown as stored."""
     if raw in (None, ""):
         return ""
     try:
-        return fmt_datetime(datetime.fromisoformat(str(raw)))
+        return fmt(datetime.fromisoformat(str(raw)))
     except ValueError:
         return str(raw)
+
+
+def _when(raw: Any) -> str:
+    return _formatted(raw, fmt_datetime)
 
 
 def _day(raw: Any) -> str:
-    if raw in (None, ""):
-        return ""
-    try:
-        return fmt_date(datetime.fromisoformat(str(raw)))
-    except ValueError:
-        return str(raw)
+    return _formatted(raw, fmt_date)
 
 
 def inspector(ctx: FormContext) -> str:
