@@ -5,7 +5,7 @@ business, order page), the manager's confirmation, and on an inspection order th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
@@ -51,8 +51,8 @@ from gasdesk.ui.widgets import (
     Column,
     RowsModel,
     dialog_buttons,
+    dialog_footer,
     dt_text,
-    error_label,
     hint_label,
     make_table,
     show_error,
@@ -168,13 +168,8 @@ class ClearanceDialog(QDialog):
         form.addRow("管理人员账号：", self.login)
         form.addRow("密码：", self.password)
         form.addRow("确认原因：", self.reason)
-        self.error = error_label()
+        self.error = dialog_footer(self, form, "确认授权", self.grant)
         self.error.setObjectName("clearance_error")
-        form.addRow(self.error)
-        buttons = dialog_buttons("确认授权")
-        buttons.accepted.connect(self.grant)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
         self.login.setFocus()
 
     def grant(self) -> None:
@@ -192,11 +187,30 @@ class ClearanceDialog(QDialog):
 
 # --- the inspector's result ----------------------------------------------------------------------------
 
-class ResultDialog(QDialog):
-    """What the inspector's sheet says: the outcome; on entry every checklist item with its grade and a
-    note, equipment due dates and photos; nobody home (card left) or the customer's refusal."""
+class OrderActionDialog(QDialog):
+    """A dialog that takes one action on the order: `performed` carries the order as it is after."""
 
     performed = Signal(object)
+    error: QLabel
+
+    def perform(self, action: Callable[[], OrderView]) -> None:
+        """Run `action` (it reads the fields, then asks the service); a field it cannot read
+        (ValueError) or the service's refusal is shown on the error line and the dialog stays open."""
+        try:
+            view = action()
+        except ValueError as exc:
+            show_error(self.error, str(exc))
+            return
+        except ServiceError as exc:
+            show_error(self.error, exc.message)
+            return
+        self.performed.emit(view)
+        self.accept()
+
+
+class ResultDialog(OrderActionDialog):
+    """What the inspector's sheet says: the outcome; on entry every checklist item with its grade and a
+    note, equipment due dates and photos; nobody home (card left) or the customer's refusal."""
 
     def __init__(self, session: UiSession, order: OrderView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -295,13 +309,8 @@ class ResultDialog(QDialog):
         note_row.addWidget(QLabel("检查情况说明："))
         note_row.addWidget(self.note, 1)
         outer.addLayout(note_row)
-        self.error = error_label()
+        self.error = dialog_footer(self, outer, "保存结果", self.save)
         self.error.setObjectName("result_error")
-        outer.addWidget(self.error)
-        buttons = dialog_buttons("保存结果")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        outer.addWidget(buttons)
         self.outcomes.buttonToggled.connect(lambda *_: self._outcome_changed())
         self.outcome_buttons[spec.ENTERED].setChecked(True)
         self._outcome_changed()
@@ -336,45 +345,35 @@ class ResultDialog(QDialog):
 
     def save(self) -> None:
         show_error(self.error, "")
+        self.perform(self._record)
+
+    def _record(self) -> OrderView:
         svc = service(self.session)
-        try:
-            visited = parse_time(self.visited.text(), "到访时间")
-            assert visited is not None
-            outcome = self.outcome()
-            if outcome == spec.ENTERED:
-                result = EnteredResult(
-                    visited_at=visited, left_at=parse_time(self.left.text(), "离开时间", required=False),
-                    inspector=self.inspector.text(),
-                    marks=[ChecklistMark(code, str(self.grades[code].currentData()), self.notes[code].text())
-                           for code in self.grades],
-                    note=self.note.text(), photos=list(self.photos),
-                    **{code: parse_day(edit.text(), label) for (code, edit), label in zip(
-                        self.devices.items(), ("报警器到期日", "胶管到期日", "灶具到期日", "热水器到期日"), strict=True)})
-                order = self.order
-                view = run_blocking(self, lambda: svc.record_entered(order.id, result,
-                                                                     expected_version=order.version))
-            elif outcome == spec.NOT_HOME:
-                order, who, card, note = self.order, self.inspector.text(), self.card_left.isChecked(), self.note.text()
-                view = run_blocking(self, lambda: svc.record_not_home(order.id, visited, who, card_left=card, note=note,
-                                                                      expected_version=order.version))
-            else:
-                order, who, why, note = self.order, self.inspector.text(), self.refusal.text(), self.note.text()
-                view = run_blocking(self, lambda: svc.record_refused(order.id, visited, who, why, note=note,
-                                                                     expected_version=order.version))
-        except ValueError as exc:
-            show_error(self.error, str(exc))
-            return
-        except ServiceError as exc:
-            show_error(self.error, exc.message)
-            return
-        self.performed.emit(view)
-        self.accept()
+        visited = parse_time(self.visited.text(), "到访时间")
+        assert visited is not None
+        outcome = self.outcome()
+        if outcome == spec.ENTERED:
+            result = EnteredResult(
+                visited_at=visited, left_at=parse_time(self.left.text(), "离开时间", required=False),
+                inspector=self.inspector.text(),
+                marks=[ChecklistMark(code, str(self.grades[code].currentData()), self.notes[code].text())
+                       for code in self.grades],
+                note=self.note.text(), photos=list(self.photos),
+                **{code: parse_day(edit.text(), label) for (code, edit), label in zip(
+                    self.devices.items(), ("报警器到期日", "胶管到期日", "灶具到期日", "热水器到期日"), strict=True)})
+            order = self.order
+            return run_blocking(self, lambda: svc.record_entered(order.id, result, expected_version=order.version))
+        if outcome == spec.NOT_HOME:
+            order, who, card, note = self.order, self.inspector.text(), self.card_left.isChecked(), self.note.text()
+            return run_blocking(self, lambda: svc.record_not_home(order.id, visited, who, card_left=card, note=note,
+                                                                  expected_version=order.version))
+        order, who, why, note = self.order, self.inspector.text(), self.refusal.text(), self.note.text()
+        return run_blocking(self, lambda: svc.record_refused(order.id, visited, who, why, note=note,
+                                                             expected_version=order.version))
 
 
-class RectifyDialog(QDialog):
+class RectifyDialog(OrderActionDialog):
     """Close the notice's hazards: by re-inspection or the customer's report, all or some of them."""
-
-    performed = Signal(object)
 
     def __init__(self, session: UiSession, order: OrderView, hazards: Sequence[HazardView],
                  parent: QWidget | None = None) -> None:
@@ -401,12 +400,7 @@ class RectifyDialog(QDialog):
         form.addRow("销项方式：", self.how)
         form.addRow("复查/收到报告时间：", self.checked)
         form.addRow("整改情况：", self.note)
-        self.error = error_label()
-        form.addRow(self.error)
-        buttons = dialog_buttons("销项")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.error = dialog_footer(self, form, "销项", self.save)
 
     def save(self) -> None:
         chosen = [item for item, box in self.boxes.items() if box.isChecked()]
@@ -414,20 +408,14 @@ class RectifyDialog(QDialog):
             show_error(self.error, "请勾选已整改的隐患")
             return
         items = [] if len(chosen) == len(self.boxes) else chosen
-        try:
-            checked = parse_time(self.checked.text(), "复查/收到报告时间")
-            assert checked is not None
-            svc, order, how, note = service(self.session), self.order, str(self.how.currentData()), self.note.text()
-            view = run_blocking(self, lambda: svc.close_hazards(order.id, how, note, checked, items=items,
-                                                                expected_version=order.version))
-        except ValueError as exc:
-            show_error(self.error, str(exc))
-            return
-        except ServiceError as exc:
-            show_error(self.error, exc.message)
-            return
-        self.performed.emit(view)
-        self.accept()
+        self.perform(lambda: self._close(items))
+
+    def _close(self, items: list[str]) -> OrderView:
+        checked = parse_time(self.checked.text(), "复查/收到报告时间")
+        assert checked is not None
+        svc, order, how, note = service(self.session), self.order, str(self.how.currentData()), self.note.text()
+        return run_blocking(self, lambda: svc.close_hazards(order.id, how, note, checked, items=items,
+                                                            expected_version=order.version))
 
 
 class PhotoDialog(QDialog):

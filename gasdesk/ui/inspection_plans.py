@@ -38,7 +38,7 @@ from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
     RowsModel,
-    dialog_buttons,
+    dialog_footer,
     dt_text,
     error_label,
     hint_label,
@@ -123,12 +123,7 @@ class NewPlanDialog(QDialog):
             error.setObjectName(f"error_{code}")
             self.errors[code] = error
             form.addRow("", error)
-        self.error = error_label()
-        form.addRow(self.error)
-        buttons = dialog_buttons("保存计划")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.error = dialog_footer(self, form, "保存计划", self.save)
 
     def save(self) -> None:
         for label in (*self.errors.values(), self.error):

@@ -12,7 +12,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
+    QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QHeaderView,
     QLabel,
     QTableView,
@@ -248,6 +251,21 @@ def dialog_buttons(ok: str = "确定", cancel: str | None = "取消") -> QDialog
     if cancel:
         box.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole).setObjectName("cancel")
     return box
+
+
+def dialog_footer(dialog: QDialog, layout: QFormLayout | QBoxLayout, ok: str, on_ok: Callable[[], None]) -> QLabel:
+    """The dialog's general error line and, below it, its OK (calling `on_ok`) and 取消 buttons, added
+    to the end of `layout`; returns the error label."""
+    error = error_label()
+    buttons = dialog_buttons(ok)
+    buttons.accepted.connect(on_ok)
+    buttons.rejected.connect(dialog.reject)
+    for widget in (error, buttons):
+        if isinstance(layout, QFormLayout):
+            layout.addRow(widget)
+        else:
+            layout.addWidget(widget)
+    return error
 
 
 def selected_row(view: QTableView) -> int | None:
