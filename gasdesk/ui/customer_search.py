@@ -139,7 +139,8 @@ class CustomerSearchBox(QWidget):
         self.edit.textEdited.connect(lambda _t: self.timer.start())
         self.edit.returnPressed.connect(self.search_now)
         self.search_button.clicked.connect(self.search_now)
-        self.view.doubleClicked.connect(lambda idx: self.opened.emit(self.model.hit(idx.row()).customer.id))
+        # `activated` is Enter and the double-click (also connecting doubleClicked opened the page twice:
+        # made, then at once refreshed, every query asked again).
         self.view.activated.connect(lambda idx: self.opened.emit(self.model.hit(idx.row()).customer.id))
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self.model.modelReset.connect(self._update_count)
