@@ -23,7 +23,8 @@ interactions in the order a clerk does them, with a pause between interactions (
 The complaint is then cancelled (`cancel_order`, timed but not one of the six), so the database
 keeps no open orders from the run.
 
-Interactions of the first `--warmup` seconds and of each counter's first visit are not counted. The naive way beside it is the same
+Interactions of the first `--warmup` seconds and of each counter's first visit are not counted
+(with `--warmup 0` everything is). The naive way beside it is the same
 visit by ONE counter (`--baseline-seconds`, run first): `baseline_*` in each line is what a lone
 counter gets, so the ratio is what the other counters cost. One JSON line per interaction, then a
 `load_run` line (counters, visits, throughput, refusals, load average before/after).
@@ -90,9 +91,10 @@ def samples_of(url: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------------- a counter
 
-def counter(url: str, index: int, samples: dict[str, Any], start_at: float, stop_at: float, think: float,
+def counter(url: str, index: int, samples: dict[str, Any], ready: Any, seconds: float, think: float,
             seed: int, out_dir: str) -> None:
-    """One counter until `stop_at`: visits, each the six interactions; timings to out_dir/c<index>.json."""
+    """One counter for `seconds` after every counter is ready (signed in, connected): visits, each the six
+    interactions; timings to out_dir/c<index>.json."""
     from sqlalchemy import select
 
     from gasdesk.clock import FixedClock
@@ -160,7 +162,8 @@ def counter(url: str, index: int, samples: dict[str, Any], start_at: float, stop
         page = timed("search", lambda: customers.search(rng.choice(pool)))
         if not page or not page.hits:
             return
-        cid = page.hits[0].customer.id
+        # the customer the clerk came for: the first hit with an open account, else the first hit
+        cid = next((h for h in page.hits if h.account_status is AccountStatus.ACTIVE), page.hits[0]).customer.id
         shown = timed("open_customer", lambda: open_customer(cid))
         if not shown:
             return
@@ -180,7 +183,10 @@ def counter(url: str, index: int, samples: dict[str, Any], start_at: float, stop
             timed("print_form", lambda: printer.render(made.id, "complaint_transfer"))
         timed("cancel_order", lambda: orders.perform(made.id, "cancel", reason="负载测试撤销"))
 
-    time.sleep(max(0.0, start_at - time.time()) + rng.uniform(0, max(think, 0.2)))  # counters not in step
+    ready.wait()  # every counter set up: the run starts for all at once
+    start_at = time.time()
+    stop_at = start_at + seconds
+    time.sleep(rng.uniform(0, max(think, 0.2)))  # counters not in step
     try:
         while time.time() < stop_at:
             visit()
@@ -197,15 +203,14 @@ def run_counters(url: str, samples: dict[str, Any], counters: int, seconds: floa
                  seed: int) -> dict[str, Any]:
     out_dir = tempfile.mkdtemp(prefix="gasdesk-load-")
     ctx = mp.get_context("fork")
-    start_at = time.time() + 2.0  # every counter starts together, after the forks
-    stop_at = start_at + seconds
-    load_before = load_average()
-    procs = [ctx.Process(target=counter, args=(url, i, samples, start_at, stop_at, think, seed, out_dir))
+    ready = ctx.Barrier(counters + 1)
+    procs = [ctx.Process(target=counter, args=(url, i, samples, ready, seconds, think, seed, out_dir))
              for i in range(counters)]
     for p in procs:
         p.start()
-    load_mid: list[float] | None = None
-    time.sleep(max(0.0, start_at + seconds / 2 - time.time()))
+    ready.wait(600)
+    load_before = load_average()
+    time.sleep(seconds / 2)
     load_mid = load_average()
     bad = 0
     for p in procs:
@@ -218,7 +223,7 @@ def run_counters(url: str, samples: dict[str, Any], counters: int, seconds: floa
     for f in Path(out_dir).glob("c*.json"):
         data = json.loads(f.read_text())
         for name, at, ms, outcome, visit in data["timings"]:
-            if at >= warmup and visit > 0:
+            if warmup <= 0 or (at >= warmup and visit > 0):
                 if outcome == "ok":
                     per[name].append(ms)
                 else:
@@ -243,6 +248,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     url = normalise_url(args.db)
     samples = samples_of(url)
+    # Imported once here, before the counters are forked (each would import them again otherwise).
+    import gasdesk.services.calendar
+    import gasdesk.services.customers
+    import gasdesk.services.orders
+    import gasdesk.services.payments
+    import gasdesk.services.printing
+    import gasdesk.services.worklists  # noqa: F401
     dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
     base: dict[str, Any] | None = None
     if args.baseline_seconds > 0:
