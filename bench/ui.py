@@ -289,9 +289,10 @@ class Driver:
                 echo_at.append(time.perf_counter())
             return self.results_painted and self.model.query == self.edit.text().strip()
 
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         self.press(char)
         painted = self.pump_until(done)
+        cpu = time.process_time() - c0
         if painted is None:
             raise RuntimeError(f"no results painted within {self.timeout_s} s for {self.edit.text()!r}")
         if not echo_at:
@@ -304,6 +305,7 @@ class Driver:
             "search_to_painted_ms": round((painted - fired) * 1000, 3),
             "service_ms": round(sum(self.service_ms), 3) if self.service_ms else None,
             "echo_ms": round((echo_at[0] - t0) * 1000, 3),
+            "cpu_ms": round(cpu * 1000, 3),
             "hits": self.model.rowCount(),
         }
 
@@ -348,7 +350,7 @@ class Driver:
         self.QTest.mouseClick(view.viewport(), self.Qt.MouseButton.LeftButton, self.Qt.KeyboardModifier.NoModifier,
                               pos)
         self.pump_until(lambda: False, 0.05)
-        t0 = time.perf_counter()
+        t0, self.click_cpu = time.perf_counter(), time.process_time()
         self.QTest.mouseDClick(view.viewport(), self.Qt.MouseButton.LeftButton, self.Qt.KeyboardModifier.NoModifier,
                                pos)
         return t0
@@ -364,6 +366,7 @@ class Driver:
         if painted is None:
             raise RuntimeError(f"page not painted within {self.timeout_s} s")
         page.removeEventFilter(self.filter)
+        self.page_cpu_ms = (time.process_time() - self.click_cpu) * 1000
         return page, (painted - t0) * 1000
 
     def open_customer_and_order(self, query: str) -> dict[str, Any]:
@@ -374,12 +377,14 @@ class Driver:
         t0 = self.double_click_row(self.view, 0)
         page, customer_ms = self.wait_page(self.window.customer_pages, customer_id, t0)
         result = {"query": query, "customer_page_ms": round(customer_ms, 3),
+                  "customer_page_cpu_ms": round(self.page_cpu_ms, 3),
                   "orders": page.orders_model.rowCount(), "search": searched}
         if page.orders_model.rowCount():
             order_id = page.orders_model.row(page.orders_model.index(0, 0)).order_id
             t1 = self.double_click_row(page.orders_view, 0)
             order_page, order_ms = self.wait_page(self.window.order_pages, order_id, t1)
             result["order_page_ms"] = round(order_ms, 3)
+            result["order_page_cpu_ms"] = round(self.page_cpu_ms, 3)
             order_page.close()
         page.close()
         self.pump_until(lambda: not self.window.customer_pages and not self.window.order_pages, 5)
@@ -427,12 +432,13 @@ def run(args: argparse.Namespace) -> int:
         use_naive_search(driver.dialect)
     common: dict[str, Any] = {"dialect": driver.dialect, "customers": samples["generation"]["customers"],
                               "way": "naive" if args.naive else "indexed"}
-    err(f"ui bench on {driver.dialect} {samples['url']} ({common['customers']} customers), {common['way']}")
+    err(f"ui bench on {driver.dialect} {url} ({common['customers']} customers), {common['way']}")
     keys_out = open(args.keys, "a", encoding="utf-8") if args.keys else None  # noqa: SIM115
     lines: list[dict[str, Any]] = []
     started = time.perf_counter()
     try:
-        for name, key, keep in KINDS:
+        kinds = [k for k in KINDS if not args.kinds or k[0] in args.kinds.split(",")]
+        for name, key, keep in kinds if args.only in (None, "search") else ():
             pool = [v for v in samples.get(key) or [] if keep(v, estates)]
             if not pool:
                 err(f"  {name}: no samples")
@@ -452,7 +458,7 @@ def run(args: argparse.Namespace) -> int:
             queries = sum(r["last"] for r in rows)
             load = load_average()
             whole = [r for r in rows if r["last"]]
-            for measure in ("search_to_painted_ms", "press_to_painted_ms", "service_ms", "echo_ms"):
+            for measure in ("search_to_painted_ms", "press_to_painted_ms", "service_ms", "echo_ms", "cpu_ms"):
                 values = [r[measure] for r in rows if r[measure] is not None]
                 if not values:
                     continue
@@ -472,6 +478,8 @@ def run(args: argparse.Namespace) -> int:
                 lines.append(line)
                 print(json.dumps(line, ensure_ascii=False), flush=True)
             err(f"  {name}: {len(rows)} keys in {time.perf_counter() - t:.1f} s")
+        if args.only == "search":
+            return 0
         # pages
         heavy = samples.get("heavy_customer_id")
         queries = [v for v in (samples.get("names3") or [])[:args.pages]]
@@ -486,7 +494,8 @@ def run(args: argparse.Namespace) -> int:
             if keys_out:
                 keys_out.write(json.dumps({"kind": "page", **opened[-1], **common}, ensure_ascii=False) + "\n")
         load = load_average()
-        for measure, target in (("customer_page_ms", 150.0), ("order_page_ms", 150.0)):
+        for measure, target in (("customer_page_ms", 150.0), ("order_page_ms", 150.0),
+                                ("customer_page_cpu_ms", None), ("order_page_cpu_ms", None)):
             values = [o[measure] for o in opened if measure in o]
             if values:
                 line = figure(f"ui_open_{measure[:-3]}", values, None, common,
@@ -520,6 +529,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=120.0, help="seconds per kind after which typing "
                         "stops (at least 10 keys)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for one paint")
+    parser.add_argument("--kinds", help="comma-separated query kinds to type (default: all)")
+    parser.add_argument("--only", choices=["search", "pages"], help="only the typing, or only the page opens")
     parser.add_argument("--keys", help="append one JSON line per key press and page open to this file")
     args = parser.parse_args(argv)
     if args.make_naive:
