@@ -76,3 +76,80 @@ def test_bank_bench_prints_its_two_figures(tmp_path: Path) -> None:
         assert x["lines"] == 300 and x["seconds"] > 0 and x["naive_lines"] == 20 and x["naive_seconds"] > 0
         assert x["naive_seconds_scaled_to_lines"] > 0
     assert lines[1]["paid"] + lines[1]["failed"] == 300
+
+
+@pytest.fixture(scope="module")
+def tiny_bench_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("uibench") / "bench.sqlite"
+    gen = _run("bench/generate.py", "--customers", "300", "--db", str(db), "--seed", "5")
+    assert gen.returncode == 0, gen.stderr[-3000:]
+    return db
+
+
+UI_KINDS = ("name", "name_2char", "address_2char", "address_4char_estate", "address_4char_street", "phone",
+            "id_number", "account_number", "pinyin_initials")
+
+
+@pytest.mark.gui
+def test_ui_bench_types_into_the_real_window_and_opens_pages(tiny_bench_db: Path, tmp_path: Path) -> None:
+    """bench/ui.py on a tiny database, then on its naive copy: every figure printed, every key answered."""
+    keys = tmp_path / "keys.jsonl"
+    out = _run("bench/ui.py", "--db", str(tiny_bench_db), "--queries", "1", "--pages", "2", "--keys", str(keys))
+    assert out.returncode == 0, out.stderr[-3000:]
+    figures = {f["name"]: f for f in map(json.loads, out.stdout.splitlines())}
+    for kind in UI_KINDS:
+        for measure in ("search_to_painted", "press_to_painted", "service", "echo"):
+            fig = figures[f"ui_search_{kind}_{measure}"]
+            assert 0 <= fig["median_ms"] <= fig["p95_ms"] <= fig["max_ms"], fig
+            assert fig["way"] == "indexed" and fig["dialect"] == "sqlite" and fig["customers"] == 300
+            assert len(fig["load_avg"]) == 3
+    # the whole sample value typed finds its customer(s), and the pause before searching is the window's
+    assert figures["ui_search_name_service"]["mean_hits_whole_query"] >= 1
+    assert figures["ui_search_account_number_service"]["mean_hits_whole_query"] == 1
+    assert figures["ui_search_name_press_to_painted"]["pause_ms_median"] >= 200
+    opened = figures["ui_open_customer_page"]
+    assert opened["samples"] == 3 and opened["heavy_orders"] >= 100  # the customer of ~200 orders, a page of them
+    assert figures["ui_open_order_page"]["samples"] == 3
+    rows = [json.loads(line) for line in keys.read_text().splitlines()]
+    typed = [r for r in rows if r.get("kind") != "page"]
+    assert {r["kind"] for r in typed} == set(UI_KINDS)
+    assert all(r["text_len"] == r["key"] for r in typed)  # one row per key, the box holding what was typed
+
+    naive = tmp_path / "naive.sqlite"
+    made = _run("bench/ui.py", "--db", str(tiny_bench_db), "--make-naive", str(naive))
+    assert made.returncode == 0, made.stderr[-3000:]
+    con = sqlite3.connect(naive)
+    try:
+        names = {n for (n,) in con.execute("SELECT name FROM sqlite_master")}
+    finally:
+        con.close()
+    assert "customer_fts" not in names and "ix_customer_phone" not in names and "ix_order_customer" not in names
+    out = _run("bench/ui.py", "--db", str(naive), "--naive", "--queries", "1", "--pages", "1")
+    assert out.returncode == 0, out.stderr[-3000:]
+    naive_figures = {f["name"]: f for f in map(json.loads, out.stdout.splitlines())}
+    assert naive_figures["ui_search_name_service"]["way"] == "naive"
+    # the naive window finds the same customers by name and address
+    for kind in ("name", "address_4char_estate"):
+        assert (naive_figures[f"ui_search_{kind}_service"]["mean_hits_whole_query"]
+                == figures[f"ui_search_{kind}_service"]["mean_hits_whole_query"])
+
+
+def test_load_bench_runs_counters_through_every_interaction(tiny_bench_db: Path) -> None:
+    out = _run("bench/load.py", "--db", str(tiny_bench_db), "--counters", "2", "--seconds", "8", "--think", "0",
+               "--warmup", "0", "--baseline-seconds", "8")
+    assert out.returncode == 0, out.stderr[-3000:]
+    lines = {f["name"]: f for f in map(json.loads, out.stdout.splitlines())}
+    for name in ("search", "open_customer", "payment", "open_order", "new_order", "advance_step", "print_form",
+                 "cancel_order"):
+        fig = lines[f"load_{name}"]
+        assert fig["samples"] > 0 and 0 < fig["median_ms"] <= fig["p95_ms"], fig
+        assert fig["baseline_samples"] > 0 and fig["counters"] == 2
+    run = lines["load_run"]
+    assert run["counters_exited_badly"] == 0 and not any(k.endswith("_error") for k in run["not_ok"])
+    con = sqlite3.connect(tiny_bench_db)
+    try:  # the counters' complaints (the newest orders, all at the bench clock's fixed "now") were all cancelled
+        made = dict(con.execute("SELECT status, count(*) FROM service_order WHERE kind = 'complaint' AND "
+                                "opened_at = (SELECT opened_at FROM service_order ORDER BY id DESC LIMIT 1) GROUP BY status").fetchall())
+    finally:
+        con.close()
+    assert list(made) == ["cancelled"] and made["cancelled"] >= lines["load_new_order"]["samples"]

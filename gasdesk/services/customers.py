@@ -373,11 +373,15 @@ class CustomerService:
     @staticmethod
     def _matching_ids(s: Session, q: str, limit: int, offset: int) -> list[int]:
         """One page of matching customer ids, each kind of query answered by its own index, in the
-        order that index gives (so the plan never depends on table statistics)."""
+        order that index gives (so the plan never depends on table statistics; names and addresses on
+        PostgreSQL in storage order, see search_index.matching_ids)."""
         if not is_structured(q):
-            indexed = search_index.matching_ids(s.get_bind().dialect.name, q, limit, offset)
+            dialect = s.get_bind().dialect.name
+            indexed = search_index.matching_ids(dialect, q, limit, offset)
             if indexed is not None:
                 sql, params = indexed
+                if dialect == "postgresql":
+                    s.execute(search_index.SCAN_IN_STORAGE_ORDER)
                 return list(s.execute(sql, params).scalars())
         if re.fullmatch(r"[Aa]\d+", q):
             return _account_page(s, q.upper(), limit, offset)

@@ -153,8 +153,7 @@ class CustomerPage(QWidget):
         self.new_button.clicked.connect(lambda: self.session.new_business_requested.emit(None, self.customer_id))
         self.prepay_button.clicked.connect(self.open_bills)
         self.refresh_button.clicked.connect(lambda: self.refresh())
-        self.orders_view.doubleClicked.connect(self._open_order)
-        self.orders_view.activated.connect(self._open_order)
+        self.orders_view.activated.connect(self._open_order)  # Enter and the double-click, once
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, lambda: self.refresh())
         QShortcut(QKeySequence("Esc"), self, self.close)
         give_mnemonics(self)

@@ -158,8 +158,12 @@ class CustomerSearchBox(QWidget):
         self.edit.textEdited.connect(lambda _t: self.timer.start())
         self.edit.returnPressed.connect(self.search_now)
         self.search_button.clicked.connect(self.search_now)
-        self.view.doubleClicked.connect(lambda idx: self.opened.emit(self.model.hit(idx.row()).customer.id))
-        if not compact:  # in the wizard Enter on the list goes to 下一步 by itself
+        # `activated` is Enter and the double-click (connecting doubleClicked too opened the page twice:
+        # made, then at once refreshed, every query asked again). In the wizard Enter on the list goes to
+        # 下一步 by itself, so there only the double-click opens.
+        if compact:
+            self.view.doubleClicked.connect(lambda idx: self.opened.emit(self.model.hit(idx.row()).customer.id))
+        else:
             self.view.activated.connect(lambda idx: self.opened.emit(self.model.hit(idx.row()).customer.id))
         self.edit.has_results = lambda: self.model.rowCount() > 0
         self.edit.down = self._into_list

@@ -135,8 +135,8 @@ class DashboardPage(QWidget):
         for key, model, title in (("mine", self.mine, "我的待办"), ("today", self.today, "今日到期"),
                                   ("overdue", self.overdue, "已超期")):
             view = make_table(model, stretch=2)
-            view.doubleClicked.connect(lambda idx, m=model: self._open(m, idx.row()))
-            view.activated.connect(lambda idx, m=model: self._open(m, idx.row()))
+            view.activated.connect(  # Enter and the double-click, once
+                lambda idx, m=model: self._open(m, idx.row()))
             self.views[key] = view
             self.tabs.addTab(view, title)
         split.addWidget(self.tabs)

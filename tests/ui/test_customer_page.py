@@ -10,7 +10,8 @@ from tests.ui import steps
 from tests.ui.driver import click, double_click_row, type_into
 
 
-def test_clerk_sees_masked_details_balance_orders_and_can_take_a_deposit(qtbot, gui_app, team, window, msgs):
+def test_clerk_sees_masked_details_balance_orders_and_can_take_a_deposit(qtbot, gui_app, team, window, msgs,
+                                                                        monkeypatch):
     c, order = active_resident(gui_app, team, "孔一", meter="KM-1")
     set_balance(gui_app, order.account_id, Decimal("-35.20"))
     win = window(team.clerk)
@@ -38,8 +39,15 @@ def test_clerk_sees_masked_details_balance_orders_and_can_take_a_deposit(qtbot, 
     assert page.payments_model.rowCount() == 1
     billing.close()
 
+    from gasdesk.ui.order_page import OrderPage
+
+    loads: list[int] = []
+    refresh = OrderPage.refresh
+    monkeypatch.setattr(OrderPage, "refresh", lambda self: (loads.append(self.order_id), refresh(self))[1])
     double_click_row(qtbot, page.orders_view, 0)
     qtbot.waitUntil(lambda: order.id in win.order_pages)
+    qtbot.wait(50)
+    assert loads == [order.id]  # the double-click opens the order once (not made, then refreshed)
 
 
 def test_manager_reveals_the_full_id_number(qtbot, gui_app, team, window, msgs):

@@ -10,7 +10,13 @@ from tests.ui import steps
 from tests.ui.driver import double_click_row, type_into
 
 
-def test_search_by_name_initials_and_phone(qtbot, gui_app, team, window, msgs):
+def test_search_by_name_initials_and_phone(qtbot, gui_app, team, window, msgs, monkeypatch):
+    from gasdesk.ui.customer_page import CustomerPage
+
+    loads: list[int] = []
+    refresh = CustomerPage.refresh
+    monkeypatch.setattr(CustomerPage, "refresh", lambda self, *a, **kw: (loads.append(self.customer_id),
+                                                                        refresh(self, *a, **kw))[1])
     zhang = resident(gui_app, team.clerk, "张伟", phone="13712345678")
     resident(gui_app, team.clerk, "张卫国")
     resident(gui_app, team.clerk, "李伟")
@@ -40,6 +46,8 @@ def test_search_by_name_initials_and_phone(qtbot, gui_app, team, window, msgs):
     double_click_row(qtbot, page.box.view, 0)
     qtbot.waitUntil(lambda: zhang.id in win.customer_pages)
     assert win.customer_pages[zhang.id].detail_labels["name"].text() == "张伟"
+    qtbot.wait(50)
+    assert loads == [zhang.id]  # one double-click opens the page once: not made, then at once refreshed
 
 
 def test_results_load_lazily_fifty_at_a_time(qtbot, gui_app, team, window, msgs):

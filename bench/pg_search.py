@@ -1,0 +1,87 @@
+"""The name/address search statement on PostgreSQL alone: server-side execution time (EXPLAIN ANALYZE)
+and table pages touched, per kind of query, for the statement the service runs and for the one it
+ran before (every match sorted by id). No Python, no network: what the database itself spends.
+
+    python bench/pg_search.py --db postgresql+psycopg://postgres@127.0.0.1:5432/bench1m [--queries 20]
+
+One JSON line per kind and statement: median / p95 / max of "Execution Time", the median of shared
+blocks read from outside shared_buffers and hit, and the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+KINDS = (("name_2char", "names2"), ("name", "names3"), ("address_2char", "addr2"), ("address_4char", "addr4"))
+STATEMENTS = {
+    # what gasdesk runs (search_index.matching_ids, after SCAN_IN_STORAGE_ORDER)
+    "storage_order": "SELECT customer_id AS id FROM customer_search WHERE doc @@ phraseto_tsquery('simple', :q) "
+                     "LIMIT 51 OFFSET 0",
+    # what it ran before: every match fetched and sorted by id
+    "sorted_by_id": "SELECT customer_id AS id FROM customer_search WHERE doc @@ phraseto_tsquery('simple', :q) "
+                    "ORDER BY customer_id LIMIT 51 OFFSET 0",
+}
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, math.ceil(p * len(ordered)) - 1))]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from sqlalchemy import create_engine, text
+
+    from gasdesk.config import normalise_url
+    from gasdesk.models import search_index
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from ui import load_generator  # the generator's samples file
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--queries", type=int, default=20)
+    args = parser.parse_args(argv)
+    url = normalise_url(args.db)
+    samples = json.loads(load_generator().samples_path(url).read_text())
+    engine = create_engine(url)
+    with engine.connect() as con:
+        settings = {k: con.execute(text(f"SHOW {k}")).scalar() for k in ("shared_buffers", "server_version")}
+        for kind, key in KINDS:
+            values = list(samples.get(key) or [])[:args.queries]
+            for name, sql in STATEMENTS.items():
+                times: list[float] = []
+                read: list[int] = []
+                hit: list[int] = []
+                for value in values:
+                    con.execute(search_index.SCAN_IN_STORAGE_ORDER)
+                    plan: Any = con.execute(text("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql),
+                                            {"q": " ".join(search_index.phrase(value))}).scalar()
+                    top = plan[0]
+                    times.append(float(top["Execution Time"]))
+                    read.append(int(top["Plan"].get("Shared Read Blocks", 0)))
+                    hit.append(int(top["Plan"].get("Shared Hit Blocks", 0)))
+                    con.rollback()
+                line = {"name": f"pg_search_{kind}_{name}", "median_ms": round(statistics.median(times), 3),
+                        "p95_ms": round(percentile(times, 0.95), 3), "max_ms": round(max(times), 3),
+                        "samples": len(times), "blocks_read_median": statistics.median(read),
+                        "blocks_hit_median": statistics.median(hit), "example": values[0],
+                        "load_avg": [round(x, 2) for x in os.getloadavg()], **settings}
+                print(json.dumps(line, ensure_ascii=False), flush=True)
+    engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
