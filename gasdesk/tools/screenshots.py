@@ -286,6 +286,7 @@ def render(app: Any, logins: dict[str, tuple[str, str]], out: Path) -> list[Path
     s.shot(fwin, "planned-work")
     fwin.close()
     render_bank(app, logins, s)
+    render_inspection(app, logins, s)
     return s.files
 
 
@@ -407,6 +408,38 @@ def render_bank(app: Any, logins: dict[str, tuple[str, str]], s: Shooter) -> Non
     win.close()
 
 
+def render_inspection(app: Any, logins: dict[str, tuple[str, str]], s: Shooter) -> None:
+    """Safety inspection: the plan page with a plan's orders, an inspection order with hazards waiting for
+    rectification, and the manager dashboard's coverage line."""
+    from sqlalchemy import select
+
+    from gasdesk.models.inspection import InspectionHazard
+    from gasdesk.ui.main_window import MainWindow
+    from gasdesk.ui.session import UiSession
+    from gasdesk.vocab import Role
+
+    manager = _actor(app, logins, Role.MANAGER)
+    win = MainWindow(UiSession(app, manager))
+    win.show_page(win.page_titles.index("安全检查"))
+    page = win.inspections
+    page.refresh()
+    s.settle(seconds=0.5)
+    if page.plans_model.rowCount() > 0:
+        page.plans_view.selectRow(0)
+    s.shot(win, "inspection-plans", wait=0.5)
+    with app.reading() as session:
+        order_id = session.scalar(select(InspectionHazard.order_id).where(InspectionHazard.status == "open")
+                                  .order_by(InspectionHazard.id.desc()).limit(1))
+    if order_id is not None:
+        op = win.open_order(order_id)
+        s.shot(op, "inspection-order", wait=0.5)
+        op.close()
+    if win.manager_dashboard is not None:
+        win.show_page(win.page_titles.index("管理驾驶舱"))
+        s.shot(win, "inspection-coverage", wait=0.5)
+    win.close()
+
+
 def _seed_field_service(app: Any, dispatcher: Any) -> None:
     """A few live emergency calls and a planned-work notice, so those screens show real rows."""
     from datetime import timedelta
@@ -435,7 +468,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="docs/screenshots", help="输出目录")
     parser.add_argument("--customers", type=int, default=1500, help="演示客户数")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--only", choices=["bank"], help="只渲染某一组界面（bank：银行代收代扣）")
+    parser.add_argument("--only", choices=["bank", "inspection"],
+                        help="只渲染某一组界面（bank：银行代收代扣；inspection：安全检查）")
     args = parser.parse_args(argv)
     from gasdesk.config import normalise_url
 
@@ -455,12 +489,12 @@ def main(argv: list[str] | None = None) -> int:
         folder = tempfile.mkdtemp(prefix="gasdesk-shots-")
         app, logins = build_database(f"sqlite:///{folder}/demo.sqlite", args.customers, args.seed)
     try:
-        if args.only == "bank":
+        if args.only:
             from gasdesk.ui.app import qt_application
 
             out.mkdir(parents=True, exist_ok=True)
             shooter = Shooter(qt_application(), out)
-            render_bank(app, logins, shooter)
+            (render_bank if args.only == "bank" else render_inspection)(app, logins, shooter)
             files = shooter.files
         else:
             files = render(app, logins, out)

@@ -208,7 +208,6 @@ class InspectionPlansPage(QWidget):
         self.refresh_button.clicked.connect(lambda: self.refresh())
         self.plans_view.selectionModel().selectionChanged.connect(lambda *_: self.show_plan())
         self.outcome.currentIndexChanged.connect(lambda _i: self.show_plan())
-        self.orders_view.doubleClicked.connect(self._open_order)
         self.orders_view.activated.connect(self._open_order)
         can = session.actor.can
         from gasdesk.permissions import Permission
