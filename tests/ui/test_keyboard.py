@@ -82,7 +82,7 @@ def wait_page(qtbot, wiz: wz.NewOrderWizard, page: int) -> None:  # type: ignore
     qtbot.waitUntil(lambda: wiz.currentId() == page, timeout=4000)
     first = getattr(wiz.page(page), "first_focus", lambda: None)()
     if first is not None:
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is first, timeout=2000)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is first, timeout=6000)
 
 
 def open_wizard_by_keys(qtbot, win) -> wz.NewOrderWizard:  # type: ignore[no-untyped-def]
