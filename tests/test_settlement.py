@@ -17,7 +17,7 @@ from gasdesk.services.errors import NotAllowed, Refused
 from gasdesk.services.orders import OrderService
 from gasdesk.services.payments import PaymentService
 from gasdesk.services.readings import ReadingService
-from gasdesk.validation import make_resident_id
+from gasdesk.validation import make_resident_id, mask_id
 from tests.helpers import active_resident, balance_of, make_team, snapshot
 from tests.test_ledgers import data_rows, dec, export
 
@@ -229,10 +229,13 @@ def test_a_recorded_field_is_corrected_before_it_is_used_then_no_more(app, team,
     with pytest.raises(Refused, match="校验位"):
         clerk.correct_field(o.id, "new_id_number", NEW_ID[:-1] + ("0" if NEW_ID[-1] != "0" else "1"), "证件号抄错")
     o = clerk.correct_field(o.id, "new_id_number", NEW_ID, "证件号抄错一位")
-    assert o.data["new_id_number"] == NEW_ID
+    # The clerk (no right to see ID numbers) reads both numbers masked; a manager reads them whole.
+    assert o.data["new_id_number"] == mask_id(NEW_ID)
     entry = o.history[-1]
     assert (entry.action, entry.note, entry.data["old"], entry.data["new"]) == (
-        "correct", "证件号抄错一位", other, NEW_ID)
+        "correct", "证件号抄错一位", mask_id(other), mask_id(NEW_ID))
+    whole = OrderService(app, team.manager).get(o.id)
+    assert (whole.data["new_id_number"], whole.history[-1].data["old"]) == (NEW_ID, other)
     with app.reading() as s:
         assert s.scalar(select(AuditLog.id).where(AuditLog.action == "correct_field"))
     o = clerk.perform(o.id, "settled", {"settle_method": "cash", "final_reading": "0"})

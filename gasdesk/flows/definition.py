@@ -32,6 +32,14 @@ class FieldKind(StrEnum):
     DEPARTMENT = "department"
 
 
+class Personal(StrEnum):
+    """Personal data a field holds, shown masked to a role without the right to see it in full and on
+    forms that are not the customer's own copy."""
+
+    ID_NUMBER = "id_number"
+    PHONE = "phone"
+
+
 @dataclass(frozen=True)
 class FieldDef:
     """A value the actor records with an action (and that forms and effects read back)."""
@@ -44,6 +52,20 @@ class FieldDef:
     # Name of a setting holding the default (e.g. a fee from the fee schedule).
     default_setting: str | None = None
     help: str = ""
+    # Personal data the value is, when its kind does not say so (an ID number of any document type
+    # is typed as text and checked by a guard that knows the type).
+    personal: Personal | None = None
+
+    @property
+    def personal_data(self) -> Personal | None:
+        """What personal data the value is: declared, or by its kind (ID numbers, phones)."""
+        if self.personal is not None:
+            return self.personal
+        if self.kind is FieldKind.ID_NUMBER:
+            return Personal.ID_NUMBER
+        if self.kind in (FieldKind.PHONE, FieldKind.MOBILE):
+            return Personal.PHONE
+        return None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from gasdesk.flows.definition import (
     FieldKind,
     FlowDef,
     Guard,
+    Personal,
     StepDef,
     TimeLimit,
     terminal_steps,
@@ -42,6 +43,6 @@ from gasdesk.vocab import IdDocType, SiteWork
 __all__ = [
     "ID_COPY", "METHODS", "NON_RESIDENTIAL_USES", "OWNER_ID", "PROPERTY_MGMT", "PROPERTY_PROOF", "RATINGS",
     "ROLES", "WD", "AccountLock", "ActionDef", "DocumentDef", "Effect", "FieldDef", "FieldKind", "FlowDef",
-    "Guard", "IdDocType", "SiteWork", "StepDef", "TimeLimit", "counter_accept", "counter_step", "documents_step", "fee_fields",
+    "Guard", "IdDocType", "Personal", "SiteWork", "StepDef", "TimeLimit", "counter_accept", "counter_step", "documents_step", "fee_fields",
     "new_meter_fields", "opens_account", "refuse", "simple_step", "terminal_steps", "visit_steps",
 ]
