@@ -3,13 +3,22 @@
 Each mutant changes one thing in one function of the money code (payments, billing, settlement and
 fee rules): a comparison flipped, + and - swapped, a minus sign dropped, max and min swapped, `and`
 and `or` swapped, an update of an attribute dropped (`account.balance = ...` not done), a small
-integer moved by one. The script imports gasdesk once, then forks a child per mutant that swaps the
-function's code object for the mutated one (so every reference to the function sees it) and runs a
-selected, fast test subset with `-x`; a mutant is killed when a test fails (or the run times out).
+integer moved by one, a wrong tier or direction (an attribute read as its sibling: price1 as price2,
+a refund as a collection, cash_effect as balance_effect, a period's start as its end, REFUND as
+ARREARS) and a wrong account credited (old_account as new_account where a function has both).
+Asserts are left alone (they state what the types guarantee).
 
-    python scripts/mutate.py                  # every mutant; prints the score and the survivors
-    python scripts/mutate.py --list           # the mutants only
-    python scripts/mutate.py --jobs 2 --json out.jsonl
+The script imports gasdesk once; a first, unmutated run maps which tests call which target function
+(kept in --coverage, made again when a test file or a target module changes). Then it forks a child
+per mutant that swaps the function's code object for the mutated one (so every reference to the
+function sees it) and runs only the tests that call that function, quickest first, with `-x`; a
+mutant is killed when a test fails. A child that runs past 3 times its tests' unmutated time plus 30 s
+is tried again with 10 times plus 120 s before it counts as a timeout (killed: it loops). Every mutant
+is run; the run is niced (--nice) and takes --jobs children at once.
+
+    python scripts/mutate.py --jobs 2 --json out.jsonl   # every mutant; prints the score and survivors
+    python scripts/mutate.py --list                      # the mutants only
+    python scripts/mutate.py --only "settle_account#8 (" --tests "tests/test_billing.py::test_x[sqlite]"
 
 Run from the repository root with the project's Python. The figures go to README's testing section.
 """
