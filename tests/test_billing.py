@@ -382,6 +382,33 @@ def test_a_write_off_pays_the_open_bills_in_its_own_name(app, team, clock):
     assert books_balance(app, act.account_id) == D("0.00")
 
 
+def test_money_brought_by_several_payments_is_attributed_to_each_up_to_what_it_has_left(app, team, clock):
+    """settle_account in one unit of work: a payment already allocated in part (pay_exactly) is a
+    source only for what it has left; the next payment's money follows."""
+    from gasdesk.services import bills, payments
+    from gasdesk.vocab import PaymentKind
+
+    _, act = active_resident(app, team, meter="M-SRC")
+    first = read(app, team.clerk, clock, "M-SRC", 2026, 12, 15, "10").bill          # 26.50
+    second = read(app, team.clerk, clock, "M-SRC", 2027, 1, 15, "20").bill          # 26.50
+    with app.unit_of_work() as s:
+        account = s.get(Account, act.account_id, with_for_update=True)
+
+        def pay(amount):
+            return payments.record(s, actor=team.clerk, at=clock.now(), kind=PaymentKind.ARREARS, amount=D(amount),
+                                   method="cash", customer_id=account.customer_id, account=account)
+
+        p1 = pay("30.00")
+        bills.pay_exactly(s, [s.get(Bill, first.id)], p1, at=clock.now(), staff_id=team.clerk.staff_id)
+        p2 = pay("10.00")
+        bills.settle_account(s, account, at=clock.now(), staff_id=team.clerk.staff_id, payments=[p1, p2])
+        receipts = (p1.receipt_number, p2.receipt_number)
+    assert allocations(app, team.clerk, first.id) == [(receipts[0], D("26.50"), "缴费")]
+    assert allocations(app, team.clerk, second.id) == [(receipts[0], D("3.50"), "缴费"),
+                                                       (receipts[1], D("10.00"), "缴费")]
+    assert books_balance(app, act.account_id) == D("-13.00")
+
+
 # --- flows that settle bills ---------------------------------------------------------------------
 
 def _transfer(app, team, customer_id, final_reading="110"):

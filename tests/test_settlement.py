@@ -125,6 +125,24 @@ def test_a_fee_moves_no_balance_and_audits_none(app, team, clock):
     assert "payment:refund" in moves and "payment:fee" not in moves
 
 
+def test_a_reversed_refund_pays_a_bill_from_the_balance_it_restores(app, team, clock):
+    """The counter refunded 35.00, a reading then billed 26.50, and the refund is reversed (the cash
+    never left): the 35.00 is on the account again and pays the bill as prepaid balance."""
+    c, act = active_resident(app, team, meter="M-RR", balance=D("35"))
+    clerk = OrderService(app, team.clerk)
+    o = clerk.open("closure", c.id, documents=DOCS["closure"])
+    for action in ("documents_ok", "application_signed"):
+        o = clerk.perform(o.id, action)
+    o = clerk.perform(o.id, "settled", {"settle_method": "cash"})
+    bill = read(app, team.clerk, clock, "M-RR", 2026, 12, 10, "10").bill                 # 26.50
+    with app.reading() as s:
+        refund_id = s.scalar(select(Payment.id).where(Payment.order_id == o.id, Payment.kind == "refund"))
+    PaymentService(app, team.manager).reverse(refund_id, "客户未领取退款")
+    assert [(a.receipt_number, a.amount, a.note) for a in BillingService(app, team.clerk).allocations_of(bill.id)] == [
+        (None, D("26.50"), "预存款抵扣")]
+    assert balance_of(app, act.account_id) == D("8.50") and unpaid(app, team, act.account_id) == []
+
+
 def test_closure_visit_refunds_what_a_deposit_made_after_the_counter_leaves(app, team, clock):
     c, act = active_resident(app, team, meter="M-CL2")
     clerk, dispatcher = OrderService(app, team.clerk), OrderService(app, team.dispatcher)
