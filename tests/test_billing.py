@@ -240,6 +240,7 @@ def test_a_balance_moved_by_code_that_knows_no_bills_pays_them_in_the_same_commi
         s.get(Account, act.account_id).balance += D("26.50")
     assert svc.unpaid(act.account_id) == []
     assert [(a.amount, a.note) for a in svc.allocations_of(bill.id)] == [(D("26.50"), "预存款抵扣")]
+    assert [a.at.microsecond for a in svc.allocations_of(bill.id)] == [0]  # times are kept in whole seconds
 
 
 def test_a_manager_reversal_undoes_allocations_and_restores_the_balance(app, team, clock):
@@ -274,6 +275,138 @@ def test_reversing_a_deposit_that_a_later_bill_used_unpays_that_bill(app, team, 
     assert books_balance(app, act.account_id) == D("-265.00")
     bill = BillingService(app, team.clerk).bills_of(act.account_id)[0]
     assert bill.status is BillStatus.UNPAID
+
+
+def allocations(app, actor, bill_id):
+    return [(a.receipt_number, a.amount, a.note) for a in BillingService(app, actor).allocations_of(bill_id)]
+
+
+def test_a_payment_of_exactly_one_yuan_is_allocated_and_its_reversal_takes_it_back(app, team, clock):
+    _, act = active_resident(app, team, meter="M-1Y")
+    bill = read(app, team.clerk, clock, "M-1Y", 2026, 12, 15, "10").bill            # 26.50 owed
+    p = PaymentService(app, team.clerk).prepay(act.account_id, "1.00", "cash")
+    assert allocations(app, team.clerk, bill.id) == [(p.receipt_number, D("1.00"), "缴费")]
+    assert BillingService(app, team.clerk).bills_of(act.account_id)[0].status is BillStatus.PARTLY_PAID
+    r = PaymentService(app, team.manager).reverse(p.id, "收错")
+    assert allocations(app, team.clerk, bill.id) == [(p.receipt_number, D("1.00"), "缴费"),
+                                                     (r.receipt_number, D("-1.00"), "冲正撤销")]
+    again = BillingService(app, team.clerk).bills_of(act.account_id)[0]
+    assert (again.paid, again.status) == (D("0.00"), BillStatus.UNPAID)
+    assert books_balance(app, act.account_id) == D("-26.50")
+
+
+def test_reversing_one_of_two_payments_on_a_bill_takes_back_only_its_part(app, team, clock):
+    _, act = active_resident(app, team, meter="M-2P")
+    bill = read(app, team.clerk, clock, "M-2P", 2026, 12, 15, "100").bill           # 265.00 owed
+    payments = PaymentService(app, team.clerk)
+    first = payments.prepay(act.account_id, "100", "cash")
+    second = payments.prepay(act.account_id, "165", "card")
+    assert BillingService(app, team.clerk).unpaid(act.account_id) == []
+    r = PaymentService(app, team.manager).reverse(first.id, "假币")
+    assert allocations(app, team.clerk, bill.id) == [
+        (first.receipt_number, D("100.00"), "缴费"), (second.receipt_number, D("165.00"), "缴费"),
+        (r.receipt_number, D("-100.00"), "冲正撤销")]
+    again = BillingService(app, team.clerk).bills_of(act.account_id)[0]
+    assert (again.paid, again.status) == (D("165.00"), BillStatus.PARTLY_PAID)
+    assert books_balance(app, act.account_id) == D("-100.00")
+
+
+def test_a_deposit_leaves_alone_what_the_prepaid_balance_already_paid(app, team, clock):
+    _, act = active_resident(app, team, meter="M-PP", balance=D("300"))
+    bill = read(app, team.clerk, clock, "M-PP", 2026, 12, 15, "100").bill           # 265.00 from the deposit
+    assert allocations(app, team.clerk, bill.id) == [(None, D("265.00"), "预存款抵扣")]
+    PaymentService(app, team.clerk).prepay(act.account_id, "10", "cash")
+    assert allocations(app, team.clerk, bill.id) == [(None, D("265.00"), "预存款抵扣")]
+    assert books_balance(app, act.account_id) == D("45.00")
+
+
+def test_money_left_after_paying_a_bill_pays_the_next_even_under_one_yuan(app, team, clock):
+    _, act = active_resident(app, team, meter="M-NX")
+    first = read(app, team.clerk, clock, "M-NX", 2026, 12, 15, "10").bill          # 26.50
+    second = read(app, team.clerk, clock, "M-NX", 2027, 1, 15, "20").bill          # 26.50
+    p = PaymentService(app, team.clerk).prepay(act.account_id, "27.00", "cash")
+    assert allocations(app, team.clerk, first.id) == [(p.receipt_number, D("26.50"), "缴费")]
+    assert allocations(app, team.clerk, second.id) == [(p.receipt_number, D("0.50"), "缴费")]
+    assert books_balance(app, act.account_id) == D("-26.00")
+
+
+def test_a_shortfall_unpays_the_newest_bills_the_prepaid_balance_paid_to_the_fen(app, team, clock):
+    """Two deposits paid two bills through the prepaid balance; reversing the second takes its 53.50 back
+    from the newest bill first (53.00, all of it), then 0.50 from the older one; reversing the first
+    too, while those bills are open, takes back the rest."""
+    _, act = active_resident(app, team, meter="M-SF")
+    payments = PaymentService(app, team.clerk)
+    d1 = payments.prepay(act.account_id, "264.50", "cash")
+    d2 = payments.prepay(act.account_id, "53.50", "cash")
+    older = read(app, team.clerk, clock, "M-SF", 2026, 12, 15, "100").bill         # 265.00
+    newer = read(app, team.clerk, clock, "M-SF", 2027, 1, 15, "120").bill          # 53.00
+    assert books_balance(app, act.account_id) == D("0.00")
+    svc = BillingService(app, team.clerk)
+    assert [b.status for b in svc.bills_of(act.account_id)] == [BillStatus.PAID, BillStatus.PAID]
+    PaymentService(app, team.manager).reverse(d2.id, "退票")
+    assert allocations(app, team.clerk, newer.id) == [(None, D("53.00"), "预存款抵扣"),
+                                                      (None, D("-53.00"), "余额不足，撤销抵扣")]
+    assert allocations(app, team.clerk, older.id) == [(None, D("265.00"), "预存款抵扣"),
+                                                      (None, D("-0.50"), "余额不足，撤销抵扣")]
+    assert [(b.number, b.paid, b.status) for b in svc.bills_of(act.account_id)] == [
+        (newer.number, D("0.00"), BillStatus.UNPAID), (older.number, D("264.50"), BillStatus.PARTLY_PAID)]
+    assert books_balance(app, act.account_id) == D("-53.50")
+    PaymentService(app, team.manager).reverse(d1.id, "退票")
+    assert [(b.paid, b.status) for b in svc.bills_of(act.account_id)] == [
+        (D("0.00"), BillStatus.UNPAID), (D("0.00"), BillStatus.UNPAID)]
+    assert books_balance(app, act.account_id) == D("-318.00")
+
+
+def test_a_shortfall_takes_back_first_from_the_newest_bill_however_small(app, team, clock):
+    _, act = active_resident(app, team, meter="M-SM")
+    payments = PaymentService(app, team.clerk)
+    d1 = payments.prepay(act.account_id, "265.53", "cash")
+    older = read(app, team.clerk, clock, "M-SM", 2026, 12, 15, "100").bill         # 265.00
+    newer = read(app, team.clerk, clock, "M-SM", 2027, 1, 15, "100.2").bill        # 0.53
+    assert books_balance(app, act.account_id) == D("0.00")
+    payments.prepay(act.account_id, "10", "cash")
+    PaymentService(app, team.manager).reverse(d1.id, "退票")
+    bills = {b.number: b for b in BillingService(app, team.clerk).bills_of(act.account_id)}
+    assert (bills[newer.number].paid, bills[newer.number].status) == (D("0.00"), BillStatus.UNPAID)
+    assert (bills[older.number].paid, bills[older.number].status) == (D("10.00"), BillStatus.PARTLY_PAID)
+    assert books_balance(app, act.account_id) == D("-255.53")
+
+
+def test_a_write_off_pays_the_open_bills_in_its_own_name(app, team, clock):
+    _, act = active_resident(app, team, meter="M-WB")
+    bill = read(app, team.clerk, clock, "M-WB", 2026, 12, 15, "10").bill           # 26.50
+    w = PaymentService(app, team.manager).write_off(act.account_id, "客户已搬离，无法联系")
+    assert (w.amount, w.cash_effect, w.balance_effect) == (D("26.50"), D("0.00"), D("26.50"))
+    assert allocations(app, team.clerk, bill.id) == [(w.receipt_number, D("26.50"), "缴费")]
+    assert BillingService(app, team.clerk).unpaid(act.account_id) == []
+    assert books_balance(app, act.account_id) == D("0.00")
+
+
+def test_money_brought_by_several_payments_is_attributed_to_each_up_to_what_it_has_left(app, team, clock):
+    """settle_account in one unit of work: a payment already allocated in part (pay_exactly) is a
+    source only for what it has left; the next payment's money follows."""
+    from gasdesk.services import bills, payments
+    from gasdesk.vocab import PaymentKind
+
+    _, act = active_resident(app, team, meter="M-SRC")
+    first = read(app, team.clerk, clock, "M-SRC", 2026, 12, 15, "10").bill          # 26.50
+    second = read(app, team.clerk, clock, "M-SRC", 2027, 1, 15, "20").bill          # 26.50
+    with app.unit_of_work() as s:
+        account = s.get(Account, act.account_id, with_for_update=True)
+
+        def pay(amount):
+            return payments.record(s, actor=team.clerk, at=clock.now(), kind=PaymentKind.ARREARS, amount=D(amount),
+                                   method="cash", customer_id=account.customer_id, account=account)
+
+        p1 = pay("30.00")
+        bills.pay_exactly(s, [s.get(Bill, first.id)], p1, at=clock.now(), staff_id=team.clerk.staff_id)
+        p2 = pay("10.00")
+        bills.settle_account(s, account, at=clock.now(), staff_id=team.clerk.staff_id, payments=[p1, p2])
+        receipts = (p1.receipt_number, p2.receipt_number)
+    assert allocations(app, team.clerk, first.id) == [(receipts[0], D("26.50"), "缴费")]
+    assert allocations(app, team.clerk, second.id) == [(receipts[0], D("3.50"), "缴费"),
+                                                       (receipts[1], D("10.00"), "缴费")]
+    assert books_balance(app, act.account_id) == D("-13.00")
 
 
 # --- flows that settle bills ---------------------------------------------------------------------

@@ -206,3 +206,65 @@ def test_a_meter_replaced_on_a_suspended_account_bills_its_gas(app, team, clock)
         # no gas goes unbilled because the rounds skip a suspended account
         assert bill is not None and bill.amount == D("10.60") and reading.volume == D("4.000")
     assert balance_of(app, act.account_id) == D("-10.60") and counts(app) == (1, 1)
+
+
+def _plug_and_close(app, team, clock, customer_id, reading):
+    """A closure by plugging: the account closes at the visit, the meter stays where it is."""
+    clerk, dispatcher = OrderService(app, team.clerk), OrderService(app, team.dispatcher)
+    o = clerk.open("closure", customer_id, documents=["id_copy", "property_proof", "property_mgmt"])
+    for action, payload in [("documents_ok", {}), ("application_signed", {}), ("settled", {"settle_method": "cash"}),
+                            ("plugging", {})]:
+        o = clerk.perform(o.id, action, payload)
+    clock.set(datetime(2026, 12, 18, 10))
+    return dispatcher.perform(o.id, "work_done", {"final_reading": reading, "fee": "50.00", "fee_method": "cash"})
+
+
+def test_a_visit_reading_after_the_day_an_account_closed_is_kept_and_bills_nothing(app, team, clock):
+    """visit_bills: a closed account is billed no more after the day it closed (its bills ended at 0.00);
+    a reading taken there is kept, with its volume, and makes no bill."""
+    from gasdesk.models import Account
+    from gasdesk.services.readings import ReadingSource, final_reading
+
+    c, act = active_resident(app, team, meter="M-VC")
+    _plug_and_close(app, team, clock, c.id, "5")
+    before = counts(app)
+    clock.set(datetime(2026, 12, 20, 9))
+    with app.unit_of_work() as s:
+        meter = s.scalar(select(Meter).where(Meter.number == "M-VC"))
+        reading, bill = final_reading(s, actor=team.dispatcher, at=clock.now(), meter=meter,
+                                      account=s.get(Account, act.account_id), value=D("9"),
+                                      source=ReadingSource("meter_change"), order_id=None)
+        assert bill is None and (reading.previous, reading.reading, reading.volume) == (D("5"), D("9"), D("4.000"))
+    assert counts(app) == (before[0] + 1, before[1])
+    assert balance_of(app, act.account_id) == D("0.00")
+
+
+def test_a_visit_reading_on_the_day_an_account_closed_is_still_billed(app, team, clock):
+    from gasdesk.models import Account
+    from gasdesk.services.readings import ReadingSource, final_reading
+
+    c, act = active_resident(app, team, meter="M-VD")
+    _plug_and_close(app, team, clock, c.id, "5")
+    clock.set(datetime(2026, 12, 18, 16))
+    with app.unit_of_work() as s:
+        meter = s.scalar(select(Meter).where(Meter.number == "M-VD"))
+        _, bill = final_reading(s, actor=team.dispatcher, at=clock.now(), meter=meter,
+                                account=s.get(Account, act.account_id), value=D("6"),
+                                source=ReadingSource("meter_change"), order_id=None)
+        assert bill is not None and bill.amount == D("2.65")
+
+
+def test_a_meter_service_and_a_closure_or_transfer_never_run_at_once(app, team):
+    """A meter replacement changes the meter: the account may not be ended meanwhile, nor may a meter
+    service start on an account being ended (the visit would replace the meter of a closed account)."""
+    clerk = OrderService(app, team.clerk)
+    c, _ = active_resident(app, team, meter="M-MS1")
+    service = clerk.open("meter_service", c.id, documents=["owner_id"], data={"service_reason": "fault"})
+    for kind, docs in (("closure", ["id_copy", "property_proof", "property_mgmt"]),
+                       ("transfer", ["both_ids", "property_proof", "property_mgmt"])):
+        with pytest.raises(Refused, match=f"已有办理中的业务 {service.number}"):
+            clerk.open(kind, c.id, documents=docs)
+    other, _ = active_resident(app, team, "李四", meter="M-MS2")
+    closure = clerk.open("closure", other.id, documents=["id_copy", "property_proof", "property_mgmt"])
+    with pytest.raises(Refused, match=f"已有办理中的业务 {closure.number}"):
+        clerk.open("meter_service", other.id, documents=["owner_id"], data={"service_reason": "fault"})

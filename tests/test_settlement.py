@@ -10,14 +10,14 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import select
 
-from gasdesk.models import Account, Customer, Payment
+from gasdesk.models import Account, Customer, Meter, Payment
 from gasdesk.models import AuditEntry as AuditLog
 from gasdesk.services.billing import BillingService, TariffService
 from gasdesk.services.errors import NotAllowed, Refused
 from gasdesk.services.orders import OrderService
 from gasdesk.services.payments import PaymentService
 from gasdesk.services.readings import ReadingService
-from gasdesk.validation import make_resident_id
+from gasdesk.validation import make_resident_id, mask_id
 from tests.helpers import active_resident, balance_of, make_team, snapshot
 from tests.test_ledgers import data_rows, dec, export
 
@@ -76,6 +76,71 @@ def test_closure_with_a_deposit_refunds_it_then_collects_the_final_bill_and_fee_
     assert balance_of(app, act.account_id) == D("0.00") and unpaid(app, team, act.account_id) == []
     with app.reading() as s:
         assert s.get(Account, act.account_id).status == "closed"
+
+
+def test_closure_refunds_a_deposit_of_one_yuan_at_the_counter(app, team, clock):
+    c, act = active_resident(app, team, meter="M-C1", balance=D("1.00"))
+    o, preview = _close(app, team, clock, c.id, "0")
+    assert o.status == "archived" and o.data["settled_balance"] == "1.00"
+    assert payments_of(app, o.id) == [("refund", D("1.00")), ("fee", D("120.00"))]
+    assert (preview.bill, preview.refund, preview.collect, preview.due) == (D("0.00"), D("0.00"), D("0.00"),
+                                                                            D("120.00"))
+    assert balance_of(app, act.account_id) == D("0.00")
+
+
+def test_transfer_refunds_a_deposit_under_one_yuan_as_the_preview_showed(app, team, clock):
+    c, act = active_resident(app, team, meter="M-T50", balance=D("0.50"))
+    clerk, o = _transfer_to_application(app, team, c.id)
+    o = clerk.perform(o.id, "application_signed", {"new_name": "王芳", "new_id_type": "resident_id",
+                                                   "new_id_number": NEW_ID, "new_phone": "13700000001"})
+    payload = {"settle_method": "cash", "final_reading": "0"}
+    preview = clerk.preview(o.id, "settled", payload)
+    assert (preview.balance_before, preview.bill, preview.refund, preview.collect, preview.due) == (
+        D("0.50"), D("0.00"), D("0.50"), D("0.00"), D("-0.50"))
+    o = clerk.perform(o.id, "settled", payload, expected_due=preview.due)
+    assert payments_of(app, o.id) == [("refund", D("0.50"))]
+    assert balance_of(app, act.account_id) == D("0.00")
+
+
+def test_settling_a_balance_of_zero_moves_no_money(app, team, clock):
+    from gasdesk.services import payments
+
+    _, act = active_resident(app, team, meter="M-Z0")
+    with app.unit_of_work() as s:
+        account = s.get(Account, act.account_id)
+        assert payments.settle(s, actor=team.clerk, at=clock.now(), account=account, method="cash",
+                               order_id=None) is None
+    with app.reading() as s:
+        assert s.scalar(select(Payment.id).where(Payment.account_id == act.account_id)) is None
+
+
+def test_a_fee_moves_no_balance_and_audits_none(app, team, clock):
+    c, act = active_resident(app, team, meter="M-FB", balance=D("10"))
+    o, _ = _close(app, team, clock, c.id, "0", removal=False)
+    assert payments_of(app, o.id) == [("refund", D("10.00")), ("fee", D("50.00"))]
+    with app.reading() as s:
+        moves = [e.action for e in s.scalars(select(AuditLog).where(AuditLog.entity == "account",
+                                                                   AuditLog.entity_id == str(act.account_id))
+                                             .order_by(AuditLog.id))]
+    assert "payment:refund" in moves and "payment:fee" not in moves
+
+
+def test_a_reversed_refund_pays_a_bill_from_the_balance_it_restores(app, team, clock):
+    """The counter refunded 35.00, a reading then billed 26.50, and the refund is reversed (the cash
+    never left): the 35.00 is on the account again and pays the bill as prepaid balance."""
+    c, act = active_resident(app, team, meter="M-RR", balance=D("35"))
+    clerk = OrderService(app, team.clerk)
+    o = clerk.open("closure", c.id, documents=DOCS["closure"])
+    for action in ("documents_ok", "application_signed"):
+        o = clerk.perform(o.id, action)
+    o = clerk.perform(o.id, "settled", {"settle_method": "cash"})
+    bill = read(app, team.clerk, clock, "M-RR", 2026, 12, 10, "10").bill                 # 26.50
+    with app.reading() as s:
+        refund_id = s.scalar(select(Payment.id).where(Payment.order_id == o.id, Payment.kind == "refund"))
+    PaymentService(app, team.manager).reverse(refund_id, "客户未领取退款")
+    assert [(a.receipt_number, a.amount, a.note) for a in BillingService(app, team.clerk).allocations_of(bill.id)] == [
+        (None, D("26.50"), "预存款抵扣")]
+    assert balance_of(app, act.account_id) == D("8.50") and unpaid(app, team, act.account_id) == []
 
 
 def test_closure_visit_refunds_what_a_deposit_made_after_the_counter_leaves(app, team, clock):
@@ -140,8 +205,50 @@ def test_a_closed_account_takes_what_it_owes_but_no_new_deposit(app, team, clock
         PaymentService(app, team.clerk).prepay(act.account_id, "50", "cash")
     PaymentService(app, team.clerk).prepay(act.account_id, "10", "cash")
     assert balance_of(app, act.account_id) == D("0.00")
-    with pytest.raises(Refused, match="已销户"):
+    with pytest.raises(Refused, match="^账户已销户，不能缴费$"):
         PaymentService(app, team.clerk).prepay(act.account_id, "1", "cash")
+
+
+def test_a_plugged_closed_account_takes_no_more_readings(app, team, clock):
+    c, act = active_resident(app, team, meter="M-PLC")
+    _close(app, team, clock, c.id, "5", removal=False)          # plugged on 18 Dec: the meter stays
+    with pytest.raises(Refused, match="2026-12-18 销户"):
+        read(app, team.clerk, clock, "M-PLC", 2026, 12, 20, "9")
+    assert balance_of(app, act.account_id) == D("0.00") and unpaid(app, team, act.account_id) == []
+
+
+def test_a_refused_amount_or_note_names_its_own_field(app, team):
+    _, act = active_resident(app, team, meter="M-FLD")
+    payments = PaymentService(app, team.clerk)
+    with pytest.raises(Refused) as e:
+        payments.prepay(act.account_id, "12.345", "cash")
+    assert e.value.field == "amount"
+    with pytest.raises(Refused) as e:
+        payments.prepay(act.account_id, "10", "cash", note="备注" * 200)
+    assert e.value.field == "note"
+    assert balance_of(app, act.account_id) == D("0.00")
+
+
+def test_reversing_a_fee_or_a_write_off_undoes_exactly_what_it_moved(app, team, clock):
+    c, act = active_resident(app, team, meter="M-RV")
+    read(app, team.clerk, clock, "M-RV", 2026, 12, 10, "10")            # 26.50 owed
+    manager = PaymentService(app, team.manager)
+    w = manager.write_off(act.account_id, "客户已搬离，无法联系")
+    assert balance_of(app, act.account_id) == D("0.00") and unpaid(app, team, act.account_id) == []
+    undo = manager.reverse(w.id, "核销有误")
+    assert (undo.cash_effect, undo.balance_effect) == (D("0.00"), D("-26.50"))  # no cash ever moved
+    assert balance_of(app, act.account_id) == D("-26.50")
+    assert [b.paid for b in unpaid(app, team, act.account_id)] == [D("0.00")]
+    o, _ = _close(app, team, clock, c.id, "10", removal=False)          # 26.50 collected, 50.00 fee
+    with app.reading() as s:
+        fee_id = s.scalar(select(Payment.id).where(Payment.order_id == o.id, Payment.kind == "fee"))
+    undo = manager.reverse(fee_id, "重复收费")
+    assert (undo.amount, undo.cash_effect, undo.balance_effect) == (D("50.00"), D("-50.00"), D("0.00"))
+    assert balance_of(app, act.account_id) == D("0.00")  # a fee never touched the balance
+    with app.reading() as s:
+        moves = [e.action for e in s.scalars(select(AuditLog).where(AuditLog.entity == "account",
+                                                                   AuditLog.entity_id == str(act.account_id)))]
+    assert moves.count("payment:reversal") == 1  # the write-off's reversal only
 
 
 # --- 2. suspension without plugging bills at resumption ---------------------------------------------
@@ -179,6 +286,9 @@ def test_gas_used_while_suspended_is_billed_when_supply_resumes(app, team, clock
     assert balance_of(app, act.account_id) == D("-159.00")
     with app.reading() as s:
         assert s.get(Account, act.account_id).status == "active"
+    # resumed, the account is read and billed by the rounds again (the day it was suspended is history)
+    later = read(app, team.clerk, clock, "M-RS", 2027, 2, 10, "70")
+    assert (later.volume, later.bill.amount) == (D("10.000"), D("26.50"))
 
 
 def test_resumption_bills_the_suspension_at_the_prices_in_force_across_a_price_change(app, team, clock):
@@ -229,10 +339,13 @@ def test_a_recorded_field_is_corrected_before_it_is_used_then_no_more(app, team,
     with pytest.raises(Refused, match="校验位"):
         clerk.correct_field(o.id, "new_id_number", NEW_ID[:-1] + ("0" if NEW_ID[-1] != "0" else "1"), "证件号抄错")
     o = clerk.correct_field(o.id, "new_id_number", NEW_ID, "证件号抄错一位")
-    assert o.data["new_id_number"] == NEW_ID
+    # The clerk (no right to see ID numbers) reads both numbers masked; a manager reads them whole.
+    assert o.data["new_id_number"] == mask_id(NEW_ID)
     entry = o.history[-1]
     assert (entry.action, entry.note, entry.data["old"], entry.data["new"]) == (
-        "correct", "证件号抄错一位", other, NEW_ID)
+        "correct", "证件号抄错一位", mask_id(other), mask_id(NEW_ID))
+    whole = OrderService(app, team.manager).get(o.id)
+    assert (whole.data["new_id_number"], whole.history[-1].data["old"]) == (NEW_ID, other)
     with app.reading() as s:
         assert s.scalar(select(AuditLog.id).where(AuditLog.action == "correct_field"))
     o = clerk.perform(o.id, "settled", {"settle_method": "cash", "final_reading": "0"})
@@ -436,3 +549,113 @@ def test_the_preview_shows_the_schedule_fee_before_one_is_typed(app, team):
     o = _to_plugging_visit(app, team, c.id)
     plan = OrderService(app, team.dispatcher).preview(o.id, "plugged", {"final_reading": "10"})
     assert (plan.fee, plan.bill, plan.collect, plan.due) == (D("50.00"), D("26.50"), D("26.50"), D("76.50"))
+
+
+def test_the_counters_settlement_is_kept_for_the_forms_and_the_visit_does_not_overwrite_it(app, team, clock):
+    c, act = active_resident(app, team, meter="M-KS")
+    o, _ = _close(app, team, clock, c.id, "0")       # nothing to refund at the counter, no gas at the visit
+    assert (o.data["settled_balance"], o.data["settlement_receipt"]) == ("0.00", "")
+    d, deposit = active_resident(app, team, "李四", meter="M-KS2", balance=D("1.00"))
+    o, _ = _close(app, team, clock, d.id, "0")       # 1.00 refunded at the counter; the visit moves none
+    with app.reading() as s:
+        refund = s.scalar(select(Payment.receipt_number).where(Payment.order_id == o.id, Payment.kind == "refund"))
+    assert (o.data["settled_balance"], o.data["settlement_receipt"]) == ("1.00", refund)
+
+
+def test_a_fee_of_one_yuan_is_charged_under_the_flows_name(app, team, clock):
+    c, act = active_resident(app, team, meter="M-F1")
+    o = _to_plugging_visit(app, team, c.id)
+    o = OrderService(app, team.manager).perform(o.id, "plugged", {"final_reading": "0", "fee": "1.00",
+                                                                  "fee_method": "card", "fee_reason": "低保户减免"})
+    with app.reading() as s:
+        fee = s.execute(select(Payment.kind, Payment.amount, Payment.method, Payment.item)
+                        .where(Payment.order_id == o.id)).one()
+    assert tuple(fee) == ("fee", D("1.00"), "card", "暂停用气费用")
+    assert balance_of(app, act.account_id) == D("0.00")
+
+
+def test_a_household_of_one_is_a_household(app, team):
+    c, _ = active_resident(app, team)
+    clerk = OrderService(app, team.clerk)
+    o = clerk.open("allowance_change", c.id, documents=["id_copy", "property_proof", "community_certificate",
+                                                        "household_register", "supply_agreement"])
+    o = clerk.perform(o.id, "documents_ok")
+    o = clerk.perform(o.id, "application_signed", {"household_size": "1", "new_allowance": "400"})
+    assert o.data["household_size"] == 1
+
+
+def test_transfer_closes_the_old_account_and_opens_the_new_one_each_in_its_own_audit_rows(app, team, clock):
+    c, act = active_resident(app, team, meter="M-TA")
+    clerk, o = _transfer_to_application(app, team, c.id)
+    o = clerk.perform(o.id, "application_signed", {"new_name": "王芳", "new_id_type": "resident_id",
+                                                   "new_id_number": NEW_ID, "new_phone": "13700000001"})
+    o = clerk.perform(o.id, "settled", {"settle_method": "cash", "final_reading": "0"})
+    on(clock, 2026, 12, 3)
+    o = clerk.perform(o.id, "owner_switched")
+    with app.reading() as s:
+        old = s.get(Account, act.account_id)
+        new = s.scalar(select(Account).where(Account.number == o.data["new_account_number"]))
+        assert (old.status, old.closed_at) == ("closed", datetime(2026, 12, 3, 10))
+        assert (new.status, new.closed_at, new.predecessor_id, new.balance) == ("active", None, old.id, D("0.00"))
+        owner = s.get(Customer, new.customer_id)
+        assert (owner.name, owner.predecessor_id) == ("王芳", c.id)
+        # the order's later forms (contract, safety notice) name the new owner and the new account
+        assert (o.data["new_customer_id"], o.data["party_id"], o.data["party_account_id"]) == (
+            owner.id, owner.id, new.id)
+        assert (o.data["new_customer_number"], o.data["new_account_number"]) == (owner.number, new.number)
+        rows = {(e.entity_id, e.action.split(" [")[0]): e.changes for e in s.scalars(
+            select(AuditLog).where(AuditLog.entity == "account", AuditLog.action.like("%by_transfer [%")))}
+        assert set(rows) == {(str(old.id), "close_by_transfer"), (str(new.id), "create_by_transfer")}
+        assert rows[(str(old.id), "close_by_transfer")]["status"] == ["active", "closed"]
+        assert rows[(str(new.id), "create_by_transfer")]["number"] == [None, new.number]
+
+
+def test_a_tiered_rate_missing_a_tier_price_bills_every_cubic_metre_at_its_first_price():
+    """Only a rate with both upper prices is tiered (the tariff page refuses a residential rate without
+    them); one missing either bills flat, as a non-residential rate does."""
+    from gasdesk.services.billing import Rate, price_lines
+
+    for price2, price3 in ((None, D("3.98")), (D("3.18"), None)):
+        rate = Rate("residential", date(2000, 1, 1), D("350"), D("500"), D("2.65"), price2, price3)
+        lines = price_lines(D("600.000"), date(2026, 1, 1), date(2026, 12, 31), [rate], {}, None)
+        assert [(x.tier, x.volume, x.price, x.amount) for x in lines] == [
+            (1, D("600.000"), D("2.65"), D("1590.00"))], (price2, price3)
+
+
+def test_a_price_change_inside_a_reading_period_where_the_household_crosses_tier_one(app, team, clock):
+    """340 m³ billed this year; the next reading's 60 m³ spans a price change: the first 9 of its 20 days
+    at the old price (10 m³ left in tier 1, then tier 2), the last 11 at the new price, all in tier 2."""
+    c, act = active_resident(app, team, meter="M-PX")
+    read(app, team.clerk, clock, "M-PX", 2026, 12, 1, "340")                   # 901.00
+    TariffService(app, team.admin).add("residential", date(2026, 12, 11), "3.00", "3.60", "4.50",
+                                       tier1_limit="350", tier2_limit="500", note="调价")
+    bill = read(app, team.clerk, clock, "M-PX", 2026, 12, 21, "400").bill
+    assert [(x.tier, x.volume, x.price, x.amount, x.start, x.end) for x in bill.lines] == [
+        (1, D("10.000"), D("2.65"), D("26.50"), date(2026, 12, 2), date(2026, 12, 10)),
+        (2, D("17.000"), D("3.18"), D("54.06"), date(2026, 12, 2), date(2026, 12, 10)),
+        (2, D("33.000"), D("3.60"), D("118.80"), date(2026, 12, 11), date(2026, 12, 21)),
+    ]
+    assert bill.amount == D("199.36")
+    assert balance_of(app, act.account_id) == D("-1100.36")
+
+
+def test_a_visit_reading_is_taken_once_a_day_per_meter_and_source(app, team, clock):
+    from gasdesk.services.readings import ReadingSource, final_reading
+
+    a, act_a = active_resident(app, team, meter="M-FA")
+    b, act_b = active_resident(app, team, "李四", meter="M-FB2")
+
+    def take(meter_number, account_id, value):
+        with app.unit_of_work() as s:
+            meter = s.scalar(select(Meter).where(Meter.number == meter_number))
+            return final_reading(s, actor=team.dispatcher, at=clock.now(), meter=meter,
+                                 account=s.get(Account, account_id), value=D(value),
+                                 source=ReadingSource("meter_change"), order_id=None)[1].amount
+
+    on(clock, 2026, 12, 1)
+    assert take("M-FA", act_a.account_id, "4") == D("10.60")
+    assert take("M-FB2", act_b.account_id, "2") == D("5.30")     # another meter the same day
+    with pytest.raises(Refused, match="该表今天已有换表止数记录"):
+        take("M-FA", act_a.account_id, "5")
+    on(clock, 2026, 12, 2)
+    assert take("M-FA", act_a.account_id, "5") == D("2.65")      # the same meter another day

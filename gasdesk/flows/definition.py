@@ -32,6 +32,14 @@ class FieldKind(StrEnum):
     DEPARTMENT = "department"
 
 
+class Personal(StrEnum):
+    """Personal data a field holds, shown masked to a role without the right to see it in full and on
+    forms that are not the customer's own copy."""
+
+    ID_NUMBER = "id_number"
+    PHONE = "phone"
+
+
 @dataclass(frozen=True)
 class FieldDef:
     """A value the actor records with an action (and that forms and effects read back)."""
@@ -49,6 +57,20 @@ class FieldDef:
     default_from: str | None = None
     # The customer's own value that fills the field when the order is opened (e.g. "phone").
     customer_value: str | None = None
+    # Personal data the value is, when its kind does not say so (an ID number of any document type
+    # is typed as text and checked by a guard that knows the type).
+    personal: Personal | None = None
+
+    @property
+    def personal_data(self) -> Personal | None:
+        """What personal data the value is: declared, or by its kind (ID numbers, phones)."""
+        if self.personal is not None:
+            return self.personal
+        if self.kind is FieldKind.ID_NUMBER:
+            return Personal.ID_NUMBER
+        if self.kind in (FieldKind.PHONE, FieldKind.MOBILE):
+            return Personal.PHONE
+        return None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from gasdesk.flows.definition import (
     FlowDef,
     Guard,
     OrderLedger,
+    Personal,
     StepDef,
     TimeLimit,
     terminal_steps,
@@ -43,7 +44,7 @@ from gasdesk.vocab import IdDocType, PauseKind, SiteWork
 __all__ = [
     "ID_COPY", "METHODS", "NON_RESIDENTIAL_USES", "OWNER_ID", "PROPERTY_MGMT", "PROPERTY_PROOF", "RATINGS",
     "ROLES", "WD", "AccountLock", "ActionDef", "DocumentDef", "Effect", "FieldDef", "FieldKind", "FlowDef",
-    "Guard", "IdDocType", "OrderLedger", "PauseKind", "SiteWork", "StepDef", "TimeLimit", "counter_accept",
-    "counter_step", "documents_step", "fee_fields",
+    "Guard", "IdDocType", "OrderLedger", "PauseKind", "Personal", "SiteWork", "StepDef", "TimeLimit",
+    "counter_accept", "counter_step", "documents_step", "fee_fields",
     "new_meter_fields", "opens_account", "refuse", "simple_step", "terminal_steps", "visit_steps",
 ]

@@ -395,7 +395,8 @@ def settle_money(ctx: RuleContext, reading: str | None = None, source: str = "",
     _preview_settle(plan, balance)
     if fee:
         _preview_fee(ctx, plan)
-    if meter is not None and plan.reading is not None:
+    if meter is not None:
+        assert plan.reading is not None  # _preview_reading sets it with the meter
         billed = ctx.bill_reading(account, meter, plan.reading, source or ctx.flow.kind)
         if billed != plan.bill:  # the preview and the bill are one computation; guard it anyway
             raise Refused("计费结果与预览不一致，请刷新后重新办理")

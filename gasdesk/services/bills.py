@@ -31,7 +31,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import func, select, type_coerce
+from sqlalchemy import exists, func, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -400,7 +400,7 @@ def settle_account(session: Session, account: Account, *, at: datetime, staff_id
     for p in payments:
         if p.id is None or p.kind != PaymentKind.REVERSAL or p.reverses_id is None:
             continue
-        if session.scalar(select(BillAllocation.id).where(BillAllocation.payment_id == p.id).limit(1)):
+        if session.scalar(select(exists().where(BillAllocation.payment_id == p.id))):
             continue  # already taken back
         rows = session.execute(
             select(BillAllocation.bill_id, func.sum(BillAllocation.amount))
@@ -408,7 +408,8 @@ def settle_account(session: Session, account: Account, *, at: datetime, staff_id
         ).all()
         for bill_id, net in rows:
             bill = session.get(Bill, bill_id)
-            if bill is not None and net and net > 0:
+            assert bill is not None  # an allocation's bill (a foreign key)
+            if net > 0:
                 changes.put(session, bill, -min(net, bill.paid), at=at, staff_id=staff_id, payment=p,
                             note="冲正撤销")
     session.flush()

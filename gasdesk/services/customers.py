@@ -233,6 +233,11 @@ class SearchHit:
 class SearchPage:
     hits: list[SearchHit] = field(default_factory=list)
     has_more: bool = False
+    # Why nothing was found, when the query was not searched as typed (a partial phone number).
+    note: str = ""
+
+
+PHONE_WHOLE_NOTE = "电话号码请输入完整号码（手机11位，座机连区号）后查询"
 
 
 _customers = Customer.__table__
@@ -349,16 +354,17 @@ class CustomerService:
         q = search_text(query)
         if not q.strip("-"):  # nothing, or only the dashes of a number not yet typed
             return SearchPage()
+        mask = not self.actor.can(Permission.VIEW_FULL_ID)
         with self.app.reading() as s:
-            ids = self._matching_ids(s, q, limit + 1, offset)
+            ids = self._matching_ids(s, q, limit + 1, offset, whole_phone=mask)
             page = ids[:limit]
             rows = s.execute(SEARCH_HIT_ROWS, {"ids": page}).all() if page else []
-        mask = not self.actor.can(Permission.VIEW_FULL_ID)
         first: dict[int, SearchHit] = {}
         for row in rows:  # ordered by customer, then account: the first row is the first open account
             if row.id not in first:
                 first[row.id] = search_hit(row, mask)
-        return SearchPage(hits=[first[i] for i in page if i in first], has_more=len(ids) > limit)
+        note = PHONE_WHOLE_NOTE if mask and not page and re.fullmatch(r"[\d\-]+", q) else ""
+        return SearchPage(hits=[first[i] for i in page if i in first], has_more=len(ids) > limit, note=note)
 
     def count(self, query: str, *, cap: int = 1000) -> tuple[int, bool]:
         """How many customers a search finds: (n, True), or (cap, False) when there are more than `cap`
@@ -371,10 +377,11 @@ class CustomerService:
         return (n, True) if n <= cap else (cap, False)
 
     @staticmethod
-    def _matching_ids(s: Session, q: str, limit: int, offset: int) -> list[int]:
+    def _matching_ids(s: Session, q: str, limit: int, offset: int, *, whole_phone: bool = False) -> list[int]:
         """One page of matching customer ids, each kind of query answered by its own index, in the
         order that index gives (so the plan never depends on table statistics; names and addresses on
-        PostgreSQL in storage order, see search_index.matching_ids)."""
+        PostgreSQL in storage order, see search_index.matching_ids). `whole_phone`: a phone number is
+        found only whole (for a role that sees phones masked)."""
         if not is_structured(q):
             dialect = s.get_bind().dialect.name
             indexed = search_index.matching_ids(dialect, q, limit, offset)
@@ -385,7 +392,7 @@ class CustomerService:
                 return list(s.execute(sql, params).scalars())
         if re.fullmatch(r"[Aa]\d+", q):
             return _account_page(s, q.upper(), limit, offset)
-        stmt, params = structured_query(q, limit, offset)
+        stmt, params = structured_query(q, limit, offset, whole_phone=whole_phone)
         found = list(s.execute(stmt, params).scalars())
         candidates = id_typo_candidates(q)
         if not found and candidates:
@@ -448,6 +455,10 @@ STRUCTURED_QUERIES: dict[str, Any] = {
     # typo): a prefix search would let anyone read a masked ID digit by digit.
     "digits": _page(select(Customer.id).where(_range(Customer.phone, "phone"))
                     .order_by(Customer.phone, Customer.id)),
+    # A whole phone number (as typed, and a landline in its other spelling): for a role that sees phones
+    # masked, whose prefix search would reveal the masked middle digits one at a time.
+    "phone_whole": _page(select(Customer.id).where(Customer.phone.in_(bindparam("phones", expanding=True)))
+                         .order_by(Customer.id)),
     # A landline typed with or without its dash: both spellings.
     "digits_landline": _page(_merged([_first_by(Customer.phone, Customer.id, "phone"),
                                       _first_by(Customer.phone, Customer.id, "phone_alt")])),
@@ -482,10 +493,12 @@ def _account_page(s: Session, prefix: str, limit: int, offset: int) -> list[int]
         window *= 4
 
 
-def structured_query(q: str, limit: int, offset: int) -> tuple[Any, dict[str, Any]]:
+def structured_query(q: str, limit: int, offset: int, *, whole_phone: bool = False) -> tuple[Any, dict[str, Any]]:
     """The statement and parameters for numbers (account numbers aside: _account_page), initials and
     single characters: one page of customer ids, ordered along the index used; no branch reads further
-    than the page needs."""
+    than the page needs. With `whole_phone`, digits find a phone only when they are the whole number
+    (a mobile's 11 digits, a landline with its area code, dash or not): a role that sees 138****5678
+    cannot learn the hidden digits by typing prefixes."""
     upper = q.upper()
     window = {"offset": offset, "limit": limit, "window": offset + limit}
     if re.fullmatch(r"C\d+", upper):
@@ -494,8 +507,10 @@ def structured_query(q: str, limit: int, offset: int) -> tuple[Any, dict[str, An
         return STRUCTURED_QUERIES["id_number"], {**window, "id_number": upper}
     if re.fullmatch(r"[\d\-]+", q):
         digits = q.replace("-", "")
-        params = {**window, **_prefix_params("phone", q)}
         other = digits if digits != q else landline_with_dash(q)
+        if whole_phone:
+            return STRUCTURED_QUERIES["phone_whole"], {**window, "phones": sorted({q, other or q})}
+        params = {**window, **_prefix_params("phone", q)}
         if other is None:
             return STRUCTURED_QUERIES["digits"], params
         return STRUCTURED_QUERIES["digits_landline"], {**params, **_prefix_params("phone_alt", other)}

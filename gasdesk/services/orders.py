@@ -6,7 +6,7 @@ guards, effects, the step log, the deadlines and the audit trail written togethe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -16,13 +16,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from gasdesk.flows import engine as flow_engine
-from gasdesk.flows.definition import AccountLock, ActionDef, FieldDef, FieldKind, FlowDef, StepDef, rules
+from gasdesk.flows.definition import (
+    AccountLock,
+    ActionDef,
+    FieldDef,
+    FieldKind,
+    FlowDef,
+    Personal,
+    StepDef,
+    rules,
+)
 from gasdesk.flows.forms import FORMS
 from gasdesk.flows.registry import ALL_FLOWS, EFFECTS, GUARDS, PREVIEWS
 from gasdesk.flows.rules import Settlement
 from gasdesk.models import Account, Customer, Deadline, Department, OrderStep, ServiceOrder, Staff
 from gasdesk.permissions import Permission
-from gasdesk.services import audit, deadlines, hazard_gate, numbering
+from gasdesk.services import audit, deadlines, hazard_gate, numbering, redaction
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import Conflict, NotFound, Refused
 from gasdesk.services.flow_context import OrderContext, run_rules
@@ -147,17 +156,29 @@ def action_label_of(flow: FlowDef, step: str | None, action: str, data: Mapping[
     return action
 
 
+def _shown_data(flow: FlowDef, actor: Actor | None) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """How the order's recorded values reach this actor: ID numbers (a transfer's new owner, a corrected
+    number, the parties kept for the forms, a correction's old and new value) masked unless the role
+    may see them in full. Phones stay: whoever works the order calls the customer (a visit, a
+    follow-up call), as the worklists show them."""
+    if actor is not None and actor.can(Permission.VIEW_FULL_ID):
+        return lambda data: data
+    fields = redaction.personal_fields(redaction.flow_fields(flow))
+    return lambda data: redaction.redact(data, fields, frozenset({Personal.ID_NUMBER}))
+
+
 def order_view(session: Session, order: ServiceOrder, actor: Actor | None = None) -> OrderView:
     flow = ALL_FLOWS[order.kind]
     customer = session.get(Customer, order.customer_id)
     account = session.get(Account, order.account_id) if order.account_id else None
     names = dict(session.execute(select(Staff.id, Staff.name).where(
         Staff.id.in_({s.actor_id for s in order.steps} | {order.opened_by_id}))).all())
+    shown = _shown_data(flow, actor)
     history = [
         StepLogView(seq=s.seq, at=s.at, from_step=s.from_step, from_label=step_label_of(flow, s.from_step),
                     to_step=s.to_step, to_label=step_label_of(flow, s.to_step), action=s.action,
                     action_label=action_label_of(flow, s.from_step, s.action, s.data), actor_name=names.get(s.actor_id, ""),
-                    note=s.note, data=s.data)
+                    note=s.note, data=shown(dict(s.data or {})))
         for s in order.steps
     ]
     dl = [
@@ -174,7 +195,7 @@ def order_view(session: Session, order: ServiceOrder, actor: Actor | None = None
         customer_name=customer.name if customer else "", customer_number=customer.number if customer else "",
         account_id=order.account_id, account_number=account.number if account else None,
         opened_at=order.opened_at, opened_by=names.get(order.opened_by_id, ""), closed_at=order.closed_at,
-        documents=list(order.documents or []), data=dict(order.data or {}), reason=order.reason, crew=order.crew,
+        documents=list(order.documents or []), data=shown(dict(order.data or {})), reason=order.reason, crew=order.crew,
         appointment_at=order.appointment_at, rounds=order.rounds, department_id=order.department_id,
         on_hold=bool((order.data or {}).get("_on_hold")), version=order.version, deadlines=dl,
         history=history, actions=actions, channel=Channel(order.channel),

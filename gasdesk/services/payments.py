@@ -120,7 +120,8 @@ class PaymentService:
             account = s.get(Account, account_id, with_for_update=True)
             if account is None:
                 raise NotFound("账户不存在")
-            kind = PaymentKind.ARREARS if account.balance < 0 and value <= -account.balance else PaymentKind.PREPAY
+            # Arrears when it pays no more than is owed (value > 0, so only on a negative balance).
+            kind = PaymentKind.ARREARS if value <= -account.balance else PaymentKind.PREPAY
             if account.status == "closed" and kind is not PaymentKind.ARREARS:
                 # A closed account takes only what it still owes, never a new deposit.
                 if account.balance < 0:

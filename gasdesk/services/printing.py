@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from gasdesk.flows import ALL_FLOWS
-from gasdesk.flows.definition import FieldDef, FieldKind, FlowDef
-from gasdesk.flows.forms import ANY_FLOW_FORMS, FLOW_FORMS, FORMS
+from gasdesk.flows.definition import FieldDef, FieldKind, FlowDef, Personal
+from gasdesk.flows.forms import ANY_FLOW_FORMS, FLOW_FORMS, FORMS, audience_of
 from gasdesk.models import Account, Customer, Department, Meter, OrderStep, Payment, ServiceOrder, Staff
 from gasdesk.permissions import Permission
 from gasdesk.reports.context import (
@@ -31,12 +31,13 @@ from gasdesk.reports.context import (
     StepRecord,
 )
 from gasdesk.reports.forms.titles import contract_family, contract_for
-from gasdesk.services import audit
+from gasdesk.services import audit, redaction
 from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import NotFound, Refused
 from gasdesk.services.flow_context import FACTS_KEY, PARTY_FIELDS
 from gasdesk.services.orders import action_label_of, awaiting_visit, step_label_of
+from gasdesk.validation import mask_id
 from gasdesk.vocab import (
     AccountStatus,
     Channel,
@@ -157,7 +158,7 @@ def parties_of(facts: dict[str, Any]) -> tuple[PartyInfo, AccountInfo | None, Me
     party = PartyInfo(
         number=c["number"], category_label=CustomerCategory(c["category"]).label, name=c["name"],
         id_type_label=IdDocType(c["id_type"]).label,
-        # A form is the customer's own document, signed at the counter: numbers print in full.
+        # In full here: the customer's own copies print it so; other paper masks it (Audience).
         id_number=c["id_number"], contact_person=c.get("contact_person") or "", phone=c.get("phone") or "",
         address=c["address"], district_label=District(c["district"]).label,
         gas_use_type_label=GasUseType(c["gas_use_type"]).label, yearly_allowance=_money(c.get("yearly_allowance")),
@@ -411,8 +412,14 @@ class PrintService:
                           "核对资料后打印")
         copy = (form, payment_id) in self._printed(order)
         known = list(flow.fields())
-        text = {f.code: display(f, step.data.get(f.code), departments)
-                for f in known if step.data.get(f.code) not in (None, "")}
+        recorded = step.data
+        if not audience_of(form).full_id:
+            # Paper for a field crew or another department: ID numbers masked, whoever prints it.
+            party = replace(party, id_number=mask_id(party.id_number))
+            recorded = redaction.redact(recorded, redaction.personal_fields(known),
+                                        frozenset({Personal.ID_NUMBER}))
+        text = {f.code: display(f, recorded.get(f.code), departments)
+                for f in known if recorded.get(f.code) not in (None, "")}
         fields = [FieldValue(f.label, text[f.code]) for f in known if f.code in text]
         rows = step.rows
         opened = rows[0] if rows else None
@@ -433,8 +440,8 @@ class PrintService:
             current_step_label=step_label_of(flow, form_step(flow, row, form) if row else order.step),
             customer=party, account=account, meter=meter,
             documents=[(d.label, d.code in step.documents) for d in flow.documents],
-            data={**step.data, "rounds": step.rounds, STEP_SEQ: row.seq if row else None}, fields=fields, reason=step.reason,
-            crew=str(step.data.get("crew") or "") if facts is not None else order.crew,
+            data={**recorded, "rounds": step.rounds, STEP_SEQ: row.seq if row else None}, fields=fields,
+            reason=step.reason, crew=str(step.data.get("crew") or "") if facts is not None else order.crew,
             appointment_at=appointment,
             history=[StepRecord(e.at, step_label_of(flow, e.to_step), action_label_of(flow, e.from_step, e.action),
                                 actor_of(e), e.note) for e in rows],

@@ -70,14 +70,16 @@ class CustomerSearchModel(QAbstractTableModel):
         self.hits: list[SearchHit] = []
         self.has_more = False
         self.pages_loaded = 0
+        self.note = ""
 
     def set_query(self, query: str) -> None:
         self.beginResetModel()
         self.query = query.strip()
-        self.hits, self.has_more, self.pages_loaded = [], False, 0
+        self.hits, self.has_more, self.pages_loaded, self.note = [], False, 0, ""
         if self.query:
             page = self.search(self.query, limit=self.page_size, offset=0)
             self.hits, self.has_more, self.pages_loaded = list(page.hits), page.has_more, 1
+            self.note = page.note
         self.endResetModel()
 
     def hit(self, row: int) -> SearchHit:
@@ -206,7 +208,7 @@ class CustomerSearchBox(QWidget):
         if not self.model.query:
             self.count_label.setText("")
         elif n == 0:
-            self.count_label.setText("没有找到符合条件的客户")
+            self.count_label.setText(self.model.note or "没有找到符合条件的客户")
         elif not self.model.has_more:
             self.count_label.setText(f"共 {n} 位客户")
         else:

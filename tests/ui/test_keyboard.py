@@ -32,7 +32,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 def focus(qtbot) -> QWidget:  # type: ignore[no-untyped-def]
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=2000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=6000)
     widget = QApplication.focusWidget()
     assert widget is not None
     return widget

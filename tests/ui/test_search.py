@@ -1,4 +1,4 @@
-"""客户查询: as you type (debounced), Enter at once, name / pinyin initials / phone prefix, lazy paging."""
+"""客户查询: as you type (debounced), Enter at once, name / pinyin initials / whole phone, lazy paging."""
 
 from __future__ import annotations
 
@@ -37,7 +37,13 @@ def test_search_by_name_initials_and_phone(qtbot, gui_app, team, window, msgs, m
     names = {page.model.hit(r).customer.name for r in range(page.model.rowCount())}
     assert "张伟" in names and "李伟" not in names
 
+    # A clerk sees phones masked: a prefix finds nothing (it would reveal the hidden digits one by
+    # one), and the line under the field says to type the whole number.
     type_into(qtbot, page.edit, "1371234")
+    qtbot.keyClick(page.edit, Qt.Key.Key_Return)
+    assert page.model.rowCount() == 0
+    assert page.box.count_label.text() == "电话号码请输入完整号码（手机11位，座机连区号）后查询"
+    type_into(qtbot, page.edit, "13712345678")
     qtbot.keyClick(page.edit, Qt.Key.Key_Return)
     assert [page.model.hit(r).customer.id for r in range(page.model.rowCount())] == [zhang.id]
     # the clerk sees the masked phone number

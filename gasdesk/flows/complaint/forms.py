@@ -6,7 +6,16 @@ from __future__ import annotations
 from reportlab.platypus import Flowable
 
 from gasdesk.reports.context import FormContext
-from gasdesk.reports.forms.catalog import FormDef, Signer, clerk, customer_brief, recorded, signatures, text
+from gasdesk.reports.forms.catalog import (
+    Audience,
+    FormDef,
+    Signer,
+    clerk,
+    customer_brief,
+    recorded,
+    signatures,
+    text,
+)
 from gasdesk.reports.forms.kit import Cell, Kit
 from gasdesk.reports.forms.values import fmt_datetime, value
 
@@ -67,5 +76,5 @@ FORMS = {
         recorded("其他记录", exclude=COMPLAINT_CODES),
         text("complaint_transfer_note", "办理要求"),
         signatures(Signer("转办人", clerk), Signer("承办部门签收"), Signer("承办部门负责人")),
-    )),
+    ), Audience.DEPARTMENT),  # passed to the department that handles the complaint
 }

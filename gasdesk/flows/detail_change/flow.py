@@ -18,7 +18,7 @@ FLOW = FlowDef(
                     forms=("detail_change_application",),
                     fields=(
                         FieldDef("new_name", "更正后户名", required=False),
-                        FieldDef("new_id_number", "更正后证件号码", required=False),
+                        FieldDef("new_id_number", "更正后证件号码", required=False, personal=Personal.ID_NUMBER),
                         FieldDef("new_contact_person", "新联系人", required=False),
                         FieldDef("new_phone", "新联系电话", FieldKind.PHONE, required=False),
                         FieldDef("new_phone2", "新备用电话", FieldKind.PHONE, required=False),

@@ -9,6 +9,7 @@ from reportlab.platypus import Flowable
 from gasdesk.reports.context import FormContext
 from gasdesk.reports.forms.blocks import VISIT_CODES
 from gasdesk.reports.forms.catalog import (
+    Audience,
     FormDef,
     Signer,
     clerk,
@@ -101,5 +102,5 @@ FORMS = {
         customer_info_titled("用气单位"), recorded("工程信息", exclude=VISIT_CODES), visit,
         text("ignition_statement", "通知事项"),
         signatures(Signer("发出人", clerk), Signer("输配中心接收人"), Signer("用气单位", stamp=True, party=True)),
-    )),
+    ), Audience.FIELD),  # sent to the distribution centre, whose crew ignites on site
 }

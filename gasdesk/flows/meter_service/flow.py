@@ -20,6 +20,9 @@ FLOW = FlowDef(
     kind="meter_service", label="表具校验/更换", number_prefix="JY", chart=False,
     rounds_label="返工次数", pass_rate="表具校验、更换合格率",
     account_statuses=("active", "suspended"), reading_sources=(("meter_change", "换表止数"),),
+    # A replacement changes the meter: no closure or transfer may end the account meanwhile (the
+    # visit would read and replace the meter of a closed account).
+    account_lock=AccountLock.CHANGES,
     documents=(DocumentDef("owner_id", "户主身份证"),),
     open_fields=(
         FieldDef("service_reason", "原因", FieldKind.CHOICE, choices=(

@@ -17,7 +17,7 @@ FLOW = FlowDef(
             fields=(
                 FieldDef("new_name", "新户名"),
                 FieldDef("new_id_type", "新户主证件类型", FieldKind.CHOICE, choices=tuple(IdDocType.choices())),
-                FieldDef("new_id_number", "新户主证件号码"),
+                FieldDef("new_id_number", "新户主证件号码", personal=Personal.ID_NUMBER),
                 FieldDef("new_phone", "新户主联系电话", FieldKind.PHONE),
             ),
         ),

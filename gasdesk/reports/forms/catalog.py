@@ -8,6 +8,7 @@ built from the blocks and helpers exported here; the printing service hands its 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from gasdesk.reports.forms.blocks import (
     CLERK_SIGNS,
@@ -43,12 +44,32 @@ from gasdesk.reports.forms.parties import agreement_parties, business_contract_p
 from gasdesk.reports.forms.receipt import receipt_body, receipt_signatures
 
 
+class Audience(StrEnum):
+    """Whose paper a form is, which decides whether it prints the customer's ID number in full.
+
+    The customer's own copies (applications, contracts, notices, receipts: signed at the counter or
+    handed over, kept by the customer) print it in full. A work sheet carried by a field crew to a
+    visit, or a ticket passed to another department, prints it masked (first 4 and last 4
+    characters, as on a clerk's screen): nobody on site or in that department needs the number, and
+    such paper travels. Phones print in full on every form: the crew and the department call the
+    customer."""
+
+    CUSTOMER = "customer"
+    FIELD = "field"
+    DEPARTMENT = "department"
+
+    @property
+    def full_id(self) -> bool:
+        return self is Audience.CUSTOMER
+
+
 @dataclass(frozen=True)
 class FormDef:
-    """A printed form: its title and its blocks (each `block(kit, ctx) -> flowables`)."""
+    """A printed form: its title, its blocks (each `block(kit, ctx) -> flowables`) and its audience."""
 
     title: str
     blocks: tuple[Block, ...]
+    audience: Audience = Audience.CUSTOMER
 
 
 NEW_METER = (
@@ -109,9 +130,16 @@ FORM_BLOCKS: dict[str, tuple[Block, ...]] = {
     "receipt": (customer_brief, receipt_body, receipt_signatures),
 }
 
+# The shared forms that are not the customer's own copy (the others are): the visits' work sheets.
+AUDIENCES: dict[str, Audience] = {
+    "site_work": Audience.FIELD,
+    "meter_change": Audience.FIELD,
+    "plugging_work": Audience.FIELD,
+}
+
 __all__ = [
-    "CLERK_SIGNS", "CUSTOMER_SIGNS", "FORM_BLOCKS", "Block", "FormDef", "SignedBlock", "Signer", "account_meter",
-    "clerk", "party_signs",
+    "AUDIENCES", "CLERK_SIGNS", "CUSTOMER_SIGNS", "FORM_BLOCKS", "Audience", "Block", "FormDef", "SignedBlock",
+    "Signer", "account_meter", "clerk", "party_signs",
     "closing_work", "company_name", "customer_brief", "customer_info", "customer_info_titled", "documents",
     "picked", "recorded", "signatures", "text", "visit",
 ]
