@@ -50,7 +50,8 @@ def test_forms_a_field_crew_prints_for_its_visits_are_not_the_customers_copy():
         for step in flow.steps:
             if step.visit and step.forms:
                 field_forms.add(step.forms[0])
-    assert field_forms == {"site_work", "meter_change", "plugging_work", "removal_work", "ignition_notice"}
+    assert field_forms == {"site_work", "meter_change", "plugging_work", "removal_work", "ignition_notice",
+                           "inspection_record"}
     assert all(not audience_of(code).full_id for code in field_forms)
     assert not audience_of("complaint_transfer").full_id
     customer_copies = set(FORMS) - field_forms - {"complaint_transfer"}

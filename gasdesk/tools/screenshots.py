@@ -468,8 +468,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="docs/screenshots", help="输出目录")
     parser.add_argument("--customers", type=int, default=1500, help="演示客户数")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--only", choices=["bank", "inspection"],
-                        help="只渲染某一组界面（bank：银行代收代扣；inspection：安全检查）")
+    parser.add_argument("--only", choices=["bank", "safety"],
+                        help="只渲染某一组界面（bank：银行代收代扣；safety：安全检查）")
     args = parser.parse_args(argv)
     from gasdesk.config import normalise_url
 

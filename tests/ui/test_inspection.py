@@ -70,7 +70,7 @@ def test_a_clerk_opens_a_plan_for_a_district_and_sees_the_orders(qtbot, gui_app,
     assert any("已开具安检单 3 张" in t for t in msgs.texts("information"))
     # Double-click an order: its page opens on the 安全检查 tab.
     index = page.orders_model.index(0, 0)
-    page.orders_view.doubleClicked.emit(index)
+    page.orders_view.activated.emit(index)  # what a double-click or Enter sends
     order_page = next(iter(win.order_pages.values()))
     assert order_page.tabs.tabText(0) == "安全检查" and "测试" not in order_page.inspection_panel.summary.text()
     assert "安检计划" in order_page.inspection_panel.summary.text()

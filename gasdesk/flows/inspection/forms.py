@@ -15,7 +15,7 @@ from typing import Any
 from reportlab.platypus import Flowable
 
 from gasdesk.reports.context import FormContext
-from gasdesk.reports.forms.catalog import FormDef, Signer, customer_brief, signatures, text
+from gasdesk.reports.forms.catalog import Audience, FormDef, Signer, customer_brief, signatures, text
 from gasdesk.reports.forms.kit import Cell, Kit
 from gasdesk.reports.forms.values import check, fmt_date, fmt_datetime, value
 
@@ -186,7 +186,7 @@ FORMS = {
     "inspection_record": FormDef("入户安全检查记录单（安检记录单）", (
         customer_brief, visit_facts, checklist, devices, findings,
         text("inspection_record_statement"), signatures(*RECORD_SIGNS),
-    )),
+    ), Audience.FIELD),  # carried by the inspector from door to door: the ID masked
     "hazard_notice": FormDef("燃气安全隐患整改通知书", (
         customer_brief, notice_facts, text("hazard_notice_text", "整改要求"), signatures(*NOTICE_SIGNS),
     )),
