@@ -42,6 +42,20 @@ def _local_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(local_settings, "path_override", tmp_path / "ui-settings.ini")
 
 
+@pytest.fixture(autouse=True)
+def _no_blocking_message_boxes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Offscreen nobody can answer a message box: one that opens anyway (a "discard typed input?"
+    question while a test tears its dialog down) is answered at once -- discard, OK. Tests that look
+    at what was asked take `msgs`, which replaces these."""
+    def answer(kind: str) -> Callable[..., QMessageBox.StandardButton]:
+        def show(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+            return QMessageBox.StandardButton.Yes if kind == "question" else QMessageBox.StandardButton.Ok
+        return show
+
+    for kind in ("information", "warning", "critical", "question"):
+        monkeypatch.setattr(QMessageBox, kind, staticmethod(answer(kind)))
+
+
 @pytest.fixture
 def gui_clock() -> FixedClock:
     return FixedClock(START)
