@@ -470,9 +470,10 @@ class SqliteSink:
         for i in range(0, len(rows), BATCH):
             self.con.executemany(sql, rows[i:i + BATCH])
 
-    def add_search(self, docs: list[tuple[int, str]]) -> None:
-        for i in range(0, len(docs), BATCH):
-            self.con.executemany("INSERT INTO customer_fts(rowid, doc) VALUES (?, ?)", docs[i:i + BATCH])
+    def add_search(self, docs: list[tuple[int, str, str]]) -> None:
+        pairs = [(cid, doc) for cid, doc, _quads in docs]  # SQLite's FTS5 keeps the pairs only
+        for i in range(0, len(pairs), BATCH):
+            self.con.executemany("INSERT INTO customer_fts(rowid, doc) VALUES (?, ?)", pairs[i:i + BATCH])
 
     def commit(self) -> None:
         self.con.execute("COMMIT")
@@ -510,7 +511,7 @@ class PgSink:
         self.cur.execute("SET session_replication_role = replica")
         self.cur.execute("SET maintenance_work_mem = '1GB'")
         self.cur.execute("SET synchronous_commit = off")
-        self.cur.execute("CREATE TEMP TABLE bench_search_stage (customer_id integer, doc text)")
+        self.cur.execute("CREATE TEMP TABLE bench_search_stage (customer_id integer, doc text, quads text)")
         self.dropped: list[tuple[str, str]] = []
         if drop_indexes:
             tables = list(TABLE_ORDER) + ["customer_search"]
@@ -535,16 +536,17 @@ class PgSink:
             rows = [_descale(r, scaled) for r in rows]
         self._copy(table, cols, rows)
 
-    def add_search(self, docs: list[tuple[int, str]]) -> None:
-        self._copy("bench_search_stage", ("customer_id", "doc"), docs)
+    def add_search(self, docs: list[tuple[int, str, str]]) -> None:
+        self._copy("bench_search_stage", ("customer_id", "doc", "quads"), docs)
 
     def commit(self) -> None:
         self.con.commit()
 
     def finish(self, sequences: dict[str, int]) -> None:
         t = time.perf_counter()
-        self.cur.execute("INSERT INTO customer_search (customer_id, doc) "
-                         "SELECT customer_id, to_tsvector('simple', doc) FROM bench_search_stage")
+        self.cur.execute("INSERT INTO customer_search (customer_id, doc, quads) "
+                         "SELECT customer_id, to_tsvector('simple', doc), to_tsvector('simple', quads) "
+                         "FROM bench_search_stage")
         self.cur.execute("DROP TABLE bench_search_stage")
         log(f"  search index documents (to_tsvector) in {time.perf_counter() - t:.1f} s")
         self.cur.executemany(
@@ -667,8 +669,8 @@ class Generator:
     def chunk(self, first: int, last: int) -> dict[str, list[tuple[Any, ...]]]:
         rnd, people = self.rnd, self.people
         out: dict[str, list[tuple[Any, ...]]] = {t: [] for t in TABLE_ORDER}
-        docs: list[tuple[int, str]] = []
-        from gasdesk.models.search_index import document
+        docs: list[tuple[int, str, str]] = []
+        from gasdesk.models.search_index import QUAD, document
 
         for cid in range(first, last + 1):
             business = rnd.random() < 0.08
@@ -698,7 +700,7 @@ class Generator:
                             people.initials_of(name), id_type, id_number, contact, phone, "", address,
                             "urban" if urban else "suburban", use, allowance, household, ts(created), None, None, 1)
             out["customer"].append(customer_row)
-            docs.append((cid, document(name, address)))
+            docs.append((cid, document(name, address), document(name, address, QUAD)))
             # Account and meter.
             aid = self.next_id("account")
             account_status = "applying" if opens[0] else rnd.choices(

@@ -1,6 +1,9 @@
 """The name/address search statement on PostgreSQL alone: server-side execution time (EXPLAIN ANALYZE)
-and table pages touched, per kind of query, for the statement the service runs and for the one it
-ran before (every match sorted by id). No Python, no network: what the database itself spends.
+and table pages touched, per kind of query, for the statement the service runs (`now`:
+search_index.matching_ids, the runs of four for four characters and more) and for the ones it ran
+before (`pairs`: the phrase of character pairs in storage order; `sorted_by_id`: that phrase with every
+match sorted by id). No Python, no network: what the database itself spends. Each value runs `now`
+first, so the older statements find the pages they share with it cached.
 
     python bench/pg_search.py --db postgresql+psycopg://postgres@127.0.0.1:5432/bench1m [--queries 20]
 
@@ -25,14 +28,25 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 KINDS = (("name_2char", "names2"), ("name", "names3"), ("address_2char", "addr2"), ("address_4char", "addr4"))
-STATEMENTS = {
-    # what gasdesk runs (search_index.matching_ids, after SCAN_IN_STORAGE_ORDER)
-    "storage_order": "SELECT customer_id AS id FROM customer_search WHERE doc @@ phraseto_tsquery('simple', :q) "
-                     "LIMIT 51 OFFSET 0",
-    # what it ran before: every match fetched and sorted by id
+BEFORE = {
+    # what it ran before the runs of four (2026-11-30 morning): the pair phrase, in storage order
+    "pairs": "SELECT customer_id AS id FROM customer_search WHERE doc @@ phraseto_tsquery('simple', :q) "
+             "LIMIT 51 OFFSET 0",
+    # and before that: every match fetched and sorted by id
     "sorted_by_id": "SELECT customer_id AS id FROM customer_search WHERE doc @@ phraseto_tsquery('simple', :q) "
                     "ORDER BY customer_id LIMIT 51 OFFSET 0",
 }
+
+
+def statements(value: str) -> dict[str, tuple[Any, dict[str, Any]]]:
+    from sqlalchemy import text
+
+    from gasdesk.models import search_index
+
+    now = search_index.matching_ids("postgresql", value, 51, 0)
+    assert now is not None
+    pairs = {"q": " ".join(search_index.phrase(value))}
+    return {"now": now, **{name: (text(sql), pairs) for name, sql in BEFORE.items()}}
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -60,23 +74,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = {k: con.execute(text(f"SHOW {k}")).scalar() for k in ("shared_buffers", "server_version")}
         for kind, key in KINDS:
             values = list(samples.get(key) or [])[:args.queries]
-            for name, sql in STATEMENTS.items():
-                times: list[float] = []
-                read: list[int] = []
-                hit: list[int] = []
-                for value in values:
+            times: dict[str, list[float]] = {n: [] for n in ("now", *BEFORE)}
+            read: dict[str, list[int]] = {n: [] for n in times}
+            hit: dict[str, list[int]] = {n: [] for n in times}
+            for value in values:
+                for name, (sql, params) in statements(value).items():
                     con.execute(search_index.SCAN_IN_STORAGE_ORDER)
-                    plan: Any = con.execute(text("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql),
-                                            {"q": " ".join(search_index.phrase(value))}).scalar()
+                    plan: Any = con.execute(text("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + str(sql)),
+                                            params).scalar()
                     top = plan[0]
-                    times.append(float(top["Execution Time"]))
-                    read.append(int(top["Plan"].get("Shared Read Blocks", 0)))
-                    hit.append(int(top["Plan"].get("Shared Hit Blocks", 0)))
+                    times[name].append(float(top["Execution Time"]))
+                    read[name].append(int(top["Plan"].get("Shared Read Blocks", 0)))
+                    hit[name].append(int(top["Plan"].get("Shared Hit Blocks", 0)))
                     con.rollback()
-                line = {"name": f"pg_search_{kind}_{name}", "median_ms": round(statistics.median(times), 3),
-                        "p95_ms": round(percentile(times, 0.95), 3), "max_ms": round(max(times), 3),
-                        "samples": len(times), "blocks_read_median": statistics.median(read),
-                        "blocks_hit_median": statistics.median(hit), "example": values[0],
+            for name in times:
+                line = {"name": f"pg_search_{kind}_{name}", "median_ms": round(statistics.median(times[name]), 3),
+                        "p95_ms": round(percentile(times[name], 0.95), 3), "max_ms": round(max(times[name]), 3),
+                        "samples": len(times[name]), "blocks_read_median": statistics.median(read[name]),
+                        "blocks_hit_median": statistics.median(hit[name]), "example": values[0],
                         "load_avg": [round(x, 2) for x in os.getloadavg()], **settings}
                 print(json.dumps(line, ensure_ascii=False), flush=True)
     engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import text
 
@@ -78,9 +79,9 @@ def business(app: App, actor: Actor, name: str = "示例餐饮有限公司") -> 
 
 
 def active_resident(app: App, team: Team, name: str = "张伟", meter: str | None = None,
-                    balance: Decimal | None = None) -> tuple[CustomerView, OrderView]:
+                    balance: Decimal | None = None, **over: Any) -> tuple[CustomerView, OrderView]:
     """A residential customer taken through account opening: active account with a meter."""
-    c = resident(app, team.clerk, name)
+    c = resident(app, team.clerk, name, **over)
     orders = OrderService(app, team.clerk)
     o = orders.open("activation", c.id, documents=["property_proof", "owner_id"])
     o = orders.perform(o.id, "accept")

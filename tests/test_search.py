@@ -198,3 +198,31 @@ def test_count_says_how_many_up_to_a_cap(people):
     assert service.count("139", cap=2) == (2, False)
     assert service.count("不存在") == (0, True)
     assert service.count("  ") == (0, True)
+
+
+def test_four_characters_or_more_find_exactly_the_texts_that_hold_them(app):
+    """On PostgreSQL four characters and more are answered from the runs of four, below from the pairs;
+    both find a fragment inside the name or inside the address, never one made of the name's end and
+    the address's start, and follow a rename."""
+    from gasdesk.services.customers import CustomerService as Customers
+
+    team = make_team(app)
+    a, _ = active_resident(app, team, "欧阳晓明", address="安顺市西秀区塔山东路18号锦绣花园3栋")
+    resident(app, team.clerk, "王塔山", address="安顺市普定县东路村")
+    resident(app, team.clerk, "陈晓", address="安顺市西秀区塔山西路2号")
+    m = team.manager
+    assert names(app, m, "塔山东路") == ["欧阳晓明"]
+    assert names(app, m, "塔山东路18号锦绣") == ["欧阳晓明"]
+    assert names(app, m, "欧阳晓明") == ["欧阳晓明"]
+    assert names(app, m, "阳晓明") == ["欧阳晓明"]
+    assert names(app, m, "西秀区塔山") == ["欧阳晓明", "陈晓"]
+    assert names(app, m, "塔山") == ["欧阳晓明", "王塔山", "陈晓"]
+    assert names(app, m, "塔山东路村") == []            # not in one text
+    assert names(app, m, "晓明安顺") == []              # the name's end and the address's start
+    assert names(app, m, "3栋3栋") == []
+    assert Customers(app, m).count("西秀区塔山") == (2, True)
+    orders = OrderService(app, team.clerk)
+    d = orders.open("detail_change", a.id, documents=["id_copy"])
+    d = orders.perform(d.id, "approve", {"new_name": "欧阳晓东"})
+    orders.perform(d.id, "details_changed")
+    assert names(app, m, "欧阳晓明") == [] and names(app, m, "欧阳晓东") == ["欧阳晓东"]

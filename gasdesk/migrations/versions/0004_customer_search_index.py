@@ -17,14 +17,23 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+SQLITE_DDL = ["CREATE VIRTUAL TABLE customer_fts USING fts5(doc, tokenize = 'unicode61')"]
+POSTGRES_DDL = [
+    "CREATE TABLE customer_search (customer_id INTEGER PRIMARY KEY REFERENCES customer(id), doc TSVECTOR NOT NULL)",
+    "CREATE INDEX ix_customer_search_doc ON customer_search USING GIN (doc)",
+]
+
+
 def upgrade() -> None:
     bind = op.get_bind()
     sqlite = bind.dialect.name == "sqlite"
-    for ddl in search_index.SQLITE_DDL if sqlite else search_index.POSTGRES_DDL:
+    for ddl in SQLITE_DDL if sqlite else POSTGRES_DDL:
         op.execute(ddl)
+    insert = sa.text("INSERT INTO customer_fts(rowid, doc) VALUES (:id, :doc)" if sqlite else
+                     "INSERT INTO customer_search(customer_id, doc) VALUES (:id, to_tsvector('simple', :doc))")
     rows = bind.execute(sa.text("SELECT id, name, address FROM customer ORDER BY id")).all()
     for customer_id, name, address in rows:
-        search_index.upsert(bind, customer_id, name, address)
+        bind.execute(insert, {"id": customer_id, "doc": search_index.document(name, address)})
 
 
 def downgrade() -> None:
