@@ -1,329 +1,224 @@
 """initial schema
 
-Revision ID: 0001
-Revises:
 Create Date: 2026-11-27 09:06:01.219016
 """
-from collections.abc import Sequence
+from gasdesk.migrations.kit import (boolean, create, date, drop, index, integer, json, money, quantity, ref,
+                                    string, table, text, timestamp)
 
-import sqlalchemy as sa
-from alembic import op
-from sqlalchemy.dialects import postgresql
+revision = "0001"
+down_revision = None
 
-import gasdesk.models.base
-
-revision: str = '0001'
-down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+TABLES = (
+    table(
+        "customer",
+        integer("id"),
+        string("number", 20, unique=True),
+        string("category", 20),
+        string("status", 20),
+        string("name", 100),
+        string("name_initials", 100),
+        string("id_type", 20),
+        string("id_number", 40),
+        string("contact_person", 40),
+        string("phone", 20),
+        string("phone2", 20),
+        string("address", 200),
+        string("district", 20),
+        string("gas_use_type", 20),
+        quantity("yearly_allowance"),
+        integer("household_size", null=True),
+        timestamp("created_at"),
+        timestamp("closed_at", null=True),
+        ref("predecessor_id", "customer", null=True),
+        integer("version"),
+        index("ix_customer_address", "address"),
+        index("ix_customer_id_number", "id_number"),
+        index("ix_customer_initials", "name_initials"),
+        index("ix_customer_name", "name"),
+        index("ix_customer_phone", "phone"),
+    ),
+    table(
+        "department",
+        integer("id"),
+        string("code", 40, unique=True),
+        string("name", 60),
+        boolean("active"),
+    ),
+    table(
+        "number_sequence",
+        string("series", 40, key=True),
+        integer("last_value"),
+    ),
+    table(
+        "account",
+        integer("id"),
+        string("number", 20, unique=True),
+        ref("customer_id", "customer"),
+        string("status", 20),
+        money("balance"),
+        string("address", 200),
+        timestamp("opened_at"),
+        timestamp("activated_at", null=True),
+        timestamp("suspended_at", null=True),
+        timestamp("closed_at", null=True),
+        ref("predecessor_id", "account", null=True),
+        integer("version"),
+        index("ix_account_customer", "customer_id"),
+    ),
+    table(
+        "staff",
+        integer("id"),
+        string("login", 40, unique=True),
+        string("name", 40),
+        ref("department_id", "department", null=True),
+        string("role", 20),
+        string("password_hash", 200),
+        boolean("active"),
+        boolean("must_change_password"),
+        integer("failed_attempts"),
+        timestamp("locked_until", null=True),
+        timestamp("created_at"),
+    ),
+    table(
+        "audit_log",
+        integer("id"),
+        timestamp("at"),
+        ref("staff_id", "staff", null=True),
+        string("entity", 40),
+        string("entity_id", 40),
+        string("action", 40),
+        json("changes"),
+        string("prev_hash", 64),
+        string("hash", 64),
+        index("ix_audit_entity", "entity", "entity_id"),
+    ),
+    table(
+        "calendar_override",
+        date("day", key=True),
+        boolean("is_working"),
+        text("note"),
+        ref("set_by_id", "staff", null=True),
+        timestamp("set_at"),
+    ),
+    table(
+        "meter",
+        integer("id"),
+        string("number", 30, unique=True),
+        string("model", 40),
+        string("rating", 10),
+        ref("account_id", "account", null=True),
+        string("status", 20),
+        quantity("initial_reading"),
+        quantity("last_reading"),
+        timestamp("last_read_at", null=True),
+        timestamp("installed_at"),
+        timestamp("removed_at", null=True),
+        quantity("final_reading", null=True),
+        index("ix_meter_account", "account_id"),
+    ),
+    table(
+        "service_order",
+        integer("id"),
+        string("number", 30, unique=True),
+        string("kind", 30),
+        ref("customer_id", "customer"),
+        ref("account_id", "account", null=True),
+        string("step", 40),
+        string("status", 20),
+        timestamp("step_entered_at"),
+        ref("opened_by_id", "staff"),
+        timestamp("opened_at"),
+        timestamp("closed_at", null=True),
+        string("channel", 20),
+        text("summary"),
+        json("documents"),
+        json("data"),
+        text("reason"),
+        ref("department_id", "department", null=True),
+        string("crew", 60),
+        timestamp("appointment_at", null=True),
+        integer("rounds"),
+        integer("version"),
+        index("ix_order_customer", "customer_id", "opened_at"),
+        index("ix_order_opened", "opened_at"),
+        index("ix_order_status_step", "status", "kind", "step"),
+    ),
+    table(
+        "setting",
+        string("key", 60, key=True),
+        json("value"),
+        timestamp("updated_at"),
+        ref("updated_by_id", "staff", null=True),
+    ),
+    table(
+        "deadline",
+        integer("id"),
+        ref("order_id", "service_order"),
+        string("scope", 10),
+        string("step", 40, null=True),
+        ref("department_id", "department", null=True),
+        integer("amount"),
+        string("unit", 20),
+        timestamp("started_at"),
+        timestamp("due_at"),
+        string("status", 20),
+        timestamp("paused_at", null=True),
+        text("pause_reason"),
+        integer("remaining", null=True),
+        timestamp("finished_at", null=True),
+        index("ix_deadline_open_due", "status", "due_at"),
+        index("ix_deadline_order", "order_id"),
+    ),
+    table(
+        "order_step",
+        integer("id"),
+        ref("order_id", "service_order"),
+        integer("seq"),
+        string("from_step", 40, null=True),
+        string("to_step", 40),
+        string("action", 40),
+        ref("actor_id", "staff"),
+        timestamp("at"),
+        text("note"),
+        json("data"),
+        index("ix_order_step_order", "order_id", "seq", unique=True),
+    ),
+    table(
+        "payment",
+        integer("id"),
+        string("receipt_number", 30, unique=True),
+        string("kind", 20),
+        money("amount"),
+        money("cash_effect"),
+        money("balance_effect"),
+        string("method", 20),
+        ref("customer_id", "customer"),
+        ref("account_id", "account", null=True),
+        ref("order_id", "service_order", null=True),
+        ref("staff_id", "staff"),
+        timestamp("at"),
+        string("item", 60),
+        text("note"),
+        ref("reverses_id", "payment", null=True),
+        index("ix_payment_account", "account_id", "at"),
+        index("ix_payment_at", "at"),
+        index("ix_payment_staff_at", "staff_id", "at"),
+    ),
+    table(
+        "deadline_pause",
+        integer("id"),
+        ref("deadline_id", "deadline"),
+        timestamp("started_at"),
+        timestamp("ended_at", null=True),
+        text("reason"),
+        index("ix_deadline_pause_deadline_id", "deadline_id"),
+    ),
+)
 
 
 def upgrade() -> None:
-    # ### commands auto generated by Alembic - please adjust! ###
-    op.create_table('customer',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('number', sa.String(length=20), nullable=False),
-    sa.Column('category', sa.String(length=20), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('name', sa.String(length=100), nullable=False),
-    sa.Column('name_initials', sa.String(length=100), nullable=False),
-    sa.Column('id_type', sa.String(length=20), nullable=False),
-    sa.Column('id_number', sa.String(length=40), nullable=False),
-    sa.Column('contact_person', sa.String(length=40), nullable=False),
-    sa.Column('phone', sa.String(length=20), nullable=False),
-    sa.Column('phone2', sa.String(length=20), nullable=False),
-    sa.Column('address', sa.String(length=200), nullable=False),
-    sa.Column('district', sa.String(length=20), nullable=False),
-    sa.Column('gas_use_type', sa.String(length=20), nullable=False),
-    sa.Column('yearly_allowance', gasdesk.models.base.Quantity(precision=14, scale=3), nullable=False),
-    sa.Column('household_size', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('closed_at', sa.DateTime(), nullable=True),
-    sa.Column('predecessor_id', sa.Integer(), nullable=True),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['predecessor_id'], ['customer.id'], name=op.f('fk_customer_predecessor_id_customer')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_customer')),
-    sa.UniqueConstraint('number', name=op.f('uq_customer_number'))
-    )
-    with op.batch_alter_table('customer', schema=None) as batch_op:
-        batch_op.create_index('ix_customer_address', ['address'], unique=False)
-        batch_op.create_index('ix_customer_id_number', ['id_number'], unique=False)
-        batch_op.create_index('ix_customer_initials', ['name_initials'], unique=False)
-        batch_op.create_index('ix_customer_name', ['name'], unique=False)
-        batch_op.create_index('ix_customer_phone', ['phone'], unique=False)
-
-    op.create_table('department',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sa.String(length=40), nullable=False),
-    sa.Column('name', sa.String(length=60), nullable=False),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_department')),
-    sa.UniqueConstraint('code', name=op.f('uq_department_code'))
-    )
-    op.create_table('number_sequence',
-    sa.Column('series', sa.String(length=40), nullable=False),
-    sa.Column('last_value', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('series', name=op.f('pk_number_sequence'))
-    )
-    op.create_table('account',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('number', sa.String(length=20), nullable=False),
-    sa.Column('customer_id', sa.Integer(), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('balance', gasdesk.models.base.Money(precision=12, scale=2), nullable=False),
-    sa.Column('address', sa.String(length=200), nullable=False),
-    sa.Column('opened_at', sa.DateTime(), nullable=False),
-    sa.Column('activated_at', sa.DateTime(), nullable=True),
-    sa.Column('suspended_at', sa.DateTime(), nullable=True),
-    sa.Column('closed_at', sa.DateTime(), nullable=True),
-    sa.Column('predecessor_id', sa.Integer(), nullable=True),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], name=op.f('fk_account_customer_id_customer')),
-    sa.ForeignKeyConstraint(['predecessor_id'], ['account.id'], name=op.f('fk_account_predecessor_id_account')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_account')),
-    sa.UniqueConstraint('number', name=op.f('uq_account_number'))
-    )
-    with op.batch_alter_table('account', schema=None) as batch_op:
-        batch_op.create_index('ix_account_customer', ['customer_id'], unique=False)
-
-    op.create_table('staff',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('login', sa.String(length=40), nullable=False),
-    sa.Column('name', sa.String(length=40), nullable=False),
-    sa.Column('department_id', sa.Integer(), nullable=True),
-    sa.Column('role', sa.String(length=20), nullable=False),
-    sa.Column('password_hash', sa.String(length=200), nullable=False),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('must_change_password', sa.Boolean(), nullable=False),
-    sa.Column('failed_attempts', sa.Integer(), nullable=False),
-    sa.Column('locked_until', sa.DateTime(), nullable=True),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_staff_department_id_department')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_staff')),
-    sa.UniqueConstraint('login', name=op.f('uq_staff_login'))
-    )
-    op.create_table('audit_log',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', sa.DateTime(), nullable=False),
-    sa.Column('staff_id', sa.Integer(), nullable=True),
-    sa.Column('entity', sa.String(length=40), nullable=False),
-    sa.Column('entity_id', sa.String(length=40), nullable=False),
-    sa.Column('action', sa.String(length=40), nullable=False),
-    sa.Column('changes', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.Column('prev_hash', sa.String(length=64), nullable=False),
-    sa.Column('hash', sa.String(length=64), nullable=False),
-    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_audit_log_staff_id_staff')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log'))
-    )
-    with op.batch_alter_table('audit_log', schema=None) as batch_op:
-        batch_op.create_index('ix_audit_entity', ['entity', 'entity_id'], unique=False)
-
-    op.create_table('calendar_override',
-    sa.Column('day', sa.Date(), nullable=False),
-    sa.Column('is_working', sa.Boolean(), nullable=False),
-    sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('set_by_id', sa.Integer(), nullable=True),
-    sa.Column('set_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['set_by_id'], ['staff.id'], name=op.f('fk_calendar_override_set_by_id_staff')),
-    sa.PrimaryKeyConstraint('day', name=op.f('pk_calendar_override'))
-    )
-    op.create_table('meter',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('number', sa.String(length=30), nullable=False),
-    sa.Column('model', sa.String(length=40), nullable=False),
-    sa.Column('rating', sa.String(length=10), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=True),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('initial_reading', gasdesk.models.base.Quantity(precision=14, scale=3), nullable=False),
-    sa.Column('last_reading', gasdesk.models.base.Quantity(precision=14, scale=3), nullable=False),
-    sa.Column('last_read_at', sa.DateTime(), nullable=True),
-    sa.Column('installed_at', sa.DateTime(), nullable=False),
-    sa.Column('removed_at', sa.DateTime(), nullable=True),
-    sa.Column('final_reading', gasdesk.models.base.Quantity(precision=14, scale=3), nullable=True),
-    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_meter_account_id_account')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_meter')),
-    sa.UniqueConstraint('number', name=op.f('uq_meter_number'))
-    )
-    with op.batch_alter_table('meter', schema=None) as batch_op:
-        batch_op.create_index('ix_meter_account', ['account_id'], unique=False)
-
-    op.create_table('service_order',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('number', sa.String(length=30), nullable=False),
-    sa.Column('kind', sa.String(length=30), nullable=False),
-    sa.Column('customer_id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=True),
-    sa.Column('step', sa.String(length=40), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('step_entered_at', sa.DateTime(), nullable=False),
-    sa.Column('opened_by_id', sa.Integer(), nullable=False),
-    sa.Column('opened_at', sa.DateTime(), nullable=False),
-    sa.Column('closed_at', sa.DateTime(), nullable=True),
-    sa.Column('channel', sa.String(length=20), nullable=False),
-    sa.Column('summary', sa.Text(), nullable=False),
-    sa.Column('documents', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('department_id', sa.Integer(), nullable=True),
-    sa.Column('crew', sa.String(length=60), nullable=False),
-    sa.Column('appointment_at', sa.DateTime(), nullable=True),
-    sa.Column('rounds', sa.Integer(), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_service_order_account_id_account')),
-    sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], name=op.f('fk_service_order_customer_id_customer')),
-    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_service_order_department_id_department')),
-    sa.ForeignKeyConstraint(['opened_by_id'], ['staff.id'], name=op.f('fk_service_order_opened_by_id_staff')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_service_order')),
-    sa.UniqueConstraint('number', name=op.f('uq_service_order_number'))
-    )
-    with op.batch_alter_table('service_order', schema=None) as batch_op:
-        batch_op.create_index('ix_order_customer', ['customer_id', 'opened_at'], unique=False)
-        batch_op.create_index('ix_order_opened', ['opened_at'], unique=False)
-        batch_op.create_index('ix_order_status_step', ['status', 'kind', 'step'], unique=False)
-
-    op.create_table('setting',
-    sa.Column('key', sa.String(length=60), nullable=False),
-    sa.Column('value', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.Column('updated_by_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['updated_by_id'], ['staff.id'], name=op.f('fk_setting_updated_by_id_staff')),
-    sa.PrimaryKeyConstraint('key', name=op.f('pk_setting'))
-    )
-    op.create_table('deadline',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('order_id', sa.Integer(), nullable=False),
-    sa.Column('scope', sa.String(length=10), nullable=False),
-    sa.Column('step', sa.String(length=40), nullable=True),
-    sa.Column('department_id', sa.Integer(), nullable=True),
-    sa.Column('amount', sa.Integer(), nullable=False),
-    sa.Column('unit', sa.String(length=20), nullable=False),
-    sa.Column('started_at', sa.DateTime(), nullable=False),
-    sa.Column('due_at', sa.DateTime(), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('paused_at', sa.DateTime(), nullable=True),
-    sa.Column('pause_reason', sa.Text(), nullable=False),
-    sa.Column('remaining', sa.Integer(), nullable=True),
-    sa.Column('finished_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_deadline_department_id_department')),
-    sa.ForeignKeyConstraint(['order_id'], ['service_order.id'], name=op.f('fk_deadline_order_id_service_order')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_deadline'))
-    )
-    with op.batch_alter_table('deadline', schema=None) as batch_op:
-        batch_op.create_index('ix_deadline_open_due', ['status', 'due_at'], unique=False)
-        batch_op.create_index('ix_deadline_order', ['order_id'], unique=False)
-
-    op.create_table('order_step',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('order_id', sa.Integer(), nullable=False),
-    sa.Column('seq', sa.Integer(), nullable=False),
-    sa.Column('from_step', sa.String(length=40), nullable=True),
-    sa.Column('to_step', sa.String(length=40), nullable=False),
-    sa.Column('action', sa.String(length=40), nullable=False),
-    sa.Column('actor_id', sa.Integer(), nullable=False),
-    sa.Column('at', sa.DateTime(), nullable=False),
-    sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.ForeignKeyConstraint(['actor_id'], ['staff.id'], name=op.f('fk_order_step_actor_id_staff')),
-    sa.ForeignKeyConstraint(['order_id'], ['service_order.id'], name=op.f('fk_order_step_order_id_service_order')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_step'))
-    )
-    with op.batch_alter_table('order_step', schema=None) as batch_op:
-        batch_op.create_index('ix_order_step_order', ['order_id', 'seq'], unique=True)
-
-    op.create_table('payment',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('receipt_number', sa.String(length=30), nullable=False),
-    sa.Column('kind', sa.String(length=20), nullable=False),
-    sa.Column('amount', gasdesk.models.base.Money(precision=12, scale=2), nullable=False),
-    sa.Column('cash_effect', gasdesk.models.base.Money(precision=12, scale=2), nullable=False),
-    sa.Column('balance_effect', gasdesk.models.base.Money(precision=12, scale=2), nullable=False),
-    sa.Column('method', sa.String(length=20), nullable=False),
-    sa.Column('customer_id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=True),
-    sa.Column('order_id', sa.Integer(), nullable=True),
-    sa.Column('staff_id', sa.Integer(), nullable=False),
-    sa.Column('at', sa.DateTime(), nullable=False),
-    sa.Column('item', sa.String(length=60), nullable=False),
-    sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('reverses_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_payment_account_id_account')),
-    sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], name=op.f('fk_payment_customer_id_customer')),
-    sa.ForeignKeyConstraint(['order_id'], ['service_order.id'], name=op.f('fk_payment_order_id_service_order')),
-    sa.ForeignKeyConstraint(['reverses_id'], ['payment.id'], name=op.f('fk_payment_reverses_id_payment')),
-    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_payment_staff_id_staff')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment')),
-    sa.UniqueConstraint('receipt_number', name=op.f('uq_payment_receipt_number'))
-    )
-    with op.batch_alter_table('payment', schema=None) as batch_op:
-        batch_op.create_index('ix_payment_account', ['account_id', 'at'], unique=False)
-        batch_op.create_index('ix_payment_at', ['at'], unique=False)
-        batch_op.create_index('ix_payment_staff_at', ['staff_id', 'at'], unique=False)
-
-    op.create_table('deadline_pause',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('deadline_id', sa.Integer(), nullable=False),
-    sa.Column('started_at', sa.DateTime(), nullable=False),
-    sa.Column('ended_at', sa.DateTime(), nullable=True),
-    sa.Column('reason', sa.Text(), nullable=False),
-    sa.ForeignKeyConstraint(['deadline_id'], ['deadline.id'], name=op.f('fk_deadline_pause_deadline_id_deadline')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_deadline_pause'))
-    )
-    with op.batch_alter_table('deadline_pause', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_deadline_pause_deadline_id'), ['deadline_id'], unique=False)
-
-    # ### end Alembic commands ###
+    create(TABLES)
 
 
 def downgrade() -> None:
-    # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('deadline_pause', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_deadline_pause_deadline_id'))
-
-    op.drop_table('deadline_pause')
-    with op.batch_alter_table('payment', schema=None) as batch_op:
-        batch_op.drop_index('ix_payment_staff_at')
-        batch_op.drop_index('ix_payment_at')
-        batch_op.drop_index('ix_payment_account')
-
-    op.drop_table('payment')
-    with op.batch_alter_table('order_step', schema=None) as batch_op:
-        batch_op.drop_index('ix_order_step_order')
-
-    op.drop_table('order_step')
-    with op.batch_alter_table('deadline', schema=None) as batch_op:
-        batch_op.drop_index('ix_deadline_order')
-        batch_op.drop_index('ix_deadline_open_due')
-
-    op.drop_table('deadline')
-    op.drop_table('setting')
-    with op.batch_alter_table('service_order', schema=None) as batch_op:
-        batch_op.drop_index('ix_order_status_step')
-        batch_op.drop_index('ix_order_opened')
-        batch_op.drop_index('ix_order_customer')
-
-    op.drop_table('service_order')
-    with op.batch_alter_table('meter', schema=None) as batch_op:
-        batch_op.drop_index('ix_meter_account')
-
-    op.drop_table('meter')
-    op.drop_table('calendar_override')
-    with op.batch_alter_table('audit_log', schema=None) as batch_op:
-        batch_op.drop_index('ix_audit_entity')
-
-    op.drop_table('audit_log')
-    op.drop_table('staff')
-    with op.batch_alter_table('account', schema=None) as batch_op:
-        batch_op.drop_index('ix_account_customer')
-
-    op.drop_table('account')
-    op.drop_table('number_sequence')
-    op.drop_table('department')
-    with op.batch_alter_table('customer', schema=None) as batch_op:
-        batch_op.drop_index('ix_customer_phone')
-        batch_op.drop_index('ix_customer_name')
-        batch_op.drop_index('ix_customer_initials')
-        batch_op.drop_index('ix_customer_id_number')
-        batch_op.drop_index('ix_customer_address')
-
-    op.drop_table('customer')
-    # ### end Alembic commands ###
+    drop(TABLES)

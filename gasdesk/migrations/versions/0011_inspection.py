@@ -1,237 +1,155 @@
 """safety inspection: plans, inspection orders, visits, hazards, account flags, clearances, order attachments
 
-Revision ID: 0011
-Revises: 0010
 Create Date: 2026-11-30 00:00:00
 """
-from collections.abc import Sequence
+from gasdesk.migrations.kit import (boolean, create, date, drop, index, integer, json, ref, string, table,
+                                    text, timestamp, unique)
 
-import sqlalchemy as sa
-from alembic import op
+revision = "0011"
+down_revision = "0010"
 
-import gasdesk.models.base
-from sqlalchemy import Text  # noqa: F401  (autogenerate renders JSONB(astext_type=Text()))
-from sqlalchemy.dialects import postgresql
-
-revision: str = '0011'
-down_revision: str | None = '0010'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+TABLES = (
+    table(
+        "inspection_clearance",
+        integer("id"),
+        ref("account_id", "account"),
+        string("purpose", 20),
+        string("detail", 100),
+        text("reason"),
+        ref("manager_id", "staff"),
+        ref("clerk_id", "staff"),
+        timestamp("granted_at"),
+        timestamp("used_at", null=True),
+        string("used_ref", 40),
+        index("ix_inspection_clearance_account", "account_id", "purpose", "used_at"),
+    ),
+    table(
+        "inspection_plan",
+        integer("id"),
+        string("number", 30, unique=True),
+        string("title", 100),
+        string("district", 20),
+        string("address", 100),
+        string("category", 20),
+        boolean("due_only"),
+        string("inspector", 60),
+        date("starts_on"),
+        date("ends_on"),
+        string("status", 20),
+        integer("planned"),
+        integer("opened"),
+        integer("skipped"),
+        text("note"),
+        timestamp("created_at"),
+        ref("created_by_id", "staff"),
+        timestamp("opened_at", null=True),
+        timestamp("closed_at", null=True),
+        ref("closed_by_id", "staff", null=True),
+        integer("version"),
+        index("ix_inspection_plan_status", "status", "ends_on"),
+    ),
+    table(
+        "inspection_account",
+        ref("account_id", "account", key=True),
+        ref("last_order_id", "service_order", null=True),
+        timestamp("last_visit_at", null=True),
+        string("last_outcome", 20),
+        timestamp("last_entered_at", null=True),
+        boolean("refused"),
+        boolean("unreachable"),
+        integer("open_hazards"),
+        integer("open_grade1"),
+        timestamp("updated_at"),
+        index("ix_inspection_account_entered", "last_entered_at"),
+    ),
+    table(
+        "inspection_order",
+        ref("order_id", "service_order", key=True),
+        ref("plan_id", "inspection_plan", null=True),
+        ref("account_id", "account"),
+        ref("open_account_id", "account", null=True, unique=True),
+        string("outcome", 20),
+        integer("attempts"),
+        timestamp("last_visit_at", null=True),
+        timestamp("entered_at", null=True),
+        string("inspector", 60),
+        integer("hazards"),
+        integer("open_hazards"),
+        index("ix_inspection_order_account", "account_id", "order_id"),
+        index("ix_inspection_order_plan", "plan_id", "outcome"),
+    ),
+    table(
+        "inspection_visit",
+        integer("id"),
+        ref("order_id", "service_order"),
+        ref("plan_id", "inspection_plan", null=True),
+        ref("account_id", "account"),
+        integer("attempt"),
+        string("outcome", 20),
+        timestamp("visited_at"),
+        timestamp("left_at", null=True),
+        string("inspector", 60),
+        boolean("card_left"),
+        text("refusal_reason"),
+        json("checklist"),
+        date("alarm_due", null=True),
+        date("hose_due", null=True),
+        date("cooker_due", null=True),
+        date("heater_due", null=True),
+        text("note"),
+        ref("staff_id", "staff"),
+        timestamp("recorded_at"),
+        unique("uq_inspection_visit_order_attempt", "order_id", "attempt"),
+        index("ix_inspection_visit_account", "account_id", "visited_at"),
+        index("ix_inspection_visit_at", "visited_at"),
+        index("ix_inspection_visit_plan", "plan_id", "outcome"),
+    ),
+    table(
+        "inspection_hazard",
+        integer("id"),
+        ref("order_id", "service_order"),
+        ref("visit_id", "inspection_visit"),
+        ref("account_id", "account"),
+        string("item", 40),
+        string("label", 100),
+        string("grade", 10),
+        text("note"),
+        timestamp("found_at"),
+        timestamp("due_at", null=True),
+        string("notice_number", 30, null=True),
+        string("status", 10),
+        timestamp("closed_at", null=True),
+        ref("closed_by_id", "staff", null=True),
+        string("closed_how", 20),
+        text("closed_note"),
+        ref("suspension_order_id", "service_order", null=True),
+        index("ix_inspection_hazard_account", "account_id", "status"),
+        index("ix_inspection_hazard_found", "found_at"),
+        index("ix_inspection_hazard_order", "order_id"),
+        index("ix_inspection_hazard_status_due", "status", "due_at"),
+    ),
+    table(
+        "order_attachment",
+        integer("id"),
+        ref("order_id", "service_order"),
+        ref("hazard_id", "inspection_hazard", null=True),
+        string("file_name", 200),
+        string("stored_path", 300),
+        string("sha256", 64),
+        integer("size"),
+        string("content_type", 60),
+        string("caption", 200),
+        timestamp("added_at"),
+        ref("added_by_id", "staff"),
+        unique("uq_order_attachment_order_sha", "order_id", "sha256"),
+        index("ix_order_attachment_order", "order_id"),
+    ),
+)
 
 
 def upgrade() -> None:
-    # ### commands auto generated by Alembic - please adjust! ###
-    op.create_table('inspection_clearance',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('purpose', sa.String(length=20), nullable=False),
-    sa.Column('detail', sa.String(length=100), nullable=False),
-    sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('manager_id', sa.Integer(), nullable=False),
-    sa.Column('clerk_id', sa.Integer(), nullable=False),
-    sa.Column('granted_at', sa.DateTime(), nullable=False),
-    sa.Column('used_at', sa.DateTime(), nullable=True),
-    sa.Column('used_ref', sa.String(length=40), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_inspection_clearance_account_id_account')),
-    sa.ForeignKeyConstraint(['clerk_id'], ['staff.id'], name=op.f('fk_inspection_clearance_clerk_id_staff')),
-    sa.ForeignKeyConstraint(['manager_id'], ['staff.id'], name=op.f('fk_inspection_clearance_manager_id_staff')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_inspection_clearance'))
-    )
-    with op.batch_alter_table('inspection_clearance', schema=None) as batch_op:
-        batch_op.create_index('ix_inspection_clearance_account', ['account_id', 'purpose', 'used_at'], unique=False)
-
-    op.create_table('inspection_plan',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('number', sa.String(length=30), nullable=False),
-    sa.Column('title', sa.String(length=100), nullable=False),
-    sa.Column('district', sa.String(length=20), nullable=False),
-    sa.Column('address', sa.String(length=100), nullable=False),
-    sa.Column('category', sa.String(length=20), nullable=False),
-    sa.Column('due_only', sa.Boolean(), nullable=False),
-    sa.Column('inspector', sa.String(length=60), nullable=False),
-    sa.Column('starts_on', sa.Date(), nullable=False),
-    sa.Column('ends_on', sa.Date(), nullable=False),
-    sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('planned', sa.Integer(), nullable=False),
-    sa.Column('opened', sa.Integer(), nullable=False),
-    sa.Column('skipped', sa.Integer(), nullable=False),
-    sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('created_by_id', sa.Integer(), nullable=False),
-    sa.Column('opened_at', sa.DateTime(), nullable=True),
-    sa.Column('closed_at', sa.DateTime(), nullable=True),
-    sa.Column('closed_by_id', sa.Integer(), nullable=True),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['closed_by_id'], ['staff.id'], name=op.f('fk_inspection_plan_closed_by_id_staff')),
-    sa.ForeignKeyConstraint(['created_by_id'], ['staff.id'], name=op.f('fk_inspection_plan_created_by_id_staff')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_inspection_plan')),
-    sa.UniqueConstraint('number', name=op.f('uq_inspection_plan_number'))
-    )
-    with op.batch_alter_table('inspection_plan', schema=None) as batch_op:
-        batch_op.create_index('ix_inspection_plan_status', ['status', 'ends_on'], unique=False)
-
-    op.create_table('inspection_account',
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('last_order_id', sa.Integer(), nullable=True),
-    sa.Column('last_visit_at', sa.DateTime(), nullable=True),
-    sa.Column('last_outcome', sa.String(length=20), nullable=False),
-    sa.Column('last_entered_at', sa.DateTime(), nullable=True),
-    sa.Column('refused', sa.Boolean(), nullable=False),
-    sa.Column('unreachable', sa.Boolean(), nullable=False),
-    sa.Column('open_hazards', sa.Integer(), nullable=False),
-    sa.Column('open_grade1', sa.Integer(), nullable=False),
-    sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_inspection_account_account_id_account')),
-    sa.ForeignKeyConstraint(['last_order_id'], ['service_order.id'], name=op.f('fk_inspection_account_last_order_id_service_order')),
-    sa.PrimaryKeyConstraint('account_id', name=op.f('pk_inspection_account'))
-    )
-    with op.batch_alter_table('inspection_account', schema=None) as batch_op:
-        batch_op.create_index('ix_inspection_account_entered', ['last_entered_at'], unique=False)
-
-    op.create_table('inspection_order',
-    sa.Column('order_id', sa.Integer(), nullable=False),
-    sa.Column('plan_id', sa.Integer(), nullable=True),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('open_account_id', sa.Integer(), nullable=True),
-    sa.Column('outcome', sa.String(length=20), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('last_visit_at', sa.DateTime(), nullable=True),
-    sa.Column('entered_at', sa.DateTime(), nullable=True),
-    sa.Column('inspector', sa.String(length=60), nullable=False),
-    sa.Column('hazards', sa.Integer(), nullable=False),
-    sa.Column('open_hazards', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_inspection_order_account_id_account')),
-    sa.ForeignKeyConstraint(['open_account_id'], ['account.id'], name=op.f('fk_inspection_order_open_account_id_account')),
-    sa.ForeignKeyConstraint(['order_id'], ['service_order.id'], name=op.f('fk_inspection_order_order_id_service_order')),
-    sa.ForeignKeyConstraint(['plan_id'], ['inspection_plan.id'], name=op.f('fk_inspection_order_plan_id_inspection_plan')),
-    sa.PrimaryKeyConstraint('order_id', name=op.f('pk_inspection_order')),
-    sa.UniqueConstraint('open_account_id', name=op.f('uq_inspection_order_open_account_id'))
-    )
-    with op.batch_alter_table('inspection_order', schema=None) as batch_op:
-        batch_op.create_index('ix_inspection_order_account', ['account_id', 'order_id'], unique=False)
-        batch_op.create_index('ix_inspection_order_plan', ['plan_id', 'outcome'], unique=False)
-
-    op.create_table('inspection_visit',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('order_id', sa.Integer(), nullable=False),
-    sa.Column('plan_id', sa.Integer(), nullable=True),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('attempt', sa.Integer(), nullable=False),
-    sa.Column('outcome', sa.String(length=20), nullable=False),
-    sa.Column('visited_at', sa.DateTime(), nullable=False),
-    sa.Column('left_at', sa.DateTime(), nullable=True),
-    sa.Column('inspector', sa.String(length=60), nullable=False),
-    sa.Column('card_left', sa.Boolean(), nullable=False),
-    sa.Column('refusal_reason', sa.Text(), nullable=False),
-    sa.Column('checklist', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
-    sa.Column('alarm_due', sa.Date(), nullable=True),
-    sa.Column('hose_due', sa.Date(), nullable=True),
-    sa.Column('cooker_due', sa.Date(), nullable=True),
-    sa.Column('heater_due', sa.Date(), nullable=True),
-    sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('staff_id', sa.Integer(), nullable=False),
-    sa.Column('recorded_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_inspection_visit_account_id_account')),
-    sa.ForeignKeyConstraint(['order_id'], ['service_order.id'], name=op.f('fk_inspection_visit_order_id_service_order')),
-    sa.ForeignKeyConstraint(['plan_id'], ['inspection_plan.id'], name=op.f('fk_inspection_visit_plan_id_inspection_plan')),
-    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_inspection_visit_staff_id_staff')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_inspection_visit')),
-    sa.UniqueConstraint('order_id', 'attempt', name='uq_inspection_visit_order_attempt')
-    )
-    with op.batch_alter_table('inspection_visit', schema=None) as batch_op:
-        batch_op.create_index('ix_inspection_visit_account', ['account_id', 'visited_at'], unique=False)
-        batch_op.create_index('ix_inspection_visit_at', ['visited_at'], unique=False)
-        batch_op.create_index('ix_inspection_visit_plan', ['plan_id', 'outcome'], unique=False)
-
-    op.create_table('inspection_hazard',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('order_id', sa.Integer(), nullable=False),
-    sa.Column('visit_id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('item', sa.String(length=40), nullable=False),
-    sa.Column('label', sa.String(length=100), nullable=False),
-    sa.Column('grade', sa.String(length=10), nullable=False),
-    sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('found_at', sa.DateTime(), nullable=False),
-    sa.Column('due_at', sa.DateTime(), nullable=True),
-    sa.Column('notice_number', sa.String(length=30), nullable=True),
-    sa.Column('status', sa.String(length=10), nullable=False),
-    sa.Column('closed_at', sa.DateTime(), nullable=True),
-    sa.Column('closed_by_id', sa.Integer(), nullable=True),
-    sa.Column('closed_how', sa.String(length=20), nullable=False),
-    sa.Column('closed_note', sa.Text(), nullable=False),
-    sa.Column('suspension_order_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_inspection_hazard_account_id_account')),
-    sa.ForeignKeyConstraint(['closed_by_id'], ['staff.id'], name=op.f('fk_inspection_hazard_closed_by_id_staff')),
-    sa.ForeignKeyConstraint(['order_id'], ['service_order.id'], name=op.f('fk_inspection_hazard_order_id_service_order')),
-    sa.ForeignKeyConstraint(['suspension_order_id'], ['service_order.id'], name=op.f('fk_inspection_hazard_suspension_order_id_service_order')),
-    sa.ForeignKeyConstraint(['visit_id'], ['inspection_visit.id'], name=op.f('fk_inspection_hazard_visit_id_inspection_visit')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_inspection_hazard'))
-    )
-    with op.batch_alter_table('inspection_hazard', schema=None) as batch_op:
-        batch_op.create_index('ix_inspection_hazard_account', ['account_id', 'status'], unique=False)
-        batch_op.create_index('ix_inspection_hazard_found', ['found_at'], unique=False)
-        batch_op.create_index('ix_inspection_hazard_order', ['order_id'], unique=False)
-        batch_op.create_index('ix_inspection_hazard_status_due', ['status', 'due_at'], unique=False)
-
-    op.create_table('order_attachment',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('order_id', sa.Integer(), nullable=False),
-    sa.Column('hazard_id', sa.Integer(), nullable=True),
-    sa.Column('file_name', sa.String(length=200), nullable=False),
-    sa.Column('stored_path', sa.String(length=300), nullable=False),
-    sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('size', sa.Integer(), nullable=False),
-    sa.Column('content_type', sa.String(length=60), nullable=False),
-    sa.Column('caption', sa.String(length=200), nullable=False),
-    sa.Column('added_at', sa.DateTime(), nullable=False),
-    sa.Column('added_by_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['added_by_id'], ['staff.id'], name=op.f('fk_order_attachment_added_by_id_staff')),
-    sa.ForeignKeyConstraint(['hazard_id'], ['inspection_hazard.id'], name=op.f('fk_order_attachment_hazard_id_inspection_hazard')),
-    sa.ForeignKeyConstraint(['order_id'], ['service_order.id'], name=op.f('fk_order_attachment_order_id_service_order')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_attachment')),
-    sa.UniqueConstraint('order_id', 'sha256', name='uq_order_attachment_order_sha')
-    )
-    with op.batch_alter_table('order_attachment', schema=None) as batch_op:
-        batch_op.create_index('ix_order_attachment_order', ['order_id'], unique=False)
-
-    # ### end Alembic commands ###
+    create(TABLES)
 
 
 def downgrade() -> None:
-    # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('order_attachment', schema=None) as batch_op:
-        batch_op.drop_index('ix_order_attachment_order')
-
-    op.drop_table('order_attachment')
-    with op.batch_alter_table('inspection_hazard', schema=None) as batch_op:
-        batch_op.drop_index('ix_inspection_hazard_status_due')
-        batch_op.drop_index('ix_inspection_hazard_order')
-        batch_op.drop_index('ix_inspection_hazard_found')
-        batch_op.drop_index('ix_inspection_hazard_account')
-
-    op.drop_table('inspection_hazard')
-    with op.batch_alter_table('inspection_visit', schema=None) as batch_op:
-        batch_op.drop_index('ix_inspection_visit_plan')
-        batch_op.drop_index('ix_inspection_visit_at')
-        batch_op.drop_index('ix_inspection_visit_account')
-
-    op.drop_table('inspection_visit')
-    with op.batch_alter_table('inspection_order', schema=None) as batch_op:
-        batch_op.drop_index('ix_inspection_order_plan')
-        batch_op.drop_index('ix_inspection_order_account')
-
-    op.drop_table('inspection_order')
-    with op.batch_alter_table('inspection_account', schema=None) as batch_op:
-        batch_op.drop_index('ix_inspection_account_entered')
-
-    op.drop_table('inspection_account')
-    with op.batch_alter_table('inspection_plan', schema=None) as batch_op:
-        batch_op.drop_index('ix_inspection_plan_status')
-
-    op.drop_table('inspection_plan')
-    with op.batch_alter_table('inspection_clearance', schema=None) as batch_op:
-        batch_op.drop_index('ix_inspection_clearance_account')
-
-    op.drop_table('inspection_clearance')
-    # ### end Alembic commands ###
+    drop(TABLES)
