@@ -1,20 +1,14 @@
 """customer search index: character pairs of names and addresses
 
-Revision ID: 0004
-Revises: 0003
 Create Date: 2026-11-27 10:00:00
 """
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
 from gasdesk.models import search_index
 
-revision: str = "0004"
-down_revision: str | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0004"
+down_revision = "0003"
 
 
 SQLITE_DDL = ["CREATE VIRTUAL TABLE customer_fts USING fts5(doc, tokenize = 'unicode61')"]

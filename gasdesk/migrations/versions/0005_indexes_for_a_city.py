@@ -1,17 +1,11 @@
 """indexes measured at a million customers: payments by customer and order, overdue clocks
 
-Revision ID: 0005
-Revises: 0004
 Create Date: 2026-11-27 10:50:00
 """
-from collections.abc import Sequence
-
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0005"
+down_revision = "0004"
 
 
 def upgrade() -> None:

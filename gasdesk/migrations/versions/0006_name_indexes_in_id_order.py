@@ -1,17 +1,11 @@
 """name and pinyin-initial indexes carry the id, so a page of hits comes straight off the index
 
-Revision ID: 0006
-Revises: 0005
 Create Date: 2026-11-27 12:40:00
 """
-from collections.abc import Sequence
-
 from alembic import op
 
-revision: str = "0006"
-down_revision: str | None = "0005"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0006"
+down_revision = "0005"
 
 
 def upgrade() -> None:

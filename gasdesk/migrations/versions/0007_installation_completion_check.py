@@ -1,19 +1,13 @@
 """the installation's 竣工验收 step is 'completion_check' (its old code 'acceptance' was also a form's);
 the complaint's 转办 action is 'refer' (its old code 'transfer' was also a flow's)
 
-Revision ID: 0007
-Revises: 0006
 Create Date: 2026-11-29 21:30:00
 """
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | None = "0006"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0007"
+down_revision = "0006"
 
 # A data migration names the step it renames: it runs once, on data written by an older definition.
 KIND, OLD, NEW = "installation", "acceptance", "completion_check"

@@ -1,11 +1,8 @@
 """audit as evidence: a digest on every sealed row, existing rows sealed in the chain, audit rows
 append-only on PostgreSQL
 
-Revision ID: 0008
-Revises: 0006
 Create Date: 2026-11-29 21:10:00
 """
-from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -13,10 +10,8 @@ from alembic import op
 
 from gasdesk.models.audit import SEALED, seal_unsealed_rows
 
-revision: str = "0008"
-down_revision: str | None = "0007"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0008"
+down_revision = "0007"
 
 # Audit rows are only ever inserted. The application's role may not change or remove them, whatever
 # grants it has on the table: an UPDATE, DELETE or TRUNCATE raises. (A superuser can still disable

@@ -1,18 +1,12 @@
 """one reversal per payment: a unique index on payment.reverses_id
 
-Revision ID: 0009
-Revises: 0006
 Create Date: 2026-11-29 21:00:00
 """
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0008"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision = "0009"
+down_revision = "0008"
 
 
 def upgrade() -> None:
