@@ -1,7 +1,5 @@
 """customer search on PostgreSQL: runs of four characters beside the pairs
 
-Revision ID: 0012
-Revises: 0011
 Create Date: 2026-11-30 04:00:00
 """
 import sqlalchemy as sa
