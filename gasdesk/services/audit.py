@@ -48,7 +48,7 @@ from gasdesk.models.audit import GENESIS, SEAL_ENTITY, SEALED, entry_hash, rende
 from gasdesk.services import bulk
 
 __all__ = ["GENESIS", "Anchor", "AuditReport", "append", "changes_of", "check", "entry_hash", "head", "lock_chain",
-           "render", "snapshot", "verify"]
+           "place", "render", "snapshot", "verify"]
 
 _HEAD = "audit_chain_head"
 _LAST = "audit_last_entry"
@@ -124,6 +124,14 @@ def head(session: Session) -> tuple[int | None, str]:
     """(id, hash) of the newest entry; (None, GENESIS) for an empty chain."""
     row = session.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
     return (None, GENESIS) if row is None else (int(row[0]), str(row[1]))
+
+
+def place(session: Session) -> int | None:
+    """Where a row written now stands in the chain: the id of the newest entry this transaction sees
+    (its own pending ones are not flushed to find it). Every audited change committed after it has a
+    larger id, so a form undoes those to print what the row's step saw (services/as_of.py)."""
+    with session.no_autoflush:
+        return session.scalar(select(func.max(AuditEntry.id)))
 
 
 # --- seals ----------------------------------------------------------------------------------------

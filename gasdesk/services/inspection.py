@@ -61,6 +61,7 @@ from gasdesk.permissions import Permission
 from gasdesk.services import audit, deadlines, hazard_gate, numbering
 from gasdesk.services import settings as settings_store
 from gasdesk.services import staff as staff_store
+from gasdesk.services.as_of import PLACE_KEY
 from gasdesk.services.attachments import AttachmentService, AttachmentView
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import Conflict, NotAllowed, NotFound, Refused
@@ -590,11 +591,13 @@ class InspectionService:
                 for no, aid in zip(numbers, todo, strict=True)])
             order_ids = dict(s.execute(select(ServiceOrder.number, ServiceOrder.id)
                                        .where(ServiceOrder.number.in_(numbers))).all())
+            place = audit.place(s)
             s.execute(insert(OrderStep), [
                 {"order_id": order_ids[no], "seq": 1, "from_step": None, "to_step": first_code, "action": "open",
                  "actor_id": actor.staff_id, "at": now, "note": summary,
                  "data": {"documents": [], **data, FACTS_KEY: _facts(
-                     customers[accounts[aid].customer_id], accounts[aid], meters.get(aid), actor.name)}}
+                     customers[accounts[aid].customer_id], accounts[aid], meters.get(aid), actor.name),
+                          PLACE_KEY: place}}
                 for no, aid in zip(numbers, todo, strict=True)])
             s.execute(insert(InspectionOrder), [
                 {"order_id": order_ids[no], "plan_id": plan.id, "account_id": aid, "open_account_id": aid,
@@ -682,6 +685,7 @@ class InspectionService:
             if not rows:
                 return 0, None
             ids = [int(r[0]) for r in rows]
+            place = audit.place(s)
             seqs = dict(s.execute(select(OrderStep.order_id, func.max(OrderStep.seq))
                                   .where(OrderStep.order_id.in_(ids)).group_by(OrderStep.order_id)).all())
             s.execute(update(ServiceOrder).where(ServiceOrder.id.in_(ids)).values(
@@ -690,7 +694,7 @@ class InspectionService:
             s.execute(insert(OrderStep), [
                 {"order_id": oid, "seq": int(seqs.get(oid) or 0) + 1, "from_step": step, "to_step": target.code,
                  "action": "cancel", "actor_id": self.actor.staff_id, "at": now, "note": "安检计划结束",
-                 "data": {"reason": why}} for oid, step in rows])
+                 "data": {"reason": why, PLACE_KEY: place}} for oid, step in rows])
             open_clocks = select(Deadline.id).where(Deadline.order_id.in_(ids),
                                                     Deadline.status.in_(deadlines.OPEN)).scalar_subquery()
             s.execute(update(DeadlinePause).where(DeadlinePause.deadline_id.in_(open_clocks),

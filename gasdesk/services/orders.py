@@ -32,6 +32,7 @@ from gasdesk.flows.rules import Settlement
 from gasdesk.models import Account, Customer, Deadline, Department, OrderStep, ServiceOrder, Staff
 from gasdesk.permissions import Permission
 from gasdesk.services import audit, deadlines, hazard_gate, numbering, redaction
+from gasdesk.services.as_of import PLACE_KEY
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import Conflict, NotFound, Refused
 from gasdesk.services.flow_context import OrderContext, run_rules
@@ -284,7 +285,7 @@ class OrderService:
             run_rules(flow.open_effects, EFFECTS, ctx)
             s.add(OrderStep(order=order, seq=1, from_step=None, to_step=first.code, action="open",
                             actor_id=self.actor.staff_id, at=now, note=clean_text(note),
-                            data={"documents": docs, **values}))
+                            data={"documents": docs, **values, PLACE_KEY: audit.place(s)}))
             if first.limit:
                 deadlines.start(s, order, scope=DeadlineScope.STEP, step=first, limit=first.limit, at=now,
                                 calendar=calendar, department_id=self._department_id(s, order, first))
@@ -628,7 +629,8 @@ class OrderService:
              note: str, data: dict[str, Any]) -> None:
         seq = (max((st.seq for st in order.steps), default=0)) + 1
         s.add(OrderStep(order=order, seq=seq, from_step=source, to_step=target, action=action,
-                        actor_id=self.actor.staff_id, at=at, note=clean_text(note), data=audit.render(data)))
+                        actor_id=self.actor.staff_id, at=at, note=clean_text(note),
+                        data=audit.render({**data, PLACE_KEY: audit.place(s)})))
 
     def _move(self, s: Session, order: ServiceOrder, flow: FlowDef, target: StepDef, now: datetime,
               calendar: Any, clocks: flow_engine.ClockPlan) -> None:

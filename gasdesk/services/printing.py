@@ -31,8 +31,9 @@ from gasdesk.reports.context import (
     StepRecord,
 )
 from gasdesk.reports.forms.titles import contract_family, contract_for
-from gasdesk.services import audit, redaction
+from gasdesk.services import audit, bills, redaction
 from gasdesk.services import settings as settings_store
+from gasdesk.services.as_of import Point, Since, point_of
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import NotFound, Refused
 from gasdesk.services.flow_context import FACTS_KEY, PARTY_FIELDS
@@ -355,10 +356,11 @@ class PrintService:
             values = settings_store.read_all(s)
             font = values.get("printing.font_path") or None
             register_cjk_font(font)  # FontNotFoundError says what to install
+            then: dict[int, OrderThen] = {}  # each order's history read once for all its forms
             for i, (order_id, form, payment_id) in enumerate(jobs):
                 if progress is not None and progress(i, len(jobs)) is False:
                     raise Refused("已取消打印")
-                prints.append(self._context(s, values, order_id, form, payment_id, now))
+                prints.append(self._context(s, values, order_id, form, payment_id, now, then))
         if progress is not None:
             progress(len(jobs), len(jobs))
         pdf = render_forms([ctx for ctx, _ in prints], font_path=font)
@@ -375,11 +377,13 @@ class PrintService:
         return pdf
 
     def _context(self, s: Session, values: dict[str, Any], order_id: int, form: str, payment_id: int | None,
-                 now: datetime) -> tuple[FormContext, int | None]:
+                 now: datetime, read: dict[int, OrderThen] | None = None) -> tuple[FormContext, int | None]:
         """The form's context and the payment it is for (a receipt without one: the order's last).
 
         Every fact comes from the step the form belongs to (see `form_row`): its log row's values and
-        the parties, account and meter the order service kept with it, so a reprint at any later date
+        the parties, account and meter the order service kept with it, the company profile and the
+        contract texts as they were when the step was done (a receipt: when its payment was taken),
+        and the staff named as they were then (services/as_of.py), so a reprint at any later date
         prints the same text. Orders logged before steps kept their facts print today's records."""
         if form not in FORMS:
             raise NotFound(f"没有名为“{form}”的表单")
@@ -390,6 +394,15 @@ class PrintService:
         staff = dict(s.execute(select(Staff.id, Staff.name)).all())
         departments = dict(s.execute(select(Department.code, Department.name)).all())
         payments = list(s.scalars(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)))
+        then = read.get(order.id) if read is not None else None
+        if then is None:
+            then = OrderThen.read(s, order, payments)
+            if read is not None:
+                read[order.id] = then
+
+        def named(staff_id: int | None, point: Point) -> str:
+            return then.since.staff_name(staff, staff_id, point)
+
         payment = None
         chosen: Payment | None = None
         if form == "receipt":
@@ -397,9 +410,13 @@ class PrintService:
             if not picked:
                 raise Refused("该业务没有收费或退费记录")
             chosen = picked[-1]
-            payment = payment_info(chosen, staff.get(chosen.staff_id, ""))
+            payment = payment_info(chosen, named(chosen.staff_id, then.paid(chosen)))
             payment_id = chosen.id
         row = form_row(flow, order, form, chosen)
+        # The profile and texts of the form's step; a receipt's, of its payment.
+        point = then.paid(chosen) if chosen is not None else point_of(row.at, row.data) if row is not None \
+            else Point(None, order.opened_at)
+        printed = then.since.settings(values, point)
         step = step_state(order, row)
         facts = step.facts
         if facts is None:
@@ -428,15 +445,16 @@ class PrintService:
             if r is None:
                 return ""
             kept = (r.data or {}).get(FACTS_KEY) or {}
-            return str(kept.get("actor") or staff.get(r.actor_id, ""))
+            return str(kept.get("actor") or named(r.actor_id, point_of(r.at, r.data)))
 
         appointment = step.data.get("appointment_at") if facts is not None else order.appointment_at
         if isinstance(appointment, str):
             appointment = datetime.fromisoformat(appointment)
         ctx = FormContext(
-            form=form, form_title=FORMS[form], company=company_profile(values), order_number=order.number,
+            form=form, form_title=FORMS[form], company=company_profile(printed), order_number=order.number,
             flow_kind=flow.kind, flow_label=flow.label, order_status_label=step.status_label,
-            opened_at=order.opened_at, opened_by=actor_of(opened) or staff.get(order.opened_by_id, ""),
+            opened_at=order.opened_at,
+            opened_by=actor_of(opened) if opened is not None else named(order.opened_by_id, Point(None, order.opened_at)),
             current_step_label=step_label_of(flow, form_step(flow, row, form) if row else order.step),
             customer=party, account=account, meter=meter,
             documents=[(d.label, d.code in step.documents) for d in flow.documents],
@@ -445,9 +463,9 @@ class PrintService:
             appointment_at=appointment,
             history=[StepRecord(e.at, step_label_of(flow, e.to_step), action_label_of(flow, e.from_step, e.action),
                                 actor_of(e), e.note) for e in rows],
-            payments=[payment_info(p, staff.get(p.staff_id, "")) for p in payments
+            payments=[payment_info(p, named(p.staff_id, then.paid(p))) for p in payments
                       if row is None or p.at <= row.at or p is chosen],
-            payment=payment, texts=dict(values.get("texts") or {}), printed_at=now, printed_by=self.actor.name,
+            payment=payment, texts=dict(printed.get("texts") or {}), printed_at=now, printed_by=self.actor.name,
             copy=copy, commitment=flow.commitment,
             field_labels={f.code: f.label for f in known}, field_text=text,
             field_choices=field_choices(known, departments),
@@ -513,6 +531,28 @@ class PrintService:
         audit.append(s, at=at, staff_id=self.actor.staff_id, entity="service_order", entity_id=order_id,
                      action="reprint" if copy else "print", changes={"form": [None, form]})
         return copy
+
+
+@dataclass(frozen=True)
+class OrderThen:
+    """What an order's forms need to name things as they were: where each of its payments stands in the
+    audit chain, and the audited changes of the printed settings and of its staff since it opened,
+    read in two queries for all its forms (services/as_of.py)."""
+
+    since: Since
+    places: dict[int, int]
+
+    @classmethod
+    def read(cls, s: Session, order: ServiceOrder, payments: list[Payment]) -> OrderThen:
+        places = bills.written_places(s, [p.id for p in payments])
+        rows = _log_rows(order)
+        points = [point_of(r.at, r.data) for r in rows] or [Point(None, order.opened_at)]
+        points += [Point(places.get(p.id), p.at) for p in payments]
+        staff_ids = {r.actor_id for r in rows} | {p.staff_id for p in payments} | {order.opened_by_id}
+        return cls(Since(s, points, staff_ids), places)
+
+    def paid(self, payment: Payment) -> Point:
+        return Point(self.places.get(payment.id), payment.at)
 
 
 def _print_title(ctx: FormContext) -> str:

@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from gasdesk.flows.forms import FORMS
 from gasdesk.models import (
     Account,
-    AuditEntry,
     Bill,
     BillAllocation,
     Customer,
@@ -37,6 +36,7 @@ from gasdesk.permissions import Permission
 from gasdesk.reports.context import AccountInfo, FieldValue, FormContext, MeterInfo
 from gasdesk.services import audit, bills
 from gasdesk.services import settings as settings_store
+from gasdesk.services.as_of import Point, Since, as_written
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import NotFound
 from gasdesk.services.flow_context import PARTY_FIELDS
@@ -53,30 +53,13 @@ def printed_before(session: Session, payment_id: int) -> bool:
 _MOVE = {PaymentKind.REVERSAL: "冲正", PaymentKind.REFUND: "退款", PaymentKind.WRITE_OFF: "核销"}
 
 
-def as_written(session: Session, entity: str, entity_id: int, values: dict[str, Any], place: int | None,
-               at: datetime) -> dict[str, Any]:
-    """A row's `values` (as the audit trail renders them) as they stood when a payment was written:
-    every audited change made after it (after `place` in the audit chain, else after `at`) undone,
-    the newest first. The services audit each change of a customer or a staff member as
-    {field: [old, new]}, so a receipt reprinted after the customer's name or a clerk's changed
-    names them as the original did."""
-    later = select(AuditEntry.changes).where(AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id))
-    later = later.where(AuditEntry.id > place) if place is not None else later.where(AuditEntry.at > at)
-    for (changes,) in session.execute(later.order_by(AuditEntry.id.desc())):
-        if not isinstance(changes, dict):
-            continue
-        for key, change in changes.items():
-            if key in values and isinstance(change, list) and len(change) == 2:
-                values[key] = change[0]
-    return values
-
-
 def receipt_context(session: Session, payment: Payment, values: dict[str, Any], *, now: datetime,
                     printed_by: str, copy: bool) -> FormContext:
     """The FormContext of a counter payment's receipt (no service order: the receipt number is the
     form's number). It states the payment as it was written, the same on every reprint: the bills it
     paid (or, a reversal, took back) with the amounts, the account's balance before and right after
-    it (gasdesk.services.bills.balance_after), and the customer and clerks named as they were then."""
+    it (gasdesk.services.bills.balance_after), the customer and clerks named as they were then, and the
+    company profile as it was then (services/as_of.py)."""
     from gasdesk.services.printing import company_profile, parties_of, payment_info
 
     customer = session.get(Customer, payment.customer_id)
@@ -88,12 +71,15 @@ def receipt_context(session: Session, payment: Payment, values: dict[str, Any], 
         meter = session.scalar(select(Meter).where(Meter.account_id == account.id)
                                .order_by(Meter.status != "in_service", Meter.id.desc()).limit(1))
     place = bills.written_at(session, payment)
+    point = Point(place, payment.at)
     staff_now = dict(session.execute(select(Staff.id, Staff.name)).all())
+    original = session.get(Payment, payment.reverses_id) if payment.reverses_id else None
+    then = Since(session, [point], {payment.staff_id, *([original.staff_id] if original is not None else [])})
+
+    printed = then.settings(values, point)
 
     def staff_name(staff_id: int) -> str:
-        if staff_id not in staff_now:
-            return ""
-        return str(as_written(session, "staff", staff_id, {"name": staff_now[staff_id]}, place, payment.at)["name"])
+        return then.staff_name(staff_now, staff_id, point)
 
     party = as_written(session, "customer", customer.id,
                        audit.render({f: getattr(customer, f) for f in PARTY_FIELDS}), place, payment.at)
@@ -111,16 +97,14 @@ def receipt_context(session: Session, payment: Payment, values: dict[str, Any], 
                          f"本次{'冲回' if Decimal(b['paid']) < 0 else '支付'} {abs(Decimal(b['paid']))} 元")
               for b in paid_bills]
     reverses: dict[str, str] = {}
-    if payment.reverses_id:
-        original = session.get(Payment, payment.reverses_id)
-        if original is not None:
-            fields.insert(0, FieldValue("冲正原收据", original.receipt_number))
-            # A reversal receipt repeats the payment it undoes, beside the reversal itself.
-            reverses = {"receipt_number": original.receipt_number, "at": original.at.strftime("%Y-%m-%d %H:%M"),
-                        "kind": PaymentKind(original.kind).label, "item": original.item,
-                        "amount": f"{original.amount:,.2f} 元", "method": PaymentMethod(original.method).label,
-                        "staff": staff_name(original.staff_id),
-                        "direction": "退款" if original.cash_effect < 0 else "收款"}
+    if original is not None:
+        fields.insert(0, FieldValue("冲正原收据", original.receipt_number))
+        # A reversal receipt repeats the payment it undoes, beside the reversal itself.
+        reverses = {"receipt_number": original.receipt_number, "at": original.at.strftime("%Y-%m-%d %H:%M"),
+                    "kind": PaymentKind(original.kind).label, "item": original.item,
+                    "amount": f"{original.amount:,.2f} 元", "method": PaymentMethod(original.method).label,
+                    "staff": staff_name(original.staff_id),
+                    "direction": "退款" if original.cash_effect < 0 else "收款"}
     after = bills.balance_after(session, payment)
     balance: dict[str, str] = {}
     if after is not None:
@@ -131,7 +115,7 @@ def receipt_context(session: Session, payment: Payment, values: dict[str, Any], 
             fields.append(FieldValue(f"{move}前账户余额", f"{balance['before']} 元"))
         fields.append(FieldValue(f"{move}后账户余额", f"{after} 元"))
     return FormContext(
-        form="receipt", form_title="冲正收据" if reverses else FORMS["receipt"], company=company_profile(values),
+        form="receipt", form_title="冲正收据" if reverses else FORMS["receipt"], company=company_profile(printed),
         order_number=payment.receipt_number, flow_kind="counter_payment", flow_label=FLOW_LABEL,
         order_status_label=PaymentKind(payment.kind).label, opened_at=payment.at,
         opened_by=info.staff_name, current_step_label="",
@@ -144,7 +128,7 @@ def receipt_context(session: Session, payment: Payment, values: dict[str, Any], 
                             "paid_bills": paid_bills, **({"receipt_balance": balance} if balance else {}),
                             **({"reverses": reverses} if reverses else {})},
         fields=fields, reason="", crew="", appointment_at=None, history=[], payments=[info], payment=info,
-        texts=dict(values.get("texts") or {}), printed_at=now, printed_by=printed_by, copy=copy,
+        texts=dict(printed.get("texts") or {}), printed_at=now, printed_by=printed_by, copy=copy,
     )
 
 
