@@ -87,16 +87,21 @@ def _counter(url: str, clerk, pairs: list[tuple[int, int]]) -> None:
         app.dispose()
 
 
-def test_a_return_and_the_counter_paying_the_same_bills_at_once_never_pay_a_bill_twice(app, team, clock):
+def sent_run(app, team, clock, who: str):  # type: ignore[no-untyped-def]
+    """Eight households with a bill and an agreement, their run sent to the bank, and its return (all paid)."""
     pairs = []
     for i in range(8):
-        _, o, bill = billed(app, team, clock, f"赛跑户{i}", f"M-RC-{i}", str(30 + i))
-        agree(app, team, o.account_id, "GH", CARD_19, f"赛跑户{i}")
+        _, o, bill = billed(app, team, clock, f"{who}{i}", f"M-{who}-{i}", str(30 + i))
+        agree(app, team, o.account_id, "GH", CARD_19, f"{who}{i}")
         pairs.append((o.account_id, bill.id))
     clock.set(WHEN)
     svc = BankService(app, team.manager)
     run, data = svc.create_run("GH", "2026-12")
-    back = answer(svc.layout("GH"), data, {})
+    return pairs, run, answer(svc.layout("GH"), data, {})
+
+
+def test_a_return_and_the_counter_paying_the_same_bills_at_once_never_pay_a_bill_twice(app, team, clock):
+    pairs, run, back = sent_run(app, team, clock, "赛跑户")
     run_both([(_import, (app.url, team.manager, run.id, back)), (_counter, (app.url, team.clerk, pairs))])
     total_bank = Decimal("0.00")
     with app.reading() as s:
@@ -134,15 +139,7 @@ def _two_at_once(url: str, manager, run_id: int | None, data: bytes, tmp_path: P
 
 
 def test_two_counters_importing_the_same_return_at_once_enter_the_money_once(app, team, clock, tmp_path):
-    pairs = []
-    for i in range(8):
-        _, o, bill = billed(app, team, clock, f"同盘户{i}", f"M-SR-{i}", str(30 + i))
-        agree(app, team, o.account_id, "GH", CARD_19, f"同盘户{i}")
-        pairs.append((o.account_id, bill.id))
-    clock.set(WHEN)
-    svc = BankService(app, team.manager)
-    run, data = svc.create_run("GH", "2026-12")
-    back = answer(svc.layout("GH"), data, {})
+    pairs, run, back = sent_run(app, team, clock, "同盘户")
     results = _two_at_once(app.url, team.manager, run.id, back, tmp_path)
     # The run's lock lets one in; the other, let in after it, finds the file taken in and the run closed.
     assert results[0] == f"imported 8 {run.total}" and results[1] == "refused 这个文件已经导入过", results
