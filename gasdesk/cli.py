@@ -10,7 +10,10 @@
                                                check the audit chain, its anchors, sealed rows and balances
                                                (exit 1 lists every problem)
     gasdesk migrate                            bring the database schema up to date
-    gasdesk backup [--to DIR] | gasdesk restore FILE   SQLite online backup / verified restore
+    gasdesk backup [--to DIR] | gasdesk restore FILE [--accept-missing-files]
+                                               SQLite online backup / verified restore, with the
+                                               attachments; on PostgreSQL the attachments only (beside
+                                               pg_dump / after pg_restore); exit 3: attachments missing
     gasdesk cashreport --day DATE [--clerk LOGIN] --out FILE.pdf   print a cashier's daily cash report
     gasdesk inspection export PLAN --out FILE.xlsx | gasdesk inspection import PLAN FILE.xlsx
                                                a plan's route sheet for the inspectors, and the filled
@@ -82,10 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("migrate", help="升级数据库结构")
 
-    bk = sub.add_parser("backup", help="立即备份 SQLite 数据库")
+    bk = sub.add_parser("backup", help="立即备份 SQLite 数据库及其附件（PostgreSQL：只备份附件，数据库请用 pg_dump）")
     bk.add_argument("--to", type=Path, help="备份目录（默认：数据目录下的 backups）")
-    rs = sub.add_parser("restore", help="从备份恢复 SQLite 数据库（请先关闭所有柜台程序）")
-    rs.add_argument("file", type=Path)
+    rs = sub.add_parser("restore", help="从备份恢复 SQLite 数据库及其附件（请先关闭所有柜台程序）；"
+                                        "PostgreSQL：pg_restore 之后恢复附件")
+    rs.add_argument("file", type=Path, help="备份文件（.sqlite）；PostgreSQL：附件备份文件夹（.files）")
+    rs.add_argument("--accept-missing-files", action="store_true",
+                    help="备份中缺少的附件不再恢复，照样恢复数据库（列出缺少的附件，退出码 3）")
 
     cr = sub.add_parser("cashreport", help="打印收费员的收费日结单（PDF，含审计链锚点）")
     cr.add_argument("--day", type=date.fromisoformat, required=True, help="日期，如 2026-11-27")
@@ -197,7 +203,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "backup":
         return _backup(url, args.to)
     if command == "restore":
-        return _restore(url, args.file)
+        return _restore(url, args.file, args.accept_missing_files)
     if command == "cashreport":
         return _cash_report(url, args)
     if command == "inspection":
@@ -225,28 +231,61 @@ def _with_app(url: str, work: Callable[[App], str]) -> int:
     return 0
 
 
+MISSING_FILES = 3  # done, but attachment files are missing: listed on stderr
+
+
 def _backup(url: str, folder: Path | None) -> int:
-    from gasdesk.services.backup import take_backup
+    from gasdesk import db
+    from gasdesk.services.backup import BackupInfo, listed, take_backup, take_files_backup
+
+    missing: list[BackupInfo] = []
 
     def work(app: App) -> str:
-        info = take_backup(app, folder)
-        return f"已备份到 {info.path}（{info.size // 1024} KB，完整性校验通过）；清单：{info.manifest.name}"
+        if not db.is_sqlite(url):
+            info = take_files_backup(app, folder)
+            done = (f"已备份附件 {info.attachments} 个到 {info.path}（均已核对校验值）；清单：{info.manifest.name}。"
+                    "数据库本身请用 pg_dump 备份（见 README）")
+        else:
+            info = take_backup(app, folder)
+            done = (f"已备份到 {info.path}（{info.size // 1024} KB，完整性校验通过），附件 {info.attachments} 个"
+                    f"（均已核对校验值）；清单：{info.manifest.name}")
+        if info.missing:
+            missing.append(info)
+        return done
 
-    return _with_app(url, work)
+    code = _with_app(url, work)
+    if code or not missing:
+        return code
+    gone = missing[0].missing
+    print(f"注意：{len(gone)} 个附件在附件文件夹中找不到或已被改动，未能备份：{listed(gone)}", file=sys.stderr)
+    return MISSING_FILES
 
 
-def _restore(url: str, backup: Path) -> int:
-    from gasdesk.services.backup import restore
+def _restore(url: str, backup: Path, accept_missing: bool) -> int:
+    from gasdesk import db
+    from gasdesk.services.backup import FilesRestore, listed, restore, restore_files
     from gasdesk.services.errors import ServiceError
 
+    files: FilesRestore
     try:
-        info = restore(backup, url)
+        if not db.is_sqlite(url):
+            files = restore_files(backup, url, accept_missing_files=accept_missing)
+            print(f"已从 {backup} 恢复{files.text()}到 {files.folder}，均已核对校验值；"
+                  "请再运行 gasdesk audit verify 核对 pg_restore 恢复的数据库")
+        else:
+            info = restore(backup, url, accept_missing_files=accept_missing)
+            files = info.files
+            kept = f"；原数据库另存为 {info.kept.name}" if info.kept else ""
+            print(f"已从 {backup} 恢复到 {info.target}：清单、完整性、数据库结构、审计链（{info.report.entries} 条）、"
+                  f"封签记录（{info.report.rows_checked} 行）、账户余额（{info.report.accounts_checked} 户）与"
+                  f"{files.text()}均已核对{kept}")
     except ServiceError as exc:
         print(f"未恢复：{exc.message}", file=sys.stderr)
         return 1
-    kept = f"；原数据库另存为 {info.kept.name}" if info.kept else ""
-    print(f"已从 {backup} 恢复到 {info.target}：清单、完整性、数据库结构、审计链（{info.report.entries} 条）、"
-          f"封签记录（{info.report.rows_checked} 行）与账户余额（{info.report.accounts_checked} 户）均已核对{kept}")
+    if files.missing:
+        print(f"注意：恢复后仍缺少 {len(files.missing)} 个附件（备份中没有，附件文件夹中也没有）："
+              f"{listed(files.missing)}", file=sys.stderr)
+        return MISSING_FILES
     return 0
 
 

@@ -23,9 +23,11 @@ from gasdesk import db, dblock
 from gasdesk.cli import main
 from gasdesk.models import Customer
 from gasdesk.services import anchors, backup
+from gasdesk.services.attachments import AttachmentService
 from gasdesk.services.context import App
 from gasdesk.services.errors import Refused
 from gasdesk.services.file_guard import REPLACED
+from gasdesk.services.inspection import InspectionService
 from gasdesk.services.payments import PaymentService
 from tests.helpers import active_resident, make_team, resident
 
@@ -278,3 +280,186 @@ def test_commands_wait_for_a_restore_in_chinese(live, capsys):
         assert "正在从备份恢复" in capsys.readouterr().err
     finally:
         lock.release()
+
+
+# --- attachments travel with the backup -------------------------------------------------------------
+
+SCAN = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def with_photos(app, tmp_path, clock, files_folder: Path | None = None):  # type: ignore[no-untyped-def]
+    """An inspection order with an inspector's photo and a scanned document attached (kept in
+    `files_folder` when given, as PostgreSQL halls set it)."""
+    from gasdesk.services.settings import SettingsService
+    from tests.test_inspection import PNG, one_order
+
+    team = make_team(app)
+    if files_folder is not None:
+        SettingsService(app, team.admin).update({"files.folder": str(files_folder)})
+    _c, _act, order_id = one_order(app, team, clock)
+    svc = InspectionService(app, team.dispatcher)
+    for name, data in (("灶台漏气.png", PNG), ("整改通知回执.pdf", SCAN)):
+        (tmp_path / name).write_bytes(data)
+        svc.attach_photo(order_id, tmp_path / name)
+    views = svc.attachments(order_id)
+    return team, {v.id: (PNG if v.file_name.endswith(".png") else SCAN) for v in views}
+
+
+def opens(url: str, team, attachments, clock=None) -> None:  # type: ignore[no-untyped-def]
+    """Each attachment opens at the counter with the bytes it was attached with."""
+    app = App(url, clock, migrate=False)
+    try:
+        for attachment_id, data in attachments.items():
+            assert AttachmentService(app, team.clerk).read(attachment_id)[1] == data
+    finally:
+        app.dispose()
+
+
+def test_a_restore_brings_the_attachments_back_byte_for_byte(sqlite_app, tmp_path, clock, capsys):
+    team, attachments = with_photos(sqlite_app, tmp_path, clock)
+    files = tmp_path / "live-files"  # beside the database, as the counters keep them
+    assert len(list(files.rglob("*.*"))) == 2
+    assert main(["--db", sqlite_app.url, "backup", "--to", str(tmp_path / "bk")]) == 0
+    assert "附件 2 个（均已核对校验值）" in capsys.readouterr().out
+    [info] = backup.list_backups(tmp_path / "bk")
+    manifest = json.loads(info.manifest.read_text(encoding="utf-8"))
+    listed = manifest["attachments"]["files"]
+    assert manifest["attachments"]["missing"] == [] and len(listed) == 2
+    kept = backup.files_path(info.path)
+    assert mode(kept) == 0o700
+    for entry in listed:
+        assert sha(kept / entry["path"]) == entry["sha256"] and (kept / entry["path"]).stat().st_size == entry["size"]
+        assert mode(kept / entry["path"]) == 0o600
+    url = sqlite_app.url
+    sqlite_app.dispose()
+    shutil.rmtree(files)
+    for path in tmp_path.glob("live.sqlite*"):
+        path.unlink()
+    assert main(["--db", url, "restore", str(info.path)]) == 0
+    assert "附件 2 个（从备份复制 2 个，附件文件夹中原已有 0 个）均已核对" in capsys.readouterr().out
+    opens(url, team, attachments)
+
+
+def test_a_backup_without_a_referred_attachment_is_not_restored_as_if_whole(live_photos, capsys):
+    url, path, info, team, attachments, files = live_photos
+    kept = backup.files_path(info.path)
+    gone = next(kept.rglob("*.png"))
+    gone.unlink()
+    shutil.rmtree(files)  # and the counters' copy is lost too
+    refused(url, path, info.path, "备份中缺少 1 个附件", capsys)
+    assert not files.exists()
+    # told to go on without it: restored, the loss listed, and an exit code that is not success
+    assert main(["--db", url, "restore", str(info.path), "--accept-missing-files"]) == 3
+    out, err = capsys.readouterr()
+    assert "从备份复制 1 个" in out and "恢复后仍缺少 1 个附件" in err and "灶台漏气.png" in err
+    photo = next(i for i, data in attachments.items() if data.startswith(b"\x89PNG"))
+    app = App(url)
+    try:
+        with pytest.raises(Refused, match="不在附件文件夹中"):
+            AttachmentService(app, team.clerk).read(photo)
+    finally:
+        app.dispose()
+    opens(url, team, {i: d for i, d in attachments.items() if i != photo})
+
+
+def test_an_altered_attachment_in_the_backup_counts_as_missing(live_photos, capsys):
+    url, path, info, team, attachments, files = live_photos
+    scan = next(backup.files_path(info.path).rglob("*.pdf"))
+    scan.write_bytes(SCAN + b"% edited\n")
+    counters = next(files.rglob("*.pdf"))
+    counters.rename(counters.with_name("elsewhere"))
+    refused(url, path, info.path, "备份中缺少 1 个附件（或已被改动）", capsys)
+    # the counters' own copy is back, unaltered: nothing is lost, the restore goes and keeps it
+    counters.with_name("elsewhere").rename(counters)
+    assert main(["--db", url, "restore", str(info.path)]) == 0
+    assert "从备份复制 1 个，附件文件夹中原已有 1 个" in capsys.readouterr().out
+    opens(url, team, attachments)
+
+
+def test_a_backup_lists_the_attachments_it_could_not_take(live_photos, tmp_path, clock, capsys):
+    url, _path, _info, _team, _attachments, files = live_photos
+    next(files.rglob("*.png")).unlink()
+    clock.advance(hours=1)
+    assert main(["--db", url, "backup", "--to", str(tmp_path / "bk")]) == 3
+    out, err = capsys.readouterr()
+    assert "附件 1 个" in out and "1 个附件在附件文件夹中找不到或已被改动，未能备份" in err and "灶台漏气.png" in err
+    newest = backup.list_backups(tmp_path / "bk")[-1]
+    missing = json.loads(newest.manifest.read_text(encoding="utf-8"))["attachments"]["missing"]
+    assert [m["path"].endswith(".png") for m in missing] == [True]
+
+
+def test_unchanged_attachments_are_linked_not_copied_and_survive_pruning(live_photos, tmp_path, clock):
+    url, _path, first, _team, _attachments, _files = live_photos
+    app = App(url, clock)
+    try:
+        clock.advance(days=1)
+        second = backup.take_backup(app, tmp_path / "bk")
+    finally:
+        app.dispose()
+    old, new = backup.files_path(first.path), backup.files_path(second.path)
+    for path in old.rglob("*.*"):
+        assert path.stat().st_ino == (new / path.relative_to(old)).stat().st_ino
+    backup.prune(tmp_path / "bk", 0, clock.now().date())
+    assert not old.exists() and not first.path.exists()
+    assert main(["--db", url, "restore", str(second.path)]) == 0
+
+
+@pytest.fixture
+def live_photos(tmp_path, clock):
+    """A closed live database whose order has two attachments, and a good backup of both."""
+    app = App(f"sqlite:///{tmp_path / 'live.sqlite'}", clock)
+    team, attachments = with_photos(app, tmp_path, clock)
+    info = backup.take_backup(app, tmp_path / "bk")
+    url = app.url
+    app.dispose()
+    return url, tmp_path / "live.sqlite", info, team, attachments, tmp_path / "live-files"
+
+
+@pytest.mark.pg
+def test_postgresql_attachments_travel_beside_pg_dump(db_url, tmp_path, clock, capsys):
+    """The server's dump holds the database; `gasdesk backup` beside it takes the attachments, and after
+    pg_restore on a new server `gasdesk restore FOLDER` brings them back, each checked."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: SQLite's backups are the tests above")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    files = tmp_path / "files"
+    app = App(db_url, clock, migrate=False)
+    try:
+        team, attachments = with_photos(app, tmp_path, clock, files)
+    finally:
+        app.dispose()
+    dump = tmp_path / "gasdesk.dump"
+    libpq = make_url(db_url).set(drivername="postgresql")
+    subprocess.run(["pg_dump", "-Fc", "-f", str(dump), libpq.render_as_string(hide_password=False)], check=True)
+    assert main(["--db", db_url, "backup", "--to", str(tmp_path / "bk")]) == 0
+    assert "已备份附件 2 个" in capsys.readouterr().out
+    [kept] = (tmp_path / "bk").glob("gasdesk-*.files")
+    manifest = json.loads(backup.manifest_path(kept).read_text(encoding="utf-8"))
+    assert len(manifest["attachments"]["files"]) == 2 and len(manifest["audit"]["head"]) == 64
+    assert all(sha(kept / f["path"]) == f["sha256"] for f in manifest["attachments"]["files"])
+
+    # The server and the counters' files folder are lost: a new database from the dump.
+    shutil.rmtree(files)
+    name = f"{libpq.database}_restored"
+    admin = create_engine(libpq.set(drivername="postgresql+psycopg", database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    restored = libpq.set(database=name)
+    try:
+        subprocess.run(["pg_restore", "-d", restored.render_as_string(hide_password=False), str(dump)], check=True)
+        url = restored.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        gone = next(kept.rglob("*.png"))
+        gone.rename(tmp_path / "aside.png")
+        assert main(["--db", url, "restore", str(kept)]) == 1
+        assert "备份中缺少 1 个附件" in capsys.readouterr().err
+        assert not files.exists(), "a refused restore writes nothing"
+        (tmp_path / "aside.png").rename(gone)
+        assert main(["--db", url, "restore", str(backup.manifest_path(kept))]) == 0
+        assert "附件 2 个（从备份复制 2 个" in capsys.readouterr().out
+        opens(url, team, attachments, clock)
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

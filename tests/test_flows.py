@@ -431,8 +431,9 @@ def test_complaint_result_is_passed_before_the_customer_is_called_back(app, team
     o = handler.perform(o.id, "handled", {"result": "已处理"})
     assert o.step == "review" and o.step_label == "审核处理结果"
     assert {a.code for a in clerk.get(o.id).actions} == {"review_passed", "review_failed", "cancel"}
-    with pytest.raises(Refused, match="不能执行此操作"):
+    with pytest.raises(Refused, match="“审核处理结果”环节，不能办理“") as stale:
         clerk.perform(o.id, "satisfied", {"callback_note": "未回访就归档"})
+    assert "satisfied" not in stale.value.message  # the action's name, never its code
     with pytest.raises(Refused, match="请填写原因"):
         clerk.perform(o.id, "review_failed")
     with pytest.raises(Refused, match="无权"):

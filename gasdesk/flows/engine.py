@@ -95,7 +95,9 @@ def plan(
         raise ActionRefused(f"该业务已{source.label}，不能再办理")
     action = next((a for a in actions_for(flow, source) if a.code == action_code), None)
     if action is None:
-        raise ActionRefused(f"当前环节“{source.label}”不能执行此操作（{action_code}）")
+        # The clerk's screen (or sheet) may be older than the order: name the action, never its code.
+        named = next((a.label for a in flow.actions() + (CANCEL,) if a.code == action_code), "此操作")
+        raise ActionRefused(f"业务单当前在“{source.label}”环节，不能办理“{named}”（可能刚被其他柜台办理，请刷新后查看）")
     if Role(role) not in action.roles:
         raise ActionRefused(f"您的岗位（{Role(role).label}）无权在“{source.label}”环节执行“{action.label}”")
     reason = validation.clean_text(reason)

@@ -5,6 +5,9 @@ The folder: the `files.folder` setting when set (on PostgreSQL name a folder eve
 else `<database name>-files/` beside the SQLite file, else `files/` in the data folder. Inside it
 each file is `attachments/<order number>/<sha256><suffix>`. The copy is written under a temporary
 name and renamed, then the row is inserted; a file already there with the same hash is kept.
+
+`references` lists every file the database refers to, and `folder_of` where its files folder is: the
+backups (services/backup.py) copy exactly those and bring them back on a restore.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from gasdesk import config, db
 from gasdesk.models import InspectionHazard, OrderAttachment, ServiceOrder, Staff
@@ -53,15 +57,49 @@ class AttachmentView:
         return self.content_type.startswith("image/")
 
 
-def files_folder(app: App, configured: str = "") -> Path:
+@dataclass(frozen=True)
+class StoredFile:
+    """One file the database refers to: where it is kept (relative to the files folder), its SHA-256
+    and size, and what it is attached to (for messages)."""
+    path: str
+    sha256: str
+    size: int
+    order_number: str
+    file_name: str
+
+    @property
+    def shown(self) -> str:
+        return f"业务单 {self.order_number} 的“{self.file_name}”"
+
+
+def files_folder(url: str, configured: str = "") -> Path:
     if configured.strip():
         return Path(configured.strip()).expanduser()
-    if db.is_sqlite(app.url):
-        database = make_url(app.url).database
+    if db.is_sqlite(url):
+        database = make_url(url).database
         if database and database != ":memory:":
             path = Path(database)
             return path.with_name(f"{path.stem}-files")
     return config.data_dir() / "files"
+
+
+def folder_of(session: Session, url: str) -> Path:
+    """The files folder of the database the session reads (its `files.folder` setting, else the default)."""
+    return files_folder(url, str(settings_store.get(session, "files.folder") or ""))
+
+
+def references(session: Session) -> list[StoredFile]:
+    """Every attachment file the database lists, by stored path (none before the table existed)."""
+    if not inspect(session.connection()).has_table(OrderAttachment.__tablename__):
+        return []
+    rows = session.execute(select(OrderAttachment.stored_path, OrderAttachment.sha256, OrderAttachment.size,
+                                  ServiceOrder.number, OrderAttachment.file_name)
+                           .join(ServiceOrder, ServiceOrder.id == OrderAttachment.order_id)
+                           .order_by(OrderAttachment.stored_path)).all()
+    found: dict[str, StoredFile] = {}
+    for path, sha, size, number, name in rows:
+        found.setdefault(path, StoredFile(path, sha, int(size), number, name))
+    return list(found.values())
 
 
 def _kind_of(data: bytes, suffix: str) -> str:
@@ -85,8 +123,7 @@ class AttachmentService:
 
     def folder(self) -> Path:
         with self.app.reading() as s:
-            configured = str(settings_store.get(s, "files.folder") or "")
-        return files_folder(self.app, configured)
+            return folder_of(s, self.app.url)
 
     def attach(self, order_id: int, path: Path | str, *, caption: str = "",
                hazard_id: int | None = None) -> AttachmentView:
@@ -125,7 +162,7 @@ class AttachmentService:
                                                          OrderAttachment.sha256 == digest)):
                 raise Refused("该文件已附加在本业务单上", field="file")
             relative = Path("attachments") / order.number / f"{digest}{suffix}"
-            _store(folder / relative, data, digest)
+            store(folder / relative, data, digest)
             row = OrderAttachment(order_id=order_id, hazard_id=hazard_id, file_name=source.name[:200],
                                   stored_path=relative.as_posix(), sha256=digest, size=len(data),
                                   content_type=content_type, caption=caption, added_at=now,
@@ -169,7 +206,9 @@ def view_path(stored: str) -> Path:
     return path
 
 
-def _store(target: Path, data: bytes, digest: str) -> None:
+def store(target: Path, data: bytes, digest: str) -> None:
+    """Write a file of the files folder (through a `.partial` name, renamed); one already there with
+    the same hash is kept."""
     if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() == digest:
         return
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -8,39 +8,62 @@ the manifest's row counts and audit head, an unbroken audit chain, sealed rows t
 and balances that match payments and bills — before the live file is touched. It holds the
 database's lock exclusively, so it refuses while any counter has the database open.
 
+Attachments (inspectors' photos, scans) travel with it: every file the backed-up database refers to,
+and only those, is copied from the files folder into `gasdesk-….files/` beside the backup (the same
+`attachments/<order>/<sha256><suffix>` layout), checked against the SHA-256 the database recorded and
+listed with its checksum in the manifest; a file unchanged since an earlier backup is hard-linked
+from it, so thirty daily backups do not keep thirty copies of every photo. A file referred to but
+missing or altered in the files folder cannot be backed up: the backup says so and lists it. A
+restore brings back every referred file, each checked again, into the restored database's files
+folder, before the database is swapped; if one is neither in the backup nor already in that folder
+unaltered, it refuses, naming them, unless told to accept the loss.
+
 Files are written through `.partial` names and renamed; leftovers of a killed backup are cleaned.
 Backups, manifests and the anchor file are readable by their owner only.
 
-PostgreSQL is backed up with the server's own tools (pg_dump), see the README.
+PostgreSQL is backed up with the server's own tools (pg_dump), see the README; `take_files_backup` /
+`restore_files` do the same for its attachments (a `.files` folder and its own manifest), run beside
+pg_dump and after pg_restore.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
+import shutil
 import sqlite3
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from gasdesk import db, dblock
 from gasdesk.models import Base
 from gasdesk.services import anchors
+from gasdesk.services import attachments as attached
 from gasdesk.services import audit as audit_trail
 from gasdesk.services import settings as settings_store
 from gasdesk.services.context import App
 from gasdesk.services.errors import Refused
 from gasdesk.services.file_guard import create_owner_only, database_file
 
+log = logging.getLogger(__name__)
+
 _NAME = re.compile(r"gasdesk-(\d{8})-(\d{6})\.sqlite$")
 MANIFEST_SUFFIX = anchors.MANIFEST_SUFFIX
+FILES_SUFFIX = ".files"
 STALE_PARTIAL_SECONDS = 3600
+ACCEPT_MISSING_HINT = "如确认不要这些附件也要恢复，请加 --accept-missing-files 再次恢复"
 
 
 @dataclass(frozen=True)
@@ -48,10 +71,26 @@ class BackupInfo:
     path: Path
     taken_at: datetime
     size: int
+    attachments: int = 0
+    # Files the database refers to that were missing or altered in the files folder: not backed up.
+    missing: tuple[attached.StoredFile, ...] = ()
 
     @property
     def manifest(self) -> Path:
         return manifest_path(self.path)
+
+
+@dataclass
+class FilesRestore:
+    """The attachments of a restore: brought back from the backup, already in place, or missing."""
+    folder: Path
+    from_backup: list[attached.StoredFile] = field(default_factory=list)
+    present: int = 0
+    missing: list[attached.StoredFile] = field(default_factory=list)
+
+    def text(self) -> str:
+        total = len(self.from_backup) + self.present
+        return f"附件 {total} 个（从备份复制 {len(self.from_backup)} 个，附件文件夹中原已有 {self.present} 个）"
 
 
 @dataclass(frozen=True)
@@ -60,10 +99,21 @@ class RestoreInfo:
     kept: Path | None
     manifest: dict[str, Any]
     report: audit_trail.AuditReport
+    files: FilesRestore
 
 
 def manifest_path(backup: Path) -> Path:
     return backup.with_name(backup.name + MANIFEST_SUFFIX)
+
+
+def files_path(backup: Path) -> Path:
+    """The folder of a backup's attachments: `gasdesk-….files` beside `gasdesk-….sqlite`."""
+    return backup.with_name(backup.stem + FILES_SUFFIX)
+
+
+def listed(files: Sequence[attached.StoredFile], limit: int = 10) -> str:
+    shown = "、".join(f.shown for f in files[:limit])
+    return shown + (f"等 {len(files)} 个" if len(files) > limit else "")
 
 
 def backup_dir() -> Path:
@@ -122,17 +172,91 @@ def describe_file(path: Path) -> dict[str, Any]:
 
 
 def clean_partials(folder: Path, *, older_than: float = STALE_PARTIAL_SECONDS) -> list[Path]:
-    """Remove `.partial` files a killed backup left behind (older than `older_than` seconds)."""
+    """Remove `.partial` files and attachment folders a killed backup left behind (older than
+    `older_than` seconds)."""
     removed = []
     cutoff = time.time() - older_than
     for path in folder.glob("*.partial"):
         try:
             if path.stat().st_mtime < cutoff:
-                path.unlink()
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
                 removed.append(path)
         except FileNotFoundError:
             continue
     return removed
+
+
+@contextmanager
+def _read_only(path: Path) -> Iterator[Session]:
+    """A session on a SQLite file opened read-only (nothing of it changes, not even its journal mode)."""
+    engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(f"file:{path}?mode=ro", uri=True),
+                           poolclass=NullPool)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _write_owner_only(target: Path, data: bytes) -> None:
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _copy_attachments(refs: Sequence[attached.StoredFile], source: Path, target: Path,
+                      earlier: Path | None) -> tuple[list[dict[str, Any]], list[attached.StoredFile]]:
+    """Copy the referred files from the files folder `source` into the backup's folder `target`, each
+    checked against its recorded SHA-256 (in the files folder and again as written). A file an earlier
+    backup holds unchanged is hard-linked from it. Returns the manifest's list and what was missing."""
+    copied: list[dict[str, Any]] = []
+    missing: list[attached.StoredFile] = []
+    for ref in refs:
+        try:
+            relative = attached.view_path(ref.path)
+            data = (source / relative).read_bytes()
+        except (OSError, Refused):  # gone, unreadable, or a path outside the files folder
+            missing.append(ref)
+            continue
+        if hashlib.sha256(data).hexdigest() != ref.sha256:
+            missing.append(ref)
+            continue
+        dest = target / relative
+        dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        old = earlier / relative if earlier is not None else None
+        try:
+            if old is None or not old.is_file() or sha256_of(old) != ref.sha256:
+                raise FileNotFoundError
+            os.link(old, dest)
+        except OSError:
+            _write_owner_only(dest, data)
+        if sha256_of(dest) != ref.sha256:
+            raise Refused(f"备份附件校验失败：{ref.shown}写入后与原文件不符")
+        copied.append({"path": ref.path, "sha256": ref.sha256, "size": len(data)})
+    return copied, missing
+
+
+def _earlier_files(folder: Path, name: str) -> Path | None:
+    """The newest other backup's attachment folder in the backup folder, to hard-link from."""
+    found = sorted(p for p in folder.glob(f"gasdesk-*{FILES_SUFFIX}") if p.is_dir() and p.name != name)
+    return found[-1] if found else None
+
+
+def _place_files(partial: Path, target: Path) -> None:
+    if target.exists():
+        shutil.rmtree(target)
+    partial.replace(target)
+
+
+def _attachment_manifest(folder: Path, copied: list[dict[str, Any]],
+                         missing: Sequence[attached.StoredFile]) -> dict[str, Any]:
+    return {"folder": folder.name, "files": copied,
+            "missing": [{"path": m.path, "order": m.order_number, "sha256": m.sha256} for m in missing]}
 
 
 def take_backup(app: App, folder: Path | None = None, *, now: datetime | None = None) -> BackupInfo:
@@ -144,6 +268,8 @@ def take_backup(app: App, folder: Path | None = None, *, now: datetime | None = 
     clean_partials(folder)
     target = folder / f"gasdesk-{now:%Y%m%d-%H%M%S}.sqlite"
     partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+    files = files_path(target)
+    files_partial = files.with_name(f"{files.name}.{os.getpid()}.partial")
     try:
         create_owner_only(partial)
         src = sqlite3.connect(str(source), timeout=30)
@@ -155,19 +281,56 @@ def take_backup(app: App, folder: Path | None = None, *, now: datetime | None = 
             src.close()
         if (result := check_integrity(partial)) != "ok":
             raise Refused(f"备份校验失败：{result}")
+        facts = describe_file(partial)
+        # The attachments the copy refers to (not the live database's: it may have moved on since).
+        with _read_only(partial) as s:
+            refs, live_files = attached.references(s), attached.folder_of(s, app.url)
+        files_partial.mkdir(mode=0o700)
+        copied, missing = _copy_attachments(refs, live_files, files_partial, _earlier_files(folder, files.name))
         manifest = {
             "format": 1, "file": target.name, "size": partial.stat().st_size, "sha256": sha256_of(partial),
             "taken_at": now.isoformat(), "written_at": datetime.now().isoformat(timespec="microseconds"),
-            "database": anchors.database_key(app.url), **describe_file(partial),
+            "database": anchors.database_key(app.url), **facts,
+            "attachments": _attachment_manifest(files, copied, missing),
         }
         partial.replace(target)
+        _place_files(files_partial, files)
     finally:
         partial.unlink(missing_ok=True)
+        shutil.rmtree(files_partial, ignore_errors=True)
     anchors.write_private(manifest_path(target), json.dumps(manifest, ensure_ascii=False, indent=1).encode())
     head = manifest["audit"]
     anchors.record(folder, app.url, kind="backup", entry_id=head["entry_id"], head=head["head"],
                    source=f"备份 {target.name}", entries=head["entries"])
-    return BackupInfo(target, now, target.stat().st_size)
+    return BackupInfo(target, now, target.stat().st_size, len(copied), tuple(missing))
+
+
+def take_files_backup(app: App, folder: Path | None = None, *, now: datetime | None = None) -> BackupInfo:
+    """PostgreSQL: the database is pg_dump's (see the README); this copies the attachments it refers to
+    into `gasdesk-….files/` with a manifest (checksums, the audit head), as take_backup does beside a
+    SQLite backup. Run it right after pg_dump: a later copy holds every file the dump refers to."""
+    now = now or app.clock.now()
+    folder = anchors.owner_only_dir(folder or backup_dir())
+    clean_partials(folder)
+    files = folder / f"gasdesk-{now:%Y%m%d-%H%M%S}{FILES_SUFFIX}"
+    files_partial = files.with_name(f"{files.name}.{os.getpid()}.partial")
+    with app.reading() as s:
+        refs, live_files = attached.references(s), attached.folder_of(s, app.url)
+        entry_id, head = audit_trail.head(s)
+    try:
+        files_partial.mkdir(mode=0o700)
+        copied, missing = _copy_attachments(refs, live_files, files_partial, _earlier_files(folder, files.name))
+        _place_files(files_partial, files)
+    finally:
+        shutil.rmtree(files_partial, ignore_errors=True)
+    manifest = {
+        "format": 1, "kind": "files", "taken_at": now.isoformat(),
+        "written_at": datetime.now().isoformat(timespec="microseconds"), "database": anchors.database_key(app.url),
+        "audit": {"entry_id": entry_id, "head": head}, "attachments": _attachment_manifest(files, copied, missing),
+    }
+    anchors.write_private(manifest_path(files), json.dumps(manifest, ensure_ascii=False, indent=1).encode())
+    anchors.record(folder, app.url, kind="backup", entry_id=entry_id, head=head, source=f"附件备份 {files.name}")
+    return BackupInfo(files, now, sum(int(c["size"]) for c in copied), len(copied), tuple(missing))
 
 
 def list_backups(folder: Path | None = None) -> list[BackupInfo]:
@@ -189,6 +352,7 @@ def prune(folder: Path | None, keep_days: int, today: date) -> list[Path]:
     for path in removed:
         path.unlink(missing_ok=True)
         manifest_path(path).unlink(missing_ok=True)
+        shutil.rmtree(files_path(path), ignore_errors=True)
     return removed
 
 
@@ -200,6 +364,8 @@ def daily_backup(app: App, folder: Path | None = None) -> BackupInfo | None:
     if any(b.taken_at.date() == now.date() for b in list_backups(folder)):
         return None
     info = take_backup(app, folder, now=now)
+    if info.missing:  # counted only: the names may be personal
+        log.warning("daily backup: %d attachment file(s) missing or altered in the files folder", len(info.missing))
     with app.reading() as s:
         keep = int(settings_store.get(s, "backup.keep_days") or 30)
     prune(folder, keep, now.date())
@@ -233,8 +399,11 @@ def _known_revision(revision: Any) -> bool:
         (db.MIGRATIONS / "versions").glob(f"{revision}_*.py"))
 
 
-def _verify_copy(copy: Path, manifest: dict[str, Any]) -> audit_trail.AuditReport:
-    """Everything a restored database must be, checked on a copy. Raises Refused with the reasons."""
+def _verify_copy(copy: Path, manifest: dict[str, Any],
+                 target_url: str) -> tuple[audit_trail.AuditReport, list[attached.StoredFile], Path]:
+    """Everything a restored database must be, checked on a copy. Raises Refused with the reasons.
+    Returns the audit report, the attachment files the copy refers to, and its files folder once it
+    is `target_url`."""
     if (result := check_integrity(copy)) != "ok":
         raise Refused(f"备份文件已损坏，不能恢复（完整性校验：{result}）")
     facts = describe_file(copy)
@@ -249,6 +418,7 @@ def _verify_copy(copy: Path, manifest: dict[str, Any]) -> audit_trail.AuditRepor
         db.upgrade(engine)  # an older schema is brought up to date on the copy, as the counters would
         with Session(engine) as session:
             report = audit_trail.check(session)
+            refs, files = attached.references(session), attached.folder_of(session, target_url)
             session.rollback()
     finally:
         engine.dispose()
@@ -258,7 +428,58 @@ def _verify_copy(copy: Path, manifest: dict[str, Any]) -> audit_trail.AuditRepor
         shown = "；".join(p.text for p in report.problems[:5])
         more = f"等 {len(report.problems)} 处" if len(report.problems) > 5 else ""
         raise Refused(f"备份文件的数据未通过审计核对，不能恢复：{shown}{more}")
-    return report
+    return report, refs, files
+
+
+def _holds(path: Path, sha: str) -> bool:
+    try:
+        return path.is_file() and sha256_of(path) == sha
+    except OSError:
+        return False
+
+
+def _listed_files(manifest: dict[str, Any]) -> dict[str, str]:
+    """The manifest's attachment files: stored path → SHA-256 (none in a backup older than them)."""
+    try:
+        return {str(f["path"]): str(f["sha256"]) for f in (manifest.get("attachments") or {}).get("files", [])}
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise Refused("备份清单的附件部分无法读取，不能恢复") from exc
+
+
+def _files_plan(refs: Sequence[attached.StoredFile], backup_files: Path, listed_files: dict[str, str],
+                target: Path) -> FilesRestore:
+    """Where each referred file will come from: the backup (listed in its manifest with the SHA-256 the
+    database recorded, and unaltered), or the files folder already holding it unaltered; else it is
+    missing."""
+    plan = FilesRestore(target)
+    for ref in refs:
+        relative = attached.view_path(ref.path)
+        if listed_files.get(ref.path) == ref.sha256 and _holds(backup_files / relative, ref.sha256):
+            plan.from_backup.append(ref)
+        elif _holds(target / relative, ref.sha256):
+            plan.present += 1
+        else:
+            plan.missing.append(ref)
+    return plan
+
+
+def _refuse_missing(plan: FilesRestore, accept_missing: bool) -> None:
+    if plan.missing and not accept_missing:
+        raise Refused(f"备份中缺少 {len(plan.missing)} 个附件（或已被改动），附件文件夹中也没有，不能恢复："
+                      f"{listed(plan.missing)}。{ACCEPT_MISSING_HINT}")
+
+
+def _bring_back(plan: FilesRestore, backup_files: Path) -> None:
+    """Copy the files the plan takes from the backup into the files folder, each checked again."""
+    for ref in plan.from_backup:
+        relative = attached.view_path(ref.path)
+        data = (backup_files / relative).read_bytes()
+        if hashlib.sha256(data).hexdigest() != ref.sha256:
+            raise Refused(f"复制附件时内容发生变化（{ref.shown}），不能恢复")
+        try:
+            attached.store(plan.folder / relative, data, ref.sha256)
+        except OSError as exc:
+            raise Refused(f"附件无法写入附件文件夹 {plan.folder}（{exc.strerror}），不能恢复") from exc
 
 
 def _copy_owner_only(source: Path, target: Path) -> None:
@@ -277,11 +498,14 @@ def _remove_sidecars(path: Path) -> None:
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 
-def restore(backup: Path, target_url: str, *, anchor_folder: Path | None = None) -> RestoreInfo:
+def restore(backup: Path, target_url: str, *, anchor_folder: Path | None = None,
+            accept_missing_files: bool = False) -> RestoreInfo:
     """Replace the database file with a verified backup; the current file is kept beside it first.
+    The attachment files it refers to are brought back into its files folder first.
 
     Refused, with the live file untouched, when the backup is empty, unrelated, altered or fails any
-    check, or while any counter has the database open.
+    check, while any counter has the database open, or when a file it refers to is neither in the
+    backup nor in the files folder (unless `accept_missing_files`: then RestoreInfo.files lists them).
     """
     manifest = read_manifest(backup)
     target = sqlite_path(target_url)
@@ -302,7 +526,10 @@ def restore(backup: Path, target_url: str, *, anchor_folder: Path | None = None)
             os.fsync(dst.fileno())
         if sha256_of(copy) != manifest["sha256"]:
             raise Refused("复制备份文件时内容发生变化，不能恢复")
-        report = _verify_copy(copy, manifest)
+        report, refs, files = _verify_copy(copy, manifest, target_url)
+        plan = _files_plan(refs, files_path(backup), _listed_files(manifest), files)
+        _refuse_missing(plan, accept_missing_files)
+        _bring_back(plan, files_path(backup))
         _remove_sidecars(copy)
         kept = None
         if target.exists() and target.stat().st_size > 0:
@@ -323,4 +550,37 @@ def restore(backup: Path, target_url: str, *, anchor_folder: Path | None = None)
     anchors.record(anchor_folder or backup.parent, target_url, kind="restore",
                    entry_id=manifest["audit"]["entry_id"], head=manifest["audit"]["head"],
                    source=f"从备份 {backup.name} 恢复")
-    return RestoreInfo(target, kept, manifest, report)
+    return RestoreInfo(target, kept, manifest, report, plan)
+
+
+def restore_files(backup: Path, url: str, *, anchor_folder: Path | None = None,
+                  accept_missing_files: bool = False) -> FilesRestore:
+    """PostgreSQL, after pg_restore: bring back the attachment files the restored database refers to
+    from a `take_files_backup` folder (or its manifest), each checked against its SHA-256. Refused,
+    nothing written, when one is neither in the backup nor already in the files folder (unless
+    `accept_missing_files`). The restore is recorded in the anchor file with the database's head."""
+    folder = backup.with_name(backup.name.removesuffix(MANIFEST_SUFFIX))
+    manifest = manifest_path(folder)
+    if not folder.is_dir() or not manifest.is_file():
+        raise Refused(f"找不到附件备份 {folder.name} 或其清单（{manifest.name}）")
+    try:
+        facts = json.loads(manifest.read_text(encoding="utf-8"))
+        known = _listed_files(facts) if isinstance(facts, dict) and "attachments" in facts else None
+    except (OSError, ValueError) as exc:
+        raise Refused(f"附件备份清单 {manifest.name} 无法读取，不能恢复") from exc
+    if known is None:
+        raise Refused(f"{manifest.name} 不是附件备份的清单，不能恢复")
+    engine = db.make_engine(url)
+    try:
+        with Session(engine) as session:
+            refs, files = attached.references(session), attached.folder_of(session, url)
+            entry_id, head = audit_trail.head(session)
+            session.rollback()
+    finally:
+        engine.dispose()
+    plan = _files_plan(refs, folder, known, files)
+    _refuse_missing(plan, accept_missing_files)
+    _bring_back(plan, folder)
+    anchors.record(anchor_folder or folder.parent, url, kind="restore", entry_id=entry_id, head=head,
+                   source=f"从附件备份 {folder.name} 恢复附件")
+    return plan

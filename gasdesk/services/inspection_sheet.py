@@ -14,7 +14,9 @@ on a tablet), and imported back row by row.
   reason (unknown order or not in this plan, another account, bad outcome or grade, a time in the
   future or outside the plan's period, a checklist left incomplete, a refusal without its reason,
   …) and nothing of it is written. A row whose visit (same order, same minute) is already recorded
-  is reported as such and not written again, so importing the same sheet twice changes nothing.
+  is reported as such and not written again, so importing the same sheet twice changes nothing; two
+  counters importing it at the same moment each find, under the order's lock, the rows the other
+  wrote, and report them so.
   Blank rows (nothing filled in) are counted and skipped. The import as a whole is one audit entry
   on the plan (file name, SHA-256, counts). Progress and cancel as for opening a plan: rows already
   recorded stay; importing the same file again goes on where it stopped.
@@ -428,14 +430,20 @@ class RouteSheetService:
             return result("refused", str(exc))
         order_id, step, status = order
         outcome, visited = visit["outcome"], visit["visited_at"]
-        with self.app.reading() as s:
-            earlier = s.scalar(select(InspectionVisit.outcome).where(
-                InspectionVisit.order_id == order_id, InspectionVisit.visited_at == visited))
-        if earlier is not None:
+
+        def recorded_before() -> RowResult | None:
+            with self.app.reading() as s:
+                earlier = s.scalar(select(InspectionVisit.outcome).where(
+                    InspectionVisit.order_id == order_id, InspectionVisit.visited_at == visited))
+            if earlier is None:
+                return None
             if earlier == outcome:
                 return result("already", f"{visited:%Y-%m-%d %H:%M} 的到访已登记，未重复写入")
             return result("refused", f"{visited:%Y-%m-%d %H:%M} 的到访已登记为“{spec.OUTCOMES.get(earlier, earlier)}”，"
                                      f"与表中“{outcome_text}”不符")
+
+        if (found := recorded_before()) is not None:
+            return found
         if status != OrderStatus.OPEN or step != spec.CHECK:
             ended = "已办结" if status != OrderStatus.OPEN else "已登记入户结果，正在整改环节"
             return result("refused", f"安检单 {order_no} {ended}，不能再登记到访")
@@ -449,9 +457,13 @@ class RouteSheetService:
                                     note=visit["note"])
             else:
                 svc.record_refused(order_id, visited, visit["inspector"], visit["reason"], note=visit["note"])
-        except Conflict:
-            return result("refused", "该安检单刚被他人修改，请稍后再次导入本文件（已登记的行不会重复写入）")
         except ServiceError as exc:
+            # Another counter importing the same sheet may have written this visit since it was looked
+            # for: the order's lock let one through, and this row is then found done, not failed.
+            if (found := recorded_before()) is not None:
+                return found
+            if isinstance(exc, Conflict):
+                return result("refused", "该安检单刚被他人修改，请稍后再次导入本文件（已登记的行不会重复写入）")
             return result("refused", exc.message)
         return result("recorded")
 
