@@ -226,3 +226,34 @@ def test_four_characters_or_more_find_exactly_the_texts_that_hold_them(app):
     d = orders.perform(d.id, "approve", {"new_name": "欧阳晓东"})
     orders.perform(d.id, "details_changed")
     assert names(app, m, "欧阳晓明") == [] and names(app, m, "欧阳晓东") == ["欧阳晓东"]
+
+
+def test_any_fragment_finds_exactly_the_customers_whose_name_or_address_holds_it(app):
+    """Thirty customers written from a few characters, so fragments recur in many texts and across the
+    name/address boundary; every fragment of two to seven characters (taken from the texts, and made
+    up) finds exactly the customers whose name or address holds it, on both databases."""
+    import random
+
+    rnd = random.Random(20261130)
+    team = make_team(app)
+    people = {}
+    for _ in range(30):
+        name = "".join(rnd.choice("王李东南") for _ in range(rnd.choice((2, 3, 4))))
+        address = "安顺" + "".join(rnd.choice("东西南路号栋花园") for _ in range(rnd.randint(6, 14)))
+        c = resident(app, team.clerk, name, address=address)
+        people[c.id] = (name, address)
+    queries = {"".join(rnd.choice("王李东西南路号栋花园") for _ in range(rnd.randint(2, 7))) for _ in range(150)}
+    for name, address in people.values():
+        for text in (name, address, name + address):
+            for size in range(2, 8):
+                if len(text) >= size:
+                    start = rnd.randrange(len(text) - size + 1)
+                    queries.add(text[start:start + size])
+    service = CustomerService(app, team.manager)
+    wrong = {}
+    for q in sorted(queries):
+        expected = sorted(i for i, (n, a) in people.items() if q in n or q in a)
+        found = sorted(h.customer.id for h in service.search(q, limit=100).hits)
+        if found != expected:
+            wrong[q] = (found, expected)
+    assert len(queries) > 300 and wrong == {}
