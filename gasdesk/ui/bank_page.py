@@ -17,12 +17,13 @@ File choices go through `ask_open_path` / `ask_save_path` (a file dialog), which
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -32,7 +33,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -53,6 +53,7 @@ from gasdesk.services.bank import (
     RunView,
 )
 from gasdesk.ui import messages
+from gasdesk.ui.build import choice_box, date_edit, hbox, line_edit, push_button
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
@@ -148,13 +149,6 @@ PRINTED_COLUMNS: list[Column[NoticePrinted]] = [
 ]
 
 
-def _date_edit(day: date) -> QDateEdit:
-    edit = QDateEdit(QDate(day.year, day.month, day.day))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
-
-
 def _day(edit: QDateEdit) -> date:
     d = edit.date()
     return date(d.year(), d.month(), d.day())
@@ -226,10 +220,8 @@ class BankPage(QWidget):
         tab = QWidget()
         v = QVBoxLayout(tab)
         find = QHBoxLayout()
-        self.account_edit = QLineEdit()
-        self.account_edit.setObjectName("account")
-        self.account_edit.setPlaceholderText("燃气户号，如 A000000001")
-        self.find_button = QPushButton("查找")
+        self.account_edit = line_edit("account", "燃气户号，如 A000000001")
+        self.find_button = push_button("查找", self.find_account)
         self.account_label = QLabel("")
         find.addWidget(QLabel("燃气户号"))
         find.addWidget(self.account_edit)
@@ -240,35 +232,26 @@ class BankPage(QWidget):
         self.agreements_view = make_table(self.agreements_model)
         self.agreements_view.setMaximumHeight(150)
         v.addWidget(self.agreements_view)
-        actions = QHBoxLayout()
-        self.print_agreement_button = QPushButton("打印协议书")
-        self.suspend_button = QPushButton("暂停代扣…")
-        self.resume_button = QPushButton("恢复代扣")
-        self.cancel_agreement_button = QPushButton("撤销协议…")
-        for b in (self.print_agreement_button, self.suspend_button, self.resume_button, self.cancel_agreement_button):
-            actions.addWidget(b)
-        actions.addStretch(1)
-        v.addLayout(actions)
+        self.print_agreement_button = push_button("打印协议书", self.print_agreement)
+        self.suspend_button = push_button("暂停代扣…", lambda: self.set_status("suspended"))
+        self.resume_button = push_button("恢复代扣", lambda: self.set_status("active"))
+        self.cancel_agreement_button = push_button("撤销协议…", lambda: self.set_status("cancelled"))
+        v.addLayout(hbox(self.print_agreement_button, self.suspend_button, self.resume_button,
+                         self.cancel_agreement_button, None))
         form = QFormLayout()
         self.bank_combo = self._bank_combo()
         self.branch_edit = QLineEdit()
         self.holder_edit = QLineEdit()
-        self.card_edit = QLineEdit()
-        self.card_edit.setPlaceholderText("银行卡号（只填数字，可用空格分组）")
+        self.card_edit = line_edit(placeholder="银行卡号（只填数字，可用空格分组）")
         self.phone_edit = QLineEdit()
-        self.signed_edit = _date_edit(self.session.now().date())
+        self.signed_edit = date_edit(self.session.now().date())
         for label, w in (("签约银行", self.bank_combo), ("开户网点", self.branch_edit), ("账户户名", self.holder_edit),
                          ("银行账号", self.card_edit), ("联系电话", self.phone_edit), ("签订日期", self.signed_edit)):
             form.addRow(label, w)
         v.addLayout(form)
-        self.sign_button = QPushButton("办理签约")
-        self.sign_button.setObjectName("sign")
-        self.change_button = QPushButton("变更为以上账户")
-        row = QHBoxLayout()
-        row.addWidget(self.sign_button)
-        row.addWidget(self.change_button)
-        row.addStretch(1)
-        v.addLayout(row)
+        self.sign_button = push_button("办理签约", self.sign, "sign")
+        self.change_button = push_button("变更为以上账户", self.change)
+        v.addLayout(hbox(self.sign_button, self.change_button, None))
         v.addWidget(hint_label("银行账号按所选银行的卡号长度和校验位检查；列表和日志中只显示前四位和后四位，"
                                "协议书上印全号供客户核对签字。有已送银行、尚未回盘账单的协议不能变更或撤销。"))
         v.addStretch(1)
@@ -277,13 +260,6 @@ class BankPage(QWidget):
                        self.cancel_agreement_button):
             button.setEnabled(allowed)
         self.account_edit.returnPressed.connect(self.find_account)
-        self.find_button.clicked.connect(self.find_account)
-        self.sign_button.clicked.connect(self.sign)
-        self.change_button.clicked.connect(self.change)
-        self.print_agreement_button.clicked.connect(self.print_agreement)
-        self.suspend_button.clicked.connect(lambda: self.set_status("suspended"))
-        self.resume_button.clicked.connect(lambda: self.set_status("active"))
-        self.cancel_agreement_button.clicked.connect(lambda: self.set_status("cancelled"))
         return tab
 
     def find_account(self) -> None:
@@ -359,48 +335,42 @@ class BankPage(QWidget):
 
     def print_agreement(self) -> None:
         a = self._agreement()
-        if a is None:
-            return
+        if a is not None:
+            self._print(lambda: self.service.render_agreement(a.id), f"委托银行代扣协议书 {a.number}",
+                        f"代扣协议-{a.number}.pdf")
+
+    def _print(self, render: Callable[[], bytes], title: str, file_name: str) -> None:
+        """A sheet rendered by the service and previewed; a refusal is shown instead."""
         try:
-            pdf = self.service.render_agreement(a.id)
+            pdf = render()
         except Exception as exc:  # noqa: BLE001
             messages.report(self, exc)
             return
-        self.show_pdf(pdf, f"委托银行代扣协议书 {a.number}", f"代扣协议-{a.number}.pdf")
+        self.show_pdf(pdf, title, file_name)
 
     # -- 代扣批次 ---------------------------------------------------------------------------------------
     def _runs_tab(self) -> QWidget:
         tab = self.runs_tab = QWidget()
         v = QVBoxLayout(tab)
-        bar = QHBoxLayout()
         self.run_bank = self._bank_combo()
-        self.month_edit = QLineEdit(self._last_month())
-        self.month_edit.setObjectName("month")
+        self.month_edit = line_edit("month", text=self._last_month())
         self.month_edit.setMaximumWidth(90)
-        self.preview_button = QPushButton("核对笔数金额")
-        self.create_button = QPushButton("生成代扣文件…")
-        self.create_button.setObjectName("create")
-        for w in (QLabel("银行"), self.run_bank, QLabel("账期"), self.month_edit, self.preview_button,
-                  self.create_button):
-            bar.addWidget(w)
-        bar.addStretch(1)
-        v.addLayout(bar)
+        self.preview_button = push_button("核对笔数金额", self.preview_run)
+        self.create_button = push_button("生成代扣文件…", self.create_run, "create")
+        v.addLayout(hbox(QLabel("银行"), self.run_bank, QLabel("账期"), self.month_edit, self.preview_button,
+                         self.create_button, None))
         self.preview_label = QLabel("")
         self.preview_label.setObjectName("preview")
         v.addWidget(self.preview_label)
         self.runs_model: RowsModel[RunView] = RowsModel(RUN_COLUMNS)
         self.runs_view = make_table(self.runs_model)
         v.addWidget(self.runs_view, 2)
-        acts = QHBoxLayout()
-        self.import_button = QPushButton("导入回盘文件…")
-        self.import_button.setObjectName("import")
-        self.transmittal_button = QPushButton("打印交接单")
-        self.export_again_button = QPushButton("再次导出文件…")
-        self.withdraw_button = QPushButton("撤回批次…")
-        for b in (self.import_button, self.transmittal_button, self.export_again_button, self.withdraw_button):
-            acts.addWidget(b)
-        acts.addStretch(1)
-        v.addLayout(acts)
+        self.import_button = push_button("导入回盘文件…", self.import_return, "import")
+        self.transmittal_button = push_button("打印交接单", self.print_transmittal)
+        self.export_again_button = push_button("再次导出文件…", self.export_again)
+        self.withdraw_button = push_button("撤回批次…", self.withdraw)
+        v.addLayout(hbox(self.import_button, self.transmittal_button, self.export_again_button,
+                         self.withdraw_button, None))
         self.summary = banner("", "info")
         self.summary.setObjectName("summary")
         self.summary.setVisible(False)
@@ -408,12 +378,6 @@ class BankPage(QWidget):
         self.report_model: RowsModel[ReportLine] = RowsModel(REPORT_COLUMNS)
         self.report_view = make_table(self.report_model)
         v.addWidget(self.report_view, 1)
-        self.preview_button.clicked.connect(self.preview_run)
-        self.create_button.clicked.connect(self.create_run)
-        self.import_button.clicked.connect(self.import_return)
-        self.transmittal_button.clicked.connect(self.print_transmittal)
-        self.export_again_button.clicked.connect(self.export_again)
-        self.withdraw_button.clicked.connect(self.withdraw)
         self.refresh_runs()
         return tab
 
@@ -535,14 +499,9 @@ class BankPage(QWidget):
 
     def print_transmittal(self) -> None:
         run = self._run()
-        if run is None:
-            return
-        try:
-            pdf = self.service.render_transmittal(run.id)
-        except Exception as exc:  # noqa: BLE001
-            messages.report(self, exc)
-            return
-        self.show_pdf(pdf, f"代扣文件交接单 {run.number}", f"交接单-{run.number}.pdf")
+        if run is not None:
+            self._print(lambda: self.service.render_transmittal(run.id), f"代扣文件交接单 {run.number}",
+                        f"交接单-{run.number}.pdf")
 
     def withdraw(self) -> None:
         run = self._run()
@@ -562,14 +521,9 @@ class BankPage(QWidget):
     def _collection_tab(self) -> QWidget:
         tab = QWidget()
         v = QVBoxLayout(tab)
-        bar = QHBoxLayout()
         self.collection_bank = self._bank_combo()
-        self.collection_button = QPushButton("选择代收文件并导入…")
-        bar.addWidget(QLabel("银行"))
-        bar.addWidget(self.collection_bank)
-        bar.addWidget(self.collection_button)
-        bar.addStretch(1)
-        v.addLayout(bar)
+        self.collection_button = push_button("选择代收文件并导入…", self.import_collection)
+        v.addLayout(hbox(QLabel("银行"), self.collection_bank, self.collection_button, None))
         v.addWidget(hint_label("银行柜台代收的账单按银行的代收文件入账：账单不存在、户号或金额不符、流水号以前导入过、"
                                "同一文件导入两次，整个文件不导入并列出每处问题。账单已在营业厅缴清的，代收款转为预存款。"))
         self.collection_summary = banner("", "info")
@@ -577,7 +531,6 @@ class BankPage(QWidget):
         v.addWidget(self.collection_summary)
         self.collection_model: RowsModel[ReportLine] = RowsModel(REPORT_COLUMNS)
         v.addWidget(make_table(self.collection_model), 1)
-        self.collection_button.clicked.connect(self.import_collection)
         return tab
 
     def import_collection(self) -> None:
@@ -624,10 +577,9 @@ class BankPage(QWidget):
         v = QVBoxLayout(tab)
         bar = QHBoxLayout()
         today = self.session.now().date()
-        self.recon_from = _date_edit(today.replace(day=1))
-        self.recon_to = _date_edit(today)
-        self.recon_button = QPushButton("对账")
-        self.recon_button.setObjectName("reconcile")
+        self.recon_from = date_edit(today.replace(day=1))
+        self.recon_to = date_edit(today)
+        self.recon_button = push_button("对账", self.reconcile, "reconcile")
         for w in (QLabel("从"), self.recon_from, QLabel("至"), self.recon_to, self.recon_button):
             bar.addWidget(w)
         bar.addWidget(hint_label("导出 Excel：台账报表 → 银行代收代扣对账"), 1)
@@ -641,7 +593,6 @@ class BankPage(QWidget):
         v.addWidget(QLabel("差异明细：扣款失败、转预存、待回盘"))
         self.diff_model: RowsModel[Difference] = RowsModel(DIFF_COLUMNS)
         v.addWidget(make_table(self.diff_model), 2)
-        self.recon_button.clicked.connect(self.reconcile)
         return tab
 
     def reconcile(self) -> None:
@@ -657,20 +608,12 @@ class BankPage(QWidget):
     def _notices_tab(self) -> QWidget:
         tab = QWidget()
         v = QVBoxLayout(tab)
-        bar = QHBoxLayout()
-        self.district_combo = QComboBox()
-        self.district_combo.addItem("全部片区", "")
-        for code, label in District.choices():
-            self.district_combo.addItem(label, code)
-        self.address_edit = QLineEdit()
-        self.address_edit.setPlaceholderText("地址包含（小区、街道）")
-        self.find_arrears_button = QPushButton("查询")
-        self.print_notices_button = QPushButton("批量打印催缴通知单…")
-        for widget in (QLabel("片区"), self.district_combo, self.address_edit, self.find_arrears_button,
-                       self.print_notices_button):
-            bar.addWidget(widget)
-        bar.addStretch(1)
-        v.addLayout(bar)
+        self.district_combo = choice_box([("", "全部片区"), *District.choices()])
+        self.address_edit = line_edit(placeholder="地址包含（小区、街道）")
+        self.find_arrears_button = push_button("查询", self.find_arrears)
+        self.print_notices_button = push_button("批量打印催缴通知单…", self.print_notices)
+        v.addLayout(hbox(QLabel("片区"), self.district_combo, self.address_edit, self.find_arrears_button,
+                         self.print_notices_button, None))
         v.addWidget(hint_label("列出过了缴费期（抄表次月20日）仍未缴清账单的账户；每户打印一页，含各账单欠费、缴费方式和客服电话。"))
         self.candidates_model: RowsModel[ArrearsCandidate] = RowsModel(CANDIDATE_COLUMNS)
         v.addWidget(make_table(self.candidates_model), 2)
@@ -680,8 +623,6 @@ class BankPage(QWidget):
         allowed = self.session.can(Permission.PRINT_FORMS)
         self.find_arrears_button.setEnabled(allowed)
         self.print_notices_button.setEnabled(allowed)
-        self.find_arrears_button.clicked.connect(self.find_arrears)
-        self.print_notices_button.clicked.connect(self.print_notices)
         return tab
 
     def find_arrears(self) -> None:

@@ -19,14 +19,11 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -50,17 +47,16 @@ from gasdesk.services.payments import PaymentView
 from gasdesk.services.readings import ReadingService, ReadingView
 from gasdesk.services.receipts import ReceiptService
 from gasdesk.ui import local_settings, messages
+from gasdesk.ui.build import FormDialog, choice_box, date_edit, hbox, line_edit, push_button
 from gasdesk.ui.fields import make_editor
 from gasdesk.ui.inspection import ClearanceDialog, InspectionBanner, NeedsClearance
-from gasdesk.ui.keys import GuardedDialog, LongTextEdit, give_mnemonics
+from gasdesk.ui.keys import LongTextEdit, give_mnemonics
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
     RowsModel,
     balance_text,
-    dialog_buttons,
     dt_text,
-    error_label,
     fit_to_screen,
     hint_label,
     make_table,
@@ -128,29 +124,31 @@ READING_COLUMNS: list[Column[ReadingView]] = [
 ]
 
 
-def _methods() -> QComboBox:
-    box = QComboBox()
-    box.setObjectName("method")
-    for code, label in PaymentMethod.choices():
-        if code != PaymentMethod.TRANSFER:
-            box.addItem(label, code)
-    return box
+def _number_field(form: QFormLayout, field: FieldDef, session: UiSession) -> tuple[QLineEdit, QLabel]:
+    """An amount or a reading, checked as it is typed (a minus sign is refused beside it), with its
+    error line below; named `code` and `code_error`."""
+    editor = make_editor(field, now=session.now())
+    edit = editor.widget
+    assert isinstance(edit, QLineEdit)
+    edit.setObjectName(field.code)
+    editor.error.setObjectName(f"{field.code}_error")
+    form.addRow(f"{field.label}：", edit)
+    form.addRow("", editor.error)
+    return edit, editor.error
 
 
-class _TakePaymentDialog(GuardedDialog):
+class _TakePaymentDialog(FormDialog):
     """What every counter payment asks: the account, the method, whether to print the receipt; `take()`
     calls the service, a refusal shows under the form and the dialog stays open."""
 
     def __init__(self, session: UiSession, account: AccountView, title: str, parent: QWidget | None) -> None:
-        super().__init__(parent)
+        super().__init__(title, parent)
         self.session, self.account = session, account
         self.payment: PaymentView | None = None
-        self.setWindowTitle(title)
-        self.setMinimumWidth(440)
-        self.form = QFormLayout(self)
 
-    def finish(self, hint: str = "") -> None:
-        self.method = _methods()
+    def finish_payment(self, hint: str = "") -> None:
+        self.method = choice_box(((code, label) for code, label in PaymentMethod.choices()
+                                  if code != PaymentMethod.TRANSFER), "method")
         self.form.addRow("支付方式：", self.method)
         if hint:
             self.form.addRow(hint_label(hint))
@@ -159,12 +157,7 @@ class _TakePaymentDialog(GuardedDialog):
         # The clerk's own choice (系统设置 → 我的设置) sets the tick; this payment may differ.
         self.print_receipt.setChecked(local_settings.receipt_mode(self.session.actor.login) != local_settings.RECEIPT_NONE)
         self.form.addRow(self.print_receipt)
-        self.error = error_label()
-        self.form.addRow(self.error)
-        buttons = dialog_buttons("收款")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        self.form.addRow(buttons)
+        self.finish("收款")
 
     def take(self, billing: BillingService) -> Callable[[], PaymentView]:
         """The payment as typed, read here on the UI thread, to be taken on a worker thread."""
@@ -207,7 +200,7 @@ class PayBillsDialog(_TakePaymentDialog):
         self.total_label = QLabel(f"<b>{money_text(total)} 元</b>")
         self.total_label.setObjectName("total")
         self.form.addRow("应收合计：", self.total_label)
-        self.finish()
+        self.finish_payment()
 
     def take(self, billing: BillingService) -> Callable[[], PaymentView]:
         account_id, bills, method = self.account.id, [b.id for b in self.bills], self.method.currentData()
@@ -220,16 +213,9 @@ class PrepayDialog(_TakePaymentDialog):
     def __init__(self, session: UiSession, account: AccountView, parent: QWidget | None = None) -> None:
         super().__init__(session, account, "预存燃气费", parent)
         self.form.addRow("燃气账户：", QLabel(f"{account.number}（{balance_text(account.balance)}）"))
-        editor = make_editor(FieldDef("amount", "金额（元）", FieldKind.MONEY), now=session.now())
-        amount = editor.widget
-        assert isinstance(amount, QLineEdit)
-        self.amount = amount
-        self.amount.setObjectName("amount")
-        self.amount_error = editor.error
-        self.amount_error.setObjectName("amount_error")
-        self.form.addRow("金额（元）：", self.amount)
-        self.form.addRow("", self.amount_error)
-        self.finish("预存款先抵扣未缴账单（从最早的开始），余额留作预存，出新账单时自动抵扣。")
+        self.amount, self.amount_error = _number_field(self.form, FieldDef("amount", "金额（元）", FieldKind.MONEY),
+                                                       session)
+        self.finish_payment("预存款先抵扣未缴账单（从最早的开始），余额留作预存，出新账单时自动抵扣。")
 
     def take(self, billing: BillingService) -> Callable[[], PaymentView]:
         account_id, amount, method = self.account.id, self.amount.text(), self.method.currentData()
@@ -239,16 +225,14 @@ class PrepayDialog(_TakePaymentDialog):
         return f"预存 {self.amount.text().strip()} 元"
 
 
-class ReverseDialog(GuardedDialog):
+class ReverseDialog(FormDialog):
     """A manager's reversal: a new, opposite entry with the reason; the original stays."""
 
     def __init__(self, session: UiSession, payment: PaymentView, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("冲正收费记录", parent)
         self.session, self.original = session, payment
         self.payment: PaymentView | None = None
-        self.setWindowTitle("冲正收费记录")
-        self.setMinimumWidth(440)
-        form = QFormLayout(self)
+        form = self.form
         form.addRow("收据号：", QLabel(payment.receipt_number))
         form.addRow("金额：", QLabel(f"{money_text(payment.amount)} 元（{payment.kind.label}，{payment.method.label}）"))
         self.reason = LongTextEdit()
@@ -261,70 +245,36 @@ class ReverseDialog(GuardedDialog):
         self.print_receipt.setObjectName("print_receipt")
         self.print_receipt.setChecked(True)
         form.addRow(self.print_receipt)
-        self.error = error_label()
-        form.addRow(self.error)
-        buttons = dialog_buttons("冲正")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.finish("冲正")
 
-    def save(self) -> None:
-        try:
-            self.payment = BillingService(self.session.app, self.session.actor).reverse(
-                self.original.id, self.reason.toPlainText())
-        except ServiceError as exc:
-            show_error(self.error, exc.message)
-            return
-        self.accept()
+    def submit(self) -> None:
+        self.payment = BillingService(self.session.app, self.session.actor).reverse(
+            self.original.id, self.reason.toPlainText())
 
 
-class ReadingDialog(GuardedDialog):
+class ReadingDialog(FormDialog):
     """A reading entered at the counter: the bill it makes is shown afterwards."""
 
     def __init__(self, session: UiSession, meter_number: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("录入表读数", parent, width=400)
         self.session = session
         self.outcome: ReadingOutcome | None = None
-        self.setWindowTitle("录入表读数")
-        self.setMinimumWidth(400)
-        form = QFormLayout(self)
-        self.meter = QLineEdit(meter_number)
-        self.meter.setObjectName("meter_number")
+        form = self.form
+        self.meter = line_edit("meter_number", text=meter_number)
         form.addRow("表号：", self.meter)
-        self.read_on = QDateEdit()
-        self.read_on.setObjectName("read_on")
-        self.read_on.setCalendarPopup(True)
-        self.read_on.setDisplayFormat("yyyy-MM-dd")
         today = session.now().date()
-        self.read_on.setDate(QDate(today.year, today.month, today.day))
+        self.read_on = date_edit(today, "read_on")
         self.read_on.setMaximumDate(QDate(today.year, today.month, today.day))
         form.addRow("抄表日期：", self.read_on)
-        editor = make_editor(FieldDef("reading", "读数（m³）", FieldKind.READING), now=session.now())
-        reading = editor.widget
-        assert isinstance(reading, QLineEdit)
-        self.reading = reading
-        self.reading.setObjectName("reading")
-        self.reading_error = editor.error
-        self.reading_error.setObjectName("reading_error")
-        form.addRow("读数（m³）：", self.reading)
-        form.addRow("", self.reading_error)
-        self.error = error_label()
-        form.addRow(self.error)
-        buttons = dialog_buttons("保存并出账")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.reading, self.reading_error = _number_field(form, FieldDef("reading", "读数（m³）", FieldKind.READING),
+                                                         session)
+        self.finish("保存并出账")
 
-    def save(self) -> None:
+    def submit(self) -> None:
         day = self.read_on.date().toPython()
         assert isinstance(day, date)
-        try:
-            self.outcome = ReadingService(self.session.app, self.session.actor).record(
-                self.meter.text(), day, self.reading.text())
-        except ServiceError as exc:
-            show_error(self.error, exc.message)
-            return
-        self.accept()
+        self.outcome = ReadingService(self.session.app, self.session.actor).record(
+            self.meter.text(), day, self.reading.text())
 
 
 class BillingPage(QWidget):
@@ -344,25 +294,16 @@ class BillingPage(QWidget):
         fit_to_screen(self, 1180, 720)
 
         outer = QVBoxLayout(self)
-        head = QHBoxLayout()
         self.title = title_label("燃气费")
-        head.addWidget(self.title)
-        head.addSpacing(16)
-        head.addWidget(QLabel("燃气账户："))
         self.account_box = QComboBox()
         self.account_box.setObjectName("account")
         self.account_box.setMinimumWidth(260)
-        head.addWidget(self.account_box)
         self.balance = QLabel()
         self.balance.setObjectName("balance")
-        head.addWidget(self.balance)
-        head.addStretch(1)
-        self.prepay_button = QPushButton("预存…")
-        self.prepay_button.setObjectName("prepay")
-        self.refresh_button = QPushButton("刷新")
-        head.addWidget(self.prepay_button)
-        head.addWidget(self.refresh_button)
-        outer.addLayout(head)
+        self.prepay_button = push_button("预存…", self.prepay, "prepay")
+        self.refresh_button = push_button("刷新", lambda: self.refresh())
+        outer.addLayout(hbox(self.title, 16, QLabel("燃气账户："), self.account_box, self.balance, None,
+                             self.prepay_button, self.refresh_button))
         self.banner = InspectionBanner(session)
         outer.addWidget(self.banner)
 
@@ -370,17 +311,11 @@ class BillingPage(QWidget):
         # bills
         bills_tab = QWidget()
         bl = QVBoxLayout(bills_tab)
-        bar = QHBoxLayout()
-        self.select_unpaid_button = QPushButton("选中全部未缴")
-        self.pay_button = QPushButton("缴纳所选账单…")
-        self.pay_button.setObjectName("pay_bills")
+        self.select_unpaid_button = push_button("选中全部未缴", self.select_unpaid)
+        self.pay_button = push_button("缴纳所选账单…", self.pay_selected, "pay_bills")
         self.selected_label = QLabel()
-        bar.addWidget(self.select_unpaid_button)
-        bar.addWidget(self.pay_button)
-        bar.addWidget(self.selected_label)
-        bar.addStretch(1)
-        bar.addWidget(hint_label("账单于抄表次月1日至20日缴纳；预存款自动抵扣新账单。"))
-        bl.addLayout(bar)
+        bl.addLayout(hbox(self.select_unpaid_button, self.pay_button, self.selected_label, None,
+                          hint_label("账单于抄表次月1日至20日缴纳；预存款自动抵扣新账单。")))
         split = QSplitter(Qt.Orientation.Vertical)
         self.bills_model: RowsModel[BillView] = RowsModel(BILL_COLUMNS)
         self.bills_view = make_table(self.bills_model)
@@ -396,21 +331,14 @@ class BillingPage(QWidget):
         # payments
         pay_tab = QWidget()
         pl = QVBoxLayout(pay_tab)
-        pbar = QHBoxLayout()
-        self.receipt_button = QPushButton("打印收据")
-        self.receipt_button.setObjectName("print_receipt")
-        self.reverse_button = QPushButton("冲正…")
-        self.reverse_button.setObjectName("reverse")
-        pbar.addWidget(self.receipt_button)
-        pbar.addWidget(self.reverse_button)
+        self.receipt_button = push_button("打印收据", self.print_selected_receipt, "print_receipt")
+        self.reverse_button = push_button("冲正…", self.reverse_selected, "reverse")
         # A clerk sees the button greyed, with who may reverse (the permission table says it).
         who = "或".join(r.label for r in roles_with(Permission.REVERSE_PAYMENT))
         self.reverse_hint = hint_label(f"冲正需由{who}办理")
         self.reverse_hint.setObjectName("reverse_hint")
         self.reverse_hint.setWordWrap(False)
-        pbar.addWidget(self.reverse_hint)
-        pbar.addStretch(1)
-        pl.addLayout(pbar)
+        pl.addLayout(hbox(self.receipt_button, self.reverse_button, self.reverse_hint, None))
         self.reversed_ids: set[int] = set()
         self.payments_model: RowsModel[PaymentView] = RowsModel(payment_columns(self.reversed_ids))
         self.payments_view = make_table(self.payments_model)
@@ -420,12 +348,8 @@ class BillingPage(QWidget):
         # readings
         read_tab = QWidget()
         rl = QVBoxLayout(read_tab)
-        rbar = QHBoxLayout()
-        self.reading_button = QPushButton("录入读数…")
-        self.reading_button.setObjectName("enter_reading")
-        rbar.addWidget(self.reading_button)
-        rbar.addStretch(1)
-        rl.addLayout(rbar)
+        self.reading_button = push_button("录入读数…", self.enter_reading, "enter_reading")
+        rl.addLayout(hbox(self.reading_button, None))
         self.readings_model: RowsModel[ReadingView] = RowsModel(READING_COLUMNS)
         self.readings_view = make_table(self.readings_model)
         rl.addWidget(self.readings_view, 1)
@@ -444,13 +368,6 @@ class BillingPage(QWidget):
             self.reverse_button.setToolTip(self.reverse_hint.text())
 
         self.account_box.currentIndexChanged.connect(lambda _i: self.load_account())
-        self.refresh_button.clicked.connect(lambda: self.refresh())
-        self.prepay_button.clicked.connect(self.prepay)
-        self.pay_button.clicked.connect(self.pay_selected)
-        self.select_unpaid_button.clicked.connect(self.select_unpaid)
-        self.receipt_button.clicked.connect(self.print_selected_receipt)
-        self.reverse_button.clicked.connect(self.reverse_selected)
-        self.reading_button.clicked.connect(self.enter_reading)
         self.bills_view.selectionModel().selectionChanged.connect(lambda *_: self._bills_selected())
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, lambda: self.refresh())
         give_mnemonics(self)
@@ -556,19 +473,12 @@ class BillingPage(QWidget):
         if account is None or not due:
             messages.info(self, "请先在列表中选择要缴纳的未缴账单")
             return
-        dialog = PayBillsDialog(self.session, account, due, self)
-        dialog.accepted.connect(lambda: self._paid(dialog.payment, dialog.print_receipt.isChecked()))
-        self.dialog = dialog
-        dialog.open()
+        self._open_payment(PayBillsDialog(self.session, account, due, self))
 
     def prepay(self) -> None:
         account = self.account
-        if account is None:
-            return
-        dialog = PrepayDialog(self.session, account, self)
-        dialog.accepted.connect(lambda: self._paid(dialog.payment, dialog.print_receipt.isChecked()))
-        self.dialog = dialog
-        dialog.open()
+        if account is not None:
+            self._open_payment(PrepayDialog(self.session, account, self))
 
     def reverse_selected(self) -> None:
         payment = self.selected_payment()
@@ -578,7 +488,10 @@ class BillingPage(QWidget):
         if payment.kind is PaymentKind.REVERSAL or payment.id in self.reversed_ids:
             messages.warn(self, "冲正记录或已冲正的收费不能再冲正")
             return
-        dialog = ReverseDialog(self.session, payment, self)
+        self._open_payment(ReverseDialog(self.session, payment, self))
+
+    def _open_payment(self, dialog: PayBillsDialog | PrepayDialog | ReverseDialog) -> None:
+        """A dialog that takes or reverses money: after it the page is read again and the receipt printed."""
         dialog.accepted.connect(lambda: self._paid(dialog.payment, dialog.print_receipt.isChecked()))
         self.dialog = dialog
         dialog.open()
@@ -672,46 +585,28 @@ TARIFF_COLUMNS: list[Column[Rate]] = [
 ]
 
 
-class TariffDialog(GuardedDialog):
+class TariffDialog(FormDialog):
     """A new price from a date on (prices are never edited: a later row supersedes)."""
 
     def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("新增气价", parent)
         self.session = session
         self.rate: Rate | None = None
-        self.setWindowTitle("新增气价")
-        self.setMinimumWidth(440)
-        form = QFormLayout(self)
-        self.use = QComboBox()
-        self.use.setObjectName("gas_use_type")
-        for code, label in GasUseType.choices():
-            self.use.addItem(label, code)
+        form = self.form
+        self.use = choice_box(GasUseType.choices(), "gas_use_type")
         form.addRow("用气性质：", self.use)
-        self.effective_from = QDateEdit()
-        self.effective_from.setObjectName("effective_from")
-        self.effective_from.setCalendarPopup(True)
-        self.effective_from.setDisplayFormat("yyyy-MM-dd")
-        tomorrow = session.now().date() + timedelta(days=1)
-        self.effective_from.setDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
+        self.effective_from = date_edit(session.now().date() + timedelta(days=1), "effective_from")
         form.addRow("执行日期：", self.effective_from)
         self.edits: dict[str, QLineEdit] = {}
         for code, label in (("price1", "第一档/单价（元/m³）"), ("price2", "第二档（元/m³）"), ("price3", "第三档（元/m³）"),
                             ("tier1_limit", "第一阶梯上限（m³/年）"), ("tier2_limit", "第二阶梯上限（m³/年）")):
-            edit = QLineEdit()
-            edit.setObjectName(code)
-            self.edits[code] = edit
-            form.addRow(label + "：", edit)
-        self.note = QLineEdit()
-        self.note.setPlaceholderText("如：依据市发改委价格文件")
+            self.edits[code] = line_edit(code)
+            form.addRow(label + "：", self.edits[code])
+        self.note = line_edit(placeholder="如：依据市发改委价格文件")
         form.addRow("说明：", self.note)
         form.addRow(hint_label("居民用气按年度阶梯计价：须填三档价格和两个阶梯上限；其他用气性质只填单价。"
                                "已出账的时段不能改价，执行日期须晚于最后出账日。"))
-        self.error = error_label()
-        form.addRow(self.error)
-        buttons = dialog_buttons("保存")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.finish("保存")
         self.use.currentIndexChanged.connect(lambda _i: self._tiers())
         self._tiers()
 
@@ -720,18 +615,13 @@ class TariffDialog(GuardedDialog):
         for code in ("price2", "price3", "tier1_limit", "tier2_limit"):
             self.edits[code].setEnabled(tiered)
 
-    def save(self) -> None:
+    def submit(self) -> None:
         values = {k: (e.text().strip() or None) if e.isEnabled() else None for k, e in self.edits.items()}
         effective_from = self.effective_from.date().toPython()
         assert isinstance(effective_from, date)
-        try:
-            self.rate = TariffService(self.session.app, self.session.actor).add(
-                self.use.currentData(), effective_from, values["price1"] or "",
-                values["price2"], values["price3"], values["tier1_limit"], values["tier2_limit"], self.note.text())
-        except ServiceError as exc:
-            show_error(self.error, exc.message)
-            return
-        self.accept()
+        self.rate = TariffService(self.session.app, self.session.actor).add(
+            self.use.currentData(), effective_from, values["price1"] or "",
+            values["price2"], values["price3"], values["tier1_limit"], values["tier2_limit"], self.note.text())
 
 
 class TariffsPanel(QWidget):
@@ -742,20 +632,14 @@ class TariffsPanel(QWidget):
         self.session = session
         self.dialog: QDialog | None = None
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        bar.addWidget(title_label("气价设置", 11))
-        bar.addStretch(1)
-        self.add_button = QPushButton("新增气价…")
-        self.add_button.setObjectName("add_tariff")
+        self.add_button = push_button("新增气价…", self.add, "add_tariff")
         self.add_button.setVisible(session.can(Permission.EDIT_SETTINGS))
-        bar.addWidget(self.add_button)
-        layout.addLayout(bar)
+        layout.addLayout(hbox(title_label("气价设置", 11), None, self.add_button))
         self.model: RowsModel[Rate] = RowsModel(TARIFF_COLUMNS)
         self.view = make_table(self.model)
         layout.addWidget(self.view, 1)
         layout.addWidget(hint_label("居民阶梯气量按户、按自然年累计；家庭的年用气基数（气量变更）高于第一阶梯上限时，"
                                     "第一、二阶梯上限同时上调相同的量。价格变动跨抄表周期时按天数拆分气量。"))
-        self.add_button.clicked.connect(self.add)
         self.refresh()
 
     def refresh(self) -> None:

@@ -8,9 +8,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -24,6 +22,7 @@ from gasdesk.services.payments import PaymentView
 from gasdesk.services.worklists import WorkItem
 from gasdesk.ui import messages
 from gasdesk.ui.billing_page import BillingPage
+from gasdesk.ui.build import hbox, push_button, value_grid
 from gasdesk.ui.inspection import InspectionBanner
 from gasdesk.ui.keys import give_mnemonics
 from gasdesk.ui.session import UiSession
@@ -35,6 +34,7 @@ from gasdesk.ui.widgets import (
     fit_to_screen,
     make_table,
     money_text,
+    paint_chip,
     plain_number,
     report_fetch_failures,
     title_label,
@@ -86,41 +86,28 @@ class CustomerPage(QWidget):
         self.dialog: QDialog | None = None
         fit_to_screen(self, 1240, 740)
         outer = QVBoxLayout(self)
-        head = QHBoxLayout()
         self.title = title_label("")
         self.status_chip = QLabel()
-        head.addWidget(self.title)
-        head.addWidget(self.status_chip)
-        head.addStretch(1)
-        self.reveal_button = QPushButton("显示完整证件号")
-        self.new_button = QPushButton("办理新业务…")
+        self.reveal_button = push_button("显示完整证件号", self.reveal)
+        self.new_button = push_button("办理新业务…",
+                                      lambda: self.session.new_business_requested.emit(None, self.customer_id))
         # Bills, deposits, arrears, receipts and reversals live on one page (gasdesk/ui/billing_page.py).
-        self.prepay_button = QPushButton("燃气费：账单 / 缴费…")
-        self.prepay_button.setObjectName("bills")
-        self.refresh_button = QPushButton("刷新")
-        for b in (self.reveal_button, self.new_button, self.prepay_button, self.refresh_button):
-            head.addWidget(b)
-        outer.addLayout(head)
+        self.prepay_button = push_button("燃气费：账单 / 缴费…", self.open_bills, "bills")
+        self.refresh_button = push_button("刷新", lambda: self.refresh())
+        outer.addLayout(hbox(self.title, self.status_chip, None, self.reveal_button, self.new_button,
+                             self.prepay_button, self.refresh_button))
         self.banner = InspectionBanner(session)
         outer.addWidget(self.banner)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         details = QGroupBox("客户资料")
         self.details = QGridLayout(details)
-        self.detail_labels: dict[str, QLabel] = {}
         rows = [("number", "客户编号"), ("category", "客户类别"), ("name", "户名"), ("id_type", "证件类型"),
                 ("id_number", "证件号码"), ("contact_person", "联系人"), ("phone", "联系电话"), ("phone2", "备用电话"),
                 ("address", "用气地址"), ("district", "区域"), ("gas_use_type", "用气性质"),
                 ("yearly_allowance", "年用气基数"), ("household_size", "家庭人口"), ("created_at", "建档时间"),
                 ("closed_at", "注销时间")]
-        for i, (key, text) in enumerate(rows):
-            self.details.addWidget(QLabel(text + "："), i, 0, Qt.AlignmentFlag.AlignTop)
-            label = QLabel()
-            label.setWordWrap(True)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.detail_labels[key] = label
-            self.details.addWidget(label, i, 1)
-        self.details.setColumnStretch(1, 1)
+        self.detail_labels = value_grid(self.details, rows)
         self.details.setRowStretch(len(rows), 1)
         split.addWidget(details)
 
@@ -149,10 +136,6 @@ class CustomerPage(QWidget):
         split.setSizes([380, 860])
         outer.addWidget(split, 1)
 
-        self.reveal_button.clicked.connect(self.reveal)
-        self.new_button.clicked.connect(lambda: self.session.new_business_requested.emit(None, self.customer_id))
-        self.prepay_button.clicked.connect(self.open_bills)
-        self.refresh_button.clicked.connect(lambda: self.refresh())
         self.orders_view.activated.connect(self._open_order)  # Enter and the double-click, once
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, lambda: self.refresh())
         QShortcut(QKeySequence("Esc"), self, self.close)
@@ -184,9 +167,7 @@ class CustomerPage(QWidget):
         self.setWindowTitle(f"客户资料 - {c.name}（{c.number}）")
         self.title.setText(f"{c.name}　{c.number}")
         closed = c.status is CustomerStatus.CLOSED
-        self.status_chip.setText(c.status.label)
-        self.status_chip.setStyleSheet(
-            f"color: white; background: {'#757575' if closed else '#2e7d32'}; border-radius: 9px; padding: 2px 10px;")
+        paint_chip(self.status_chip, c.status.label, "#757575" if closed else "#2e7d32")
         values = {
             "number": c.number, "category": c.category.label, "name": c.name, "id_type": c.id_type.label,
             "id_number": c.id_number + ("　（已脱敏）" if c.masked else ""), "contact_person": c.contact_person or "—",

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QTabl
 from gasdesk.services.customers import SearchHit, SearchPage
 from gasdesk.services.errors import ServiceError
 from gasdesk.ui import messages
+from gasdesk.ui.build import hbox, push_button
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import hint_label, make_table, title_label
 from gasdesk.vocab import CustomerStatus
@@ -234,21 +235,14 @@ class CustomerSearchPage(QWidget):
         super().__init__(parent)
         self.session = session
         layout = QVBoxLayout(self)
-        head = QHBoxLayout()
-        head.addWidget(title_label("客户查询"))
-        head.addStretch(1)
-        self.open_button = QPushButton("打开客户资料")
-        self.new_button = QPushButton("为该客户办理业务…")
-        head.addWidget(self.open_button)
-        head.addWidget(self.new_button)
-        layout.addLayout(head)
+        self.open_button = push_button("打开客户资料", self._open_current)
+        self.new_button = push_button("为该客户办理业务…", self._new_for_current)
+        layout.addLayout(hbox(title_label("客户查询"), None, self.open_button, self.new_button))
         layout.addWidget(hint_label("边输入边查询（停顿约0.25秒），回车立即查询；双击或回车打开客户资料。"
                                     "拼音首字母查询：输入 zw 可找到“张伟”。"))
         self.box = CustomerSearchBox(session)
         layout.addWidget(self.box, 1)
         self.box.opened.connect(self.session.customer_requested.emit)
-        self.open_button.clicked.connect(self._open_current)
-        self.new_button.clicked.connect(self._new_for_current)
 
     @property
     def edit(self) -> QLineEdit:

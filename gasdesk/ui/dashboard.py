@@ -30,8 +30,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -45,6 +43,7 @@ from gasdesk.services.ledgers import OPEN_STATES, DashboardData, DashboardOrder,
 from gasdesk.services.ledgers.rates import MonthRates
 from gasdesk.services.worklists import WorkItem
 from gasdesk.ui import messages
+from gasdesk.ui.build import hbox, line_edit, push_button
 from gasdesk.ui.local_settings import remember_splitter
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
@@ -80,6 +79,45 @@ class CountCard(QFrame):
         self.number.setText(str(n))
 
 
+class CalendarReminder(QFrame):
+    """Next year's holiday notice is not confirmed (managers and administrators, from 1 November): its
+    text and 录入放假通知…, which asks for the year's paste dialog (`notice_requested`). The main window
+    shows it at sign-in, the dashboard once it is put off; `row` takes more buttons."""
+
+    notice_requested = Signal(int)
+
+    def __init__(self, session: UiSession, name: str, style: str, text_style: str,
+                 margins: tuple[int, int, int, int]) -> None:
+        super().__init__()
+        self.session = session
+        self.year: int | None = None
+        self.setObjectName(name)
+        self.setStyleSheet(style)
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(*margins)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setStyleSheet(text_style)
+        self.row.addWidget(self.text, 1)
+        self.button = push_button("录入放假通知…", self._open_notice)
+        self.row.addWidget(self.button)
+        self.setVisible(False)
+
+    def _open_notice(self) -> None:
+        if self.year is not None:
+            self.notice_requested.emit(self.year)
+
+    def load(self) -> bool:
+        """Read the reminder again; True when there is one."""
+        try:
+            reminder = self.session.calendar.reminder(self.session.now().date())
+        except ServiceError:
+            reminder = None
+        self.year = reminder[0] if reminder else None
+        self.text.setText(reminder[1] if reminder else "")
+        return reminder is not None
+
+
 class DashboardPage(QWidget):
     # The calendar reminder's button: open the paste dialog for this year's notice.
     notice_requested = Signal(int)
@@ -87,34 +125,17 @@ class DashboardPage(QWidget):
     def __init__(self, session: UiSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.reminder_year: int | None = None
         layout = QVBoxLayout(self)
-        head = QHBoxLayout()
-        head.addWidget(title_label("工作台"))
-        head.addStretch(1)
-        self.number_edit = QLineEdit()
-        self.number_edit.setObjectName("order_number")
-        self.number_edit.setPlaceholderText("输入业务单号，回车打开")
+        self.number_edit = line_edit("order_number", "输入业务单号，回车打开")
         self.number_edit.setMaximumWidth(240)
-        head.addWidget(self.number_edit)
-        self.refresh_button = QPushButton("刷新（F5）")
-        head.addWidget(self.refresh_button)
-        layout.addLayout(head)
-        self.reminder = QFrame()
-        self.reminder.setObjectName("reminder")
-        self.reminder.setStyleSheet("QFrame#reminder { background: #fff4d6; border: 1px solid #f0c36d; border-radius: 4px; }")
-        rl = QHBoxLayout(self.reminder)
-        rl.setContentsMargins(10, 4, 6, 4)
-        self.reminder_text = QLabel()
-        self.reminder_text.setWordWrap(True)
-        self.reminder_text.setStyleSheet("color: #7a4f01; border: none;")
-        rl.addWidget(self.reminder_text, 1)
-        self.reminder_button = QPushButton("录入放假通知…")
-        rl.addWidget(self.reminder_button)
-        self.reminder.setVisible(False)
+        self.refresh_button = push_button("刷新（F5）", self.refresh)
+        layout.addLayout(hbox(title_label("工作台"), None, self.number_edit, self.refresh_button))
+        self.reminder = CalendarReminder(
+            session, "reminder", "QFrame#reminder { background: #fff4d6; border: 1px solid #f0c36d; border-radius: 4px; }",
+            "color: #7a4f01; border: none;", (10, 4, 6, 4))
+        self.reminder_text, self.reminder_button = self.reminder.text, self.reminder.button
+        self.reminder.notice_requested.connect(self.notice_requested)
         layout.addWidget(self.reminder)
-        self.reminder_button.clicked.connect(
-            lambda: self.reminder_year is not None and self.notice_requested.emit(self.reminder_year))
 
         cards = QHBoxLayout()
         self.mine_card = CountCard("我的待办", "#1565c0")
@@ -153,20 +174,13 @@ class DashboardPage(QWidget):
         split.setSizes([900, 360])
         remember_splitter(split, "dashboard")
         layout.addWidget(split, 1)
-        self.refresh_button.clicked.connect(self.refresh)
         self.number_edit.returnPressed.connect(self.open_number)
         session.changed.connect(self.refresh)
         self.refresh()
 
     def refresh_reminder(self) -> None:
-        """Managers and administrators: next year's notice is not confirmed (from 1 November)."""
-        try:
-            reminder = self.session.calendar.reminder(self.session.now().date())
-        except ServiceError:
-            reminder = None
-        self.reminder_year = reminder[0] if reminder else None
-        self.reminder_text.setText(reminder[1] if reminder else "")
-        self.reminder.setVisible(reminder is not None and self.session.reminder_put_off)
+        """The calendar reminder, here once the clerk put off the main window's."""
+        self.reminder.setVisible(self.reminder.load() and self.session.reminder_put_off)
 
     def refresh(self) -> None:
         self.refresh_reminder()
@@ -307,16 +321,11 @@ class ManagerDashboard(QWidget):
         self._clerks: list[int] = []
 
         layout = QVBoxLayout(self)
-        head = QHBoxLayout()
-        head.addWidget(title_label("管理驾驶舱"))
         self.summary = QLabel()
         self.summary.setObjectName("summary")
         self.summary.setStyleSheet("color: #1f3a5f; font-size: 10.5pt; padding-left: 16px;")
-        head.addWidget(self.summary)
-        head.addStretch(1)
-        self.refresh_button = QPushButton("刷新")
-        head.addWidget(self.refresh_button)
-        layout.addLayout(head)
+        self.refresh_button = push_button("刷新", self.refresh)
+        layout.addLayout(hbox(title_label("管理驾驶舱"), self.summary, None, self.refresh_button))
         # The rates the service commitment publishes (100 % promised), this month and, in the trend chart,
         # month by month.
         self.rates = QLabel()
@@ -376,7 +385,6 @@ class ManagerDashboard(QWidget):
         split.setStretchFactor(1, 1)
         remember_splitter(split, "manager_dashboard")
         layout.addWidget(split, 1)
-        self.refresh_button.clicked.connect(self.refresh)
         self.refresh()
 
     # --- data ---------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -24,12 +23,12 @@ from PySide6.QtWidgets import (
 from gasdesk import assets, sla
 from gasdesk.flows import ALL_FLOWS
 from gasdesk.permissions import Permission
-from gasdesk.services.errors import ServiceError
 from gasdesk.ui import messages
 from gasdesk.ui.bank_page import BankPage
+from gasdesk.ui.build import push_button
 from gasdesk.ui.customer_page import CustomerPage
 from gasdesk.ui.customer_search import CustomerSearchPage
-from gasdesk.ui.dashboard import DashboardPage, ManagerDashboard
+from gasdesk.ui.dashboard import CalendarReminder, DashboardPage, ManagerDashboard
 from gasdesk.ui.dispatch import DispatchPage
 from gasdesk.ui.emergency_board import EmergencyBoard
 from gasdesk.ui.inspection_plans import InspectionPlansPage
@@ -305,35 +304,19 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(w)
         bar.showMessage(f"就绪　{self.status_keys()}", 0)
 
-    def _reminder_bar(self) -> QWidget:
+    def _reminder_bar(self) -> CalendarReminder:
         """Shown at sign-in to managers and administrators while next year's notice is not confirmed."""
-        bar = QWidget()
-        bar.setObjectName("reminder_bar")
-        bar.setStyleSheet("QWidget#reminder_bar { background: #fff4d6; border-bottom: 1px solid #f0c36d; }")
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(12, 6, 12, 6)
-        self.reminder_text = QLabel()
-        self.reminder_text.setWordWrap(True)
-        self.reminder_text.setStyleSheet("color: #7a4f01; font-weight: bold;")
-        row.addWidget(self.reminder_text, 1)
-        self.reminder_button = QPushButton("录入放假通知…")
-        self.reminder_later = QPushButton("稍后提醒")
-        row.addWidget(self.reminder_button)
-        row.addWidget(self.reminder_later)
-        self.reminder_year: int | None = None
-        self.reminder_button.clicked.connect(lambda: self.reminder_year is not None and self.open_notice(self.reminder_year))
-        self.reminder_later.clicked.connect(self.put_off_reminder)
-        bar.setVisible(False)
+        bar = CalendarReminder(self.session, "reminder_bar",
+                               "QWidget#reminder_bar { background: #fff4d6; border-bottom: 1px solid #f0c36d; }",
+                               "color: #7a4f01; font-weight: bold;", (12, 6, 12, 6))
+        self.reminder_text, self.reminder_button = bar.text, bar.button
+        self.reminder_later = push_button("稍后提醒", self.put_off_reminder)
+        bar.row.addWidget(self.reminder_later)
+        bar.notice_requested.connect(self.open_notice)
         return bar
 
     def update_reminder(self) -> None:
-        try:
-            reminder = self.session.calendar.reminder(self.session.now().date())
-        except ServiceError:
-            reminder = None
-        self.reminder_year = reminder[0] if reminder else None
-        self.reminder_text.setText(reminder[1] if reminder else "")
-        self.reminder_bar.setVisible(reminder is not None and not self.session.reminder_put_off)
+        self.reminder_bar.setVisible(self.reminder_bar.load() and not self.session.reminder_put_off)
 
     def put_off_reminder(self) -> None:
         """Put off for this sign-in: the dashboard keeps a smaller reminder."""

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QFormLayout,
     QGridLayout,
@@ -32,6 +32,7 @@ from gasdesk.services.inspection import InspectionService
 from gasdesk.services.orders import HOLD_KIND_KEY, DeadlineView, OrderView, StepLogView, correctable_fields
 from gasdesk.ui import messages, printing
 from gasdesk.ui.action_form import ActionDialog
+from gasdesk.ui.build import FormDialog, choice_box, hbox, line_edit, push_button, value_grid
 from gasdesk.ui.fields import make_editor
 from gasdesk.ui.flow_chart import FlowChartView
 from gasdesk.ui.inspection import (
@@ -52,10 +53,11 @@ from gasdesk.ui.widgets import (
     Column,
     RowsModel,
     dialog_buttons,
+    dialog_footer,
     dt_text,
-    error_label,
     fit_to_screen,
     make_table,
+    paint_chip,
     paint_label,
     show_error,
     show_long_text,
@@ -74,6 +76,7 @@ DERIVED_LABELS = {
     "fee_receipt": "收费收据号", "new_customer_number": "新客户编号", "new_account_number": "新燃气账户",
     "department_name": "承办部门", "old_allowance": "原年用气基数（m³）", "reason": "原因",
 }
+D = TypeVar("D", bound=QDialog)
 STATUS_COLORS = {OrderStatus.OPEN: "#0d47a1", OrderStatus.ARCHIVED: "#1b5e20", OrderStatus.REJECTED: "#b71c1c",
                  OrderStatus.CANCELLED: "#616161"}
 
@@ -188,12 +191,7 @@ class TextPromptDialog(GuardedDialog):
         layout.addWidget(QLabel(label))
         self.edit = QLineEdit()
         layout.addWidget(self.edit)
-        self.error = error_label()
-        layout.addWidget(self.error)
-        buttons = dialog_buttons()
-        buttons.accepted.connect(self._ok)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.error = dialog_footer(self, layout, "确定", self._ok)
 
     def _ok(self) -> None:
         if not self.edit.text().strip():
@@ -203,39 +201,27 @@ class TextPromptDialog(GuardedDialog):
         self.accept()
 
 
-class CorrectFieldDialog(GuardedDialog):
+class CorrectFieldDialog(FormDialog):
     """Correct a value recorded earlier on the open order, before a later step uses it (with a reason)."""
 
     def __init__(self, session: UiSession, order: OrderView, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("更正登记内容", parent, width=480)
         self.session, self.order = session, order
         self.result_view: OrderView | None = None
-        self.setWindowTitle("更正登记内容")
-        self.setMinimumWidth(480)
         self.fields = {f.code: f for f in correctable_fields(order)}
-        self.layout_ = QFormLayout(self)
-        self.layout_.addRow(QLabel(f"业务单 {order.number}：更正将记入办理记录（原值、新值、原因、经办人）"))
-        self.which = QComboBox()
-        self.which.setObjectName("which")
-        for code, f in self.fields.items():
-            self.which.addItem(f.label, code)
-        self.layout_.addRow("更正项目：", self.which)
+        self.form.addRow(QLabel(f"业务单 {order.number}：更正将记入办理记录（原值、新值、原因、经办人）"))
+        self.which = choice_box(((code, f.label) for code, f in self.fields.items()), "which")
+        self.form.addRow("更正项目：", self.which)
         self.old = QLabel()
-        self.layout_.addRow("原登记值：", self.old)
+        self.form.addRow("原登记值：", self.old)
         self.editor_holder = QVBoxLayout()
         holder = QWidget()
         holder.setLayout(self.editor_holder)
         self.editor_holder.setContentsMargins(0, 0, 0, 0)
-        self.layout_.addRow("更正为：", holder)
-        self.reason = QLineEdit()
-        self.reason.setObjectName("reason")
-        self.layout_.addRow("更正原因：", self.reason)
-        self.error = error_label()
-        self.layout_.addRow(self.error)
-        buttons = dialog_buttons("更正")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        self.layout_.addRow(buttons)
+        self.form.addRow("更正为：", holder)
+        self.reason = line_edit("reason")
+        self.form.addRow("更正原因：", self.reason)
+        self.finish("更正")
         self.editor: Any = None
         self.which.currentIndexChanged.connect(self._pick)
         self._pick()
@@ -262,19 +248,15 @@ class CorrectFieldDialog(GuardedDialog):
         QWidget.setTabOrder(self.editor.widget, self.reason)
 
     def save(self) -> None:
-        show_error(self.error, "")
-        code = self.which.currentData()
-        if code is None or self.editor is None:
-            self.reject()
+        if self.which.currentData() is None or self.editor is None:
+            self.reject()  # nothing here may be corrected
             return
-        try:
-            value, reason, order = self.editor.value(), self.reason.text(), self.order
-            self.result_view = run_blocking(self, lambda: self.session.orders.correct_field(
-                order.id, code, value, reason, expected_version=order.version))
-        except ServiceError as exc:
-            show_error(self.error, exc.message)
-            return
-        self.accept()
+        super().save()
+
+    def submit(self) -> None:
+        code, value, reason, order = self.which.currentData(), self.editor.value(), self.reason.text(), self.order
+        self.result_view = run_blocking(self, lambda: self.session.orders.correct_field(
+            order.id, code, value, reason, expected_version=order.version))
 
 
 class DocumentsDialog(GuardedDialog):
@@ -339,27 +321,21 @@ class OrderPage(QWidget):
     # layout -------------------------------------------------------------------------------
     def _build(self) -> None:
         outer = QVBoxLayout(self)
-        head = QHBoxLayout()
         self.title = title_label("")
         self.status_chip = QLabel()
-        head.addWidget(self.title)
-        head.addWidget(self.status_chip)
-        head.addStretch(1)
-        self.customer_button = QPushButton("客户资料")
-        self.documents_button = QPushButton("资料清单…")
-        self.correct_button = QPushButton("更正登记内容…")
-        self.pause_button = QPushButton("暂停计时（客户原因）…")
-        self.permit_button = QPushButton("暂停计时（审批）…")
+        self.customer_button = push_button("客户资料", self._open_customer)
+        self.documents_button = push_button("资料清单…", self.edit_documents)
+        self.correct_button = push_button("更正登记内容…", self.correct_field)
+        self.pause_button = push_button("暂停计时（客户原因）…", self.ask_pause)
+        self.permit_button = push_button("暂停计时（审批）…", self.ask_permit_pause)
         self.permit_button.setToolTip(f"{PauseKind.PERMIT.label}：办理审批的时间不计入承诺时限")
-        self.resume_button = QPushButton("恢复计时")
-        self.print_button = QPushButton("打印单据")
+        self.resume_button = push_button("恢复计时", self.resume)
+        self.print_button = push_button("打印单据", self.show_print_menu)
         self.print_button.setToolTip("打印单据：可选“打印全部”（Ctrl+P），合并为一次打印")
-        self.refresh_button = QPushButton("刷新")
-        for b in (self.customer_button, self.documents_button, self.correct_button, self.pause_button,
-                  self.permit_button, self.resume_button,
-                  self.print_button, self.refresh_button):
-            head.addWidget(b)
-        outer.addLayout(head)
+        self.refresh_button = push_button("刷新", self.refresh)
+        outer.addLayout(hbox(self.title, self.status_chip, None, self.customer_button, self.documents_button,
+                             self.correct_button, self.pause_button, self.permit_button, self.resume_button,
+                             self.print_button, self.refresh_button))
         self.banner = InspectionBanner(self.session)
         outer.addWidget(self.banner)
 
@@ -374,19 +350,9 @@ class OrderPage(QWidget):
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
         info = QGroupBox("业务信息")
-        grid = QGridLayout(info)
-        self.info_labels: dict[str, QLabel] = {}
-        fields = [("customer", "客户"), ("account", "燃气账户"), ("opened", "受理"), ("step", "当前环节"),
-                  ("crew", "派工"), ("reason", "最近原因"), ("step_deadline", "环节时限"), ("order_deadline", "全程时限"),
-                  ("hold", "计时")]
-        for i, (key, text) in enumerate(fields):
-            grid.addWidget(QLabel(text + "："), i, 0, Qt.AlignmentFlag.AlignTop)
-            label = QLabel()
-            label.setWordWrap(True)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.info_labels[key] = label
-            grid.addWidget(label, i, 1)
-        grid.setColumnStretch(1, 1)
+        self.info_labels = value_grid(QGridLayout(info), [
+            ("customer", "客户"), ("account", "燃气账户"), ("opened", "受理"), ("step", "当前环节"), ("crew", "派工"),
+            ("reason", "最近原因"), ("step_deadline", "环节时限"), ("order_deadline", "全程时限"), ("hold", "计时")])
         rl.addWidget(info)
 
         self.actions_box = QGroupBox("可办理的操作")
@@ -421,15 +387,6 @@ class OrderPage(QWidget):
         remember_splitter(split, "order_page")
         outer.addWidget(split, 1)
 
-        self.customer_button.clicked.connect(self._open_customer)
-        self.documents_button.clicked.connect(self.edit_documents)
-        self.correct_button.clicked.connect(self.correct_field)
-        self.pause_button.clicked.connect(self.ask_pause)
-        self.permit_button.clicked.connect(self.ask_permit_pause)
-        self.resume_button.clicked.connect(self.resume)
-        self.print_button.clicked.connect(self.show_print_menu)
-        self.refresh_button.clicked.connect(self.refresh)
-
     # data ---------------------------------------------------------------------------------
     def refresh(self) -> None:
         try:
@@ -444,9 +401,7 @@ class OrderPage(QWidget):
         now = self.session.now()
         self.setWindowTitle(f"业务单 {order.number} - {order.kind_label}")
         self.title.setText(f"{order.kind_label}　{order.number}")
-        color = STATUS_COLORS.get(order.status, "#333")
-        self.status_chip.setText(order.status.label)
-        self.status_chip.setStyleSheet(f"color: white; background: {color}; border-radius: 9px; padding: 2px 10px;")
+        paint_chip(self.status_chip, order.status.label, STATUS_COLORS.get(order.status, "#333"))
         self.chart.show_flow(order.flow, order)
         info = self.info_labels
         info["customer"].setText(f"{order.customer_name}（{order.customer_number}）")
@@ -583,9 +538,7 @@ class OrderPage(QWidget):
             return None
         dialog = ResultDialog(self.session, self.order, self)
         dialog.performed.connect(self._performed)
-        self.dialog = dialog
-        dialog.open()
-        return dialog
+        return self._show(dialog)
 
     def rectify(self) -> RectifyDialog | None:
         if self.order is None:
@@ -598,15 +551,10 @@ class OrderPage(QWidget):
             return None
         dialog = RectifyDialog(self.session, self.order, hazards, self)
         dialog.performed.connect(self._performed)
-        self.dialog = dialog
-        dialog.open()
-        return dialog
+        return self._show(dialog)
 
     def ask_stop_supply(self) -> None:
-        dialog = TextPromptDialog("停止供气", "一级隐患拒不整改，依照供用气合同停止供气。请填写原因：", self)
-        dialog.answered.connect(self._stop_supply)
-        self.dialog = dialog
-        dialog.open()
+        self._ask("停止供气", "一级隐患拒不整改，依照供用气合同停止供气。请填写原因：", self._stop_supply)
 
     def _stop_supply(self, reason: str) -> None:
         if self.order is None:
@@ -625,6 +573,10 @@ class OrderPage(QWidget):
         dialog = ActionDialog(self.session, self.order, action, prefill=prefill, parent=self)
         dialog.performed.connect(self._performed)
         dialog.finished.connect(lambda _r: self.refresh())
+        return self._show(dialog)
+
+    def _show(self, dialog: D) -> D:
+        """Open the dialog over this window, kept here while it is open."""
         self.dialog = dialog
         dialog.open()
         return dialog
@@ -635,43 +587,37 @@ class OrderPage(QWidget):
         self.changed.emit(view)
 
     def edit_documents(self) -> None:
-        if self.order is None:
-            return
-        dialog = DocumentsDialog(self.session, self.order, self)
-
-        def accepted() -> None:
-            if dialog.result_view:
-                self._performed(dialog.result_view)
-
-        dialog.accepted.connect(accepted)
-        self.dialog = dialog
-        dialog.open()
+        self._change(DocumentsDialog)
 
     def correct_field(self) -> None:
+        self._change(CorrectFieldDialog)
+
+    def _change(self, make: type[DocumentsDialog | CorrectFieldDialog]) -> None:
+        """A dialog that changes the order: the order as saved is shown when it closes with OK."""
         if self.order is None:
             return
-        dialog = CorrectFieldDialog(self.session, self.order, self)
+        dialog = make(self.session, self.order, self)
 
         def accepted() -> None:
             if dialog.result_view:
                 self._performed(dialog.result_view)
 
         dialog.accepted.connect(accepted)
-        self.dialog = dialog
-        dialog.open()
+        self._show(dialog)
 
     def ask_pause(self) -> None:
-        dialog = TextPromptDialog("暂停计时", "因客户原因暂停计时（如：客户外出、客户要求延后上门），请填写原因：", self)
-        dialog.answered.connect(self.pause)
-        self.dialog = dialog
-        dialog.open()
+        self._ask("暂停计时", "因客户原因暂停计时（如：客户外出、客户要求延后上门），请填写原因：", self.pause)
 
     def ask_permit_pause(self) -> None:
-        dialog = TextPromptDialog("暂停计时（审批）", f"{PauseKind.PERMIT.label}期间暂停计时，不计入承诺时限。"
-                                  "请填写审批事项（如：道路挖掘许可，已向市政部门申请）：", self)
-        dialog.answered.connect(lambda reason: self.pause(reason, PauseKind.PERMIT))
-        self.dialog = dialog
-        dialog.open()
+        self._ask("暂停计时（审批）", f"{PauseKind.PERMIT.label}期间暂停计时，不计入承诺时限。"
+                  "请填写审批事项（如：道路挖掘许可，已向市政部门申请）：",
+                  lambda reason: self.pause(reason, PauseKind.PERMIT))
+
+    def _ask(self, title: str, question: str, then: Callable[[str], object]) -> None:
+        """A reason asked in a small dialog; `then` gets the answer."""
+        dialog = TextPromptDialog(title, question, self)
+        dialog.answered.connect(then)
+        self._show(dialog)
 
     def pause(self, reason: str, kind: PauseKind = PauseKind.CUSTOMER) -> None:
         try:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
@@ -20,6 +21,24 @@ from gasdesk.services.staff import StaffService
 from gasdesk.services.worklists import WorklistService
 from gasdesk.ui.drafts import DraftStore, drafts_folder
 from gasdesk.workdays import WorkCalendar
+
+S = TypeVar("S")
+
+
+class _Service(Generic[S]):
+    """A service of the signed-in clerk read off the session (`session.orders`), made afresh at each use."""
+
+    def __init__(self, make: Callable[[App, Actor], S]) -> None:
+        self.make = make
+
+    @overload
+    def __get__(self, session: None, owner: type[UiSession]) -> _Service[S]: ...
+
+    @overload
+    def __get__(self, session: UiSession, owner: type[UiSession] | None = None) -> S: ...
+
+    def __get__(self, session: UiSession | None, owner: type[UiSession] | None = None) -> S | _Service[S]:
+        return self if session is None else self.make(session.service_app, session.actor)
 
 
 class UiSession(QObject):
@@ -45,33 +64,13 @@ class UiSession(QObject):
         self._drafts: DraftStore | None = None
 
     # services -----------------------------------------------------------------------------
-    @property
-    def customers(self) -> CustomerService:
-        return CustomerService(self.service_app, self.actor)
-
-    @property
-    def orders(self) -> OrderService:
-        return OrderService(self.service_app, self.actor)
-
-    @property
-    def worklists(self) -> WorklistService:
-        return WorklistService(self.service_app, self.actor)
-
-    @property
-    def payments(self) -> PaymentService:
-        return PaymentService(self.service_app, self.actor)
-
-    @property
-    def calendar(self) -> CalendarService:
-        return CalendarService(self.service_app, self.actor)
-
-    @property
-    def settings_service(self) -> SettingsService:
-        return SettingsService(self.service_app, self.actor)
-
-    @property
-    def staff(self) -> StaffService:
-        return StaffService(self.service_app, self.actor)
+    customers = _Service(CustomerService)
+    orders = _Service(OrderService)
+    worklists = _Service(WorklistService)
+    payments = _Service(PaymentService)
+    calendar = _Service(CalendarService)
+    settings_service = _Service(SettingsService)
+    staff = _Service(StaffService)
 
     @property
     def drafts(self) -> DraftStore:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from gasdesk.services.errors import Refused, ServiceError
 from gasdesk.ui import messages
+from gasdesk.ui.build import line_edit
 from gasdesk.ui.widgets import dialog_buttons, error_label, hint_label, show_error, title_label
 
 if TYPE_CHECKING:
@@ -27,8 +28,8 @@ if TYPE_CHECKING:
 # can be on screen before the database layer has loaded.
 
 
-def _password() -> QLineEdit:
-    edit = QLineEdit()
+def _password(name: str) -> QLineEdit:
+    edit = line_edit(name)
     edit.setEchoMode(QLineEdit.EchoMode.Password)
     return edit
 
@@ -48,12 +49,21 @@ class _Form(QDialog):
         self.error = error_label()
         self.outer.addWidget(self.error)
 
+    def field(self, label: str, edit: QLineEdit) -> QLineEdit:
+        """A labelled row of the form; returns the field."""
+        self.form.addRow(label, edit)
+        return edit
+
     def finish(self, ok: str) -> None:
         self.buttons = dialog_buttons(ok, "退出" if isinstance(self, SignInDialog) else "取消")
-        self.buttons.accepted.connect(self.submit)
+        self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
         self.outer.addWidget(self.buttons)
         self.ok_button = self.buttons.findChild(QPushButton, "ok")
+
+    def _submit(self) -> None:
+        show_error(self.error, "")  # a message from the last try goes
+        self.submit()
 
     def fail(self, text: str) -> None:
         show_error(self.error, text)
@@ -72,12 +82,8 @@ class SignInDialog(_Form):
         self.app = app
         self.actor: Actor | None = None
         self.must_change = False
-        self.login = QLineEdit(login)
-        self.login.setObjectName("login")
-        self.password = _password()
-        self.password.setObjectName("password")
-        self.form.addRow("用户名：", self.login)
-        self.form.addRow("密　码：", self.password)
+        self.login = self.field("用户名：", line_edit("login", text=login))
+        self.password = self.field("密　码：", _password("password"))
         self.db_label = hint_label(f"数据库：{app.description if app is not None else database}")
         self.outer.insertWidget(2, self.db_label)
         self.finish("登录")
@@ -98,7 +104,6 @@ class SignInDialog(_Form):
             self.ok_button.setText("登录")
 
     def submit(self) -> None:
-        show_error(self.error, "")
         if self.app is None:
             return
         if not self.login.text().strip() or not self.password.text():
@@ -124,22 +129,13 @@ class FirstAdminDialog(_Form):
         self.app = app
         self.actor: Actor | None = None
         self.outer.insertWidget(1, hint_label("这是一个新的数据库。请先创建系统管理员账号，之后用它登录并在“系统设置”中添加员工。"))
-        self.login = QLineEdit("admin")
-        self.login.setObjectName("login")
-        self.name = QLineEdit()
-        self.name.setObjectName("name")
-        self.password = _password()
-        self.password.setObjectName("password")
-        self.repeat = _password()
-        self.repeat.setObjectName("repeat")
-        self.form.addRow("登录名：", self.login)
-        self.form.addRow("姓名：", self.name)
-        self.form.addRow("密码：", self.password)
-        self.form.addRow("确认密码：", self.repeat)
+        self.login = self.field("登录名：", line_edit("login", text="admin"))
+        self.name = self.field("姓名：", line_edit("name"))
+        self.password = self.field("密码：", _password("password"))
+        self.repeat = self.field("确认密码：", _password("repeat"))
         self.finish("创建")
 
     def submit(self) -> None:
-        show_error(self.error, "")
         if not self.login.text().strip():
             self.fail("请填写登录名")
             return
@@ -163,19 +159,12 @@ class ChangePasswordDialog(_Form):
         self.app, self.actor = app, actor
         if forced:
             self.outer.insertWidget(1, hint_label("这是您首次登录或密码已被重置，请设置新密码后继续。"))
-        self.old = _password()
-        self.old.setObjectName("old_password")
-        self.new = _password()
-        self.new.setObjectName("new_password")
-        self.repeat = _password()
-        self.repeat.setObjectName("repeat")
-        self.form.addRow("原密码：", self.old)
-        self.form.addRow("新密码：", self.new)
-        self.form.addRow("确认新密码：", self.repeat)
+        self.old = self.field("原密码：", _password("old_password"))
+        self.new = self.field("新密码：", _password("new_password"))
+        self.repeat = self.field("确认新密码：", _password("repeat"))
         self.finish("确定")
 
     def submit(self) -> None:
-        show_error(self.error, "")
         if self.new.text() != self.repeat.text():
             self.fail("两次输入的新密码不一致")
             return
@@ -204,22 +193,19 @@ class LockDialog(_Form):
         self.app, self.actor = app, actor
         self.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, False)
         self.outer.insertWidget(1, QLabel(f"长时间未操作，窗口已锁定。请 {actor.name} 输入密码解锁。"))
-        self.password = _password()
-        self.password.setObjectName("password")
-        self.form.addRow("密码：", self.password)
+        self.password = self.field("密码：", _password("password"))
         self.buttons = dialog_buttons("解锁", None)
         self.sign_out_button = self.buttons.addButton("退出登录", QDialogButtonBox.ButtonRole.ResetRole)
         self.sign_out_button.setObjectName("sign_out")
         self.sign_out_button.setAutoDefault(False)
         self.sign_out_button.clicked.connect(self.sign_out)
-        self.buttons.accepted.connect(self.submit)
+        self.buttons.accepted.connect(self._submit)
         self.outer.addWidget(self.buttons)
         self.ok_button = self.buttons.findChild(QPushButton, "ok")
 
     def submit(self) -> None:
         from gasdesk.services import staff as staff_service
 
-        show_error(self.error, "")
         try:
             staff_service.unlock(self.app, self.actor, self.password.text())
         except ServiceError as exc:

@@ -80,6 +80,12 @@ def time_left(due: datetime | None, now: datetime, calendar: WorkCalendar, unit:
     return left.text, left.urgency
 
 
+def paint_chip(label: QLabel, text: str, color: str) -> None:
+    """A status beside a page's title: white on its colour, rounded."""
+    label.setText(text)
+    label.setStyleSheet(f"color: white; background: {color}; border-radius: 9px; padding: 2px 10px;")
+
+
 def paint_label(label: QLabel, urgency: str) -> None:
     fg, bg = URGENCY_COLORS.get(urgency, ("#333333", "transparent"))
     label.setStyleSheet(f"QLabel {{ color: {fg}; background: {bg}; border-radius: 3px; padding: 2px 6px; }}")
