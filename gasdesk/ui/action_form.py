@@ -14,10 +14,11 @@ from gasdesk.reports.forms.receipt import settlement_rows
 from gasdesk.services.errors import Conflict, ServiceError, SessionEnded
 from gasdesk.services.orders import OrderView
 from gasdesk.ui import messages, printing
-from gasdesk.ui.fields import FieldForm, wrong_fields_text
+from gasdesk.ui.build import dialog_buttons
+from gasdesk.ui.fields import FieldForm
 from gasdesk.ui.keys import GuardedDialog
 from gasdesk.ui.session import UiSession
-from gasdesk.ui.widgets import banner, dialog_buttons, error_label, show_error
+from gasdesk.ui.widgets import banner, error_label, show_error
 from gasdesk.ui.worker import run_blocking
 
 REASON = FieldDef("reason", "原因（将告知客户）", FieldKind.LONG_TEXT)
@@ -110,13 +111,9 @@ class ActionForm(QWidget):
 
     def perform(self, order: OrderView) -> OrderView | None:
         """Take the action; a refusal is shown beside its field (or as a message) and None returned."""
-        self.form.clear_errors()
-        show_error(self.general_error, "")
-        wrong = self.form.check()
-        if wrong:
-            show_error(self.general_error, wrong_fields_text(wrong))
+        values = self.form.checked_values(self.general_error)
+        if values is None:
             return None
-        values = self.form.values()
         reason = str(values.pop("reason", "") or "")
         note = str(values.pop("note", "") or "")
         if self.order is not None and self._timer.isActive():

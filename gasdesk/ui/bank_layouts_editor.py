@@ -43,6 +43,7 @@ from gasdesk.bankfiles import (
 from gasdesk.permissions import Permission
 from gasdesk.services.errors import ServiceError
 from gasdesk.ui import messages
+from gasdesk.ui.build import push_button, save_row
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import error_label, hint_label, show_error
 
@@ -234,18 +235,12 @@ class BankLayoutsEditor(QWidget):
         body.addWidget(scroll, 1)
         outer.addLayout(body, 1)
 
-        buttons = QHBoxLayout()
-        if not self.editable:
-            buttons.addWidget(hint_label("只有系统管理员可以修改银行文件格式。"))
-        buttons.addStretch(1)
-        self.revert_button = QPushButton("放弃修改")
-        self.save_button = QPushButton("保存银行文件格式")
-        self.save_button.setObjectName("save_banks")
-        buttons.addWidget(self.revert_button)
-        buttons.addWidget(self.save_button)
-        outer.addLayout(buttons)
+        self.revert_button = push_button("放弃修改", self.load)
+        self.save_button = push_button("保存银行文件格式", self.save, "save_banks")
+        outer.addLayout(save_row(self.editable, "只有系统管理员可以修改银行文件格式。", self.revert_button,
+                                 self.save_button))
 
-        for button in (self.add_delimited, self.add_fixed, self.remove_button, self.save_button, self.revert_button):
+        for button in (self.add_delimited, self.add_fixed, self.remove_button):
             button.setEnabled(self.editable)
         for w in self.edits.values():
             w.setEnabled(self.editable)
@@ -254,8 +249,6 @@ class BankLayoutsEditor(QWidget):
         self.add_delimited.clicked.connect(lambda: self.add(EXAMPLE_DELIMITED))
         self.add_fixed.clicked.connect(lambda: self.add(EXAMPLE_FIXED))
         self.remove_button.clicked.connect(self.remove)
-        self.save_button.clicked.connect(self.save)
-        self.revert_button.clicked.connect(self.load)
         self.preview_button.clicked.connect(self.show_preview)
         self.trial_button.clicked.connect(self.try_line)
         self.load()

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -58,11 +59,11 @@ from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
     RowsModel,
-    banner,
     dt_text,
     hint_label,
     make_table,
     money_text,
+    outcome_banner,
     selected_row,
     title_label,
 )
@@ -156,6 +157,9 @@ def _day(edit: QDateEdit) -> date:
 
 def _problems(exc: FileRefused) -> list[ReportLine]:
     return [ReportLine(line, "", "", Decimal("0"), "拒收", text) for line, text in exc.problems]
+
+
+T = TypeVar("T")
 
 
 class BankPage(QWidget):
@@ -280,12 +284,16 @@ class BankPage(QWidget):
             if self.agreements_model.rows:
                 self.agreements_view.selectRow(0)
 
-    def _agreement(self) -> AgreementView | None:
-        row = selected_row(self.agreements_view)
+    def _selected(self, view: QTableView, model: RowsModel[T], what: str) -> T | None:
+        """The row selected in `view`; with none, a warning asks the clerk to choose `what` first."""
+        row = selected_row(view)
         if row is None:
-            messages.warn(self, "请先在列表中选择一份协议")
+            messages.warn(self, f"请先在列表中选择{what}")
             return None
-        return self.agreements_model.rows[row]
+        return model.row(row)
+
+    def _agreement(self) -> AgreementView | None:
+        return self._selected(self.agreements_view, self.agreements_model, "一份协议")
 
     def sign(self) -> None:
         if self.account_id is None:
@@ -371,9 +379,7 @@ class BankPage(QWidget):
         self.withdraw_button = push_button("撤回批次…", self.withdraw)
         v.addLayout(hbox(self.import_button, self.transmittal_button, self.export_again_button,
                          self.withdraw_button, None))
-        self.summary = banner("", "info")
-        self.summary.setObjectName("summary")
-        self.summary.setVisible(False)
+        self.summary = outcome_banner("summary")
         v.addWidget(self.summary)
         self.report_model: RowsModel[ReportLine] = RowsModel(REPORT_COLUMNS)
         self.report_view = make_table(self.report_model)
@@ -395,11 +401,7 @@ class BankPage(QWidget):
         self.refresh_agreements()
 
     def _run(self) -> RunView | None:
-        row = selected_row(self.runs_view)
-        if row is None:
-            messages.warn(self, "请先在列表中选择一个代扣批次")
-            return None
-        return self.runs_model.rows[row]
+        return self._selected(self.runs_view, self.runs_model, "一个代扣批次")
 
     def preview_run(self) -> bool:
         try:
@@ -526,8 +528,7 @@ class BankPage(QWidget):
         v.addLayout(hbox(QLabel("银行"), self.collection_bank, self.collection_button, None))
         v.addWidget(hint_label("银行柜台代收的账单按银行的代收文件入账：账单不存在、户号或金额不符、流水号以前导入过、"
                                "同一文件导入两次，整个文件不导入并列出每处问题。账单已在营业厅缴清的，代收款转为预存款。"))
-        self.collection_summary = banner("", "info")
-        self.collection_summary.setVisible(False)
+        self.collection_summary = outcome_banner()
         v.addWidget(self.collection_summary)
         self.collection_model: RowsModel[ReportLine] = RowsModel(REPORT_COLUMNS)
         v.addWidget(make_table(self.collection_model), 1)

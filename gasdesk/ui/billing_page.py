@@ -61,6 +61,7 @@ from gasdesk.ui.widgets import (
     hint_label,
     make_table,
     money_text,
+    selected_or_ask,
     show_error,
     title_label,
 )
@@ -481,9 +482,8 @@ class BillingPage(QWidget):
             self._open_payment(PrepayDialog(self.session, account, self))
 
     def reverse_selected(self) -> None:
-        payment = self.selected_payment()
+        payment = selected_or_ask(self, self.selected_payment(), "请先在收费记录中选择要冲正的一笔")
         if payment is None:
-            messages.info(self, "请先在收费记录中选择要冲正的一笔")
             return
         if payment.kind is PaymentKind.REVERSAL or payment.id in self.reversed_ids:
             messages.warn(self, "冲正记录或已冲正的收费不能再冲正")
@@ -526,11 +526,9 @@ class BillingPage(QWidget):
             self.print_receipt(payment.id, payment.receipt_number, direct=direct)
 
     def print_selected_receipt(self) -> None:
-        payment = self.selected_payment()
-        if payment is None:
-            messages.info(self, "请先在收费记录中选择一笔")
-            return
-        self.print_receipt(payment.id, payment.receipt_number)
+        payment = selected_or_ask(self, self.selected_payment(), "请先在收费记录中选择一笔")
+        if payment is not None:
+            self.print_receipt(payment.id, payment.receipt_number)
 
     def print_receipt(self, payment_id: int, receipt_number: str, *, direct: bool = False) -> None:
         """Render on a worker thread, then preview (QtPdf) or, without QtPdf, save as PDF; `direct`

@@ -10,8 +10,11 @@ from typing import Any
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QDateEdit,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -25,7 +28,7 @@ from PySide6.QtWidgets import (
 from gasdesk.services.errors import ServiceError
 from gasdesk.ui import messages
 from gasdesk.ui.keys import GuardedDialog
-from gasdesk.ui.widgets import dialog_footer, show_error
+from gasdesk.ui.widgets import error_label, hint_label, show_error
 
 
 def hbox(*items: QWidget | QLayout | int | None) -> QHBoxLayout:
@@ -42,6 +45,14 @@ def hbox(*items: QWidget | QLayout | int | None) -> QHBoxLayout:
         else:
             row.addWidget(item)
     return row
+
+
+def save_row(editable: bool, read_only: str, *buttons: QPushButton) -> QHBoxLayout:
+    """The last row of a page of settings: its buttons at the right, enabled only for whoever may edit;
+    anyone else reads `read_only` (who may) at the left."""
+    for button in buttons:
+        button.setEnabled(editable)
+    return hbox(*([] if editable else [hint_label(read_only)]), None, *buttons)
 
 
 def push_button(text: str, on_click: Callable[..., object] | None = None, name: str = "") -> QPushButton:
@@ -92,6 +103,31 @@ def value_grid(grid: QGridLayout, rows: Sequence[tuple[str, str]]) -> dict[str, 
         grid.addWidget(label, i, 1)
     grid.setColumnStretch(1, 1)
     return values
+
+
+def dialog_buttons(ok: str = "确定", cancel: str | None = "取消") -> QDialogButtonBox:
+    box = QDialogButtonBox()
+    ok_button = box.addButton(ok, QDialogButtonBox.ButtonRole.AcceptRole)
+    ok_button.setDefault(True)
+    ok_button.setObjectName("ok")
+    if cancel:
+        box.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole).setObjectName("cancel")
+    return box
+
+
+def dialog_footer(dialog: QDialog, layout: QFormLayout | QBoxLayout, ok: str, on_ok: Callable[[], None]) -> QLabel:
+    """The dialog's general error line and, below it, its OK (calling `on_ok`) and 取消 buttons, added
+    to the end of `layout`; returns the error label."""
+    error = error_label()
+    buttons = dialog_buttons(ok)
+    buttons.accepted.connect(on_ok)
+    buttons.rejected.connect(dialog.reject)
+    for widget in (error, buttons):
+        if isinstance(layout, QFormLayout):
+            layout.addRow(widget)
+        else:
+            layout.addWidget(widget)
+    return error
 
 
 class FormDialog(GuardedDialog):

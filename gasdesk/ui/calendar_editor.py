@@ -200,22 +200,13 @@ class CalendarEditor(QWidget):
         self.status = QLabel()
         self.status.setStyleSheet("color: #5f6b7a;")
         layout.addWidget(self.status)
-        grid_holder = QWidget()
-        grid = QGridLayout(grid_holder)
-        grid.setHorizontalSpacing(18)
-        grid.setVerticalSpacing(10)
-        self.months: list[MonthGrid] = []
-        for m in range(1, 13):
-            month = MonthGrid(today.year, m)
+        year_view = YearView(today.year, 4, (18, 10))
+        year_view.grid.setColumnStretch(4, 1)
+        self.months = year_view.months
+        for month in self.months:
             month.day_clicked.connect(self.toggle)
             month.day_menu.connect(self._menu)
-            grid.addWidget(month, (m - 1) // 4, (m - 1) % 4)
-            self.months.append(month)
-        grid.setColumnStretch(4, 1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(grid_holder)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(year_view, 1)
         self.year_spin.valueChanged.connect(lambda _v: self.load())
         self.confirm_button.clicked.connect(self.confirm)
         self.confirm_button.setEnabled(self.editable)
@@ -338,6 +329,22 @@ class CalendarEditor(QWidget):
         self.changed.emit()
 
 
+class YearView(QScrollArea):
+    """A year's twelve months, `columns` to a row, scrolling; `grid` holds them."""
+
+    def __init__(self, year: int, columns: int, spacing: tuple[int, int]) -> None:
+        super().__init__()
+        holder = QWidget()
+        self.grid = QGridLayout(holder)
+        self.grid.setHorizontalSpacing(spacing[0])
+        self.grid.setVerticalSpacing(spacing[1])
+        self.months = [MonthGrid(year, m) for m in range(1, 13)]
+        for i, month in enumerate(self.months):
+            self.grid.addWidget(month, i // columns, i % columns)
+        self.setWidgetResizable(True)
+        self.setWidget(holder)
+
+
 class NoticeDialog(GuardedDialog):
     """Paste the State Council's notice; see the year as it makes it, differences outlined; confirm."""
 
@@ -380,19 +387,9 @@ class NoticeDialog(GuardedDialog):
         self.items_view = make_table(self.items, stretch=2)
         self.items_view.setMaximumHeight(190)
         rl.addWidget(self.items_view)
-        holder = QWidget()
-        grid = QGridLayout(holder)
-        grid.setHorizontalSpacing(12)
-        grid.setVerticalSpacing(6)
-        self.months: list[MonthGrid] = []
-        for m in range(1, 13):
-            month = MonthGrid(year, m)
-            grid.addWidget(month, (m - 1) // 3, (m - 1) % 3)
-            self.months.append(month)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(holder)
-        rl.addWidget(scroll, 1)
+        year_view = YearView(year, 3, (12, 6))
+        self.months = year_view.months
+        rl.addWidget(year_view, 1)
         split.addWidget(right)
         split.setSizes([430, 890])
         layout.addWidget(split, 1)

@@ -6,13 +6,10 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -22,17 +19,18 @@ from gasdesk.permissions import Permission
 from gasdesk.services.emergency import CallKind, CallView, EmergencyService, Excuse
 from gasdesk.services.errors import ServiceError
 from gasdesk.ui import messages
+from gasdesk.ui.build import choice_box, dialog_footer, hbox, line_edit, push_button
 from gasdesk.ui.keys import GuardedDialog, LongTextEdit
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     URGENCY_COLORS,
     Column,
     RowsModel,
-    dialog_buttons,
     dt_text,
     error_label,
     hint_label,
     make_table,
+    selected_or_ask,
     selected_row,
     show_error,
     title_label,
@@ -65,14 +63,9 @@ class _Dialog(GuardedDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.form = QFormLayout()
-        self.error = error_label()
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
-        layout.addWidget(self.error)
-        buttons = dialog_buttons()
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.error = dialog_footer(self, layout, "确定", self.accept)
 
 
 class EmergencyBoard(QWidget):
@@ -102,19 +95,13 @@ class EmergencyBoard(QWidget):
         self.table = make_table(self.model)
         self.table.setObjectName("emergency_table")
         board_layout.addWidget(self.table)
-        buttons = QHBoxLayout()
-        self.dispatch_button = QPushButton("派遣抢修班组…")
-        self.arrive_button = QPushButton("登记到场…")
-        self.close_button = QPushButton("结案…")
+        self.dispatch_button = push_button("派遣抢修班组…", self.dispatch)
+        self.arrive_button = push_button("登记到场…", self.arrive)
+        self.close_button = push_button("结案…", self.close_call)
         for b in (self.dispatch_button, self.arrive_button, self.close_button):
             b.setEnabled(session.can(Permission.DISPATCH))
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        board_layout.addLayout(buttons)
+        board_layout.addLayout(hbox(self.dispatch_button, self.arrive_button, self.close_button, None))
         layout.addWidget(board, 1)
-        self.dispatch_button.clicked.connect(self.dispatch)
-        self.arrive_button.clicked.connect(self.arrive)
-        self.close_button.clicked.connect(self.close_call)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.refresh)
         self.timer.start(REFRESH_MS)
@@ -123,31 +110,19 @@ class EmergencyBoard(QWidget):
     def _register_box(self) -> QGroupBox:
         box = QGroupBox("登记报修来电")
         form = QFormLayout(box)
-        self.kind = QComboBox()
-        for kind in CallKind:
-            self.kind.addItem(kind.label, kind.value)
-        self.district = QComboBox()
-        for d in District:
-            self.district.addItem(d.label, d.value)
-        self.caller = QLineEdit()
-        self.caller.setObjectName("caller")
-        self.phone = QLineEdit()
-        self.phone.setObjectName("caller_phone")
-        self.address = QLineEdit()
-        self.address.setObjectName("address")
+        self.kind = choice_box(CallKind.choices())
+        self.district = choice_box(District.choices())
+        self.caller = line_edit("caller")
+        self.phone = line_edit("caller_phone")
+        self.address = line_edit("address")
         self.description = QLineEdit()
         self.register_error = error_label()
-        row = QHBoxLayout()
-        row.addWidget(self.kind)
-        row.addWidget(self.district)
-        form.addRow("类别 / 区域：", row)
+        form.addRow("类别 / 区域：", hbox(self.kind, self.district))
         form.addRow("来电人：", self.caller)
         form.addRow("联系电话：", self.phone)
         form.addRow("地址：", self.address)
         form.addRow("情况描述：", self.description)
-        self.register_button = QPushButton("登记（计时开始）")
-        self.register_button.setObjectName("register")
-        self.register_button.clicked.connect(self.register)
+        self.register_button = push_button("登记（计时开始）", self.register, "register")
         form.addRow(self.register_error, self.register_button)
         return box
 
@@ -194,38 +169,30 @@ class EmergencyBoard(QWidget):
             self.refresh()
             return
 
+    def _chosen_call(self) -> CallView | None:
+        return selected_or_ask(self, self.current(), "请先在列表中选择一条报修")
+
     def dispatch(self) -> None:
-        call = self.current()
-        if call is None:
-            messages.info(self, "请先在列表中选择一条报修")
+        if (call := self._chosen_call()) is None:
             return
         dialog = _Dialog(f"派遣 {call.number}", self)
-        crew = QLineEdit(call.crew)
-        crew.setObjectName("crew")
+        crew = line_edit("crew", text=call.crew)
         dialog.form.addRow("抢修班组：", crew)
         self._ask_and_apply(dialog, lambda: self.service.dispatch(call.id, crew.text()))
 
     def arrive(self) -> None:
-        call = self.current()
-        if call is None:
-            messages.info(self, "请先在列表中选择一条报修")
+        if (call := self._chosen_call()) is None:
             return
         dialog = _Dialog(f"到场 {call.number}", self)
-        excuse = QComboBox()
-        excuse.setObjectName("excuse")
-        for e in Excuse:
-            excuse.addItem(e.label, e.value)
-        note = QLineEdit()
-        note.setObjectName("excuse_note")
+        excuse = choice_box(Excuse.choices(), "excuse")
+        note = line_edit("excuse_note")
         dialog.form.addRow("超时原因（可免责）：", excuse)
         dialog.form.addRow("具体情况：", note)
         self._ask_and_apply(dialog, lambda: self.service.arrive(call.id, excuse=excuse.currentData(),
                                                                  excuse_note=note.text()))
 
     def close_call(self) -> None:
-        call = self.current()
-        if call is None:
-            messages.info(self, "请先在列表中选择一条报修")
+        if (call := self._chosen_call()) is None:
             return
         dialog = _Dialog(f"结案 {call.number}", self)
         result = LongTextEdit()

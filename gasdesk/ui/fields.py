@@ -320,6 +320,17 @@ class FieldForm(QWidget):
             self.editors[wrong[0]].widget.setFocus()
         return [self.editors[code].field.label for code in wrong]
 
+    def checked_values(self, general: QLabel) -> dict[str, Any] | None:
+        """The values when every field is right; else None, each message beside its field and the list of
+        the wrong ones on `general`, the form's own error line."""
+        self.clear_errors()
+        show_error(general, "")
+        wrong = self.check()
+        if wrong:
+            show_error(general, wrong_fields_text(wrong))
+            return None
+        return self.values()
+
     def show_error(self, field: str | None, message: str) -> bool:
         """Put the message under its field; False when the form has no such field."""
         editor = self.editors.get(field or "")

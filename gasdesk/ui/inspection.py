@@ -46,18 +46,9 @@ from gasdesk.services.inspection import (
 )
 from gasdesk.services.orders import OrderView
 from gasdesk.ui import messages
+from gasdesk.ui.build import dialog_buttons, dialog_footer
 from gasdesk.ui.session import UiSession
-from gasdesk.ui.widgets import (
-    Column,
-    RowsModel,
-    dialog_buttons,
-    dialog_footer,
-    dt_text,
-    hint_label,
-    make_table,
-    show_error,
-    title_label,
-)
+from gasdesk.ui.widgets import Column, RowsModel, dt_text, hint_label, make_table, show_error, title_label
 from gasdesk.ui.worker import run_blocking
 
 # The actions the result, rectification and stop-supply dialogs take for the order page.

@@ -33,12 +33,12 @@ from gasdesk.services.inspection import (
     PlanView,
 )
 from gasdesk.ui import messages
+from gasdesk.ui.build import dialog_footer
 from gasdesk.ui.inspection_sheet import RouteSheets
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
     RowsModel,
-    dialog_footer,
     dt_text,
     error_label,
     hint_label,

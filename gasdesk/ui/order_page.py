@@ -32,7 +32,16 @@ from gasdesk.services.inspection import InspectionService
 from gasdesk.services.orders import HOLD_KIND_KEY, DeadlineView, OrderView, StepLogView, correctable_fields
 from gasdesk.ui import messages, printing
 from gasdesk.ui.action_form import ActionDialog
-from gasdesk.ui.build import FormDialog, choice_box, hbox, line_edit, push_button, value_grid
+from gasdesk.ui.build import (
+    FormDialog,
+    choice_box,
+    dialog_buttons,
+    dialog_footer,
+    hbox,
+    line_edit,
+    push_button,
+    value_grid,
+)
 from gasdesk.ui.fields import make_editor
 from gasdesk.ui.flow_chart import FlowChartView
 from gasdesk.ui.inspection import (
@@ -52,8 +61,6 @@ from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
     RowsModel,
-    dialog_buttons,
-    dialog_footer,
     dt_text,
     fit_to_screen,
     make_table,

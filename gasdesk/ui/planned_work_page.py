@@ -8,14 +8,11 @@ from datetime import datetime, timedelta
 from PySide6.QtCore import QDate, QDateTime, QTime
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDateTimeEdit,
     QFileDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLineEdit,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -25,6 +22,7 @@ from gasdesk.permissions import Permission
 from gasdesk.services.errors import ServiceError
 from gasdesk.services.planned_work import AffectedCustomer, PlannedWorkService, PlannedWorkView, WorkKind
 from gasdesk.ui import messages
+from gasdesk.ui.build import choice_box, hbox, line_edit, push_button
 from gasdesk.ui.printing import PdfPreviewDialog
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
@@ -36,6 +34,7 @@ from gasdesk.ui.widgets import (
     hint_label,
     make_table,
     report_fetch_failures,
+    selected_or_ask,
     selected_row,
     show_error,
     title_label,
@@ -70,16 +69,10 @@ class PlannedWorkPage(QWidget):
     def _form(self) -> QGroupBox:
         box = QGroupBox("新建作业通知")
         form = QFormLayout(box)
-        self.kind = QComboBox()
-        for k in WorkKind:
-            self.kind.addItem(k.label, k.value)
-        self.title = QLineEdit()
-        self.title.setObjectName("title")
-        self.area = QLineEdit()
-        self.area.setObjectName("area")
-        self.terms = QLineEdit()
-        self.terms.setObjectName("terms")
-        self.terms.setPlaceholderText("街道、小区或楼栋，用逗号分隔，如：花果园R1区，中华北路")
+        self.kind = choice_box(WorkKind.choices())
+        self.title = line_edit("title")
+        self.area = line_edit("area")
+        self.terms = line_edit("terms", "街道、小区或楼栋，用逗号分隔，如：花果园R1区，中华北路")
         when = self.session.now() + timedelta(days=2)
         start = QDateTime(QDate(when.year, when.month, when.day), QTime(when.hour, when.minute))
         self.starts = QDateTimeEdit(start)
@@ -90,17 +83,11 @@ class PlannedWorkPage(QWidget):
         self.emergency = QCheckBox("紧急作业（不受提前24小时限制）")
         self.note = QLineEdit()
         self.error = error_label()
-        self.create_button = QPushButton("发布通知")
-        self.create_button.setObjectName("create")
-        self.create_button.clicked.connect(self.publish)
-        form.addRow("类别：", self.kind)
-        form.addRow("作业名称：", self.title)
-        form.addRow("影响范围：", self.area)
-        form.addRow("涉及地址：", self.terms)
-        form.addRow("开始时间：", self.starts)
-        form.addRow("结束时间：", self.ends)
-        form.addRow("", self.emergency)
-        form.addRow("备注：", self.note)
+        self.create_button = push_button("发布通知", self.publish, "create")
+        for label, widget in (("类别：", self.kind), ("作业名称：", self.title), ("影响范围：", self.area),
+                              ("涉及地址：", self.terms), ("开始时间：", self.starts), ("结束时间：", self.ends),
+                              ("", self.emergency), ("备注：", self.note)):
+            form.addRow(label, widget)
         form.addRow(self.error)
         form.addRow(self.create_button)
         return box
@@ -122,15 +109,9 @@ class PlannedWorkPage(QWidget):
         self.work_table = make_table(self.works)
         self.work_table.clicked.connect(lambda _i: self.show_affected())
         layout.addWidget(self.work_table, 1)
-        buttons = QHBoxLayout()
-        self.print_button = QPushButton("打印通知…")
-        self.export_button = QPushButton("导出受影响用户（Excel）…")
-        self.print_button.clicked.connect(self.print_notice)
-        self.export_button.clicked.connect(self.export)
-        buttons.addWidget(self.print_button)
-        buttons.addWidget(self.export_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
+        self.print_button = push_button("打印通知…", self.print_notice)
+        self.export_button = push_button("导出受影响用户（Excel）…", self.export)
+        layout.addLayout(hbox(self.print_button, self.export_button, None))
         self.affected_model: RowsModel[AffectedCustomer] = RowsModel([
             Column("客户编号", lambda c: c.number, width=110),
             Column("户名", lambda c: c.name, width=120),
@@ -179,10 +160,11 @@ class PlannedWorkPage(QWidget):
         except ServiceError as exc:
             messages.report(self, exc)
 
+    def chosen(self) -> PlannedWorkView | None:
+        return selected_or_ask(self, self.current(), "请先选择一条作业通知")
+
     def print_notice(self) -> None:
-        work = self.current()
-        if work is None:
-            messages.info(self, "请先选择一条作业通知")
+        if (work := self.chosen()) is None:
             return
 
         def done(pdf: bytes) -> None:
@@ -191,9 +173,7 @@ class PlannedWorkPage(QWidget):
         run_task(self, lambda _report: self.service.notice_pdf(work.id), done, label="正在生成通知……")
 
     def export(self) -> None:
-        work = self.current()
-        if work is None:
-            messages.info(self, "请先选择一条作业通知")
+        if (work := self.chosen()) is None:
             return
         path, _ = QFileDialog.getSaveFileName(self, "导出受影响用户", f"{work.number}-受影响用户.xlsx", "Excel (*.xlsx)")
         if not path:

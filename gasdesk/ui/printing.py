@@ -17,9 +17,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QMenu,
     QPushButton,
@@ -29,8 +27,9 @@ from PySide6.QtWidgets import (
 
 from gasdesk.permissions import Permission
 from gasdesk.ui import local_settings, messages
+from gasdesk.ui.build import dialog_footer, hbox, push_button
 from gasdesk.ui.session import UiSession
-from gasdesk.ui.widgets import fit_to_screen
+from gasdesk.ui.widgets import fit_to_screen, show_error
 from gasdesk.ui.worker import BackgroundTask, run_task
 
 log = logging.getLogger(__name__)
@@ -106,27 +105,11 @@ class PrintAllDialog(QDialog):
             box.setEnabled(not f.withheld)  # a call's forms the customer signs wait for the visit
             self.boxes.append(box)
             layout.addWidget(box)
-        row = QHBoxLayout()
-        self.all_button = QPushButton("全选(&A)")
-        self.none_button = QPushButton("全不选(&N)")
-        row.addWidget(self.all_button)
-        row.addWidget(self.none_button)
-        row.addStretch(1)
-        layout.addLayout(row)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c62828;")
-        self.error.setVisible(False)
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox()
-        self.ok_button = buttons.addButton("打印所选(&P)", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok_button.setObjectName("ok")
-        self.ok_button.setDefault(True)
-        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole).setObjectName("cancel")
-        layout.addWidget(buttons)
-        self.all_button.clicked.connect(lambda: self._tick_all(True))
-        self.none_button.clicked.connect(lambda: self._tick_all(False))
-        buttons.accepted.connect(self._ok)
-        buttons.rejected.connect(self.reject)
+        self.all_button = push_button("全选(&A)", lambda: self._tick_all(True))
+        self.none_button = push_button("全不选(&N)", lambda: self._tick_all(False))
+        layout.addLayout(hbox(self.all_button, self.none_button, None))
+        self.error = dialog_footer(self, layout, "打印所选(&P)", self._ok)
+        self.ok_button = self.findChild(QPushButton, "ok")
 
     def _tick_all(self, on: bool) -> None:
         for box in self.boxes:
@@ -137,8 +120,7 @@ class PrintAllDialog(QDialog):
 
     def _ok(self) -> None:
         if not self.chosen():
-            self.error.setText("请至少勾选一张单据")
-            self.error.setVisible(True)
+            show_error(self.error, "请至少勾选一张单据")
             return
         self.accept()
 
@@ -172,19 +154,12 @@ class PdfPreviewDialog(QDialog):
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         layout = QVBoxLayout(self)
-        head = QHBoxLayout()
-        head.addWidget(QLabel(f"<b>{title}</b>　共 {self.document.pageCount()} 页"))
-        head.addStretch(1)
-        self.print_button = QPushButton("打印…")
-        self.save_button = QPushButton("另存为PDF…")
-        self.close_button = QPushButton("关闭")
-        for b in (self.print_button, self.save_button, self.close_button):
-            head.addWidget(b)
-        layout.addLayout(head)
+        self.print_button = push_button("打印…", self.print_pages)
+        self.save_button = push_button("另存为PDF…", self.save_as)
+        self.close_button = push_button("关闭", self.accept)
+        layout.addLayout(hbox(QLabel(f"<b>{title}</b>　共 {self.document.pageCount()} 页"), None,
+                              self.print_button, self.save_button, self.close_button))
         layout.addWidget(self.view, 1)
-        self.print_button.clicked.connect(self.print_pages)
-        self.save_button.clicked.connect(self.save_as)
-        self.close_button.clicked.connect(self.accept)
 
     def page_count(self) -> int:
         return int(self.document.pageCount())

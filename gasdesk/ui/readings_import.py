@@ -11,13 +11,22 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from gasdesk.permissions import Permission
 from gasdesk.services.readings import ImportResult, ReadingService, RejectedRow, template_xlsx
 from gasdesk.ui import messages
+from gasdesk.ui.build import push_button
 from gasdesk.ui.session import UiSession
-from gasdesk.ui.widgets import Column, RowsModel, banner, hint_label, make_table, money_text, title_label
+from gasdesk.ui.widgets import (
+    Column,
+    RowsModel,
+    hint_label,
+    make_table,
+    money_text,
+    outcome_banner,
+    title_label,
+)
 from gasdesk.ui.worker import BackgroundTask, run_task
 
 REJECTED_COLUMNS: list[Column[RejectedRow]] = [
@@ -45,11 +54,9 @@ class ReadingsImportPage(QWidget):
             "读数小于上次读数、表号不存在、重复抄表、日期或读数有误的行不导入，并在下方列出原因；"
             "其余各行导入后立即按阶梯气价出账。"))
         bar = QHBoxLayout()
-        self.choose_button = QPushButton("选择文件…")
-        self.choose_button.setObjectName("choose")
-        self.template_button = QPushButton("下载模板…")
-        self.start_button = QPushButton("开始导入")
-        self.start_button.setObjectName("start")
+        self.choose_button = push_button("选择文件…", self.choose, "choose")
+        self.template_button = push_button("下载模板…", self.save_template)
+        self.start_button = push_button("开始导入", self.start, "start")
         self.start_button.setEnabled(False)
         self.file_label = QLabel("未选择文件")
         self.file_label.setObjectName("file")
@@ -57,9 +64,7 @@ class ReadingsImportPage(QWidget):
             bar.addWidget(w)
         bar.addWidget(self.file_label, 1)
         layout.addLayout(bar)
-        self.summary = banner("", "info")
-        self.summary.setObjectName("summary")
-        self.summary.setVisible(False)
+        self.summary = outcome_banner("summary")
         layout.addWidget(self.summary)
         self.rejected_model: RowsModel[RejectedRow] = RowsModel(REJECTED_COLUMNS)
         self.rejected_view = make_table(self.rejected_model)
@@ -70,9 +75,6 @@ class ReadingsImportPage(QWidget):
         self.choose_button.setEnabled(allowed)
         if not allowed:
             self.file_label.setText("您的岗位无权导入抄表数据")
-        self.choose_button.clicked.connect(self.choose)
-        self.template_button.clicked.connect(self.save_template)
-        self.start_button.clicked.connect(self.start)
 
     def choose(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "选择抄表表格", "", "Excel 表格 (*.xlsx)")

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
-    QPushButton,
     QScrollArea,
     QTabWidget,
     QVBoxLayout,
@@ -22,12 +21,13 @@ from gasdesk.services.settings import LABELS
 from gasdesk.ui import messages
 from gasdesk.ui.bank_layouts_editor import BankLayoutsEditor
 from gasdesk.ui.billing_page import TariffsPanel
+from gasdesk.ui.build import push_button, save_row
 from gasdesk.ui.calendar_editor import CalendarEditor
 from gasdesk.ui.local_settings import PersonalPanel
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.staff_page import StaffPage
 from gasdesk.ui.texts_editor import TextsEditor
-from gasdesk.ui.widgets import hint_label, title_label
+from gasdesk.ui.widgets import title_label
 from gasdesk.validation import ValidationError
 
 # Fields a clerk may read but not save look it: greyed, no edit frame (and the save button greyed too).
@@ -64,15 +64,8 @@ class ProfilePage(QWidget):
             layout.addWidget(box, 1)
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
-        row = QHBoxLayout()
-        if not self.editable:
-            row.addWidget(hint_label("只有系统管理员可以修改这些设置。"))
-        row.addStretch(1)
-        self.save_button = QPushButton("保存设置")
-        self.save_button.setEnabled(self.editable)
-        row.addWidget(self.save_button)
-        outer.addLayout(row)
-        self.save_button.clicked.connect(self.save)
+        self.save_button = push_button("保存设置", self.save)
+        outer.addLayout(save_row(self.editable, "只有系统管理员可以修改这些设置。", self.save_button))
         self.load()
 
     def load(self) -> None:

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 
 from gasdesk.services.errors import Refused, ServiceError
 from gasdesk.ui import messages
-from gasdesk.ui.build import line_edit
-from gasdesk.ui.widgets import dialog_buttons, error_label, hint_label, show_error, title_label
+from gasdesk.ui.build import dialog_buttons, line_edit
+from gasdesk.ui.widgets import error_label, hint_label, show_error, title_label
 
 if TYPE_CHECKING:
     from gasdesk.services.context import Actor, App

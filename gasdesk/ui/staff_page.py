@@ -15,7 +15,15 @@ from gasdesk.services.staff import StaffView
 from gasdesk.ui import messages
 from gasdesk.ui.build import FormDialog, choice_box, hbox, push_button
 from gasdesk.ui.session import UiSession
-from gasdesk.ui.widgets import Column, RowsModel, error_label, hint_label, make_table, selected_row
+from gasdesk.ui.widgets import (
+    Column,
+    RowsModel,
+    error_label,
+    hint_label,
+    make_table,
+    selected_or_ask,
+    selected_row,
+)
 from gasdesk.vocab import Role
 
 
@@ -113,11 +121,7 @@ class StaffPage(QWidget):
         return self.model.row(row) if row is not None else None
 
     def chosen(self) -> StaffView | None:
-        """The selected member of staff; with none selected the administrator is asked to choose."""
-        staff = self.current()
-        if staff is None:
-            messages.info(self, "请先选择员工")
-        return staff
+        return selected_or_ask(self, self.current(), "请先选择员工")
 
     def select_login(self, login: str) -> None:
         for i, s in enumerate(self.model.rows):

@@ -12,10 +12,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QBoxLayout,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QHeaderView,
     QLabel,
     QTableView,
@@ -249,34 +247,26 @@ def banner(text: str = "", kind: str = "warning") -> QLabel:
     return label
 
 
-def dialog_buttons(ok: str = "确定", cancel: str | None = "取消") -> QDialogButtonBox:
-    box = QDialogButtonBox()
-    ok_button = box.addButton(ok, QDialogButtonBox.ButtonRole.AcceptRole)
-    ok_button.setDefault(True)
-    ok_button.setObjectName("ok")
-    if cancel:
-        box.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole).setObjectName("cancel")
-    return box
-
-
-def dialog_footer(dialog: QDialog, layout: QFormLayout | QBoxLayout, ok: str, on_ok: Callable[[], None]) -> QLabel:
-    """The dialog's general error line and, below it, its OK (calling `on_ok`) and 取消 buttons, added
-    to the end of `layout`; returns the error label."""
-    error = error_label()
-    buttons = dialog_buttons(ok)
-    buttons.accepted.connect(on_ok)
-    buttons.rejected.connect(dialog.reject)
-    for widget in (error, buttons):
-        if isinstance(layout, QFormLayout):
-            layout.addRow(widget)
-        else:
-            layout.addWidget(widget)
-    return error
+def outcome_banner(name: str = "") -> QLabel:
+    """The banner that tells what an import or a run did: hidden until there is something to tell."""
+    label = banner("", "info")
+    label.setObjectName(name)
+    label.setVisible(False)
+    return label
 
 
 def selected_row(view: QTableView) -> int | None:
     rows = view.selectionModel().selectedRows() if view.selectionModel() else []
     return rows[0].row() if rows else None
+
+
+def selected_or_ask(parent: QWidget, value: T | None, ask: str) -> T | None:
+    """`value`, what the clerk selected; when nothing is, the clerk is told `ask` (请先选择…)."""
+    from gasdesk.ui import messages
+
+    if value is None:
+        messages.info(parent, ask)
+    return value
 
 
 # --- fitting 1366×768 with a taskbar --------------------------------------------------------------
@@ -300,7 +290,7 @@ def fit_to_screen(window: QWidget, width: int, height: int) -> None:
 
 def show_long_text(parent: QWidget | None, title: str, text: str) -> QWidget:
     """A read-only viewer for a long value (a 2,000-character complaint): scrolls, copies, 关闭 or Esc."""
-    from PySide6.QtWidgets import QDialog, QPlainTextEdit, QVBoxLayout
+    from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout
 
     dialog = QDialog(parent)
     dialog.setWindowTitle(title)

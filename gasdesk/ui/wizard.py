@@ -41,7 +41,7 @@ from gasdesk.ui import messages, printing
 from gasdesk.ui.action_form import ActionForm
 from gasdesk.ui.customer_form import CustomerForm
 from gasdesk.ui.customer_search import CustomerSearchBox
-from gasdesk.ui.fields import FieldForm, wrong_fields_text
+from gasdesk.ui.fields import FieldForm
 from gasdesk.ui.inspection import ClearanceDialog, InspectionBanner, NeedsClearance
 from gasdesk.ui.keys import give_mnemonics
 from gasdesk.ui.session import UiSession
@@ -90,12 +90,20 @@ def expected_charges(flow: FlowDef, settings: dict[str, Any], account: AccountVi
     return list(dict.fromkeys(lines))
 
 
-class FlowPage(QWizardPage):
-    def __init__(self, wizard: NewOrderWizard) -> None:
+class _Page(QWizardPage):
+    """A page of the new-business wizard: `wiz` is the wizard, whose fields collect what the pages read."""
+
+    def __init__(self, wizard: NewOrderWizard, title: str, subtitle: str = "") -> None:
         super().__init__()
         self.wiz = wizard
-        self.setTitle("选择业务类型")
-        self.setSubTitle("请选择客户要办理的业务（↑↓ 选择，回车下一步）。")
+        self.setTitle(title)
+        if subtitle:
+            self.setSubTitle(subtitle)
+
+
+class FlowPage(_Page):
+    def __init__(self, wizard: NewOrderWizard) -> None:
+        super().__init__(wizard, "选择业务类型", "请选择客户要办理的业务（↑↓ 选择，回车下一步）。")
         outer = QVBoxLayout(self)
         layout = QHBoxLayout()
         outer.addLayout(layout, 1)
@@ -196,11 +204,9 @@ class FlowPage(QWizardPage):
         return True
 
 
-class CustomerPage(QWizardPage):
+class CustomerPage(_Page):
     def __init__(self, wizard: NewOrderWizard) -> None:
-        super().__init__()
-        self.wiz = wizard
-        self.setTitle("选择或新建客户")
+        super().__init__(wizard, "选择或新建客户")
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         self.existing_radio = QRadioButton("已有客户（查询选择）(&Y)")
@@ -341,12 +347,9 @@ class CustomerPage(QWizardPage):
         return True
 
 
-class DocumentsPage(QWizardPage):
+class DocumentsPage(_Page):
     def __init__(self, wizard: NewOrderWizard) -> None:
-        super().__init__()
-        self.wiz = wizard
-        self.setTitle("核对客户提交的资料")
-        self.setSubTitle("请逐项核对原件并勾选客户已提交的资料。")
+        super().__init__(wizard, "核对客户提交的资料", "请逐项核对原件并勾选客户已提交的资料。")
         self.layout_ = QVBoxLayout(self)
         self.box = QWidget()
         self.box_layout = QVBoxLayout(self.box)
@@ -395,11 +398,9 @@ class DocumentsPage(QWizardPage):
         return True
 
 
-class FormPage(QWizardPage):
+class FormPage(_Page):
     def __init__(self, wizard: NewOrderWizard) -> None:
-        super().__init__()
-        self.wiz = wizard
-        self.setTitle("填写申请内容")
+        super().__init__(wizard, "填写申请内容")
         self.layout_ = QVBoxLayout(self)
         self.form: FieldForm | None = None
         self._built_for: str | None = None
@@ -458,13 +459,9 @@ class FormPage(QWizardPage):
     def validatePage(self) -> bool:
         flow = self.wiz.flow
         assert flow is not None and self.form is not None
-        self.form.clear_errors()
-        show_error(self.general_error, "")
-        wrong = self.form.check()
-        if wrong:
-            show_error(self.general_error, wrong_fields_text(wrong))
+        values = self.form.checked_values(self.general_error)
+        if values is None:
             return False
-        values = self.form.values()
         note = str(values.pop("note", "") or "")
         # A field left empty for the customer's own value is filled by the service.
         fields = tuple(f for f in flow.open_fields if f.code in values or f.code not in self.form.from_customer)
@@ -478,12 +475,9 @@ class FormPage(QWizardPage):
         return True
 
 
-class ConfirmPage(QWizardPage):
+class ConfirmPage(_Page):
     def __init__(self, wizard: NewOrderWizard) -> None:
-        super().__init__()
-        self.wiz = wizard
-        self.setTitle("确认并提交")
-        self.setSubTitle("请与客户核对以下内容；提交后生成业务受理单。")
+        super().__init__(wizard, "确认并提交", "请与客户核对以下内容；提交后生成业务受理单。")
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, "提交受理(&S)")
         layout = QVBoxLayout(self)
@@ -545,11 +539,9 @@ class ConfirmPage(QWizardPage):
         return self.wiz.open_order()
 
 
-class FirstStepPage(QWizardPage):
+class FirstStepPage(_Page):
     def __init__(self, wizard: NewOrderWizard) -> None:
-        super().__init__()
-        self.wiz = wizard
-        self.setTitle("办理第一个环节")
+        super().__init__(wizard, "办理第一个环节")
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, "确定办理(&S)")
         self.layout_ = QVBoxLayout(self)
@@ -665,11 +657,9 @@ class FirstStepPage(QWizardPage):
         return True
 
 
-class DonePage(QWizardPage):
+class DonePage(_Page):
     def __init__(self, wizard: NewOrderWizard) -> None:
-        super().__init__()
-        self.wiz = wizard
-        self.setTitle("办理完成")
+        super().__init__(wizard, "办理完成")
         layout = QVBoxLayout(self)
         self.result = QLabel()
         self.result.setWordWrap(True)
