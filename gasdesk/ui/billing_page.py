@@ -62,7 +62,6 @@ from gasdesk.ui.widgets import (
     make_table,
     money_text,
     selected_or_ask,
-    show_error,
     title_label,
 )
 from gasdesk.ui.worker import BackgroundTask, run_blocking, run_task
@@ -164,22 +163,17 @@ class _TakePaymentDialog(FormDialog):
         """The payment as typed, read here on the UI thread, to be taken on a worker thread."""
         raise NotImplementedError
 
-    def save(self) -> None:
+    def submit(self) -> None:
         try:
             billing = BillingService(self.session.app, self.session.actor)
             self.payment = run_blocking(self, self.take(billing))
         except NeedsClearance as exc:
             # An open 一级 safety hazard: a manager confirms at this counter, then the payment is taken.
-            show_error(self.error, exc.message)
             clearance = ClearanceDialog(self.session, exc, self.detail(), self)
             clearance.accepted.connect(self.save)
             self.clearance = clearance
             clearance.open()
-            return
-        except ServiceError as exc:
-            show_error(self.error, exc.message)
-            return
-        self.accept()
+            raise  # its message stays on the error line meanwhile
 
     def detail(self) -> str:
         """What the manager is asked to confirm (the amount, for a sale of gas)."""
