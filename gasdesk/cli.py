@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gasdesk.config import demo_db_url, resolve_db_url
+from gasdesk.vocab import Channel
 
 if TYPE_CHECKING:
     from gasdesk.services.context import App
@@ -74,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--status", help="状态代码：open/archived/rejected/cancelled")
     ex.add_argument("--department", help="部门代码，如 distribution")
     ex.add_argument("--clerk", help="经办人登录名")
+    ex.add_argument("--channel", help="受理方式代码：" + "、".join(
+        f"{c.value}（{c.label}）" for c in Channel if not c.reserved))
     ex.add_argument("--list", action="store_true", help="列出全部台账")
     ex.add_argument("--user", help="以哪位员工的名义导出（登录名）")
 
@@ -393,7 +396,8 @@ def _export(url: str, args: argparse.Namespace) -> int:
     def work(app: App) -> str:
         service = LedgerService(app, _actor(app, args.user))
         flt = service.filter_from_codes(date_from=args.date_from, date_to=args.date_to, kind=args.kind,
-                                        status=args.status, department=args.department, clerk=args.clerk)
+                                        status=args.status, department=args.department, clerk=args.clerk,
+                                        channel=args.channel)
         result = service.export(args.ledger, flt, out, pdf=pdf)
         return f"已导出 {result.rows} 行：{result.path}"
 

@@ -2,6 +2,11 @@
 
 Each is one indexed query over `deadline` (due_at is kept current) or `service_order`, returning
 plain rows a table can show. They page with limit/offset, so a view never loads a whole table.
+
+The dispatch queues and today's intake are counter business: the orders safety-inspection plans open
+by the thousand (受理方式 安检计划) are left out unless `plan_orders` asks for them, and a `Tally` says
+how many there are, so a view can say what it leaves out. Orders raised from a hazard (隐患停气) are
+never left out.
 """
 
 from __future__ import annotations
@@ -11,13 +16,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 
 from gasdesk.flows import ALL_FLOWS
 from gasdesk.models import Customer, Deadline, Department, ServiceOrder
 from gasdesk.services.context import Actor, App
 from gasdesk.services.deadlines import is_provisional
-from gasdesk.vocab import DeadlineStatus, OrderStatus, Role
+from gasdesk.vocab import Channel, DeadlineStatus, OrderStatus, Role
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,23 @@ class WorkItem:
     provisional: bool = False
     # The unit of the clock that falls due at due_at (working days, hours...): how time left reads.
     due_unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How many orders a list holds, and how many of them a safety-inspection plan opened."""
+
+    total: int
+    plan: int
+
+    def shown(self, plan_orders: bool) -> int:
+        """What the list shows: every order, or without the plans' orders."""
+        return self.total if plan_orders else self.total - self.plan
+
+
+def from_plan() -> ColumnElement[bool]:
+    """Opened by a safety-inspection plan (受理方式 安检计划)."""
+    return ServiceOrder.channel == Channel.PLAN
 
 
 def _step_label(kind: str, step: str) -> str:
@@ -192,14 +214,20 @@ class WorklistService:
         return self._select(_nearest_clock()).where(ServiceOrder.status == OrderStatus.OPEN,
                                                     _in_steps(visit_steps()))
 
-    def dispatch_queue(self, *, limit: int = 200, offset: int = 0) -> list[WorkItem]:
-        """Orders waiting for a site visit: unbooked first, then by appointment."""
+    def dispatch_queue(self, *, limit: int = 200, offset: int = 0, plan_orders: bool = False) -> list[WorkItem]:
+        """Orders waiting for a site visit: unbooked first, then by appointment (the plans' orders only
+        with `plan_orders`)."""
         stmt = self._visits().order_by(ServiceOrder.appointment_at.is_not(None), ServiceOrder.appointment_at,
                                        ServiceOrder.opened_at, ServiceOrder.id)
+        if not plan_orders:
+            stmt = stmt.where(~from_plan())
         return self._items(stmt.offset(offset).limit(limit))
 
-    def count_dispatch_queue(self) -> int:
-        return self._count(_in_steps(visit_steps()))
+    def count_dispatch_queue(self, *, plan_orders: bool = False) -> int:
+        return self.tally_dispatch_queue().shown(plan_orders)
+
+    def tally_dispatch_queue(self) -> Tally:
+        return self._tally(ServiceOrder.status == OrderStatus.OPEN, _in_steps(visit_steps()))
 
     def visits_booked_on(self, day: date) -> list[WorkItem]:
         """Every visit booked for one day, by appointment time (a day's work: printed as one batch)."""
@@ -212,24 +240,33 @@ class WorklistService:
         mine = set(steps_for_role(self.actor.role))
         return [pair for pair in rebooking_steps() if pair in mine]
 
-    def rebooking_queue(self, *, limit: int = 200, offset: int = 0) -> list[WorkItem]:
-        """Orders this role rebooks once the customer names a new time, in the order of my_queue."""
+    def rebooking_queue(self, *, limit: int = 200, offset: int = 0, plan_orders: bool = False) -> list[WorkItem]:
+        """Orders this role rebooks once the customer names a new time, in the order of my_queue (the
+        plans' orders only with `plan_orders`)."""
         pairs = self._rebooking_pairs()
         if not pairs:
             return []
         clock = _nearest_clock()
         stmt = self._select(clock).where(ServiceOrder.status == OrderStatus.OPEN, _in_steps(pairs)).order_by(
             clock.c.due_at.is_(None), clock.c.due_at, ServiceOrder.opened_at, ServiceOrder.id)
+        if not plan_orders:
+            stmt = stmt.where(~from_plan())
         return self._items(stmt.offset(offset).limit(limit))
 
-    def count_rebooking_queue(self) -> int:
-        pairs = self._rebooking_pairs()
-        return self._count(_in_steps(pairs)) if pairs else 0
+    def count_rebooking_queue(self, *, plan_orders: bool = False) -> int:
+        return self.tally_rebooking_queue().shown(plan_orders)
 
-    def _count(self, steps: ColumnElement[bool]) -> int:
-        stmt = select(func.count()).select_from(ServiceOrder).where(ServiceOrder.status == OrderStatus.OPEN, steps)
+    def tally_rebooking_queue(self) -> Tally:
+        pairs = self._rebooking_pairs()
+        return self._tally(ServiceOrder.status == OrderStatus.OPEN, _in_steps(pairs)) if pairs else Tally(0, 0)
+
+    def _tally(self, *conditions: ColumnElement[bool]) -> Tally:
+        """The orders meeting `conditions`, and those of them the plans opened, in one read."""
+        stmt = select(func.count(), func.sum(case((from_plan(), 1), else_=0))).select_from(ServiceOrder).where(
+            *conditions)
         with self.app.reading() as s:
-            return int(s.scalar(stmt) or 0)
+            total, plan = s.execute(stmt).one()
+        return Tally(int(total or 0), int(plan or 0))
 
     def orders_of_customer(self, customer_id: int, *, limit: int = 500, offset: int = 0) -> list[WorkItem]:
         """A customer's orders, the latest first, one page at a time."""
@@ -266,11 +303,13 @@ class WorklistService:
                 stmt = stmt.where(ServiceOrder.opened_at >= since)
             return {status: n for status, n in s.execute(stmt).all()}
 
-    def opened_today(self) -> int:
+    def opened_today(self, *, plan_orders: bool = False) -> int:
+        """今日受理: the orders opened today (the plans' orders only with `plan_orders`)."""
+        return self.tally_opened_today().shown(plan_orders)
+
+    def tally_opened_today(self) -> Tally:
         start = datetime.combine(self.app.clock.now().date(), time.min)
-        with self.app.reading() as s:
-            return int(s.scalar(select(func.count()).select_from(ServiceOrder).where(
-                ServiceOrder.opened_at >= start, ServiceOrder.opened_at < start + timedelta(days=1))) or 0)
+        return self._tally(ServiceOrder.opened_at >= start, ServiceOrder.opened_at < start + timedelta(days=1))
 
     def order_status(self, order_ids: Sequence[int]) -> dict[int, str]:
         with self.app.reading() as s:

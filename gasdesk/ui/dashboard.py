@@ -25,6 +25,7 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QMargins, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -58,10 +59,28 @@ from gasdesk.ui.widgets import (
 )
 from gasdesk.ui.worker import BackgroundTask, run_task
 from gasdesk.ui.worklist_table import work_model
+from gasdesk.vocab import Channel
+
+# The 今日受理 figures are counter business: what inspection plans opened today is left out unless asked.
+PLAN_ORDERS = f"含{Channel.PLAN.label}工单"
+
+
+def plan_left_out(n: int) -> str:
+    return f"另有{Channel.PLAN.label}工单 {n:,} 张未计入" if n else ""
+
+
+def plan_check() -> QCheckBox:
+    box = QCheckBox(PLAN_ORDERS + "(&A)")
+    box.setObjectName("plan_orders")
+    box.setToolTip(f"{Channel.PLAN.label}批量生成的入户安检工单计入“今日受理”")
+    return box
 
 
 class CountCard(QFrame):
-    def __init__(self, title: str, color: str) -> None:
+    """A count with its caption; `extra` (a check box) goes beside the caption, and `note` beside the count
+    says what it leaves out."""
+
+    def __init__(self, title: str, color: str, extra: QWidget | None = None) -> None:
         super().__init__()
         self.setObjectName("card")
         self.setStyleSheet(f"QFrame#card {{ background: white; border: 1px solid #d9e0e8; border-left: 4px solid {color};"
@@ -70,13 +89,28 @@ class CountCard(QFrame):
         layout.setContentsMargins(12, 6, 12, 6)
         self.number = QLabel("0")
         self.number.setStyleSheet(f"font-size: 20pt; font-weight: bold; color: {color}; border: none;")
+        self.note = QLabel()
+        self.note.setObjectName("note")
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #5f6b7a; border: none;")
+        self.note.setVisible(False)
+        top = QHBoxLayout()
+        top.addWidget(self.number)
+        top.addWidget(self.note, 1)
         caption = QLabel(title)
         caption.setStyleSheet("color: #5f6b7a; border: none;")
-        layout.addWidget(self.number)
-        layout.addWidget(caption)
+        bottom = QHBoxLayout()
+        bottom.addWidget(caption)
+        if extra is not None:
+            bottom.addStretch(1)
+            bottom.addWidget(extra)
+        layout.addLayout(top)
+        layout.addLayout(bottom)
 
-    def set(self, n: int) -> None:
+    def set(self, n: int, note: str = "") -> None:
         self.number.setText(str(n))
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
 
 
 class CalendarReminder(QFrame):
@@ -141,7 +175,8 @@ class DashboardPage(QWidget):
         self.mine_card = CountCard("我的待办", "#1565c0")
         self.today_card = CountCard("今日到期", "#b7791f")
         self.overdue_card = CountCard("已超期", "#c62828")
-        self.opened_card = CountCard("今日受理", "#2e7d32")
+        self.plan_check = plan_check()
+        self.opened_card = CountCard("今日受理", "#2e7d32", self.plan_check)
         for card in (self.mine_card, self.today_card, self.overdue_card, self.opened_card):
             cards.addWidget(card)
         layout.addLayout(cards)
@@ -174,6 +209,7 @@ class DashboardPage(QWidget):
         split.setSizes([900, 360])
         remember_splitter(split, "dashboard")
         layout.addWidget(split, 1)
+        self.plan_check.toggled.connect(lambda _on: self.refresh())
         self.number_edit.returnPressed.connect(self.open_number)
         session.changed.connect(self.refresh)
         self.refresh()
@@ -190,7 +226,7 @@ class DashboardPage(QWidget):
             self.mine.set_source(lambda offset, limit: w.my_queue(limit=limit, offset=offset))
             self.today.set_source(lambda offset, limit: w.due_today(limit=limit, offset=offset))
             self.overdue.set_source(lambda offset, limit: w.overdue(limit=limit, offset=offset))
-            counts, opened = w.counts_by_state(), w.opened_today()
+            counts, opened = w.counts_by_state(), w.tally_opened_today()
             n_mine, n_today, n_overdue = w.count_my_queue(), w.count_due_today(), w.count_overdue()
         except ServiceError as exc:
             messages.report(self, exc)
@@ -199,7 +235,8 @@ class DashboardPage(QWidget):
         self.mine_card.set(n_mine)
         self.today_card.set(n_today)
         self.overdue_card.set(n_overdue)
-        self.opened_card.set(opened)
+        plan = self.plan_check.isChecked()
+        self.opened_card.set(opened.shown(plan), "" if plan else plan_left_out(opened.plan))
         self.tabs.setTabText(0, f"我的待办（{n_mine}）")
         self.tabs.setTabText(1, f"今日到期（{n_today}）")
         self.tabs.setTabText(2, f"已超期（{n_overdue}）")
@@ -324,8 +361,10 @@ class ManagerDashboard(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("summary")
         self.summary.setStyleSheet("color: #1f3a5f; font-size: 10.5pt; padding-left: 16px;")
+        self.plan_check = plan_check()
+        self.plan_check.toggled.connect(lambda _on: self.refresh())
         self.refresh_button = push_button("刷新", self.refresh)
-        layout.addLayout(hbox(title_label("管理驾驶舱"), self.summary, None, self.refresh_button))
+        layout.addLayout(hbox(title_label("管理驾驶舱"), self.summary, None, self.plan_check, self.refresh_button))
         # The rates the service commitment publishes (100 % promised), this month and, in the trend chart,
         # month by month.
         self.rates = QLabel()
@@ -394,8 +433,9 @@ class ManagerDashboard(QWidget):
         if self._loading is not None and not self._loading.done:
             return
         self.summary.setText("正在统计……")
-        self._loading = run_task(self, lambda _report: self.data.snapshot(), self._show, progress=False,
-                                 on_failed=lambda exc: messages.report(self, exc))
+        plan = self.plan_check.isChecked()
+        self._loading = run_task(self, lambda _report: self.data.snapshot(plan_orders=plan), self._show,
+                                 progress=False, on_failed=lambda exc: messages.report(self, exc))
 
     def _show(self, snap: DashboardSnapshot) -> None:
         self.snapshot = snap
@@ -406,7 +446,8 @@ class ManagerDashboard(QWidget):
         self._draw_workload(snap)
         opened = sum(c.orders for c in snap.workload)
         cash = sum((c.cash for c in snap.workload), Decimal("0.00"))
-        self.summary.setText(f"在办 {snap.open_total} 件　已超期 {snap.overdue_total} 件　今日受理 {opened} 件　"
+        left_out = f"（{plan_left_out(snap.plan_left_out)}）" if snap.plan_left_out else ""
+        self.summary.setText(f"在办 {snap.open_total} 件　已超期 {snap.overdue_total} 件　今日受理 {opened} 件{left_out}　"
                              f"今日收付净额 {money_text(cash)} 元　（{snap.at:%Y-%m-%d %H:%M}）")
         self.rates.setText(rates_text(snap.rates[-1]) if snap.rates else "")
         figure = snap.inspection
@@ -419,7 +460,7 @@ class ManagerDashboard(QWidget):
     def show_orders(self, selection: Selection) -> list[DashboardOrder]:
         """List the orders behind a bar in the table below the charts."""
         try:
-            rows = self.data.orders(selection)
+            rows = self.data.orders(selection, plan_orders=self.plan_check.isChecked())
         except ServiceError as exc:
             messages.report(self, exc)
             return []

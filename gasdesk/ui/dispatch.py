@@ -6,6 +6,7 @@ import threading
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QGroupBox,
     QHBoxLayout,
@@ -37,9 +38,19 @@ from gasdesk.ui.widgets import (
 )
 from gasdesk.ui.worker import Report, run_task
 from gasdesk.ui.worklist_table import work_model
+from gasdesk.vocab import Channel
 
 # How many further pages select_order reads looking for an order before it gives up.
 SELECT_PAGES = 3
+
+
+def plan_note(queue: int, waiting: int, shown: bool) -> str:
+    """What the page says of the inspection plans' orders it leaves out (or shows)."""
+    plan = Channel.PLAN.label
+    parts = "、".join(f"{where} {n} 张" for where, n in (("待上门作业", queue), ("等待客户重新预约", waiting)) if n)
+    if shown:
+        return f"已含{plan}工单 {queue + waiting} 张（{parts}）。"
+    return f"另有{plan}工单 {queue + waiting} 张未显示（{parts}），勾选“含{plan}工单”显示。"
 
 
 class DispatchPage(QWidget):
@@ -53,6 +64,13 @@ class DispatchPage(QWidget):
         head = QHBoxLayout()
         head.addWidget(title_label("派工（输配中心）"))
         head.addStretch(1)
+        # The visits inspection plans open by the thousand wait out of sight unless asked for; orders
+        # raised from a hazard (隐患停气) always show.
+        self.plan_check = QCheckBox(f"含{Channel.PLAN.label}工单(&A)")
+        self.plan_check.setObjectName("plan_orders")
+        self.plan_check.setToolTip(f"{Channel.PLAN.label}批量生成的入户安检工单；隐患停气等急办工单始终显示")
+        self.plan_check.toggled.connect(lambda _on: self.refresh())
+        head.addWidget(self.plan_check)
         self.batch_button = QPushButton("批量打印今日作业单…")
         self.batch_button.setObjectName("batch_print")
         self.batch_button.clicked.connect(self.print_today)
@@ -61,6 +79,9 @@ class DispatchPage(QWidget):
         head.addWidget(self.refresh_button)
         layout.addLayout(head)
         layout.addWidget(hint_label("未预约的排在前面。选中一张业务单后，可派工预约上门，或登记上门作业结果。"))
+        self.plan_note = hint_label()
+        self.plan_note.setObjectName("plan_note")
+        layout.addWidget(self.plan_note)
         split = QSplitter(Qt.Orientation.Horizontal)
         self.tabs = QTabWidget()
         self.queue = work_model(session.now, session.work_calendar, dispatch=True)
@@ -96,16 +117,20 @@ class DispatchPage(QWidget):
 
     def refresh(self) -> None:
         keep = self.order.id if self.order else None
-        lists = self.session.worklists
+        lists, plan = self.session.worklists, self.plan_check.isChecked()
         try:
-            self.queue.set_source(lambda offset, limit: lists.dispatch_queue(limit=limit, offset=offset))
-            self.waiting.set_source(lambda offset, limit: lists.rebooking_queue(limit=limit, offset=offset))
-            counts = lists.count_dispatch_queue(), lists.count_rebooking_queue()
+            self.queue.set_source(
+                lambda offset, limit: lists.dispatch_queue(limit=limit, offset=offset, plan_orders=plan))
+            self.waiting.set_source(
+                lambda offset, limit: lists.rebooking_queue(limit=limit, offset=offset, plan_orders=plan))
+            queue, waiting = lists.tally_dispatch_queue(), lists.tally_rebooking_queue()
         except ServiceError as exc:
             messages.report(self, exc)
             return
-        self.tabs.setTabText(0, f"待上门作业（{counts[0]}）")
-        self.tabs.setTabText(1, f"等待客户重新预约（{counts[1]}）")
+        self.tabs.setTabText(0, f"待上门作业（{queue.shown(plan)}）")
+        self.tabs.setTabText(1, f"等待客户重新预约（{waiting.shown(plan)}）")
+        self.plan_note.setText(plan_note(queue.plan, waiting.plan, plan))
+        self.plan_note.setVisible(bool(queue.plan or waiting.plan))
         self._show(None)
         if keep is not None:
             self.select_order(keep)

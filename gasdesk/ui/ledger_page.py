@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QDate, QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -30,10 +31,18 @@ from PySide6.QtWidgets import (
 from gasdesk.permissions import Permission
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import ServiceError
-from gasdesk.services.ledgers import LEDGERS, ExportResult, LedgerDef, LedgerFilter, LedgerService
+from gasdesk.services.ledgers import (
+    LEDGERS,
+    PLAN_FILTER,
+    ExportResult,
+    LedgerDef,
+    LedgerFilter,
+    LedgerService,
+)
 from gasdesk.ui import messages
 from gasdesk.ui.widgets import banner, hint_label, title_label
 from gasdesk.ui.worker import BackgroundTask, run_task
+from gasdesk.vocab import Channel
 
 ALL = "（全部）"
 
@@ -105,7 +114,19 @@ class LedgerPage(QWidget):
         self.kind_combo, self.status_combo = QComboBox(), QComboBox()
         self.department_combo, self.clerk_combo = QComboBox(), QComboBox()
         self.clerk_label = QLabel("受理人")
+        self.channel_combo = QComboBox()
+        self.channel_combo.setObjectName("channel")
+        # 业务受理台账 is the counter's: what inspection plans opened by the thousand stays out unless ticked.
+        self.plan_check = QCheckBox(f"含{Channel.PLAN.label}工单(&A)")
+        self.plan_check.setObjectName("plan_orders")
+        self.plan_check.setToolTip(f"不勾选时，{Channel.PLAN.label}批量生成的安全检查工单不列入台账，"
+                                   "导出后显示未列入的张数；隐患停气等其他工单照常列入")
+        channel_row = QHBoxLayout()
+        channel_row.addWidget(self.channel_combo)
+        channel_row.addWidget(self.plan_check)
+        channel_row.addStretch(1)
         form.addRow("业务类型", self.kind_combo)
+        form.addRow("受理方式", channel_row)
         form.addRow("办理状态", self.status_combo)
         form.addRow("责任部门", self.department_combo)
         form.addRow(self.clerk_label, self.clerk_combo)
@@ -135,6 +156,7 @@ class LedgerPage(QWidget):
         self._fill_choices()
         self.set_period("this_month")
         self.ledger_list.currentRowChanged.connect(lambda _row: self._ledger_changed())
+        self.channel_combo.currentIndexChanged.connect(lambda _i: self._plan_check_enabled())
         self.export_button.clicked.connect(lambda: self.export())
         self.pdf_button.clicked.connect(lambda: self.export(pdf=True))
         self.open_button.clicked.connect(self.open_last)
@@ -145,7 +167,8 @@ class LedgerPage(QWidget):
     # --- choices ------------------------------------------------------------------------------
 
     def _fill_choices(self) -> None:
-        for combo in (self.kind_combo, self.status_combo, self.department_combo, self.clerk_combo):
+        for combo in (self.kind_combo, self.status_combo, self.department_combo, self.clerk_combo,
+                      self.channel_combo):
             combo.clear()
             combo.addItem(ALL, None)
         if not self.allowed:
@@ -162,6 +185,8 @@ class LedgerPage(QWidget):
             self.department_combo.addItem(name, dept_id)
         for staff_id, name in choices.clerks:
             self.clerk_combo.addItem(name, staff_id)
+        for code, label in choices.channels:
+            self.channel_combo.addItem(label, code)
 
     @property
     def ledger(self) -> LedgerDef:
@@ -191,9 +216,20 @@ class LedgerPage(QWidget):
         i = self.kind_combo.findData(current)
         self.kind_combo.setCurrentIndex(max(i, 0))
         for key, combo in (("kind", self.kind_combo), ("status", self.status_combo),
-                           ("department", self.department_combo), ("clerk", self.clerk_combo)):
+                           ("department", self.department_combo), ("clerk", self.clerk_combo),
+                           ("channel", self.channel_combo)):
             combo.setEnabled(self.allowed and key in ledger.filters)
         self.clerk_label.setText("收费员" if ledger.name == "cash_daily" else "受理人")
+        self._plan_check_enabled()
+
+    def _plan_check_enabled(self) -> None:
+        """Only a ledger with the plan filter, and only while no one 受理方式 is chosen."""
+        self.plan_check.setEnabled(self.allowed and PLAN_FILTER in self.ledger.filters
+                                   and self._chosen(self.channel_combo) is None)
+
+    @staticmethod
+    def _chosen(combo: QComboBox) -> Any:
+        return combo.currentData() if combo.isEnabled() else None
 
     def set_period(self, key: str) -> None:
         today = self.app.clock.now().date()
@@ -212,12 +248,11 @@ class LedgerPage(QWidget):
             d = edit.date()
             return date(d.year(), d.month(), d.day())
 
-        def data(combo: QComboBox) -> Any:
-            return combo.currentData() if combo.isEnabled() else None
-
+        data = self._chosen
         return LedgerFilter(date_from=day(self.date_from), date_to=day(self.date_to), kind=data(self.kind_combo),
                             status=data(self.status_combo), department_id=data(self.department_combo),
-                            clerk_id=data(self.clerk_combo))
+                            clerk_id=data(self.clerk_combo), channel=data(self.channel_combo),
+                            plan_orders=self.plan_check.isChecked() or not self.plan_check.isEnabled())
 
     def default_file_name(self, suffix: str = ".xlsx") -> str:
         f = self.current_filter()
@@ -308,7 +343,9 @@ class LedgerPage(QWidget):
             self.last_path = result.path
             self.open_button.setEnabled(True)
             masked = "（证件号码、电话已脱敏）" if result.masked else ""
-            self.status.setText(f"已导出 {result.rows:,} 行{masked}：{result.path}")
+            left_out = (f"\n另有{Channel.PLAN.label}工单 {result.left_out:,} 张未列入（勾选“含{Channel.PLAN.label}工单”"
+                        "可一并导出）" if result.left_out else "")
+            self.status.setText(f"已导出 {result.rows:,} 行{masked}：{result.path}{left_out}")
         self.exported.emit(result)
 
     def _failed(self, exc: BaseException) -> None:
@@ -322,8 +359,9 @@ class LedgerPage(QWidget):
 
     def refresh(self) -> None:
         """Staff and departments may have changed (the main window's F5)."""
-        kinds_before = (self.department_combo.currentData(), self.clerk_combo.currentData())
+        combos = (self.department_combo, self.clerk_combo, self.channel_combo)
+        kinds_before = tuple(combo.currentData() for combo in combos)
         self._fill_choices()
         self._ledger_changed()
-        for combo, value in zip((self.department_combo, self.clerk_combo), kinds_before, strict=True):
+        for combo, value in zip(combos, kinds_before, strict=True):
             combo.setCurrentIndex(max(combo.findData(value), 0))

@@ -374,7 +374,8 @@ class MainWindow(QMainWindow):
         return page
 
     def new_business(self, kind: str | None = None, customer_id: int | None = None) -> NewOrderWizard:
-        """The wizard; an unfinished one of this clerk (a draft on this PC) is offered first."""
+        """The wizard on its first page, with the flow `kind` chosen (the clerk picks 来访 or 来电 there and
+        presses Enter); an unfinished one of this clerk (a draft on this PC) is offered first."""
         if self.wizard is not None and self.wizard.isVisible():
             self.wizard.raise_()
             self.wizard.activateWindow()
@@ -391,8 +392,6 @@ class MainWindow(QMainWindow):
         if draft is not None:
             wizard.edited = True
             wizard.resume(int(draft.get("page") or 0))
-        elif kind is not None:
-            wizard.next()
         return wizard
 
     def _wizard_closed(self, wizard: NewOrderWizard) -> None:

@@ -1,4 +1,5 @@
-"""新建业务: the ten services as buttons; each opens the one wizard with that flow chosen."""
+"""新建业务: the ten services as buttons; each opens the one wizard on its first page with that flow chosen,
+where the clerk picks 来访 or 来电 and goes on with Enter."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ class NewBusinessPage(QWidget):
         self.session = session
         layout = QVBoxLayout(self)
         layout.addWidget(title_label("新建业务"))
-        layout.addWidget(hint_label("选择客户要办理的业务（Ctrl+N 随时打开向导）。向导将依次引导：选择客户 → 核对资料 → "
-                                    "填写申请 → 确认提交 → 办理受理环节 → 打印单据。客户来电办理的，在向导第一页选择"
-                                    "“来电”并填写来电号码（点下面的按钮后可按“上一步”回到第一页）。"))
+        layout.addWidget(hint_label("选择客户要办理的业务（Ctrl+N 随时打开向导）。向导第一页已选好该业务：客户到厅办理的"
+                                    "直接按回车；客户来电办理的，选择“来电”（Alt+D）并填写来电号码后按回车。向导将依次"
+                                    "引导：选择客户 → 核对资料 → 填写申请 → 确认提交 → 办理受理环节 → 打印单据。"))
         grid = QGridLayout()
         grid.setSpacing(12)
         self.buttons: dict[str, QPushButton] = {}

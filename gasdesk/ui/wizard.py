@@ -103,7 +103,8 @@ class _Page(QWizardPage):
 
 class FlowPage(_Page):
     def __init__(self, wizard: NewOrderWizard) -> None:
-        super().__init__(wizard, "选择业务类型", "请选择客户要办理的业务（↑↓ 选择，回车下一步）。")
+        super().__init__(wizard, "选择业务类型",
+                         "请选择客户要办理的业务（↑↓ 选择，回车下一步）；客户来电办理的，先选“来电”并填写来电号码。")
         outer = QVBoxLayout(self)
         layout = QHBoxLayout()
         outer.addLayout(layout, 1)
@@ -127,12 +128,12 @@ class FlowPage(_Page):
         self.list.itemDoubleClicked.connect(lambda _i: self.wiz.next())
 
     def _channel_row(self) -> QHBoxLayout:
-        """受理方式: 来访 (the customer at the counter) or 来电 with the caller's number."""
+        """受理方式: 来访 (the customer at the counter) or 来电 with the caller's number (Alt+L, Alt+D)."""
         row = QHBoxLayout()
         row.addWidget(QLabel("受理方式："))
-        self.counter_radio = QRadioButton(Channel.COUNTER.label)
+        self.counter_radio = QRadioButton(f"{Channel.COUNTER.label}(&L)")
         self.counter_radio.setObjectName("channel_counter")
-        self.phone_radio = QRadioButton(Channel.PHONE.label)
+        self.phone_radio = QRadioButton(f"{Channel.PHONE.label}(&D)")
         self.phone_radio.setObjectName("channel_phone")
         self.counter_radio.setChecked(True)
         self.caller = QLineEdit()

@@ -26,10 +26,14 @@ def go(qtbot, win: MainWindow, page: int) -> None:  # type: ignore[no-untyped-de
 
 
 def start_wizard(qtbot, win: MainWindow, kind: str) -> wz.NewOrderWizard:  # type: ignore[no-untyped-def]
+    """The flow's 新建业务 button: the wizard opens on its first page with the flow chosen; 来访, Enter."""
     go(qtbot, win, NEW)
     click(qtbot, win.new_page.buttons[kind])
     wiz = win.wizard
     assert wiz is not None
+    qtbot.waitUntil(lambda: wiz.currentId() == wz.FLOW_PAGE)
+    assert wiz.flow_page.kind() == kind and wiz.flow_page.counter_radio.isChecked()
+    wizard_next(qtbot, wiz)
     qtbot.waitUntil(lambda: wiz.currentId() == wz.CUSTOMER_PAGE)
     return wiz
 

@@ -133,20 +133,20 @@ def test_dispatch_queue_pages_as_it_scrolls_and_batch_print_reads_every_booked_v
 
     real_queue = WorklistService.dispatch_queue
 
-    def connection_lost_after_the_first_page(self, *, limit: int = 200, offset: int = 0):  # type: ignore[no-untyped-def]
+    def connection_lost_after_the_first_page(self, *, limit: int = 200, offset: int = 0, plan_orders: bool = False):  # type: ignore[no-untyped-def]
         if offset:
             raise ServiceError("数据库连接中断")
-        return real_queue(self, limit=limit, offset=offset)
+        return real_queue(self, limit=limit, offset=offset, plan_orders=plan_orders)
 
     monkeypatch.setattr(WorklistService, "dispatch_queue", connection_lost_after_the_first_page)
     page.refresh()  # keeping the selection reads further, and fails there
     assert page.queue.rowCount() == 100 and not page.queue.canFetchMore()
     assert any("数据库连接中断" in text for _kind, text in msgs.shown)
 
-    def database_gone(self, *, limit: int = 200, offset: int = 0):  # type: ignore[no-untyped-def]
+    def database_gone(self, *, limit: int = 200, offset: int = 0, plan_orders: bool = False):  # type: ignore[no-untyped-def]
         if offset:
             raise RuntimeError("database is locked")
-        return real_queue(self, limit=limit, offset=offset)
+        return real_queue(self, limit=limit, offset=offset, plan_orders=plan_orders)
 
     monkeypatch.setattr(WorklistService, "dispatch_queue", database_gone)
     page.refresh()

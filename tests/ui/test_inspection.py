@@ -205,3 +205,35 @@ def test_new_business_on_an_account_with_an_urgent_hazard_waits_for_a_manager(  
     assert wiz.order is not None and wiz.order.kind == "meter_service"
     with gui_app.reading() as s:
         assert s.scalar(select(InspectionClearance.used_ref)) == wiz.order.number
+
+
+def test_the_plans_visits_wait_out_of_sight_in_dispatch_and_todays_intake(  # type: ignore[no-untyped-def]
+        qtbot, gui_app, gui_clock, team, window, msgs):
+    from gasdesk.ui.main_window import DISPATCH
+    from tests.test_inspection_plan_views import a_day
+    from tests.ui.steps import go
+
+    day = a_day(gui_app, gui_clock, team)
+    win = window(team.dispatcher)
+    go(qtbot, win, DISPATCH)
+    page = win.dispatch
+    check = page.plan_check
+    assert check.isVisible() and not check.isChecked()
+    assert page.tabs.tabText(0) == "待上门作业（2）"
+    assert {r.order_id for r in page.queue.rows} == {day.hazard_stop.id, day.counter_stop.id}  # 隐患停气 stays
+    assert page.plan_note.isVisible()
+    assert page.plan_note.text().startswith("另有安检计划工单 2 张未显示（待上门作业 2 张）")
+    click(qtbot, check)
+    qtbot.waitUntil(lambda: page.tabs.tabText(0) == "待上门作业（4）")
+    assert {r.order_id for r in page.queue.rows} == {*day.plan, day.hazard_stop.id, day.counter_stop.id}
+    assert page.plan_note.text().startswith("已含安检计划工单 2 张")
+    click(qtbot, check)
+    qtbot.waitUntil(lambda: page.queue.rowCount() == 2)
+
+    board = window(team.clerk).dashboard
+    card = board.opened_card
+    assert card.number.text() == "3" and card.note.isVisible() and card.note.text() == "另有安检计划工单 3 张未计入"
+    click(qtbot, board.plan_check)
+    qtbot.waitUntil(lambda: card.number.text() == "6")
+    assert not card.note.isVisible()
+    assert not msgs.texts("critical")

@@ -95,14 +95,17 @@ def open_wizard_by_keys(qtbot, win) -> wz.NewOrderWizard:  # type: ignore[no-unt
     return wiz
 
 
-def choose_flow(qtbot, wiz: wz.NewOrderWizard, kind: str) -> None:  # type: ignore[no-untyped-def]
+def choose_flow(qtbot, wiz: wz.NewOrderWizard, kind: str, *, go_on: bool = True) -> None:  # type: ignore[no-untyped-def]
+    """↑↓ to the flow on the first page, then Enter (unless something else is chosen there first)."""
     wait_page(qtbot, wiz, wz.FLOW_PAGE)
-    assert focus(qtbot) is wiz.flow_page.list
+    # the wizard's window takes the focus when the window system activates it: wait for that
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is wiz.flow_page.list, timeout=6000)
     key(qtbot, Qt.Key.Key_Home)
     for _ in range(list(ALL_FLOWS).index(kind)):
         key(qtbot, Qt.Key.Key_Down)
     assert wiz.flow_page.kind() == kind
-    key(qtbot, Qt.Key.Key_Return)
+    if go_on:
+        key(qtbot, Qt.Key.Key_Return)
 
 
 def customer_for(gui_app, team, kind: str):  # type: ignore[no-untyped-def]

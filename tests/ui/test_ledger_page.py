@@ -180,3 +180,68 @@ def test_pdf_export_through_the_page(qtbot, gui_app, hall, msgs, monkeypatch, ou
     assert "封堵业务受理台账" in text and "第 1 页 共 1 页" in text and "合计（2条）" in text
     qtbot.waitUntil(lambda: bool(seen) and seen[-1][0] == seen[-1][1], timeout=5000)  # progress reached the end
     assert page.pdf_button.isEnabled() and "已导出 2 行" in page.status.text() and msgs.shown == []
+
+
+def test_the_business_ledger_by_channel_leaves_the_plans_out_and_says_how_many(  # type: ignore[no-untyped-def]
+        qtbot, gui_app, gui_clock, team, msgs, monkeypatch, out):
+    from tests.test_inspection_plan_views import a_day
+
+    day = a_day(gui_app, gui_clock, team)  # this month: 3 activations, 3 plan visits, 2 suspensions, a call
+    page = page_for(qtbot, gui_app, team.manager)
+    page.select_ledger("business")
+    combo, check = page.channel_combo, page.plan_check
+    assert [combo.itemText(i) for i in range(combo.count())] == ["（全部）", "来访", "来电", "安检计划", "隐患停气"]
+    assert combo.isEnabled() and check.isEnabled() and not check.isChecked()
+    patch_dialog(monkeypatch, out / "受理台账")
+    with qtbot.waitSignal(page.exported, timeout=20000) as done:
+        click(qtbot, page.export_button)
+    result = done.args[0]
+    assert result.rows == 6 and result.left_out == 3
+    assert "另有安检计划工单 3 张未列入" in page.status.text()
+    ws = load_workbook(out / "受理台账.xlsx").active
+    headers = [c.value for c in ws[HEADER_ROW]]
+    channels = [row[headers.index("受理方式")] for row in ws.iter_rows(min_row=HEADER_ROW + 1, max_row=HEADER_ROW + 6,
+                                                                      values_only=True)]
+    assert sorted(channels) == ["来电", "来访", "来访", "来访", "来访", "隐患停气"]
+    assert "不含安检计划工单（另有 3 张未列入）" in ws["A2"].value
+
+    click(qtbot, check)  # included: every order, nothing left out
+    with qtbot.waitSignal(page.exported, timeout=20000) as done:
+        click(qtbot, page.export_button)
+    assert done.args[0].rows == 9 and done.args[0].left_out == 0 and "未列入" not in page.status.text()
+
+    choose(combo, "phone")  # one 受理方式: the box has nothing to say
+    assert not check.isEnabled() and page.current_filter().channel == "phone"
+    with qtbot.waitSignal(page.exported, timeout=20000) as done:
+        click(qtbot, page.export_button)
+    assert done.args[0].rows == 1
+    ws = load_workbook(out / "受理台账.xlsx").active
+    assert ws.cell(HEADER_ROW + 1, 1).value == day.call.number and "受理方式=来电" in ws["A2"].value
+    page.select_ledger("plugging")  # 受理方式 filters every order ledger; the plans' box is the counter ledger's
+    assert combo.isEnabled() and not check.isEnabled()
+    page.select_ledger("cash_daily")
+    assert not combo.isEnabled() and page.current_filter().channel is None
+    assert msgs.texts("critical") == []
+
+
+def test_dashboard_todays_intake_leaves_the_plans_out_unless_ticked(qtbot, gui_app, gui_clock, team, msgs):  # type: ignore[no-untyped-def]
+    from tests.test_inspection_plan_views import a_day
+
+    day = a_day(gui_app, gui_clock, team)
+    dash = ManagerDashboard(gui_app, team.manager)
+    qtbot.addWidget(dash)
+    dash.resize(1280, 900)
+    dash.show()
+    qtbot.waitExposed(dash)
+    qtbot.waitUntil(lambda: dash.snapshot is not None, timeout=10000)
+    assert "今日受理 3 件（另有安检计划工单 3 张未计入）" in dash.summary.text()
+    assert dash.minimumSizeHint().width() <= 1366  # the longer summary still fits the counter's screen
+    clerks = dash._clerks
+    dash.bar_sets["workload:orders"].clicked.emit(clerks.index(team.clerk.staff_id))
+    assert {o.number for o in dash.orders.rows} == {day.hazard_stop.number, day.counter_stop.number, day.call.number}
+    before = dash.snapshot
+    click(qtbot, dash.plan_check)
+    qtbot.waitUntil(lambda: dash.snapshot is not before, timeout=10000)
+    assert "今日受理 6 件　" in dash.summary.text() and "未计入" not in dash.summary.text()
+    assert len(dash.orders.rows) == 6  # the list shown is read again, with them
+    assert not msgs.texts("critical")

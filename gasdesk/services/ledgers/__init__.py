@@ -33,13 +33,13 @@ Adding a ledger:
 from .complaints import satisfaction
 from .dashboard import OPEN_STATES, DashboardData, DashboardOrder, DashboardSnapshot, Selection
 from .export import ExportResult, FilterChoices, LedgerService, Progress
-from .query import LedgerFilter, Lookups, Query
+from .query import PLAN_FILTER, LedgerFilter, Lookups, Query
 from .registry import LEDGERS, get_ledger, list_ledgers
 from .sheet import LedgerDef, SheetDef
 
 # The dashboard's figures (FlowStates, MonthRate, DepartmentLoad, ClerkLoad) are in .dashboard.
 __all__ = [
-    "LEDGERS", "OPEN_STATES", "DashboardData", "DashboardOrder", "DashboardSnapshot", "ExportResult",
-    "FilterChoices", "LedgerDef", "LedgerFilter", "LedgerService", "Lookups", "Progress", "Query", "Selection",
+    "LEDGERS", "OPEN_STATES", "PLAN_FILTER", "DashboardData", "DashboardOrder", "DashboardSnapshot",
+    "ExportResult", "FilterChoices", "LedgerDef", "LedgerFilter", "LedgerService", "Lookups", "Progress", "Query", "Selection",
     "SheetDef", "get_ledger", "list_ledgers", "satisfaction",
 ]

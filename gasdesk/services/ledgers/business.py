@@ -1,4 +1,6 @@
-"""业务受理台账: every order of every flow, its customer, step, state, department and whole-order clock."""
+"""业务受理台账: every order of every flow, how it came in (受理方式), its customer, step, state, department
+and whole-order clock. The counter's ledger: what safety-inspection plans opened in bulk may be left out
+(the "plan" filter; the ledger page leaves them out unless asked)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from sqlalchemy.orm import aliased
 import gasdesk.services.ledgers.orders as orders
 from gasdesk.models import Deadline, ServiceOrder
 from gasdesk.services.deadlines import is_provisional
-from gasdesk.services.ledgers.query import Query, last_step_subquery
+from gasdesk.services.ledgers.query import ORDER_FILTERS, PLAN_FILTER, Query, last_step_subquery
 from gasdesk.services.ledgers.sheet import column
 from gasdesk.vocab import DeadlineScope, DeadlineStatus
 from gasdesk.workdays import PROVISIONAL_MARK
@@ -42,10 +44,11 @@ def provisional_note(q: Query, r: Any) -> str:
 
 LEDGER = orders.order_ledger(
     "business", "业务受理台账", "全部业务受理单：客户、环节、状态、承办部门、时限", kinds=None, select=select_rows,
-    empty="本期无业务受理记录",
+    empty="本期无业务受理记录", filters=ORDER_FILTERS | {PLAN_FILTER},
     columns=(
-        orders.NUMBER, orders.KIND, orders.OPENED_AT, orders.CUSTOMER_NUMBER, orders.CUSTOMER_NAME.but(width=14),
-        orders.ID_NUMBER, orders.PHONE, orders.ADDRESS, orders.STEP.but(width=20), orders.STATUS,
+        orders.NUMBER, orders.KIND, orders.OPENED_AT, orders.CHANNEL, orders.CUSTOMER_NUMBER,
+        orders.CUSTOMER_NAME.but(width=14), orders.ID_NUMBER, orders.PHONE, orders.ADDRESS, orders.STEP.but(width=20),
+        orders.STATUS,
         column("承办部门", lambda q, r: q.lookups.responsible(r.kind, r.step, r.status, r.department_id, r.last_step),
                width=10),
         orders.CLERK, orders.CLOSED_AT,

@@ -1,6 +1,9 @@
 """The figures of the manager dashboard: open orders by flow and state, the compliance trend, overdue
 orders by department, today's counter workload, and the orders behind any bar.
 
+Today's workload is the counter's: the orders safety-inspection plans opened today (受理方式 安检计划,
+thousands at once) count only with `plan_orders`; the snapshot says how many it left out.
+
 It reads the ledgers' own queries (the overdue list, the compliance trend), so a bar and the ledger it
 opens always agree.
 """
@@ -13,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import ColumnElement, func, literal, select
 from sqlalchemy.orm import Session
 
 from gasdesk.flows.registry import ALL_FLOWS
@@ -39,6 +42,7 @@ from gasdesk.services.ledgers.query import (
     step_label,
 )
 from gasdesk.services.ledgers.rates import MonthRates, month_rates, select_rates
+from gasdesk.services.worklists import from_plan
 from gasdesk.vocab import DeadlineStatus, OrderStatus
 
 OPEN_STATES: dict[str, str] = {
@@ -98,6 +102,8 @@ class DashboardSnapshot:
     rates: list[MonthRates] = field(default_factory=list)
     # Safety inspection: coverage within the interval now, households overdue, open hazards.
     inspection: CoverageFigure | None = None
+    # Orders inspection plans opened today that `workload` leaves out (0 when it counts them).
+    plan_left_out: int = 0
 
     @property
     def open_total(self) -> int:
@@ -162,13 +168,14 @@ class DashboardData:
         return Query(filter=LedgerFilter(), now=self.app.clock.now(), dialect=s.get_bind().dialect.name,
                      lookups=Lookups.load(s), calendar=self.app.calendar(), settings=settings_store.read_all(s))
 
-    def snapshot(self, months: int = 12) -> DashboardSnapshot:
+    def snapshot(self, months: int = 12, *, plan_orders: bool = False) -> DashboardSnapshot:
         with self.app.reading() as s:
             q = self._query(s)
             return DashboardSnapshot(at=q.now, by_flow=self._by_flow(s, q), trend=self._trend(s, q, months),
-                                     overdue=self._overdue(s, q), workload=self._workload(s, q),
+                                     overdue=self._overdue(s, q), workload=self._workload(s, q, plan_orders),
                                      rates=self._rates(s, q, months),
-                                     inspection=coverage_now(s, q.now, q.settings))
+                                     inspection=coverage_now(s, q.now, q.settings),
+                                     plan_left_out=0 if plan_orders else self._plan_today(s, q))
 
     def inspection_coverage(self) -> CoverageFigure:
         with self.app.reading() as s:
@@ -273,11 +280,20 @@ class DashboardData:
         start = datetime.combine(now.date(), time.min)
         return start, start + timedelta(days=1)
 
-    def _workload(self, s: Session, q: Query) -> list[ClerkLoad]:
+    def _opened_today(self, q: Query, plan_orders: bool) -> list[ColumnElement[bool]]:
+        start, end = self._today(q.now)
+        return [ServiceOrder.opened_at >= start, ServiceOrder.opened_at < end,
+                *(() if plan_orders else (~from_plan(),))]
+
+    def _plan_today(self, s: Session, q: Query) -> int:
+        return int(s.scalar(select(func.count()).select_from(ServiceOrder).where(
+            *self._opened_today(q, True), from_plan())) or 0)
+
+    def _workload(self, s: Session, q: Query, plan_orders: bool = False) -> list[ClerkLoad]:
         start, end = self._today(q.now)
         orders = dict(s.execute(
             select(ServiceOrder.opened_by_id, func.count())
-            .where(ServiceOrder.opened_at >= start, ServiceOrder.opened_at < end)
+            .where(*self._opened_today(q, plan_orders))
             .group_by(ServiceOrder.opened_by_id)).all())
         pays = {sid: (n, cash) for sid, n, cash in s.execute(
             select(Payment.staff_id, func.count(), func.sum(Payment.cash_effect))
@@ -289,29 +305,30 @@ class DashboardData:
                                     cash if cash is not None else ZERO))
         return result
 
-    def today_workload(self) -> list[ClerkLoad]:
+    def today_workload(self, *, plan_orders: bool = False) -> list[ClerkLoad]:
         with self.app.reading() as s:
-            return self._workload(s, self._query(s))
+            return self._workload(s, self._query(s), plan_orders)
 
     # --- the orders behind a bar ------------------------------------------------------------------
 
-    def orders(self, selection: Selection) -> list[DashboardOrder]:
+    def orders(self, selection: Selection, *, plan_orders: bool = False) -> list[DashboardOrder]:
+        """The orders behind a bar; today's workload without the inspection plans' orders unless
+        `plan_orders`, as the chart counted them."""
         with self.app.reading() as s:
             q = self._query(s)
-            ids = self._selected_ids(s, q, selection)[: self.LIST_LIMIT]
+            ids = self._selected_ids(s, q, selection, plan_orders)[: self.LIST_LIMIT]
             return self._order_rows(s, q, ids)
 
-    def _selected_ids(self, s: Session, q: Query, sel: Selection) -> list[int]:
+    def _selected_ids(self, s: Session, q: Query, sel: Selection, plan_orders: bool = False) -> list[int]:
         if sel.chart == "flow_state":
             kind, state = sel.key
             return [o.order_id for o in self._open_orders(s, q.now) if o.kind == kind and o.state == state]
         if sel.chart == "overdue":
             return [oid for oid, dept in self._overdue_rows(s, q) if dept == sel.key]
         if sel.chart == "workload":
-            start, end = self._today(q.now)
             return list(s.scalars(select(ServiceOrder.id).where(
-                ServiceOrder.opened_by_id == sel.key, ServiceOrder.opened_at >= start,
-                ServiceOrder.opened_at < end).order_by(ServiceOrder.opened_at, ServiceOrder.id)))
+                ServiceOrder.opened_by_id == sel.key, *self._opened_today(q, plan_orders))
+                .order_by(ServiceOrder.opened_at, ServiceOrder.id)))
         if sel.chart == "month":
             key_month, status = sel.key if isinstance(sel.key, tuple) else (sel.key, DeadlineStatus.MISSED)
             month = month_expr(q, Deadline.finished_at)

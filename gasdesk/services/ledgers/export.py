@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -29,11 +29,19 @@ from gasdesk.services import audit
 from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import Refused
-from gasdesk.services.ledgers.query import LedgerFilter, Lookups, Query, kind_label, status_label
+from gasdesk.services.ledgers.query import (
+    PLAN_FILTER,
+    LedgerFilter,
+    Lookups,
+    Query,
+    channel_label,
+    kind_label,
+    status_label,
+)
 from gasdesk.services.ledgers.registry import get_ledger
 from gasdesk.services.ledgers.sheet import Column, LedgerDef, T
 from gasdesk.validation import mask_id, mask_phone
-from gasdesk.vocab import OrderStatus
+from gasdesk.vocab import Channel, OrderStatus
 
 Progress = Callable[[int, int], bool]
 
@@ -46,6 +54,8 @@ class ExportResult:
     sheet_rows: tuple[int, ...]
     masked: bool
     cancelled: bool = False
+    # Orders of safety-inspection plans the filter left out (业务受理台账 without them).
+    left_out: int = 0
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,8 @@ class FilterChoices:
     statuses: list[tuple[str, str]]
     departments: list[tuple[int, str]]
     clerks: list[tuple[int, str]]
+    # 受理方式: every way an order comes in (not the reserved ones no order has yet).
+    channels: list[tuple[str, str]] = field(default_factory=list)
 
 
 class LedgerService:
@@ -72,17 +84,22 @@ class LedgerService:
                               .order_by(Department.id)).all()
             clerks = s.execute(select(Staff.id, Staff.name).order_by(Staff.name, Staff.id)).all()
         return FilterChoices(kinds=[(f.kind, f.label) for f in ALL_FLOWS.values()],
-                             statuses=OrderStatus.choices(), departments=list(depts), clerks=list(clerks))
+                             statuses=OrderStatus.choices(), departments=list(depts), clerks=list(clerks),
+                             channels=[(c.value, c.label) for c in Channel if not c.reserved])
 
     def filter_from_codes(self, *, date_from: date | None = None, date_to: date | None = None,
                           kind: str | None = None, status: str | None = None, department: str | None = None,
-                          clerk: str | None = None) -> LedgerFilter:
-        """A filter from what a command line names: flow kind, status code, department code, clerk login."""
+                          clerk: str | None = None, channel: str | None = None) -> LedgerFilter:
+        """A filter from what a command line names: flow kind, status code, department code, clerk login,
+        受理方式 code."""
         if kind and kind not in ALL_FLOWS:
             raise Refused(f"没有“{kind}”这种业务；可用：{'、'.join(ALL_FLOWS)}", field="kind")
         if status and status not in {code for code, _ in OrderStatus.choices()}:
             raise Refused(f"没有“{status}”这种办理状态；可用：{'、'.join(c for c, _ in OrderStatus.choices())}",
                           field="status")
+        channels = [c.value for c in Channel if not c.reserved]
+        if channel and channel not in channels:
+            raise Refused(f"没有“{channel}”这种受理方式；可用：{'、'.join(channels)}", field="channel")
         department_id = clerk_id = None
         with self.app.reading() as s:
             if department:
@@ -94,9 +111,9 @@ class LedgerService:
                 if clerk_id is None:
                     raise Refused(f"没有登录名为“{clerk}”的员工", field="clerk")
         return LedgerFilter(date_from=date_from, date_to=date_to, kind=kind or None, status=status or None,
-                            department_id=department_id, clerk_id=clerk_id)
+                            department_id=department_id, clerk_id=clerk_id, channel=channel or None)
 
-    def describe_filter(self, ledger: LedgerDef, f: LedgerFilter, lookups: Lookups) -> str:
+    def describe_filter(self, ledger: LedgerDef, f: LedgerFilter, lookups: Lookups, left_out: int = 0) -> str:
         parts = []
         if f.kind and "kind" in ledger.filters:
             parts.append(f"业务类型={kind_label(f.kind)}")
@@ -106,6 +123,10 @@ class LedgerService:
             parts.append(f"部门={lookups.departments.get(f.department_id, f.department_id)}")
         if f.clerk_id is not None and "clerk" in ledger.filters:
             parts.append(f"{ledger.clerk_label}={lookups.staff.get(f.clerk_id, '')}")
+        if f.channel and "channel" in ledger.filters:
+            parts.append(f"受理方式={channel_label(f.channel)}")
+        elif f.leaves_out_plan_orders and PLAN_FILTER in ledger.filters:
+            parts.append(f"不含{Channel.PLAN.label}工单（另有 {left_out:,} 张未列入）")
         return "；".join(parts)
 
     def export(self, name: str, flt: LedgerFilter | None, path: str | os.PathLike[str], *,
@@ -130,6 +151,8 @@ class LedgerService:
             q = Query(filter=flt, now=now, dialect=s.get_bind().dialect.name, lookups=lookups,
                       calendar=self.app.calendar(), settings=settings_store.read_all(s))
             total = ledger.count(s, q)
+            left_out = (ledger.count(s, replace(q, filter=replace(flt, channel=Channel.PLAN.value)))
+                        if flt.leaves_out_plan_orders and PLAN_FILTER in ledger.filters else 0)
             if as_pdf and total > self.pdf_row_limit:
                 raise Refused(f"“{ledger.title}”共 {total:,} 行，超过 PDF 的 {self.pdf_row_limit:,} 行上限；"
                               "请缩小统计期间或筛选条件，或导出 Excel", field="date_from")
@@ -140,7 +163,7 @@ class LedgerService:
                 period=(f"截至 {now:%Y-%m-%d %H:%M}；" if ledger.snapshot else "")
                 + flt.period_text(ledger.date_basis),
                 exported_at=now, exported_by=f"{self.actor.name}（{self.actor.role.label}）",
-                filters=self.describe_filter(ledger, flt, lookups),
+                filters=self.describe_filter(ledger, flt, lookups, left_out),
                 extra=("证件号码、电话已脱敏",) if masked and _has_personal(ledger) else (),
             )
             sheets = [
@@ -169,7 +192,7 @@ class LedgerService:
                 raise Refused(f"无法写入文件 {target.name}：文件可能正在被 {opener} 打开，请关闭后重试") from exc
         rows = sum(counts)
         self._audit(ledger, flt, target, rows, masked, now)
-        return ExportResult(name, target, rows, tuple(counts), masked)
+        return ExportResult(name, target, rows, tuple(counts), masked, left_out=left_out)
 
     def _audit(self, ledger: LedgerDef, flt: LedgerFilter, target: Path, rows: int, masked: bool,
                now: datetime) -> None:
@@ -183,8 +206,11 @@ class LedgerService:
 
 def _only_supported(ledger: LedgerDef, f: LedgerFilter) -> LedgerFilter:
     """Drop filters the ledger does not have (so the title block never claims one)."""
-    fields = {"kind": "kind", "status": "status", "department": "department_id", "clerk": "clerk_id"}
+    fields = {"kind": "kind", "status": "status", "department": "department_id", "clerk": "clerk_id",
+              "channel": "channel"}
     changes: dict[str, Any] = {attr: None for name, attr in fields.items() if name not in ledger.filters}
+    if PLAN_FILTER not in ledger.filters:
+        changes["plan_orders"] = True
     return replace(f, **changes) if changes else f
 
 

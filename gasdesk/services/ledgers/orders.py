@@ -14,7 +14,16 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from gasdesk.models import Customer, ServiceOrder
-from gasdesk.services.ledgers.query import SIGNED, Query, kind_label, order_filters, status_label, step_label
+from gasdesk.services.ledgers.query import (
+    ORDER_FILTERS,
+    SIGNED,
+    Query,
+    channel_label,
+    kind_label,
+    order_filters,
+    status_label,
+    step_label,
+)
 from gasdesk.services.ledgers.sheet import Column, LedgerDef, SheetDef, T, column
 
 
@@ -27,7 +36,7 @@ def order_select(q: Query, kinds: Sequence[str] | None, *extra: Any) -> Select[*
                Customer.phone.label("phone"), Customer.address.label("address"), ServiceOrder.step.label("step"),
                ServiceOrder.status.label("status"), ServiceOrder.department_id.label("department_id"),
                ServiceOrder.opened_by_id.label("clerk_id"), ServiceOrder.closed_at.label("closed_at"),
-               ServiceOrder.data.label("data"), *extra)
+               ServiceOrder.data.label("data"), ServiceOrder.channel.label("channel"), *extra)
         .join(Customer, Customer.id == ServiceOrder.customer_id)
     )
     return order_filters(stmt, q, kinds).order_by(ServiceOrder.opened_at, ServiceOrder.id)
@@ -36,6 +45,7 @@ def order_select(q: Query, kinds: Sequence[str] | None, *extra: Any) -> Select[*
 NUMBER = column("业务单号", "number", width=17)
 KIND = column("业务类型", lambda q, r: kind_label(r.kind), width=12, key="kind")
 OPENED_AT = column("受理时间", "opened_at", T.DATETIME)
+CHANNEL = column("受理方式", lambda q, r: channel_label(r.channel), width=9, key="channel")
 CUSTOMER_NUMBER = column("客户编号", "customer_number", width=12)
 CUSTOMER_NAME = column("客户名称", "customer_name", width=12)
 ID_NUMBER = column("证件号码", "id_number", T.ID)
@@ -51,10 +61,10 @@ CUSTOMER = (NUMBER, OPENED_AT, CUSTOMER_NUMBER, CUSTOMER_NAME, ID_NUMBER, PHONE,
 
 def order_ledger(name: str, title: str, description: str, *, kinds: tuple[str, ...] | None,
                  select: Callable[[Query], Select[*tuple[Any, ...]]], columns: Sequence[Column], empty: str,
-                 sheet_title: str = "", note: str = "") -> LedgerDef:
+                 sheet_title: str = "", note: str = "", filters: frozenset[str] = ORDER_FILTERS) -> LedgerDef:
     """A ledger of the orders opened in the period (of `kinds`; None: every flow), on one totalled, signed sheet."""
     return LedgerDef(
-        name=name, title=title, description=description, date_basis="受理日期", kinds=kinds,
+        name=name, title=title, description=description, date_basis="受理日期", kinds=kinds, filters=filters,
         sheets=(SheetDef(title=sheet_title or title, select=select, columns=tuple(columns), totals=True, empty=empty,
                          signatures=SIGNED, note=note),),
     )

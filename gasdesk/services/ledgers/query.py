@@ -32,11 +32,13 @@ from gasdesk.models import (
     Staff,
 )
 from gasdesk.models.base import Money
-from gasdesk.vocab import AccountStatus, GasUseType, OrderStatus, PaymentMethod, SiteWork
+from gasdesk.vocab import AccountStatus, Channel, GasUseType, OrderStatus, PaymentMethod, SiteWork
 from gasdesk.workdays import WorkCalendar
 
-FILTER_FIELDS = ("date", "kind", "status", "department", "clerk")
+FILTER_FIELDS = ("date", "kind", "status", "department", "clerk", "channel")
 ORDER_FILTERS = frozenset(FILTER_FIELDS)
+# A ledger of every order may leave out what safety-inspection plans opened (thousands a year).
+PLAN_FILTER = "plan"
 ZERO = Decimal("0.00")
 # Who signs a printed ledger.
 SIGNED = ("制表", "审核")
@@ -55,6 +57,15 @@ class LedgerFilter:
     status: str | None = None
     department_id: int | None = None
     clerk_id: int | None = None
+    # 受理方式 (a Channel code).
+    channel: str | None = None
+    # False: leave out the orders a safety-inspection plan opened (受理方式 安检计划), unless `channel`
+    # asks for one; only in ledgers with the "plan" filter (业务受理台账).
+    plan_orders: bool = True
+
+    @property
+    def leaves_out_plan_orders(self) -> bool:
+        return not self.plan_orders and not self.channel
 
     def bounds(self) -> tuple[datetime | None, datetime | None]:
         start = datetime.combine(self.date_from, time.min) if self.date_from else None
@@ -201,6 +212,10 @@ def _enum_label(enum: Any, code: Any) -> str:
 
 def status_label(status: str) -> str:
     return _enum_label(OrderStatus, status)
+
+
+def channel_label(code: str) -> str:
+    return _enum_label(Channel, code)
 
 
 def use_label(code: str) -> str:
@@ -368,4 +383,8 @@ def order_filters(stmt: Select[*tuple[Any, ...]], q: Query, kinds: Sequence[str]
         stmt = stmt.where(department_condition(q, department_column))
     if f.clerk_id is not None:
         stmt = stmt.where(ServiceOrder.opened_by_id == f.clerk_id)
+    if f.channel:
+        stmt = stmt.where(ServiceOrder.channel == f.channel)
+    elif not f.plan_orders:
+        stmt = stmt.where(ServiceOrder.channel != Channel.PLAN)
     return stmt
