@@ -8,6 +8,10 @@ taken: every setting and every staff member is changed through a service that au
 {field: [old, new]}, so undoing the changes made after that point gives the values of then. A reprint
 in a year reads the same; a step done after an administrator edits the profile prints the new one.
 
+The same undoing gives the rows a form names as they were (`Since.row`): a counter receipt's customer,
+account and meter, a bank agreement's status, a planned-work notice's note -- each audited as
+{field: [old, new]} by the service or flow rule that changes it.
+
 A point is a place in the chain (`place`: the id of the newest audit entry when the step's row or the
 payment was written; entries are chained one transaction after another, so ids order every audited
 write, even in the same second and whatever the counters' clocks say) or, for rows written before
@@ -16,7 +20,7 @@ steps kept their place, a time (changes made in a later second are undone).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -59,19 +63,35 @@ def _undo(values: dict[str, Any], changes: Any) -> None:
             values[key] = change[0]
 
 
-class Since:
-    """The audited changes of the printed settings and of some staff members made after the earliest of
-    some points, read in one query; each point's values are then undone in memory."""
+def entry_point(session: Session, entity: str, entity_id: Any, actions: Iterable[str],
+                at: datetime) -> tuple[Point, int | None]:
+    """The point of a document made by an audited write: its newest entry of `entity` with one of
+    `actions` (the point, and who wrote it); a row written without one (bulk setup) stands at `at`,
+    its own time, with nobody named (None)."""
+    row = session.execute(select(AuditEntry.id, AuditEntry.staff_id).where(
+        AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id), AuditEntry.action.in_(list(actions)))
+        .order_by(AuditEntry.id.desc()).limit(1)).first()
+    if row is None:
+        return Point(None, at), None
+    return Point(int(row[0]), at), row[1]
 
-    def __init__(self, session: Session, points: Iterable[Point], staff_ids: Iterable[int] = ()) -> None:
+
+class Since:
+    """The audited changes of the printed settings, of some staff members and of some other rows
+    (`rows`: entity -> ids) made after the earliest of some points, read in one query; each point's
+    values are then undone in memory."""
+
+    def __init__(self, session: Session, points: Iterable[Point], staff_ids: Iterable[int] = (),
+                 rows: Mapping[str, Iterable[int]] | None = None) -> None:
         points = list(points)
         places = [p.place for p in points if p.place is not None]
         times = [p.at for p in points if p.place is None]
         when = [*([AuditEntry.id > min(places)] if places else []), *([AuditEntry.at > min(times)] if times else [])]
-        staff = sorted({str(i) for i in staff_ids})
         whose = [and_(AuditEntry.entity == "setting", AuditEntry.entity_id.in_(PRINTED_SETTINGS))]
-        if staff:
-            whose.append(and_(AuditEntry.entity == "staff", AuditEntry.entity_id.in_(staff)))
+        wanted = {entity: {str(i) for i in ids} for entity, ids in (rows or {}).items()}
+        wanted.setdefault("staff", set()).update(str(i) for i in staff_ids)
+        whose += [and_(AuditEntry.entity == entity, AuditEntry.entity_id.in_(sorted(keys)))
+                  for entity, keys in wanted.items() if keys]
         self._entries: list[tuple[int, datetime, str, str, Any]] = [] if not when else [
             (int(r.id), r.at, r.entity, r.entity_id, r.changes) for r in session.execute(
                 select(AuditEntry.id, AuditEntry.at, AuditEntry.entity, AuditEntry.entity_id, AuditEntry.changes)
@@ -89,26 +109,17 @@ class Since:
                 _undo(out, changes)
         return out
 
+    def row(self, entity: str, entity_id: int, values: dict[str, Any], point: Point) -> dict[str, Any]:
+        """A row's `values` (as audit.render gives them: text for amounts and times) as they stood at
+        `point`. A row created after it comes back with the fields its creation set as None."""
+        out = dict(values)
+        for changes in self._later(entity, str(entity_id), point):
+            _undo(out, changes)
+        return out
+
     def staff_name(self, names: dict[int, str], staff_id: int | None, point: Point) -> str:
         """A staff member's name at `point`, from today's `names` (id -> name); '' for nobody."""
         if staff_id is None or staff_id not in names:
             return ""
-        name = {"name": names[staff_id]}
-        for changes in self._later("staff", str(staff_id), point):
-            _undo(name, changes)
-        return str(name["name"])
+        return str(self.row("staff", staff_id, {"name": names[staff_id]}, point)["name"])
 
-
-def as_written(session: Session, entity: str, entity_id: int, values: dict[str, Any], place: int | None,
-               at: datetime) -> dict[str, Any]:
-    """A row's `values` (as the audit trail renders them) as they stood when a payment was written:
-    every audited change made after it (after `place` in the audit chain, else after `at`) undone,
-    the newest first. The services audit each change of a customer or a staff member as
-    {field: [old, new]}, so a receipt reprinted after the customer's name or a clerk's changed
-    names them as the original did."""
-    point = Point(place, at)
-    later = select(AuditEntry.changes).where(AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id))
-    later = later.where(AuditEntry.id > place) if point.place is not None else later.where(AuditEntry.at > at)
-    for (changes,) in session.execute(later.order_by(AuditEntry.id.desc())):
-        _undo(values, changes)
-    return values

@@ -27,7 +27,7 @@ from gasdesk.models import InspectionHazard, OrderAttachment, ServiceOrder, Staf
 from gasdesk.permissions import Permission
 from gasdesk.services import audit
 from gasdesk.services import settings as settings_store
-from gasdesk.services.context import Actor, App
+from gasdesk.services.context import Actor, App, name_of
 from gasdesk.services.errors import NotFound, Refused
 from gasdesk.validation import clean_text
 
@@ -172,7 +172,7 @@ class AttachmentService:
             audit.append(s, at=now, staff_id=self.actor.staff_id, entity="order_attachment", entity_id=row.id,
                          action="attach", changes={"order": [None, order.number], "sha256": [None, digest],
                                                    "file_name": [None, row.file_name], "size": [None, len(data)]})
-            return _view(row, self.actor.name)
+            return _view(row, name_of(s, self.actor))
 
     def for_order(self, order_id: int) -> list[AttachmentView]:
         with self.app.reading() as s:

@@ -82,7 +82,8 @@ from gasdesk.permissions import Permission
 from gasdesk.reports import bank as papers
 from gasdesk.services import audit, billing, bulk, numbering
 from gasdesk.services import settings as settings_store
-from gasdesk.services.context import Actor, App
+from gasdesk.services.as_of import Since, entry_point
+from gasdesk.services.context import Actor, App, name_of
 from gasdesk.services.errors import NotFound, Refused
 from gasdesk.services.printing import company_profile
 from gasdesk.validation import clean_text, mask_phone
@@ -93,6 +94,10 @@ CENT = Decimal("0.01")
 CHUNK = 5000
 
 Progress = Callable[[int, str], None]
+
+
+# The audited writes the customer signs: the agreement opened, its bank account changed.
+SIGNED = ("create", "amend")
 
 
 class AgreementStatus(Labelled):
@@ -523,7 +528,12 @@ class BankService:
             return row[0], row[1], row[2], row[3]
 
     def render_agreement(self, agreement_id: int) -> bytes:
-        """The agreement as signed: the values recorded on it (not today's customer details)."""
+        """The agreement as signed: the values recorded on it (not today's customer details).
+
+        Its step is its signing: the agreement opened, or its bank account changed since (the
+        customer signs the changed agreement). The company profile, the status and the clerk (经办人:
+        who signed it with the customer) are those of that moment (services/as_of.py), so a reprint
+        after the profile is edited, the agreement suspended or the clerk renamed reads the same."""
         self.actor.require(Permission.PRINT_FORMS)
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
@@ -533,14 +543,18 @@ class BankService:
             copy = s.scalar(select(func.count()).select_from(AuditEntry).where(  # earlier prints of it
                 AuditEntry.entity == "bank_agreement", AuditEntry.entity_id == str(a.id),
                 AuditEntry.action == "print")) or 0
-            values = settings_store.read_all(s)
-            clerk = s.scalar(select(Staff.name).where(Staff.id == a.created_by_id)) or ""
+            point, signer = entry_point(s, "bank_agreement", a.id, SIGNED, a.created_at)
+            clerk_id = signer if signer is not None else a.created_by_id
+            then = Since(s, [point], [clerk_id], rows={"bank_agreement": [a.id]})
+            values = then.settings(settings_store.read_all(s), point)
+            status = then.row("bank_agreement", a.id, {"status": a.status}, point)["status"]
             sheet = papers.AgreementSheet(
                 number=a.number, customer_number=a.customer_number, customer_name=a.customer_name,
                 account_number=a.account_number, address=a.address, phone=a.phone,
                 bank_name=a.bank_name, branch=a.branch, holder=a.holder, bank_account=a.bank_account,
-                signed_on=a.signed_on, status_label=AgreementStatus(a.status).label, clerk=clerk,
-                printed_at=now, printed_by=self.actor.name, copy=bool(copy),
+                signed_on=a.signed_on, status_label=AgreementStatus(status).label,
+                clerk=then.staff_name(_names(s, [clerk_id]), clerk_id, point),
+                printed_at=now, printed_by=name_of(s, self.actor), copy=bool(copy),
             )
             audit.append(s, at=now, staff_id=self.actor.staff_id, entity="bank_agreement", entity_id=a.id,
                          action="print", changes={"copy": [None, bool(copy)]})
@@ -615,8 +629,7 @@ class BankService:
                                                    "month": [None, month], "count": [None, run.count],
                                                    "total": [None, run.total], "sha256": [None, run.file_sha256]})
             report(100, "完成")
-            staff = self.actor.name
-            return _run_view(run, staff), data
+            return _run_view(run, name_of(s, self.actor)), data
 
     def _file(self, s: Session, layout: Layout, run: BankRun, count: int, report: Progress,
               cancel: threading.Event | None) -> bytes:
@@ -719,6 +732,8 @@ class BankService:
                                r.reason) for r in rows]
 
     def render_transmittal(self, run_id: int) -> bytes:
+        """The sheet that goes to the bank with the run's file. Its step is the file made (the run
+        created): the company profile and the name of who made it are those of then (services/as_of.py)."""
         self.actor.require(Permission.PRINT_FORMS)
         now = self.app.clock.now()
         with self.app.reading() as s:
@@ -726,14 +741,16 @@ class BankService:
             if run is None:
                 raise NotFound("代扣批次不存在")
             layout = Layout.from_dict(run.layout)
-            values = settings_store.read_all(s)
-            by = s.scalar(select(Staff.name).where(Staff.id == run.created_by_id)) or ""
+            point, _by = entry_point(s, "bank_run", run.id, ["create"], run.created_at)
+            then = Since(s, [point], [run.created_by_id])
+            values = then.settings(settings_store.read_all(s), point)
             sheet = papers.TransmittalSheet(
                 run_number=run.number, bank_name=run.bank_name, merchant=layout.merchant, month=run.month,
                 file_name=run.file_name, file_sha256=run.file_sha256,
                 layout_text=f"{layout.format_label}，{layout.encoding.upper()} 编码，金额单位{layout.amount_label}",
-                count=run.count, total=run.total, created_at=run.created_at, created_by=by, printed_at=now,
-                printed_by=self.actor.name)
+                count=run.count, total=run.total, created_at=run.created_at,
+                created_by=then.staff_name(_names(s, [run.created_by_id]), run.created_by_id, point),
+                printed_at=now, printed_by=name_of(s, self.actor))
         return papers.render_transmittal(company_profile(values), sheet,
                                          font_path=values.get("printing.font_path") or None)
 
@@ -979,7 +996,12 @@ class BankService:
 
     def print_arrears_notices(self, district: str = "", address: str = "", *, progress: Progress | None = None,
                               cancel: threading.Event | None = None) -> tuple[str, int, bytes]:
-        """One notice per account in arrears in the area; logged per account. Returns (batch, count, PDF)."""
+        """One notice per account in arrears in the area; logged per account. Returns (batch, count, PDF).
+
+        The notices' step is the batch made, and they are printed in the transaction that records it
+        (there is no reprint): the company profile read here is the one of the batch's place in the
+        audit chain (the chain's lock, taken when the transaction begins, keeps a profile edit from
+        committing in between)."""
         self.actor.require(Permission.PRINT_FORMS)
         report = progress or (lambda _p, _t: None)
         now = self.app.clock.now()
@@ -1046,6 +1068,11 @@ class BankService:
                              .order_by(ArrearsNotice.id.desc()).limit(limit)).all()
             return [NoticePrinted(n.batch, ano, name, n.area, n.owed, len(n.bills or []), n.printed_at, staff)
                     for n, ano, name, staff in rows]
+
+
+def _names(s: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Today's names of some staff (as_of.Since.staff_name undoes the renames since)."""
+    return {int(i): str(n) for i, n in s.execute(select(Staff.id, Staff.name).where(Staff.id.in_(list(ids))))}
 
 
 def _table(model: Any) -> Table:

@@ -56,7 +56,7 @@ from gasdesk.services.bills import (
     status_of,
     tier_limits,
 )
-from gasdesk.services.context import Actor, App
+from gasdesk.services.context import Actor, App, name_of
 from gasdesk.services.errors import NotFound, Refused
 from gasdesk.services.payments import PaymentService, PaymentView
 from gasdesk.services.readings import ReadingOutcome, ReadingService
@@ -182,7 +182,7 @@ class BillingService:
                                 method=pay_method, customer_id=account.customer_id, account=account, item=item,
                                 note=f"{text}；{note.strip()}" if note.strip() else text)
             pay_exactly(s, bills, p, at=now, staff_id=self.actor.staff_id)
-            return payments.view(p, self.actor.name)
+            return payments.view(p, name_of(s, self.actor))
 
     def prepay(self, account_id: int, amount: Decimal | str, method: PaymentMethod | str,
                note: str = "") -> PaymentView:

@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -103,17 +104,40 @@ def database_refusal(exc: DBAPIError) -> ServiceError:
     return ServiceError("数据库暂时无法完成操作，未保存任何内容；请稍后重试，如反复出现请联系系统管理员")
 
 
+_NAMES = "staff_names"
+
+
+def name_of(session: Session, actor: Actor) -> str:
+    """The actor's name as their staff record has it in this transaction: what a step records and a
+    form prints as the one who did it. A clerk renamed while signed in is named by the new name from
+    the next step on (the session's `actor.name` is the name at sign-in), as a payment they take is
+    (services/as_of.py reads the record too). Read once per transaction; check_actor, which reads
+    the record anyway, fills it in."""
+    names: dict[int, str] = session.info.setdefault(_NAMES, {})
+    if actor.staff_id not in names:
+        names[actor.staff_id] = session.scalar(select(Staff.name).where(Staff.id == actor.staff_id)) or actor.name
+    return names[actor.staff_id]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_names(session: Session, transaction: Any) -> None:
+    """The names read are those of one transaction: the next reads the record again."""
+    if transaction.parent is None:
+        session.info.pop(_NAMES, None)
+
+
 def check_actor(session: Session, actor: Actor, *, lock: bool, for_password_change: bool = False) -> None:
     """The actor's staff record as it is now: disabled, moved to another role or department, or waiting
     for a forced password change -- the session no longer acts. `lock` holds the record (FOR SHARE on
     PostgreSQL) so a demotion waits for the work in hand and applies to everything after it."""
-    stmt = select(Staff.active, Staff.role, Staff.department_id, Staff.must_change_password).where(
+    stmt = select(Staff.active, Staff.role, Staff.department_id, Staff.must_change_password, Staff.name).where(
         Staff.id == actor.staff_id)
     if lock:
         stmt = stmt.with_for_update(read=True)
     row = session.execute(stmt).first()
     if row is None or not row.active:
         raise SessionEnded("您的账号已被停用，不能继续办理业务；请联系系统管理员")
+    session.info.setdefault(_NAMES, {})[actor.staff_id] = row.name
     if row.role != actor.role or row.department_id != actor.department_id:
         raise SessionEnded("您的岗位或部门已被调整，请退出后重新登录")
     if row.must_change_password and not for_password_change:

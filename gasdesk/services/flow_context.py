@@ -24,7 +24,7 @@ from gasdesk.models import Account, Customer, Meter, ServiceOrder
 from gasdesk.permissions import Permission
 from gasdesk.services import audit, billing, deadlines, numbering, payments
 from gasdesk.services import settings as settings_store
-from gasdesk.services.context import Actor, App
+from gasdesk.services.context import Actor, App, name_of
 from gasdesk.services.customers import CUSTOMER_FIELDS, CustomerInput, check_id_number, initials, new_customer
 from gasdesk.services.errors import Refused
 from gasdesk.services.readings import bill_visit_reading, last_read_day, visit_bills
@@ -191,7 +191,7 @@ def step_facts(ctx: OrderContext) -> dict[str, Any]:
                     "address": account.address} if account is not None else None,
         "meter": {"number": meter.number, "model": meter.model, "rating": meter.rating,
                   "last_reading": meter.last_reading} if meter is not None else None,
-        "actor": ctx.actor.name,
+        "actor": name_of(ctx.session, ctx.actor),
         "rounds": ctx.order.rounds,
     })
 

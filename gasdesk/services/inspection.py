@@ -63,7 +63,7 @@ from gasdesk.services import settings as settings_store
 from gasdesk.services import staff as staff_store
 from gasdesk.services.as_of import PLACE_KEY
 from gasdesk.services.attachments import AttachmentService, AttachmentView
-from gasdesk.services.context import Actor, App
+from gasdesk.services.context import Actor, App, name_of
 from gasdesk.services.errors import Conflict, NotAllowed, NotFound, Refused
 from gasdesk.services.flow_context import FACTS_KEY, PARTY_FIELDS
 from gasdesk.services.orders import OrderService, OrderView
@@ -460,7 +460,7 @@ class InspectionService:
                          action="create", changes=audit.snapshot(plan, [
                              "number", "title", "district", "address", "category", "due_only", "inspector",
                              "starts_on", "ends_on"]))
-            return _plan_view(plan, self.actor.name)
+            return _plan_view(plan, name_of(s, self.actor))
 
     def _scope(self, s: Session, plan: InspectionPlan, today: date) -> Any:
         """The accounts a plan covers now, in id order: held accounts (active or suspended) of active
@@ -591,12 +591,12 @@ class InspectionService:
                 for no, aid in zip(numbers, todo, strict=True)])
             order_ids = dict(s.execute(select(ServiceOrder.number, ServiceOrder.id)
                                        .where(ServiceOrder.number.in_(numbers))).all())
-            place = audit.place(s)
+            place, name = audit.place(s), name_of(s, actor)
             s.execute(insert(OrderStep), [
                 {"order_id": order_ids[no], "seq": 1, "from_step": None, "to_step": first_code, "action": "open",
                  "actor_id": actor.staff_id, "at": now, "note": summary,
                  "data": {"documents": [], **data, FACTS_KEY: _facts(
-                     customers[accounts[aid].customer_id], accounts[aid], meters.get(aid), actor.name),
+                     customers[accounts[aid].customer_id], accounts[aid], meters.get(aid), name),
                           PLACE_KEY: place}}
                 for no, aid in zip(numbers, todo, strict=True)])
             s.execute(insert(InspectionOrder), [
@@ -1006,8 +1006,8 @@ class InspectionService:
                          action="grant", changes={"account_id": [None, account_id], "purpose": [None, purpose],
                                                   "clerk_id": [None, self.actor.staff_id], "reason": [None, why],
                                                   "detail": [None, row.detail]})
-            return ClearanceView(row.id, account_id, purpose, row.detail, why, manager.name, self.actor.name, now,
-                                 None, "")
+            return ClearanceView(row.id, account_id, purpose, row.detail, why, manager.name,
+                                 name_of(s, self.actor), now, None, "")
 
     def clearances(self, account_id: int, limit: int = 50) -> list[ClearanceView]:
         with self.app.reading() as s:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from gasdesk.models import Account, Payment, Staff
 from gasdesk.permissions import Permission
 from gasdesk.services import audit, hazard_gate, numbering
-from gasdesk.services.context import Actor, App
+from gasdesk.services.context import Actor, App, name_of
 from gasdesk.services.errors import NotFound, Refused
 from gasdesk.validation import ValidationError, check_counter_amount, check_text
 from gasdesk.vocab import PaymentKind, PaymentMethod
@@ -133,7 +133,7 @@ class PaymentService:
                 # Selling gas to an account with an open 一级 safety hazard needs a manager's confirmation.
                 hazard_gate.require(s, account_id=account.id, purpose=hazard_gate.SELL_GAS,
                                     staff_id=self.actor.staff_id, at=now, ref=p.receipt_number)
-            return view(p, self.actor.name)
+            return view(p, name_of(s, self.actor))
 
     def reverse(self, payment_id: int, reason: str) -> PaymentView:
         """Undo a payment by a new, opposite entry (managers only); the original stays as it was."""
@@ -174,7 +174,7 @@ class PaymentService:
             audit.append(s, at=now, staff_id=self.actor.staff_id, entity="payment", entity_id=reversal.id,
                          action="reverse", changes={"reverses": [None, original.receipt_number],
                                                     "reason": [None, reason.strip()]})
-            return view(reversal, self.actor.name)
+            return view(reversal, name_of(s, self.actor))
 
     def write_off(self, account_id: int, reason: str) -> PaymentView:
         """坏账核销: a manager writes off what an account still owes and cannot be collected (a customer
@@ -197,7 +197,7 @@ class PaymentService:
                        item="坏账核销", note=reason)
             audit.append(s, at=now, staff_id=self.actor.staff_id, entity="account", entity_id=account.id,
                          action="write_off", changes={"amount": [None, p.amount], "reason": [None, reason]})
-            return view(p, self.actor.name)
+            return view(p, name_of(s, self.actor))
 
     def for_customer(self, customer_id: int, limit: int = 500, offset: int = 0) -> list[PaymentView]:
         """A customer's payments, the latest first, one page at a time."""

@@ -15,6 +15,7 @@ from gasdesk.models import Customer, PlannedWork
 from gasdesk.permissions import Permission
 from gasdesk.services import audit, numbering
 from gasdesk.services import settings as settings_store
+from gasdesk.services.as_of import Since, entry_point
 from gasdesk.services.context import Actor, App
 from gasdesk.services.errors import NotFound, Refused
 from gasdesk.validation import clean_text
@@ -184,7 +185,10 @@ class PlannedWorkService:
     # --- printing and export ------------------------------------------------------------------
 
     def notice_pdf(self, work_id: int) -> bytes:
-        """The notice to post in the affected estates."""
+        """The notice to post in the affected estates. Its step is the notice made (the work created,
+        `noticed_at`): the company profile it is signed with, and the work's note, are those of then
+        (services/as_of.py), so a reprint after the profile is edited or the work cancelled reads the
+        same as the copies already posted."""
         from gasdesk.reports.notice import NoticeData, render_notice
         from gasdesk.services.printing import company_profile
 
@@ -193,11 +197,14 @@ class PlannedWorkService:
             work = s.get(PlannedWork, work_id)
             if work is None:
                 raise NotFound("作业通知不存在")
-            values = settings_store.read_all(s)
+            point, _by = entry_point(s, "planned_work", work.id, ["create"], work.noticed_at)
+            then = Since(s, [point], rows={"planned_work": [work.id]})
+            values = then.settings(settings_store.read_all(s), point)
+            note = then.row("planned_work", work.id, {"note": work.note}, point)["note"]
             data = NoticeData(number=work.number, kind_label=WorkKind(work.kind).label, title=work.title,
                               area=work.area, address_terms=list(work.address_terms), starts_at=work.starts_at,
                               ends_at=work.ends_at, noticed_at=work.noticed_at, emergency=work.emergency,
-                              note=work.note, affected_count=work.affected_count)
+                              note=str(note or ""), affected_count=work.affected_count)
         return render_notice(company_profile(values), data, font_path=values.get("printing.font_path") or None)
 
     def export_affected(self, work_id: int, path: str, tick=None) -> int:  # type: ignore[no-untyped-def]

@@ -34,7 +34,7 @@ from gasdesk.reports.forms.titles import contract_family, contract_for
 from gasdesk.services import audit, bills, redaction
 from gasdesk.services import settings as settings_store
 from gasdesk.services.as_of import Point, Since, point_of
-from gasdesk.services.context import Actor, App
+from gasdesk.services.context import Actor, App, name_of
 from gasdesk.services.errors import NotFound, Refused
 from gasdesk.services.flow_context import FACTS_KEY, PARTY_FIELDS
 from gasdesk.services.orders import action_label_of, awaiting_visit, step_label_of
@@ -465,7 +465,7 @@ class PrintService:
                                 actor_of(e), e.note) for e in rows],
             payments=[payment_info(p, named(p.staff_id, then.paid(p))) for p in payments
                       if row is None or p.at <= row.at or p is chosen],
-            payment=payment, texts=dict(printed.get("texts") or {}), printed_at=now, printed_by=self.actor.name,
+            payment=payment, texts=dict(printed.get("texts") or {}), printed_at=now, printed_by=name_of(s, self.actor),
             copy=copy, commitment=flow.commitment,
             field_labels={f.code: f.label for f in known}, field_text=text,
             field_choices=field_choices(known, departments),

@@ -36,11 +36,11 @@ from gasdesk.permissions import Permission
 from gasdesk.reports.context import AccountInfo, FieldValue, FormContext, MeterInfo
 from gasdesk.services import audit, bills
 from gasdesk.services import settings as settings_store
-from gasdesk.services.as_of import Point, Since, as_written
-from gasdesk.services.context import Actor, App
+from gasdesk.services.as_of import Point, Since
+from gasdesk.services.context import Actor, App, name_of
 from gasdesk.services.errors import NotFound
 from gasdesk.services.flow_context import PARTY_FIELDS
-from gasdesk.vocab import AccountStatus, PaymentKind, PaymentMethod
+from gasdesk.vocab import AccountStatus, MeterStatus, PaymentKind, PaymentMethod
 
 FLOW_LABEL = "柜台收费"
 
@@ -51,6 +51,32 @@ def printed_before(session: Session, payment_id: int) -> bool:
 
 # What the money did to the account, in the words of the receipt's balance rows (…前/后账户余额).
 _MOVE = {PaymentKind.REVERSAL: "冲正", PaymentKind.REFUND: "退款", PaymentKind.WRITE_OFF: "核销"}
+
+
+# What a receipt states of the account and its meter, as audit.render gives them.
+ACCOUNT_FIELDS = ("number", "status", "address")
+METER_FIELDS = ("number", "model", "rating", "status", "account_id", "last_reading")
+
+
+def _meters_of(session: Session, account: Account) -> list[Meter]:
+    """The meters that may have been the account's: those on it now, and those a transfer moved on to
+    the accounts that followed it (a meter moves with the premises to the new owner's account)."""
+    chain = select(Account.id).where(Account.id == account.id).cte("chain", recursive=True)
+    chain = chain.union_all(select(Account.id).where(Account.predecessor_id == chain.c.id))
+    return list(session.scalars(select(Meter).where(Meter.account_id.in_(select(chain.c.id))).order_by(Meter.id)))
+
+
+def _meter_then(then: Since, account_id: int, meters: list[Meter], point: Point) -> MeterInfo | None:
+    """The account's meter when the payment was taken: the one in service on it then, else the newest it
+    had. Meters are installed, moved, read and removed by audited writes (flows/rules.py, readings.py),
+    so undoing those made since gives each meter as it stood; one installed since had no number then."""
+    was = [(m, then.row("meter", m.id, audit.render({f: getattr(m, f) for f in METER_FIELDS}), point))
+           for m in meters if m.installed_at <= point.at]
+    was = [(m, v) for m, v in was if v["number"] is not None and str(v["account_id"]) == str(account_id)]
+    if not was:
+        return None
+    _m, v = max(was, key=lambda mv: (mv[1]["status"] == MeterStatus.IN_SERVICE, mv[0].id))
+    return MeterInfo(str(v["number"]), str(v["model"]), str(v["rating"]), Decimal(str(v["last_reading"])))
 
 
 def receipt_context(session: Session, payment: Payment, values: dict[str, Any], *, now: datetime,
@@ -66,23 +92,23 @@ def receipt_context(session: Session, payment: Payment, values: dict[str, Any], 
     if customer is None:
         raise NotFound("客户不存在")
     account = session.get(Account, payment.account_id) if payment.account_id else None
-    meter = None
-    if account is not None:
-        meter = session.scalar(select(Meter).where(Meter.account_id == account.id)
-                               .order_by(Meter.status != "in_service", Meter.id.desc()).limit(1))
-    place = bills.written_at(session, payment)
-    point = Point(place, payment.at)
+    point = Point(bills.written_at(session, payment), payment.at)
+    meters = _meters_of(session, account) if account is not None else []
     staff_now = dict(session.execute(select(Staff.id, Staff.name)).all())
     original = session.get(Payment, payment.reverses_id) if payment.reverses_id else None
-    then = Since(session, [point], {payment.staff_id, *([original.staff_id] if original is not None else [])})
+    then = Since(session, [point], {payment.staff_id, *([original.staff_id] if original is not None else [])},
+                 rows={"customer": [customer.id], "account": [account.id] if account is not None else [],
+                       "meter": [m.id for m in meters]})
 
     printed = then.settings(values, point)
 
     def staff_name(staff_id: int) -> str:
         return then.staff_name(staff_now, staff_id, point)
 
-    party = as_written(session, "customer", customer.id,
-                       audit.render({f: getattr(customer, f) for f in PARTY_FIELDS}), place, payment.at)
+    party = then.row("customer", customer.id, audit.render({f: getattr(customer, f) for f in PARTY_FIELDS}), point)
+    held = then.row("account", account.id, audit.render({f: getattr(account, f) for f in ACCOUNT_FIELDS}), point) \
+        if account is not None else None
+    meter = _meter_then(then, account.id, meters, point) if account is not None else None
     info = payment_info(payment, staff_name(payment.staff_id))
     paid: dict[int, list[Any]] = {}
     for bill, amount in session.execute(
@@ -121,9 +147,9 @@ def receipt_context(session: Session, payment: Payment, values: dict[str, Any], 
         opened_by=info.staff_name, current_step_label="",
         customer=parties_of({"party": party})[0],
         # The account as the receipt states it: its balance right after the payment, not today's.
-        account=AccountInfo(account.number, AccountStatus(account.status).label, after, account.address)
-        if account is not None and after is not None else None,
-        meter=MeterInfo(meter.number, meter.model, meter.rating, meter.last_reading) if meter else None,
+        account=AccountInfo(held["number"], AccountStatus(held["status"]).label, after, held["address"])
+        if held is not None and after is not None else None,
+        meter=meter,
         documents=[], data={"receipt_number": payment.receipt_number, "bills": [b["number"] for b in paid_bills],
                             "paid_bills": paid_bills, **({"receipt_balance": balance} if balance else {}),
                             **({"reverses": reverses} if reverses else {})},
@@ -161,7 +187,7 @@ class ReceiptService:
             assert payment is not None
             values = settings_store.read_all(s)
             copy = printed_before(s, payment_id)
-            ctx = receipt_context(s, payment, values, now=now, printed_by=self.actor.name, copy=copy)
+            ctx = receipt_context(s, payment, values, now=now, printed_by=name_of(s, self.actor), copy=copy)
             s.add(ReceiptPrint(payment_id=payment_id, staff_id=self.actor.staff_id, at=now, copy=copy))
             audit.append(s, at=now, staff_id=self.actor.staff_id, entity="payment", entity_id=payment_id,
                          action="reprint_receipt" if copy else "print_receipt",
