@@ -471,7 +471,9 @@ class SqliteSink:
             self.con.executemany(sql, rows[i:i + BATCH])
 
     def add_search(self, docs: list[tuple[int, str, str]]) -> None:
-        pairs = [(cid, doc) for cid, doc, _quads in docs]  # SQLite's FTS5 keeps the pairs only
+        from gasdesk.models.search_index import document
+
+        pairs = [(cid, document(name, address)) for cid, name, address in docs]  # FTS5: the pairs
         for i in range(0, len(pairs), BATCH):
             self.con.executemany("INSERT INTO customer_fts(rowid, doc) VALUES (?, ?)", pairs[i:i + BATCH])
 
@@ -511,10 +513,9 @@ class PgSink:
         self.cur.execute("SET session_replication_role = replica")
         self.cur.execute("SET maintenance_work_mem = '1GB'")
         self.cur.execute("SET synchronous_commit = off")
-        self.cur.execute("CREATE TEMP TABLE bench_search_stage (customer_id integer, doc text, quads text)")
         self.dropped: list[tuple[str, str]] = []
         if drop_indexes:
-            tables = list(TABLE_ORDER) + ["customer_search"]
+            tables = list(TABLE_ORDER) + ["customer_gram"]
             self.cur.execute(
                 "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = 'public' "
                 "AND i.tablename = ANY(%s) AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
@@ -537,18 +538,16 @@ class PgSink:
         self._copy(table, cols, rows)
 
     def add_search(self, docs: list[tuple[int, str, str]]) -> None:
-        self._copy("bench_search_stage", ("customer_id", "doc", "quads"), docs)
+        from gasdesk.models.search_index import customer_keys
+
+        self._copy("customer_gram", ("gram", "customer_id"),
+                   ((key, cid) for cid, name, address in docs for key in sorted(customer_keys(name, address))))
 
     def commit(self) -> None:
         self.con.commit()
 
     def finish(self, sequences: dict[str, int]) -> None:
         t = time.perf_counter()
-        self.cur.execute("INSERT INTO customer_search (customer_id, doc, quads) "
-                         "SELECT customer_id, to_tsvector('simple', doc), to_tsvector('simple', quads) "
-                         "FROM bench_search_stage")
-        self.cur.execute("DROP TABLE bench_search_stage")
-        log(f"  search index documents (to_tsvector) in {time.perf_counter() - t:.1f} s")
         self.cur.executemany(
             "INSERT INTO number_sequence (series, last_value) VALUES (%s, %s) ON CONFLICT (series) DO UPDATE "
             "SET last_value = greatest(number_sequence.last_value, excluded.last_value)",
@@ -670,7 +669,6 @@ class Generator:
         rnd, people = self.rnd, self.people
         out: dict[str, list[tuple[Any, ...]]] = {t: [] for t in TABLE_ORDER}
         docs: list[tuple[int, str, str]] = []
-        from gasdesk.models.search_index import QUAD, document
 
         for cid in range(first, last + 1):
             business = rnd.random() < 0.08
@@ -700,7 +698,7 @@ class Generator:
                             people.initials_of(name), id_type, id_number, contact, phone, "", address,
                             "urban" if urban else "suburban", use, allowance, household, ts(created), None, None, 1)
             out["customer"].append(customer_row)
-            docs.append((cid, document(name, address), document(name, address, QUAD)))
+            docs.append((cid, name, address))
             # Account and meter.
             aid = self.next_id("account")
             account_status = "applying" if opens[0] else rnd.choices(

@@ -72,7 +72,7 @@ NAIVE_INDEXES = (
     "ix_customer_name", "ix_customer_initials", "ix_customer_phone", "ix_customer_id_number", "ix_customer_address",
     "ix_account_customer", "ix_order_customer", "ix_payment_customer_at", "ix_payment_order", "ix_deadline_order",
 )
-NAIVE_TABLES = {"sqlite": "customer_fts", "postgresql": "customer_search"}
+NAIVE_TABLES = {"sqlite": "customer_fts", "postgresql": "customer_gram"}
 NAIVE_LIKE = ("SELECT id FROM customer WHERE name LIKE :p OR address LIKE :p ORDER BY id "
               "LIMIT :limit OFFSET :offset")
 
@@ -160,12 +160,12 @@ def use_naive_search(dialect: str) -> None:
 
     like = text(NAIVE_LIKE)
 
-    def matching_ids(_dialect: str, query: str, limit: int, offset: int) -> tuple[Any, dict[str, Any]] | None:
+    def find(session: Any, query: str, limit: int, offset: int) -> list[int] | None:
         if not search_index.phrase(query):
             return None
-        return like, {"p": f"%{query}%", "limit": limit, "offset": offset}
+        return list(session.execute(like, {"p": f"%{query}%", "limit": limit, "offset": offset}).scalars())
 
-    search_index.matching_ids = matching_ids  # type: ignore[assignment]
+    search_index.find = find  # type: ignore[assignment]
 
 
 # ---------------------------------------------------------------------------------------- the probe

@@ -215,8 +215,8 @@ def test_four_characters_or_more_find_exactly_the_texts_that_hold_them(app):
     assert names(app, m, "塔山东路18号锦绣") == ["欧阳晓明"]
     assert names(app, m, "欧阳晓明") == ["欧阳晓明"]
     assert names(app, m, "阳晓明") == ["欧阳晓明"]
-    assert names(app, m, "西秀区塔山") == ["欧阳晓明", "陈晓"]
-    assert names(app, m, "塔山") == ["欧阳晓明", "王塔山", "陈晓"]
+    assert sorted(names(app, m, "西秀区塔山")) == sorted(["欧阳晓明", "陈晓"])   # order: see search_index
+    assert sorted(names(app, m, "塔山")) == sorted(["欧阳晓明", "王塔山", "陈晓"])
     assert names(app, m, "塔山东路村") == []            # not in one text
     assert names(app, m, "晓明安顺") == []              # the name's end and the address's start
     assert names(app, m, "3栋3栋") == []
@@ -257,3 +257,23 @@ def test_any_fragment_finds_exactly_the_customers_whose_name_or_address_holds_it
         if found != expected:
             wrong[q] = (found, expected)
     assert len(queries) > 300 and wrong == {}
+
+
+def test_pages_of_a_fragment_held_twice_by_each_customer_repeat_and_miss_no_one(app):
+    """张伟 in the name and in the address (PostgreSQL: two keys each): page by page, every customer once."""
+    team = make_team(app)
+    made = {}
+    for i in range(9):
+        c = resident(app, team.clerk, "张伟" + "明亮光"[i % 3], address=f"安顺市张伟路{i}号")
+        made[c.id] = c.name + c.address
+    service = CustomerService(app, team.manager)
+    for q in ("张伟", "张伟路", "张伟明", "安顺市张伟路"):
+        seen, offset = [], 0
+        while True:
+            page = service.search(q, limit=2, offset=offset)
+            seen += [h.customer.id for h in page.hits]
+            offset += 2
+            if not page.has_more:
+                break
+        expected = {i for i, text in made.items() if q in text}
+        assert len(seen) == len(set(seen)) and set(seen) == expected and len(expected) >= 3, q

@@ -379,17 +379,13 @@ class CustomerService:
     @staticmethod
     def _matching_ids(s: Session, q: str, limit: int, offset: int, *, whole_phone: bool = False) -> list[int]:
         """One page of matching customer ids, each kind of query answered by its own index, in the
-        order that index gives (so the plan never depends on table statistics; names and addresses on
-        PostgreSQL in storage order, see search_index.matching_ids). `whole_phone`: a phone number is
-        found only whole (for a role that sees phones masked)."""
+        order that index gives (so the plan never depends on table statistics; names and addresses
+        see search_index). `whole_phone`: a phone number is found only whole (for a role that sees
+        phones masked)."""
         if not is_structured(q):
-            dialect = s.get_bind().dialect.name
-            indexed = search_index.matching_ids(dialect, q, limit, offset)
+            indexed = search_index.find(s, q, limit, offset)
             if indexed is not None:
-                sql, params = indexed
-                if dialect == "postgresql":
-                    s.execute(search_index.SCAN_IN_STORAGE_ORDER)
-                return list(s.execute(sql, params).scalars())
+                return indexed
         if re.fullmatch(r"[Aa]\d+", q):
             return _account_page(s, q.upper(), limit, offset)
         stmt, params = structured_query(q, limit, offset, whole_phone=whole_phone)
