@@ -396,12 +396,13 @@ class OrderPage(QWidget):
 
     # data ---------------------------------------------------------------------------------
     def refresh(self) -> None:
-        try:
-            order = self.session.orders.get(self.order_id)
-        except ServiceError as exc:
-            messages.report(self, exc)
-            return
-        self.show_order(order)
+        with self.session.one_action():  # the order, its clocks, warnings and inspection: one staff check
+            try:
+                order = self.session.orders.get(self.order_id)
+            except ServiceError as exc:
+                messages.report(self, exc)
+                return
+            self.show_order(order)
 
     def show_order(self, order: OrderView) -> None:
         self.order = order
