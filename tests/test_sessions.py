@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from gasdesk.models import Account, Payment, Staff
@@ -113,6 +113,57 @@ def test_a_disabled_clerk_can_neither_take_money_nor_look_anyone_up(app):
         clerk_customers.search(customer.name)
     with pytest.raises(SessionEnded, match="已被停用"):
         clerk_customers.get(customer.id)
+
+
+def _staff_checks(app: App) -> list[str]:
+    """The staff-record checks the application sends from now on (a listener on its engines)."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
+        if "must_change_password" in statement and statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+
+    for engine in {app.engine, app.read_engine}:
+        event.listen(engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_one_action_checks_the_staff_record_once_for_its_reads_and_every_write(app):
+    team = make_team(app)
+    customer, order = active_resident(app, team)
+    clerk = CustomerService(app, team.clerk)
+    checks = _staff_checks(app)
+    with app.acting(team.clerk).one_action():
+        clerk.get(customer.id)
+        clerk.accounts(customer.id)
+        clerk.search(customer.name)
+        assert len(checks) == 1  # three reads, one check
+        PaymentService(app, team.clerk).prepay(order.account_id, "5", "cash")
+        assert len(checks) == 2  # a write checks (and holds) the record every time
+        StaffService(app, team.admin).update(team.clerk.staff_id, active=False)
+        clerk.get(customer.id)  # the action in hand finishes its reads
+        with pytest.raises(SessionEnded, match="已被停用"):
+            PaymentService(app, team.clerk).prepay(order.account_id, "5", "cash")  # never a write
+    with app.acting(team.clerk).one_action(), pytest.raises(SessionEnded, match="已被停用"):
+        clerk.get(customer.id)  # the next action: refused at its first read
+    with pytest.raises(SessionEnded, match="已被停用"):
+        clerk.get(customer.id)  # outside any action every read checks
+
+
+def test_one_actions_trust_ends_when_it_is_forgotten_and_is_one_actors(app):
+    team = make_team(app)
+    customer, _ = active_resident(app, team)
+    clerk, manager = CustomerService(app, team.clerk), CustomerService(app, team.manager)
+    checks = _staff_checks(app)
+    with app.acting(team.clerk).one_action() as action:
+        clerk.get(customer.id)
+        manager.get(customer.id)  # another member of staff at the same PC is checked on their own
+        manager.get(customer.id)
+        assert len(checks) == 2
+        action.forget()  # the window waited for input: the next read checks again
+        StaffService(app, team.admin).update(team.clerk.staff_id, active=False)
+        with pytest.raises(SessionEnded, match="已被停用"):
+            clerk.get(customer.id)
 
 
 def test_a_forced_password_change_blocks_every_service_until_done(app):

@@ -7,7 +7,8 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -144,6 +145,22 @@ def check_actor(session: Session, actor: Actor, *, lock: bool, for_password_chan
         raise SessionEnded("请先修改密码，再办理业务")
 
 
+@dataclass
+class ChecksOnce:
+    """The reads of one action (a window opened or refreshed) check each actor's staff record once: the
+    first read checks it, the later ones trust that check. `forget()` ends the trust (the window waits for
+    input again: whatever the clerk does next is checked anew)."""
+
+    checked: set[Actor] = field(default_factory=set)
+
+    def forget(self) -> None:
+        self.checked.clear()
+
+
+# The action in hand on this thread (a worker thread has none: every read of it checks).
+_ACTION: ContextVar[ChecksOnce | None] = ContextVar("gasdesk_action", default=None)
+
+
 class _Shared:
     """What the App and its acting copies share: the cached office calendar."""
 
@@ -229,11 +246,30 @@ class App:
             session.close()
 
     @contextmanager
+    def one_action(self) -> Iterator[ChecksOnce]:
+        """The reads inside check the staff record once, not each of them (a page's dozen reads); writes
+        check and hold it every time. Nested, the outer action goes on."""
+        current = _ACTION.get()
+        if current is not None:
+            yield current
+            return
+        action = ChecksOnce()
+        token = _ACTION.set(action)
+        try:
+            yield action
+        finally:
+            _ACTION.reset(token)
+
+    @contextmanager
     def reading(self) -> Iterator[Session]:
         session = self._read()
         try:
             if self.actor is not None:
-                check_actor(session, self.actor, lock=False)
+                action = _ACTION.get()
+                if action is None or self.actor not in action.checked:
+                    check_actor(session, self.actor, lock=False)
+                    if action is not None:
+                        action.checked.add(self.actor)
             yield session
         except DBAPIError as exc:
             raise database_refusal(exc) from None

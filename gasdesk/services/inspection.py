@@ -327,9 +327,15 @@ def months_before(day: date, months: int) -> date:
     raise AssertionError(day)
 
 
-def interval_cutoffs(session: Session, today: date) -> dict[str, date]:
+def interval_months(session: Session) -> dict[str, int]:
+    """Per category: months between inspections (one read for all)."""
+    values = settings_store.get_many(session, list(INTERVAL.values()))
+    return {str(cat): int(values[key] or 12) for cat, key in INTERVAL.items()}
+
+
+def interval_cutoffs(session: Session, today: date, months: dict[str, int] | None = None) -> dict[str, date]:
     """Per category: an inspection that got in before this day is older than the interval."""
-    return {str(cat): months_before(today, int(settings_store.get(session, key) or 12)) for cat, key in INTERVAL.items()}
+    return {cat: months_before(today, n) for cat, n in (months or interval_months(session)).items()}
 
 
 def scope_text(plan: InspectionPlan | PlanSpec) -> str:
@@ -935,8 +941,8 @@ class InspectionService:
             rows = s.execute(stmt.order_by(Account.id)).all()
             if not rows:
                 return []
-            cutoffs = interval_cutoffs(s, now.date())
-            months = {str(cat): int(settings_store.get(s, key) or 12) for cat, key in INTERVAL.items()}
+            months = interval_months(s)
+            cutoffs = interval_cutoffs(s, now.date(), months)
             due = dict(s.execute(select(InspectionHazard.account_id, func.min(InspectionHazard.due_at)).where(
                 InspectionHazard.account_id.in_([a.id for a, _, _ in rows]), InspectionHazard.status == OPEN)
                 .group_by(InspectionHazard.account_id)).all())

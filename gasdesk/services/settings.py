@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -325,6 +325,13 @@ def read_all(session: Session) -> dict[str, Any]:
 def get(session: Session, key: str) -> Any:
     row = session.get(Setting, key)
     return row.value if row is not None else DEFAULTS.get(key)
+
+
+def get_many(session: Session, keys: Sequence[str]) -> dict[str, Any]:
+    """Several settings in one read (a key never saved has its default)."""
+    stored: dict[str, Any] = {key: value for key, value in session.execute(
+        select(Setting.key, Setting.value).where(Setting.key.in_(keys)))}
+    return {key: stored[key] if key in stored else DEFAULTS.get(key) for key in keys}
 
 
 def public_profile(app: App) -> dict[str, Any]:

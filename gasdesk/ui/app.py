@@ -11,6 +11,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from gasdesk.ui.fonts import apply_default_font
+from gasdesk.ui.keys import watch_mnemonics
 from gasdesk.ui.logs import install_excepthook, setup_logging
 from gasdesk.ui.signin import ChangePasswordDialog, FirstAdminDialog, SignInDialog
 
@@ -51,6 +52,7 @@ def qt_application(argv: list[str] | None = None) -> QApplication:
             app.installTranslator(translator)
         app._gasdesk_translated = True  # type: ignore[attr-defined]
     apply_default_font(app)
+    watch_mnemonics(app)  # every button of ours shown gets its Alt letter
     return app
 
 

@@ -38,7 +38,7 @@ from gasdesk.permissions import Permission
 from gasdesk.services.calendar import PROVISIONAL_MARK, CalendarChange, DayInfo, MovedOrder, NoticePreview
 from gasdesk.services.errors import ServiceError
 from gasdesk.ui import messages
-from gasdesk.ui.keys import GuardedDialog
+from gasdesk.ui.keys import GuardedDialog, relabel
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     Column,
@@ -258,7 +258,7 @@ class CalendarEditor(QWidget):
             state = f"本年度安排未确认：{PROVISIONAL_MARK}"
         self.status.setText(f"{self.year}年：工作日 {working} 天，休息日 {len(days) - working} 天，本单位调整 {overrides} 天；"
                             + state)
-        self.confirm_button.setText("本年度安排已确认" if confirmed else f"确认{self.year}年度安排")
+        relabel(self.confirm_button, "本年度安排已确认" if confirmed else f"确认{self.year}年度安排")
         self.confirm_button.setEnabled(self.editable and not confirmed)
 
     def toggle(self, day: date) -> None:

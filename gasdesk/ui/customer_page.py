@@ -143,6 +143,10 @@ class CustomerPage(QWidget):
         self.refresh()
 
     def refresh(self, reveal: bool = False) -> None:
+        with self.session.one_action():  # the customer, accounts, orders, payments, warnings: one staff check
+            self._read(reveal)
+
+    def _read(self, reveal: bool) -> None:
         try:
             customer = self.session.customers.reveal(self.customer_id) if reveal else \
                 self.session.customers.get(self.customer_id)

@@ -26,6 +26,7 @@ from gasdesk.services.orders import OrderView
 from gasdesk.services.worklists import WorkItem
 from gasdesk.ui import messages
 from gasdesk.ui.action_form import ActionDialog
+from gasdesk.ui.keys import give_mnemonics, let_go
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
     RowsModel,
@@ -174,7 +175,7 @@ class DispatchPage(QWidget):
         while self.buttons_box.count():
             item = self.buttons_box.takeAt(0)
             if item is not None and (widget := item.widget()):
-                widget.deleteLater()
+                let_go(widget)
         self.action_buttons = {}
         self.open_button.setEnabled(order is not None)
         if order is None:
@@ -192,6 +193,7 @@ class DispatchPage(QWidget):
             button.clicked.connect(lambda _=False, a=action: self.start_action(a))
             self.buttons_box.addWidget(button)
             self.action_buttons[action.code] = button
+        give_mnemonics(self)  # the step's actions, clear of the page's other buttons
 
     def _address(self, order: OrderView) -> str:
         for item in [*self.queue.rows, *self.waiting.rows]:

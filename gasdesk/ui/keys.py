@@ -4,36 +4,50 @@ every button has an Alt mnemonic, and a window with typed input asks before Esc 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
+    QApplication,
+    QCheckBox,
+    QColorDialog,
     QComboBox,
     QDateEdit,
     QDateTimeEdit,
     QDialog,
+    QFileDialog,
+    QFontDialog,
+    QInputDialog,
     QLineEdit,
+    QMenuBar,
+    QMessageBox,
     QPlainTextEdit,
+    QProgressDialog,
     QPushButton,
+    QRadioButton,
+    QStackedWidget,
     QTextEdit,
+    QToolButton,
     QWidget,
+    QWizardPage,
 )
 
 from gasdesk.ui import messages
 
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 DISCARD_QUESTION = "已填写的内容尚未保存。\n确定放弃这些内容并关闭吗？"
-# Letters the main window's menu bar uses (系统(&S) 业务(&B) 页面(&P) 帮助(&H)).
-MENU_LETTERS = frozenset("SBPH")
 # The letters Chinese software gives its everyday buttons (确定(&O) 取消(&C)), before the pinyin rule.
 CONVENTIONAL = (("确定", "O"), ("取消", "C"), ("关闭", "C"), ("保存", "S"))
 _MNEMONIC = re.compile(r"&([A-Za-z0-9])")
+# Letters only: Alt+1 … Alt+0 switch the main window's pages from every window.
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+MNEMONIC_KINDS = (QPushButton, QToolButton, QCheckBox, QRadioButton)
+QT_DIALOGS = (QMessageBox, QFileDialog, QInputDialog, QColorDialog, QFontDialog, QProgressDialog)
+LEAVING = "gasdesk_leaving"
 
 
 class LongTextEdit(QPlainTextEdit):
@@ -90,36 +104,111 @@ def mnemonic_of(text: str) -> str | None:
     return m.group(1).upper() if m else None
 
 
-def assign_mnemonics(buttons: Iterable[QAbstractButton], taken: Iterable[str] = ()) -> None:
-    """Give every button without one an Alt+letter: its label's first pinyin initial not yet taken in
-    the window, written after the label as Chinese software does ("打印(&D)")."""
-    buttons = [b for b in buttons if shiboken6.isValid(b) and b.text().strip()]
-    used = set(taken) | {m for b in buttons if (m := mnemonic_of(b.text()))}
-    for button in buttons:
-        text = button.text()
-        if mnemonic_of(text):
-            continue
-        free = [c for c in _letters(text) if c not in used] or \
-            [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in used]
-        if not free:
-            return
-        letter = free[0]
-        used.add(letter)
-        tail = "…" if text.endswith("…") else ""
-        base = text[:-1] if tail else text
-        button.setText(f"{base}(&{letter}){tail}")
+def plain_label(text: str) -> str:
+    """A label as the clerk reads it: "打印(&D)…" -> "打印…", "&Yes" -> "Yes"."""
+    return re.sub(r"&(?!&)", "", re.sub(r"[(（]&[A-Za-z0-9][)）]", "", text)).replace("&&", "&")
 
 
-def window_buttons(root: QWidget) -> list[QPushButton]:
-    """The push buttons of a window, in the order of its focus chain's creation."""
-    return [b for b in root.findChildren(QPushButton) if b.window() is root.window()]
+def _with_letter(text: str, letter: str) -> str:
+    tail = "…" if text.endswith("…") else ""
+    base = text[:-1] if tail else text
+    return f"{base}(&{letter}){tail}"
 
 
-def give_mnemonics(root: QWidget, taken: Iterable[str] = ()) -> None:
-    """Mnemonics for the push buttons of `root`, clear of those its radio buttons and check boxes have."""
-    others = {m for b in root.findChildren(QAbstractButton)
-              if not isinstance(b, QPushButton) and b.window() is root.window() and (m := mnemonic_of(b.text()))}
-    assign_mnemonics(window_buttons(root), set(taken) | others)
+def _pick(text: str, used: set[str]) -> str | None:
+    free = [c for c in _letters(text) if c not in used] or [c for c in ALPHABET if c not in used]
+    return free[0] if free else None
+
+
+def wants_mnemonic(button: QAbstractButton) -> bool:
+    """A button, check box or radio button of ours with a label (Qt's own parts -- a calendar's month
+    button, the standard message boxes and file dialogs -- keep what Qt gives them)."""
+    return isinstance(button, MNEMONIC_KINDS) and bool(button.text().strip()) \
+        and not button.objectName().startswith(("qt_", "__qt")) and not isinstance(button.window(), QT_DIALOGS)
+
+
+def _pages(widget: QWidget) -> dict[object, QWidget] | None:
+    """Which page the widget is on in each stack (stacked widget, tab widget, wizard) between it and its
+    window; None for a widget on its way out (see `let_go`)."""
+    pages: dict[object, QWidget] = {}
+    child: QWidget = widget
+    while not child.isWindow():
+        if child.property(LEAVING):
+            return None
+        parent = child.parentWidget()
+        if parent is None:
+            break
+        if isinstance(parent, QStackedWidget):
+            pages[parent] = child
+        if isinstance(child, QWizardPage):
+            pages["wizard"] = child
+        child = parent
+    return pages
+
+
+def _apart(a: dict[object, QWidget], b: dict[object, QWidget]) -> bool:
+    """Never on screen together: on different pages of one stack."""
+    return any(key in b and b[key] is not page for key, page in a.items())
+
+
+def menu_letters(window: QWidget) -> set[str]:
+    return {m for bar in window.findChildren(QMenuBar) for a in bar.actions() if (m := mnemonic_of(a.text()))}
+
+
+def give_mnemonics(root: QWidget) -> None:
+    """An Alt+letter for every button, check box and radio button of `root` that has none: a letter no
+    other of its window has that can be on screen with it (the menu bar's included; a button on another
+    page of a stack or tab widget may share it). Push buttons -- the actions -- choose first."""
+    window = root.window()
+    everyone = [(b, pages) for b in window.findChildren(QAbstractButton)
+                if b.window() is window and b.text().strip() and (pages := _pages(b)) is not None]
+    todo = [(b, pages) for b, pages in everyone
+            if (b is root or root.isAncestorOf(b)) and wants_mnemonic(b) and not mnemonic_of(b.text())]
+    if not todo:
+        return
+    todo.sort(key=lambda bp: not isinstance(bp[0], QPushButton))
+    lettered = [(m, pages) for b, pages in everyone if (m := mnemonic_of(b.text()))]
+    base = menu_letters(window)
+    for button, pages in todo:
+        used = base | {m for m, other in lettered if not _apart(pages, other)}
+        letter = _pick(button.text(), used)
+        if letter is not None:
+            button.setText(_with_letter(button.text(), letter))
+            lettered.append((letter, pages))
+
+
+def relabel(button: QAbstractButton, text: str) -> None:
+    """setText for a button that has its Alt letter: the new label gets its own (资料清单(&Z)… becomes
+    客户到厅(&K)…), clear of the window's others. One still without (a page not yet in its window) is
+    left to its window."""
+    lettered = mnemonic_of(button.text()) is not None
+    button.setText(text)
+    if lettered:
+        give_mnemonics(button)
+
+
+def let_go(widget: QWidget) -> None:
+    """A widget to be deleted: hidden now, its Alt letters free at once (deleteLater keeps it in its
+    window until the event loop runs)."""
+    widget.setProperty(LEAVING, True)
+    widget.hide()
+    widget.deleteLater()
+
+
+class MnemonicWatcher(QObject):
+    """The application's safety net: a button shown without an Alt letter -- made at run time for the
+    current step, a flow, a form to print -- gets one, with the rest of its window, before it is seen."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(watched, MNEMONIC_KINDS) \
+                and not mnemonic_of(watched.text()) and wants_mnemonic(watched):
+            give_mnemonics(watched.window())
+        return False
+
+
+def watch_mnemonics(app: QApplication) -> None:
+    if app.findChild(MnemonicWatcher) is None:
+        app.installEventFilter(MnemonicWatcher(app))
 
 
 # --- typed input that Esc must not throw away -------------------------------------------------------

@@ -32,7 +32,7 @@ from gasdesk.ui.dashboard import CalendarReminder, DashboardPage, ManagerDashboa
 from gasdesk.ui.dispatch import DispatchPage
 from gasdesk.ui.emergency_board import EmergencyBoard
 from gasdesk.ui.inspection_plans import InspectionPlansPage
-from gasdesk.ui.keys import MENU_LETTERS, give_mnemonics, mnemonic_of, window_buttons
+from gasdesk.ui.keys import give_mnemonics
 from gasdesk.ui.ledger_page import LedgerPage
 from gasdesk.ui.new_business import NewBusinessPage
 from gasdesk.ui.order_page import OrderPage
@@ -216,11 +216,7 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self._menus()
         self._status_bar()
-        give_mnemonics(self.reminder_bar, MENU_LETTERS)
-        taken = MENU_LETTERS | {m for b in window_buttons(self.reminder_bar) if (m := mnemonic_of(b.text()))}
-        for i in range(self.stack.count()):
-            if (widget := self.stack.widget(i)) is not None:
-                give_mnemonics(widget, taken)
+        give_mnemonics(self)  # the reminder bar's first, then each page's (the menus' letters kept free)
         messages.notices().session_ended.connect(self._session_ended)
         self._listening = True
         session.order_requested.connect(self.open_order)

@@ -55,7 +55,7 @@ from gasdesk.ui.inspection import (
     ResultDialog,
     stop_supply,
 )
-from gasdesk.ui.keys import GuardedDialog, assign_mnemonics, give_mnemonics, mnemonic_of
+from gasdesk.ui.keys import GuardedDialog, give_mnemonics, let_go, relabel
 from gasdesk.ui.local_settings import remember_splitter
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import (
@@ -396,12 +396,13 @@ class OrderPage(QWidget):
 
     # data ---------------------------------------------------------------------------------
     def refresh(self) -> None:
-        try:
-            order = self.session.orders.get(self.order_id)
-        except ServiceError as exc:
-            messages.report(self, exc)
-            return
-        self.show_order(order)
+        with self.session.one_action():  # the order, its clocks, warnings and inspection: one staff check
+            try:
+                order = self.session.orders.get(self.order_id)
+            except ServiceError as exc:
+                messages.report(self, exc)
+                return
+            self.show_order(order)
 
     def show_order(self, order: OrderView) -> None:
         self.order = order
@@ -469,17 +470,18 @@ class OrderPage(QWidget):
         self.pause_button.setVisible(can_pause and not order.on_hold)
         self.permit_button.setVisible(can_pause and not order.on_hold and PauseKind.PERMIT in order.flow.pause_kinds)
         self.resume_button.setVisible(can_pause and order.on_hold)
-        self.documents_button.setText("客户到厅…" if order.awaiting_visit else "资料清单…")
+        relabel(self.documents_button, "客户到厅…" if order.awaiting_visit else "资料清单…")
         self.documents_button.setVisible((bool(order.flow.documents) or order.awaiting_visit) and is_open
                                          and self.session.can(Permission.OPEN_ORDER))
         self.correct_button.setVisible(bool(correctable_fields(order)) and self.session.can(Permission.OPEN_ORDER))
         self.print_button.setVisible(printing.available() and self.session.can(Permission.PRINT_FORMS))
+        give_mnemonics(self)  # the step's actions and the inspection panel, clear of the window's others
 
     def _show_actions(self, order: OrderView) -> None:
         while self.actions_layout.count():
             item = self.actions_layout.takeAt(0)
             if item is not None and (widget := item.widget()):
-                widget.deleteLater()
+                let_go(widget)
         self.action_buttons = {}
         if not order.actions:
             why = "业务已办结" if order.status is not OrderStatus.OPEN else \
@@ -497,9 +499,6 @@ class OrderPage(QWidget):
             self.action_buttons[action.code] = button
             self.actions_layout.addWidget(button)
         self.actions_layout.addStretch(1)
-        head = (self.customer_button, self.documents_button, self.correct_button, self.pause_button,
-                self.resume_button, self.print_button, self.refresh_button)
-        assign_mnemonics(self.action_buttons.values(), {m for b in head if (m := mnemonic_of(b.text()))})
 
     def _show_history_row(self, index: Any) -> None:
         """A history row whole (a long reason is cut in its column), read-only."""

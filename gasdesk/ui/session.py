@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Generic, TypeVar, overload
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QAbstractEventDispatcher, QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
@@ -103,6 +104,21 @@ class UiSession(QObject):
         if self._departments is None:
             self._departments = self.staff.departments()
         return self._departments
+
+    @contextmanager
+    def one_action(self) -> Iterator[None]:
+        """A window opened or refreshed: its reads check the clerk's staff record once, not one by one.
+        The trust ends as soon as the event loop waits for input (a message box, a nested wait): whatever
+        the clerk does next is checked anew, so a disabled account is refused at its next action."""
+        with self.service_app.one_action() as action:
+            dispatcher = QAbstractEventDispatcher.instance()
+            if dispatcher is not None:
+                dispatcher.aboutToBlock.connect(action.forget)
+            try:
+                yield
+            finally:
+                if dispatcher is not None:
+                    dispatcher.aboutToBlock.disconnect(action.forget)
 
     def notify_changed(self) -> None:
         """Data changed: settings are read again and open pages refresh."""

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from gasdesk.services.errors import Refused, ServiceError
 from gasdesk.ui import messages
 from gasdesk.ui.build import dialog_buttons, line_edit
+from gasdesk.ui.keys import relabel
 from gasdesk.ui.widgets import error_label, hint_label, show_error, title_label
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ class SignInDialog(_Form):
             self.password.setFocus()
         if app is None and self.ok_button is not None:
             self.ok_button.setEnabled(False)
-            self.ok_button.setText("正在连接数据库…")
+            relabel(self.ok_button, "正在连接数据库…")
 
     def attach(self, app: App, company: str = "") -> None:
         """The database is open: sign-in can go ahead."""
@@ -101,7 +102,7 @@ class SignInDialog(_Form):
         self.db_label.setText(f"数据库：{app.description}")
         if self.ok_button is not None:
             self.ok_button.setEnabled(True)
-            self.ok_button.setText("登录")
+            relabel(self.ok_button, "登录")
 
     def submit(self) -> None:
         if self.app is None:

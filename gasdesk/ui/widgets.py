@@ -192,6 +192,7 @@ def make_table(model: QAbstractTableModel, parent: QWidget | None = None, *, str
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setTabKeyNavigation(False)  # ↑↓ choose a row; Tab goes on to the next field, never cell by cell
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
     view.verticalHeader().setVisible(False)

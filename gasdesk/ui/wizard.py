@@ -43,7 +43,7 @@ from gasdesk.ui.customer_form import CustomerForm
 from gasdesk.ui.customer_search import CustomerSearchBox
 from gasdesk.ui.fields import FieldForm
 from gasdesk.ui.inspection import ClearanceDialog, InspectionBanner, NeedsClearance
-from gasdesk.ui.keys import give_mnemonics
+from gasdesk.ui.keys import give_mnemonics, let_go
 from gasdesk.ui.session import UiSession
 from gasdesk.ui.widgets import balance_text, banner, error_label, hint_label, money_text, show_error
 from gasdesk.ui.worker import run_blocking
@@ -366,7 +366,7 @@ class DocumentsPage(_Page):
         assert flow is not None
         if self._built_for != flow.kind:
             for box in self.checks.values():
-                box.deleteLater()
+                let_go(box)
             self.checks = {}
             for d in flow.documents:
                 box = QCheckBox(d.label + ("（必需）" if d.required else "（选交）"))
@@ -414,7 +414,7 @@ class FormPage(_Page):
         self.setSubTitle(f"{flow.label}：带“选填”的项目可以不填。多行内容按 Ctrl+回车 换行，回车进入下一步。")
         if self._built_for != flow.kind:
             if self.form is not None:
-                self.form.deleteLater()
+                let_go(self.form)
             s = self.wiz.session
             self.form = FieldForm(flow.open_fields + (NOTE,), now=s.now(), settings=s.settings(),
                                   departments=s.departments())
@@ -569,12 +569,12 @@ class FirstStepPage(_Page):
         self.head.setText(f"<b>{order.step_label}</b>")
         for radio in self.radios.values():
             self.group.removeButton(radio)
-            radio.deleteLater()
+            let_go(radio)
         while self.stack.count():
             widget = self.stack.widget(0)
             assert widget is not None
             self.stack.removeWidget(widget)
-            widget.deleteLater()
+            let_go(widget)
         self.radios, self.forms = {}, {}
         missing = missing_documents(order.flow, order.documents)
         awaited = order.awaiting_visit and bool(missing)  # a call: the documents come with the customer
@@ -605,6 +605,7 @@ class FirstStepPage(_Page):
             self.head.setText(f"<b>{order.step_label}</b>：该环节不由您的岗位办理，业务已转交相关岗位。")
         self.radios[preferred or SKIP].setChecked(True)
         self._tab_order()
+        give_mnemonics(self)
 
     def _tab_order(self) -> None:
         """As the page reads: the choices, then the chosen one's fields (the forms are made before
@@ -690,7 +691,7 @@ class DonePage(_Page):
         while self.forms_layout.count():
             item = self.forms_layout.takeAt(0)
             if item is not None and (widget := item.widget()):
-                widget.deleteLater()
+                let_go(widget)
         self.print_buttons = {}
         if not printing.available():
             self.forms_layout.addWidget(hint_label("打印模块尚未安装：可稍后在业务单页面打印单据。"))
@@ -720,7 +721,7 @@ class DonePage(_Page):
         holder = QWidget()
         holder.setLayout(grid)
         self.forms_layout.addWidget(holder)
-        give_mnemonics(self, taken="OSFBNC")  # the wizard's own buttons
+        give_mnemonics(self)  # clear of the wizard's own buttons
 
     def first_focus(self) -> QWidget | None:
         return self.wiz.button(QWizard.WizardButton.FinishButton)

@@ -12,7 +12,7 @@ from gasdesk.services.orders import OrderService, OrderView
 from gasdesk.ui import wizard as wz
 from gasdesk.ui.main_window import DASHBOARD, DISPATCH, NEW, MainWindow
 from gasdesk.ui.order_page import OrderPage
-from tests.helpers import Team, business
+from tests.helpers import Team, active_resident, business
 from tests.ui.driver import choose, click, click_row, double_click_row, fill, row_of, type_into, wizard_next
 
 
@@ -138,6 +138,15 @@ def meter(number: str) -> dict[str, str]:
 
 def order(app: App, team: Team, order_id: int) -> OrderView:
     return OrderService(app, team.admin).get(order_id)
+
+
+def account_order(app: App, team: Team, name: str, kind: str, data: dict[str, Any]) -> tuple[OrderView, OrderView]:
+    """Setup only: an active resident's account opening, and an order of `kind` on that account opened
+    at the counter with the owner's ID (through the services)."""
+    customer, activation = active_resident(app, team, name)
+    opened = OrderService(app, team.clerk).open(kind, customer.id, account_id=activation.account_id,
+                                                documents=["owner_id"], data=data)
+    return activation, opened
 
 
 def active_business(app: App, team: Team, name: str = "示例餐饮有限公司") -> tuple[int, int]:

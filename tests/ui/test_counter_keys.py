@@ -9,17 +9,17 @@ import stat
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QInputMethodEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QPushButton, QWidget, QWizard
+from PySide6.QtWidgets import QApplication, QWidget, QWizard
 
 from gasdesk.flows import ALL_FLOWS
 from gasdesk.flows.engine import REQUIRED
 from gasdesk.ui import wizard as wz
-from gasdesk.ui.keys import mnemonic_of
 from gasdesk.ui.main_window import DASHBOARD, FORM_KEYS, SEARCH
 from gasdesk.ui.session import UiSession
 from tests.helpers import active_resident, resident
 from tests.ui import steps
 from tests.ui.test_keyboard import CTRL, choose_flow, focus, key, open_wizard_by_keys, typed, wait_page
+from tests.ui.test_mnemonics import problems
 
 
 def chain(qtbot, start: QWidget, n: int) -> list[QWidget]:  # type: ignore[no-untyped-def]
@@ -38,17 +38,6 @@ def position(widget: QWidget, top: QWidget) -> tuple[int, int]:
     return p.y(), p.x()
 
 
-def buttons_without_mnemonic(window: QWidget) -> list[str]:
-    return [b.text() for b in window.findChildren(QPushButton)
-            if b.isVisible() and b.window() is window and b.text().strip() and not mnemonic_of(b.text())]
-
-
-def duplicate_mnemonics(window: QWidget) -> list[str]:
-    letters = [m for b in window.findChildren(QPushButton)
-               if b.isVisible() and b.window() is window and (m := mnemonic_of(b.text()))]
-    return sorted({m for m in letters if letters.count(m) > 1})
-
-
 # --- 1. keyboard first -----------------------------------------------------------------------------
 
 def test_tab_never_reaches_back_and_enter_never_goes_back(qtbot, gui_app, team, window, msgs):
@@ -64,7 +53,7 @@ def test_tab_never_reaches_back_and_enter_never_goes_back(qtbot, gui_app, team, 
     assert not back.isDefault() and not back.autoDefault()
     assert wiz.button(QWizard.WizardButton.NextButton).isDefault()
     # every button of the wizard has its Alt key, one letter each
-    assert buttons_without_mnemonic(wiz) == [] and duplicate_mnemonics(wiz) == []
+    assert problems(wiz, "向导") == []
     # Alt+B is the way back
     qtbot.keyClick(wiz, Qt.Key.Key_B, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: wiz.currentId() == wz.FLOW_PAGE)
@@ -130,12 +119,12 @@ def test_shortcuts_work_from_order_and_customer_windows(qtbot, gui_app, team, wi
     clerk = window(team.clerk)
     page = clerk.open_order(order.id)
     qtbot.waitUntil(lambda: QApplication.activeWindow() is page)
-    assert buttons_without_mnemonic(page) == [] and duplicate_mnemonics(page) == []
+    assert problems(page, "业务单") == []
     qtbot.keyClick(page, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: clerk.stack.currentIndex() == DASHBOARD and QApplication.activeWindow() is clerk)
     customer = clerk.open_customer(c.id)
     qtbot.waitUntil(lambda: QApplication.activeWindow() is customer)
-    assert buttons_without_mnemonic(customer) == [] and duplicate_mnemonics(customer) == []
+    assert problems(customer, "客户资料") == []
     qtbot.keyClick(customer, Qt.Key.Key_F, CTRL)
     qtbot.waitUntil(lambda: clerk.stack.currentIndex() == SEARCH)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is clerk.search.edit)
@@ -159,7 +148,7 @@ def test_an_action_dialog_has_keys_for_its_buttons_and_enter_confirms(qtbot, gui
     page.start_action(page.order.flow.step("handling").actions[0])
     dialog = page.dialog
     qtbot.waitUntil(dialog.isVisible)
-    assert buttons_without_mnemonic(dialog) == [] and duplicate_mnemonics(dialog) == []
+    assert problems(dialog, "办理") == []
     result = dialog.form.editor("result")
     qtbot.waitUntil(lambda: QApplication.focusWidget() is result)
     typed(qtbot, "first")

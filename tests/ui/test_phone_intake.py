@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from gasdesk.services.orders import OrderService
 from gasdesk.ui import wizard as wz
-from gasdesk.ui.keys import mnemonic_of
+from gasdesk.ui.keys import mnemonic_of, plain_label
 from gasdesk.ui.main_window import NEW
 from gasdesk.vocab import Channel, OrderStatus
 from tests.helpers import resident
@@ -69,7 +69,7 @@ def test_a_call_is_taken_and_the_customer_comes_in_later(qtbot, gui_app, team, w
     assert "来电（13985012345）" in order_page.info_labels["opened"].text()
     assert "来电受理" in order_page.info_labels["hold"].text()
     button = order_page.documents_button
-    assert button.text() == "客户到厅…"
+    assert plain_label(button.text()) == "客户到厅…" and mnemonic_of(button.text())
     click(qtbot, button)
     dialog = order_page.dialog
     qtbot.waitUntil(dialog.isVisible)
@@ -78,7 +78,7 @@ def test_a_call_is_taken_and_the_customer_comes_in_later(qtbot, gui_app, team, w
     qtbot.keyClick(dialog, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not dialog.isVisible())
     qtbot.waitUntil(lambda: order_page.order is not None and not order_page.order.awaiting_visit)
-    assert order_page.documents_button.text() == "资料清单…"
+    assert plain_label(order_page.documents_button.text()) == "资料清单…"
     assert order_page.info_labels["hold"].text() == "计时中"
     steps.act(qtbot, order_page, "accept")
     final = steps.order(gui_app, team, order.id)
