@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, Dialect, MetaData, Numeric
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -21,62 +21,53 @@ NAMING = {
 CENT = Decimal("0.01")
 
 
-class Money(TypeDecorator[Decimal]):
-    """Decimal yuan with two places.
+class Exact(TypeDecorator[Decimal]):
+    """A decimal with `scale` places, exact on both databases: `class Money(Exact, precision=12, scale=2)`.
 
-    PostgreSQL stores NUMERIC(12, 2). SQLite has no exact decimal type (NUMERIC columns hold
-    binary floats there), so on SQLite the value is stored as an integer number of fen; SUM() then
-    stays exact too, and the result comes back through this type as Decimal yuan.
+    PostgreSQL stores NUMERIC(precision, scale). SQLite has no exact decimal type (NUMERIC columns hold
+    binary floats there), so on SQLite the value is stored as an integer number of the smallest unit
+    (fen for money); SUM() then stays exact too, and the result comes back through this type as Decimal.
     """
 
-    impl = Numeric(12, 2)
+    impl: TypeEngine[Any] | type[TypeEngine[Any]] = Numeric  # Numeric(precision, scale) in each subclass
     cache_ok = True
+    precision: ClassVar[int]
+    scale: ClassVar[int]
+    places: ClassVar[Decimal]  # the smallest unit: Decimal("0.01") for scale 2
+    units: ClassVar[int]  # smallest units in one: 100 for scale 2
+
+    def __init_subclass__(cls, *, precision: int, scale: int, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.impl = Numeric(precision, scale)
+        cls.cache_ok = True  # SQLAlchemy reads it from each class's own namespace
+        cls.precision, cls.scale = precision, scale
+        cls.places, cls.units = Decimal(1).scaleb(-scale), 10**scale
 
     def load_dialect_impl(self, dialect: Dialect) -> Any:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(BigInteger())
-        return dialect.type_descriptor(Numeric(12, 2, asdecimal=True))
+        return dialect.type_descriptor(Numeric(self.precision, self.scale, asdecimal=True))
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
             return None
-        amount = Decimal(value).quantize(CENT)
-        if dialect.name == "sqlite":
-            return int(amount * 100)
-        return amount
+        exact = Decimal(value).quantize(self.places)
+        return int(exact * self.units) if dialect.name == "sqlite" else exact
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
         if dialect.name == "sqlite":
-            return (Decimal(int(value)) / 100).quantize(CENT)
-        return Decimal(value).quantize(CENT)
+            return (Decimal(int(value)) / self.units).quantize(self.places)
+        return Decimal(value).quantize(self.places)
 
 
-class Quantity(TypeDecorator[Decimal]):
-    """Cubic metres with three places (meter readings, allowances); exact on both databases."""
+class Money(Exact, precision=12, scale=2):
+    """Decimal yuan with two places; on SQLite an integer number of fen."""
 
-    impl = Numeric(14, 3)
-    cache_ok = True
-    _PLACES = Decimal("0.001")
 
-    def load_dialect_impl(self, dialect: Dialect) -> Any:
-        if dialect.name == "sqlite":
-            return dialect.type_descriptor(BigInteger())
-        return dialect.type_descriptor(Numeric(14, 3, asdecimal=True))
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        qty = Decimal(value).quantize(self._PLACES)
-        return int(qty * 1000) if dialect.name == "sqlite" else qty
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        if value is None:
-            return None
-        if dialect.name == "sqlite":
-            return (Decimal(int(value)) / 1000).quantize(self._PLACES)
-        return Decimal(value).quantize(self._PLACES)
+class Quantity(Exact, precision=14, scale=3):
+    """Cubic metres with three places (meter readings, allowances)."""
 
 
 JsonData = JSON().with_variant(JSONB(), "postgresql")

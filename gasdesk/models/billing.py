@@ -11,41 +11,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Dialect, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
 
-from gasdesk.models.base import Base, JsonData, Money, Quantity
+from gasdesk.models.base import Base, Exact, JsonData, Money, Quantity
 
 
-class Price(TypeDecorator[Decimal]):
-    """Yuan per m³ with four places (gas prices are published to 0.0001 yuan); exact on both databases.
-
-    PostgreSQL stores NUMERIC(10, 4); SQLite (whose NUMERIC is a binary float) an integer number of
-    1/10000 yuan, as `Money` does with fen.
-    """
-
-    impl = Numeric(10, 4)
-    cache_ok = True
-    _PLACES = Decimal("0.0001")
-
-    def load_dialect_impl(self, dialect: Dialect) -> Any:
-        if dialect.name == "sqlite":
-            return dialect.type_descriptor(BigInteger())
-        return dialect.type_descriptor(Numeric(10, 4, asdecimal=True))
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        price = Decimal(value).quantize(self._PLACES)
-        return int(price * 10000) if dialect.name == "sqlite" else price
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        if value is None:
-            return None
-        if dialect.name == "sqlite":
-            return (Decimal(int(value)) / 10000).quantize(self._PLACES)
-        return Decimal(value).quantize(self._PLACES)
+class Price(Exact, precision=10, scale=4):
+    """Yuan per m³ with four places (gas prices are published to 0.0001 yuan); on SQLite an integer number
+    of 1/10000 yuan, as `Money` does with fen."""
 
 
 class Tariff(Base):
