@@ -30,6 +30,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from gasdesk.errors import ClerkError
+
 FIELD_NAMES = frozenset({
     "merchant", "batch", "file_date", "count", "total", "seq", "bill_number", "account_number", "bank_account",
     "holder", "amount", "month", "result", "message", "serial", "paid_date", "branch", "filler",
@@ -57,15 +59,10 @@ _FEN = re.compile(r"^\d{1,15}$")
 _INT = re.compile(r"^\d{1,9}$")
 
 
-class LayoutError(ValueError):
+class LayoutError(ClerkError, ValueError):
     """A layout or a file does not fit: `message` is a Chinese sentence; `field` names the setting it is
     about (a key of the bank's entry, or "debit.detail" etc. for a record), for the editor to show it
     beside that field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)

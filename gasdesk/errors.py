@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 
-class ServiceError(Exception):
+class ClerkError(Exception):
+    """A refusal told to a person: `message` is a Chinese sentence, `field` the input it is about (None:
+    the whole), for the window to show it beside that field. The services', the flow engine's, the input
+    checks' and the bank layouts' errors are all of this kind."""
+
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class ServiceError(ClerkError):
+    pass
 
 
 class NotAllowed(ServiceError):

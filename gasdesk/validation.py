@@ -11,6 +11,8 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from gasdesk.errors import ClerkError
+
 __all__ = [
     "ValidationError",
     "MAX_AMOUNT",
@@ -34,13 +36,8 @@ __all__ = [
 ]
 
 
-class ValidationError(ValueError):
+class ValidationError(ClerkError, ValueError):
     """A user input was refused; ``message`` is a Chinese sentence for the clerk."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
     def __str__(self) -> str:
         return self.message
@@ -78,6 +75,14 @@ def _require_str(text: object, label: str, field: str | None) -> str:
     return text
 
 
+def _compact_required(text: object, label: str, field: str | None) -> str:
+    """The text compacted (half-width, no whitespace); None or nothing left is refused "请填写{label}"."""
+    value = _compact(_require_str(text, label, field))
+    if not value:
+        raise ValidationError(f"请填写{label}", field)
+    return value
+
+
 # ------------------------------------------------------------------ resident ID card
 
 # Province-level codes of GB/T 2260 used as the first two digits of a resident ID.
@@ -99,10 +104,7 @@ def _resident_id_check_char(body17: str) -> str:
 
 def check_resident_id(text: str, *, field: str | None = None) -> str:
     """18-digit PRC resident ID (GB 11643-1999); returns it with an upper-case X."""
-    label = "身份证号码"
-    value = _compact(_require_str(text, label, field)).upper()
-    if not value:
-        raise ValidationError(f"请填写{label}", field)
+    value = _compact_required(text, "身份证号码", field).upper()
     if not _ID_PATTERN.fullmatch(value):
         raise ValidationError("身份证号码应为18位（17位数字加1位数字或X）", field)
     if value[:2] not in PROVINCE_CODES:
@@ -150,10 +152,7 @@ def _credit_check_char(body17: str) -> str:
 
 def check_credit_code(text: str, *, field: str | None = None) -> str:
     """18-character unified social credit code (GB 32100-2015), returned upper-case."""
-    label = "统一社会信用代码"
-    value = _compact(_require_str(text, label, field)).upper()
-    if not value:
-        raise ValidationError(f"请填写{label}", field)
+    value = _compact_required(text, "统一社会信用代码", field).upper()
     if len(value) != 18:
         raise ValidationError(f"统一社会信用代码应为18位，当前为{len(value)}位", field)
     bad = sorted({c for c in value if c not in _CREDIT_VALUES})
@@ -200,10 +199,7 @@ def _mobile_digits(value: str) -> str | None:
 
 def check_mobile(text: str, *, field: str | None = None) -> str:
     """Mainland mobile number; spaces, hyphens and a leading +86/86 are dropped."""
-    label = "手机号码"
-    value = _compact(_require_str(text, label, field))
-    if not value:
-        raise ValidationError(f"请填写{label}", field)
+    value = _compact_required(text, "手机号码", field)
     digits = _mobile_digits(value)
     if digits is None:
         raise ValidationError(_MOBILE_MESSAGE, field)
@@ -234,10 +230,7 @@ def _split_landline(value: str) -> tuple[str | None, str] | None:
 
 def check_phone(text: str, *, field: str | None = None) -> str:
     """A mobile number or a landline; landlines with an area code come back as 'AREA-LOCAL'."""
-    label = "联系电话"
-    value = _compact(_require_str(text, label, field))
-    if not value:
-        raise ValidationError(f"请填写{label}", field)
+    value = _compact_required(text, "联系电话", field)
     mobile = _mobile_digits(value)
     if mobile is not None:
         return mobile

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from gasdesk import validation
+from gasdesk.errors import ClerkError
 from gasdesk.flows.definition import (
     ActionDef,
     FieldDef,
@@ -34,13 +35,8 @@ CANCEL = ActionDef(
 )
 
 
-class ActionRefused(Exception):
+class ActionRefused(ClerkError):
     """The action cannot be taken now; nothing was written. `message` is for the clerk (Chinese)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)
