@@ -27,7 +27,7 @@ from gasdesk.models import InspectionHazard, OrderAttachment, ServiceOrder, Staf
 from gasdesk.permissions import Permission
 from gasdesk.services import audit
 from gasdesk.services import settings as settings_store
-from gasdesk.services.context import Actor, App, name_of
+from gasdesk.services.context import Service, must_get, name_of
 from gasdesk.services.errors import NotFound, Refused
 from gasdesk.validation import clean_text
 
@@ -117,10 +117,7 @@ def _view(a: OrderAttachment, by: str) -> AttachmentView:
                           size=a.size, content_type=a.content_type, caption=a.caption, added_at=a.added_at, added_by=by)
 
 
-class AttachmentService:
-    def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app.acting(actor), actor
-
+class AttachmentService(Service):
     def folder(self) -> Path:
         with self.app.reading() as s:
             return folder_of(s, self.app.url)
@@ -128,8 +125,7 @@ class AttachmentService:
     def attach(self, order_id: int, path: Path | str, *, caption: str = "",
                hazard_id: int | None = None) -> AttachmentView:
         """Copy a file from disk into the files folder and list it on the order."""
-        if not (self.actor.can(Permission.OPEN_ORDER) or self.actor.can(Permission.DISPATCH)):
-            self.actor.require(Permission.OPEN_ORDER)
+        self.actor.require(Permission.OPEN_ORDER, Permission.DISPATCH)
         source = Path(path)
         caption = clean_text(caption)
         if len(caption) > 200:
@@ -151,9 +147,7 @@ class AttachmentService:
         now = self.app.clock.now()
         folder = self.folder()
         with self.app.unit_of_work() as s:
-            order = s.get(ServiceOrder, order_id)
-            if order is None:
-                raise NotFound("业务单不存在")
+            order = must_get(s, ServiceOrder, order_id, "业务单不存在")
             if hazard_id is not None:
                 hazard = s.get(InspectionHazard, hazard_id)
                 if hazard is None or hazard.order_id != order_id:

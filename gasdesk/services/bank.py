@@ -83,10 +83,10 @@ from gasdesk.reports import bank as papers
 from gasdesk.services import audit, billing, bulk, numbering
 from gasdesk.services import settings as settings_store
 from gasdesk.services.as_of import Since, entry_point
-from gasdesk.services.context import Actor, App, name_of
-from gasdesk.services.errors import NotFound, Refused
+from gasdesk.services.context import Actor, App, must_get, name_of
+from gasdesk.services.errors import NotFound, Refused, refusing
 from gasdesk.services.printing import company_profile
-from gasdesk.validation import clean_text, mask_phone
+from gasdesk.validation import check_required, clean_text, mask_phone
 from gasdesk.vocab import AccountStatus, District, Labelled, PaymentKind, PaymentMethod
 
 ZERO = Decimal("0.00")
@@ -391,9 +391,7 @@ class BankService:
         with self.app.unit_of_work() as s:
             layout = _layout(s, bank)
             digits = self._check_account(layout, bank_account, holder_text)
-            account = s.get(Account, account_id, with_for_update=True)
-            if account is None:
-                raise NotFound("账户不存在")
+            account = must_get(s, Account, account_id, "账户不存在", lock=True)
             if account.status == AccountStatus.CLOSED:
                 raise Refused("账户已销户，不能办理代扣")
             live = s.scalar(select(BankAgreement).where(BankAgreement.current_account_id == account_id))
@@ -442,9 +440,7 @@ class BankService:
         return _agreement_view(a, a.account_number, a.customer_name)
 
     def _live(self, s: Session, agreement_id: int, version: int | None) -> BankAgreement:
-        a = s.get(BankAgreement, agreement_id, with_for_update=True)
-        if a is None:
-            raise NotFound("代扣协议不存在")
+        a = must_get(s, BankAgreement, agreement_id, "代扣协议不存在", lock=True)
         if version is not None and a.version != version:
             raise Refused("该协议已被其他柜台修改，请刷新后重新办理")
         if a.status == AgreementStatus.CANCELLED:
@@ -537,9 +533,7 @@ class BankService:
         self.actor.require(Permission.PRINT_FORMS)
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
-            a = s.get(BankAgreement, agreement_id)
-            if a is None:
-                raise NotFound("代扣协议不存在")
+            a = must_get(s, BankAgreement, agreement_id, "代扣协议不存在")
             copy = s.scalar(select(func.count()).select_from(AuditEntry).where(  # earlier prints of it
                 AuditEntry.entity == "bank_agreement", AuditEntry.entity_id == str(a.id),
                 AuditEntry.action == "print")) or 0
@@ -653,9 +647,7 @@ class BankService:
         """The run's debit file again, byte for byte as sent (checked against its SHA-256)."""
         self.actor.require(Permission.BANK_FILES)
         with self.app.reading() as s:
-            run = s.get(BankRun, run_id)
-            if run is None:
-                raise NotFound("代扣批次不存在")
+            run = must_get(s, BankRun, run_id, "代扣批次不存在")
             layout = Layout.from_dict(run.layout)
             data = self._file(s, layout, run, run.count, lambda _p, _t: None, None)
             if _sha(data) != run.file_sha256:
@@ -666,14 +658,11 @@ class BankService:
         """The bank refused the whole file (or it was never sent): the run closes without payments and
         its bills may go into another run."""
         self.actor.require(Permission.BANK_FILES)
-        why = clean_text(reason)
-        if not why:
-            raise Refused("请填写撤回原因", field="reason")
+        with refusing():
+            why = check_required(reason, "撤回原因", field="reason")
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
-            run = s.get(BankRun, run_id, with_for_update=True)
-            if run is None:
-                raise NotFound("代扣批次不存在")
+            run = must_get(s, BankRun, run_id, "代扣批次不存在", lock=True)
             if run.status != RunStatus.SENT:
                 raise Refused(f"批次{RunStatus(run.status).label}，不能撤回")
             s.execute(update(BankRunLine).where(BankRunLine.run_id == run.id)
@@ -737,9 +726,7 @@ class BankService:
         self.actor.require(Permission.PRINT_FORMS)
         now = self.app.clock.now()
         with self.app.reading() as s:
-            run = s.get(BankRun, run_id)
-            if run is None:
-                raise NotFound("代扣批次不存在")
+            run = must_get(s, BankRun, run_id, "代扣批次不存在")
             layout = Layout.from_dict(run.layout)
             point, _by = entry_point(s, "bank_run", run.id, ["create"], run.created_at)
             then = Since(s, [point], [run.created_by_id])
@@ -766,9 +753,7 @@ class BankService:
         now = self.app.clock.now()
         sha = _sha(data)
         with self.app.unit_of_work() as s:
-            run = s.get(BankRun, run_id, with_for_update=True)
-            if run is None:
-                raise NotFound("代扣批次不存在")
+            run = must_get(s, BankRun, run_id, "代扣批次不存在", lock=True)
             seen = s.scalar(select(BankFileImport).where(BankFileImport.sha256 == sha))
             if seen is not None:
                 raise FileRefused("这个文件已经导入过", [(0, f"同一文件已于 {seen.imported_at:%Y-%m-%d %H:%M} 导入")])

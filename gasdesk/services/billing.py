@@ -56,8 +56,8 @@ from gasdesk.services.bills import (
     status_of,
     tier_limits,
 )
-from gasdesk.services.context import Actor, App, name_of
-from gasdesk.services.errors import NotFound, Refused
+from gasdesk.services.context import Actor, App, Service, must_get, name_of
+from gasdesk.services.errors import NotFound, Refused, refusing
 from gasdesk.services.payments import PaymentService, PaymentView
 from gasdesk.services.readings import ReadingOutcome, ReadingService
 from gasdesk.validation import ValidationError, check_amount, check_meter_reading, check_text, mask_phone
@@ -101,19 +101,14 @@ def _method(method: PaymentMethod | str) -> PaymentMethod:
     return chosen
 
 
-class BillingService:
+class BillingService(Service):
     """The counter's view of bills: list, pay, prepay, reverse, arrears, readings."""
-
-    def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app.acting(actor), actor
 
     # reading -----------------------------------------------------------------------------------
     def bills_of(self, account_id: int, limit: int = 240) -> list[BillView]:
         """The account's bills, newest first."""
         with self.app.reading() as s:
-            account = s.get(Account, account_id)
-            if account is None:
-                raise NotFound("账户不存在")
+            account = must_get(s, Account, account_id, "账户不存在")
             rows = s.execute(select(Bill, MeterReading).join(MeterReading, MeterReading.id == Bill.reading_id)
                              .where(Bill.account_id == account_id)
                              .order_by(Bill.period_end.desc(), Bill.id.desc()).limit(limit)).all()
@@ -163,9 +158,7 @@ class BillingService:
         pay_method = _method(method)
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
-            account = s.get(Account, account_id, with_for_update=True)
-            if account is None:
-                raise NotFound("账户不存在")
+            account = must_get(s, Account, account_id, "账户不存在", lock=True)
             bills = list(s.scalars(select(Bill).where(Bill.id.in_(chosen), Bill.account_id == account_id)
                                    .with_for_update()))
             if len(bills) != len(chosen):
@@ -242,11 +235,8 @@ class BillingService:
 
 # --- tariff administration ----------------------------------------------------------------------
 
-class TariffService:
+class TariffService(Service):
     """The price list: read by everyone, extended (never edited) by whoever may edit the settings."""
-
-    def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app.acting(actor), actor
 
     def all(self) -> list[Rate]:
         with self.app.reading() as s:
@@ -316,10 +306,8 @@ class TariffService:
 
 
 def _note(text: str) -> str:
-    try:
+    with refusing():
         return check_text(text, "备注", 200, field="note", multiline=True)
-    except ValidationError as exc:
-        raise Refused(exc.message, field=exc.field) from None
 
 
 def _price(value: Decimal | str | None, field_name: str) -> Decimal:

@@ -27,8 +27,7 @@ from gasdesk.services import settings as settings_store
 from gasdesk.services.context import (
     NOTICE_KEY,
     REVISION_KEY,
-    Actor,
-    App,
+    Service,
     calendar_revision,
     load_calendar,
 )
@@ -142,10 +141,7 @@ def _clock_label(kind: str, scope: str, step: str | None) -> str:
     return (flow.step_label(step) if flow else step) + "环节"
 
 
-class CalendarService:
-    def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app.acting(actor), actor
-
+class CalendarService(Service):
     # --- reading -----------------------------------------------------------------------------
     def year(self, year: int) -> list[DayInfo]:
         cal = self.app.calendar()

@@ -20,8 +20,7 @@ from gasdesk.reports.cash_report import CashLine, CashReceipt, CashReportData, r
 from gasdesk.services import anchors, audit
 from gasdesk.services import settings as settings_store
 from gasdesk.services.as_of import Point, Since
-from gasdesk.services.context import Actor, App, name_of
-from gasdesk.services.errors import NotFound
+from gasdesk.services.context import Actor, App, must_get, name_of
 from gasdesk.services.printing import company_profile
 from gasdesk.vocab import PaymentKind, PaymentMethod
 
@@ -61,9 +60,7 @@ class CashReportService:
         start = datetime.combine(day, time())
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
-            clerk = s.get(Staff, clerk_id)
-            if clerk is None:
-                raise NotFound("没有这位员工")
+            clerk = must_get(s, Staff, clerk_id, "没有这位员工")
             payments = list(s.scalars(select(Payment).where(
                 Payment.staff_id == clerk_id, Payment.at >= start, Payment.at < start + timedelta(days=1))
                 .order_by(Payment.at, Payment.id)))

@@ -5,17 +5,18 @@ from __future__ import annotations
 import copy
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.interfaces import ORMOption
 
 from gasdesk import db
 from gasdesk.clock import Clock
@@ -24,10 +25,12 @@ from gasdesk.models import Staff, search_index  # noqa: F401  (keeps the search 
 from gasdesk.permissions import Permission, has_permission
 from gasdesk.services import audit, bounds, handlers  # noqa: F401  (audit seals sealed rows)
 from gasdesk.services.audit import lock_chain
-from gasdesk.services.errors import Busy, Conflict, NotAllowed, Refused, ServiceError, SessionEnded
+from gasdesk.services.errors import Busy, Conflict, NotAllowed, NotFound, Refused, ServiceError, SessionEnded
 from gasdesk.services.file_guard import FileGuard
 from gasdesk.vocab import Role
 from gasdesk.workdays import WorkCalendar, YearNotice
+
+Row = TypeVar("Row")
 
 NOTICE_KEY = "calendar.notice."  # + year: a confirmed State Council notice (settings table)
 REVISION_KEY = "calendar.revision"  # bumped by every change of the office calendar
@@ -75,9 +78,10 @@ class Actor:
     def can(self, permission: Permission) -> bool:
         return has_permission(self.role, permission)
 
-    def require(self, permission: Permission) -> None:
-        if not self.can(permission):
-            raise NotAllowed(f"您的岗位（{self.role.label}）无权执行此操作")
+    def require(self, *permissions: Permission, doing: str = "执行此操作") -> None:
+        """Refused (NotAllowed) unless the role has one of `permissions`; `doing` names the work refused."""
+        if not any(self.can(p) for p in permissions):
+            raise NotAllowed(f"您的岗位（{self.role.label}）无权{doing}")
 
 
 log = logging.getLogger(__name__)
@@ -287,3 +291,21 @@ class App:
 
     def forget_calendar(self) -> None:
         self._shared.calendar = None
+
+
+class Service:
+    """A service acting for one member of staff: every unit of work and read of `self.app` first checks
+    their staff record as it is now."""
+
+    def __init__(self, app: App, actor: Actor) -> None:
+        self.app, self.actor = app.acting(actor), actor
+
+
+def must_get(session: Session, model: type[Row], ident: Any, missing: str, *,
+             lock: bool | dict[str, Any] = False, options: Sequence[ORMOption] = ()) -> Row:
+    """The row of `model` with primary key `ident`, else NotFound(`missing`) (a Chinese sentence).
+    `lock`: read it FOR UPDATE (Session.get's with_for_update)."""
+    row = session.get(model, ident, with_for_update=lock or None, options=options or None)
+    if row is None:
+        raise NotFound(missing)
+    return row

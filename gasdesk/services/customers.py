@@ -17,8 +17,8 @@ from gasdesk.models import Account, Customer, Meter, search_index
 from gasdesk.permissions import Permission
 from gasdesk.services import audit, numbering
 from gasdesk.services import settings as settings_store
-from gasdesk.services.context import Actor, App
-from gasdesk.services.errors import Conflict, NotFound, Refused
+from gasdesk.services.context import Service, must_get
+from gasdesk.services.errors import Conflict, Refused, refusing
 from gasdesk.validation import (
     ValidationError,
     check_credit_code,
@@ -273,10 +273,7 @@ def search_hit(row: Any, mask: bool) -> SearchHit:
                      _ACCOUNT_STATUS[account_status] if account_status else None)
 
 
-class CustomerService:
-    def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app.acting(actor), actor
-
+class CustomerService(Service):
     def _shown(self, view: CustomerView) -> CustomerView:
         return view if self.actor.can(Permission.VIEW_FULL_ID) else view.masked_copy()
 
@@ -295,17 +292,13 @@ class CustomerService:
         """Correct contact details (phones, contact person) outside a flow; optimistic locking."""
         self.actor.require(Permission.EDIT_CUSTOMER)
         now = self.app.clock.now()
-        try:
+        with refusing():
             new_phone = check_phone(phone, field="phone") if phone is not None else None
             new_phone2 = check_phone(phone2, field="phone2") if phone2 else ("" if phone2 is not None else None)
             new_contact = (check_text(contact_person, "联系人", 40, field="contact_person")
                            if contact_person is not None else None)
-        except ValidationError as exc:
-            raise Refused(exc.message, field=exc.field) from exc
         with self.app.unit_of_work() as s:
-            customer = s.get(Customer, customer_id)
-            if customer is None:
-                raise NotFound("客户不存在")
+            customer = must_get(s, Customer, customer_id, "客户不存在")
             if customer.version != expected_version:
                 raise Conflict("该客户资料已被其他柜台修改，请刷新后重新办理，您的修改未保存")
             if new_phone is not None:
@@ -323,9 +316,7 @@ class CustomerService:
 
     def get(self, customer_id: int, *, reveal: bool = False) -> CustomerView:
         with self.app.reading() as s:
-            c = s.get(Customer, customer_id)
-            if c is None:
-                raise NotFound("客户不存在")
+            c = must_get(s, Customer, customer_id, "客户不存在")
             view = customer_view(c)
         if reveal:
             return self.reveal(customer_id)
@@ -336,9 +327,7 @@ class CustomerService:
         self.actor.require(Permission.VIEW_FULL_ID)
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
-            c = s.get(Customer, customer_id)
-            if c is None:
-                raise NotFound("客户不存在")
+            c = must_get(s, Customer, customer_id, "客户不存在")
             audit.append(s, at=now, staff_id=self.actor.staff_id, entity="customer", entity_id=c.id,
                          action="view_personal_data")
             return customer_view(c)

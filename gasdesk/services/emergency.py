@@ -18,9 +18,9 @@ from gasdesk.models import EmergencyCall
 from gasdesk.permissions import Permission
 from gasdesk.services import audit, numbering
 from gasdesk.services import settings as settings_store
-from gasdesk.services.context import Actor, App
-from gasdesk.services.errors import NotFound, Refused
-from gasdesk.validation import ValidationError, check_phone, check_required, clean_text
+from gasdesk.services.context import Service, must_get
+from gasdesk.services.errors import Refused, refusing
+from gasdesk.validation import check_phone, check_required, clean_text
 from gasdesk.vocab import District, Labelled
 
 
@@ -139,24 +139,20 @@ class EmergencyCompliance:
         return None if not counted else self.on_time / counted
 
 
-class EmergencyService:
-    def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app.acting(actor), actor
-
+class EmergencyService(Service):
     def register(self, *, kind: str, caller_name: str, caller_phone: str, address: str, district: str,
                  description: str = "", customer_id: int | None = None,
                  called_at: datetime | None = None) -> CallView:
         """Write the call down the moment it comes in; the clock starts at the call time."""
-        self.actor.require(Permission.OPEN_ORDER if not self.actor.can(Permission.DISPATCH) else Permission.DISPATCH)
+        self.actor.require(Permission.DISPATCH, Permission.OPEN_ORDER)
         try:
             kind_, district_ = CallKind(kind), District(district)
+        except ValueError as exc:
+            raise Refused("请选择报修类别和区域") from exc
+        with refusing():
             name = check_required(caller_name, "来电人", field="caller_name")
             phone = check_phone(caller_phone, field="caller_phone")
             where = check_required(address, "地址", field="address")
-        except ValidationError as exc:
-            raise Refused(exc.message, field=exc.field) from exc
-        except ValueError as exc:
-            raise Refused("请选择报修类别和区域") from exc
         now = self.app.clock.now()
         called = called_at or now
         if called > now:
@@ -202,9 +198,8 @@ class EmergencyService:
     def _dispatch(self, c: EmergencyCall, crew: str, at: datetime) -> None:
         if c.status not in (CallStatus.OPEN, CallStatus.DISPATCHED):
             raise Refused("该报修已有人员到场")
-        crew = clean_text(crew)
-        if not crew:
-            raise Refused("请填写出发的抢修班组", field="crew")
+        with refusing():
+            crew = check_required(crew, "出发的抢修班组", field="crew")
         c.crew, c.dispatched_at, c.status = crew, at, CallStatus.DISPATCHED
 
     def _arrive(self, c: EmergencyCall, at: datetime, excuse: str, note: str) -> None:
@@ -228,9 +223,7 @@ class EmergencyService:
     def _change(self, call_id: int, action: str, apply) -> CallView:  # type: ignore[no-untyped-def]
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
-            call = s.get(EmergencyCall, call_id, with_for_update=True)
-            if call is None:
-                raise NotFound("报修记录不存在")
+            call = must_get(s, EmergencyCall, call_id, "报修记录不存在", lock=True)
             apply(call, now)
             audit.append(s, at=now, staff_id=self.actor.staff_id, entity="emergency_call", entity_id=call.id,
                          action=action, changes=audit.changes_of(call))
@@ -238,9 +231,7 @@ class EmergencyService:
 
     def get(self, call_id: int) -> CallView:
         with self.app.reading() as s:
-            call = s.get(EmergencyCall, call_id)
-            if call is None:
-                raise NotFound("报修记录不存在")
+            call = must_get(s, EmergencyCall, call_id, "报修记录不存在")
             return _view(call)
 
     def open_calls(self) -> list[CallView]:

@@ -26,7 +26,7 @@ from gasdesk.services import audit, billing, deadlines, numbering, payments
 from gasdesk.services import settings as settings_store
 from gasdesk.services.context import Actor, App, name_of
 from gasdesk.services.customers import CUSTOMER_FIELDS, CustomerInput, check_id_number, initials, new_customer
-from gasdesk.services.errors import Refused
+from gasdesk.services.errors import Refused, refusing
 from gasdesk.services.readings import bill_visit_reading, last_read_day, visit_bills
 from gasdesk.validation import ValidationError, check_phone
 from gasdesk.vocab import MeterStatus, PaymentKind, Role
@@ -137,10 +137,8 @@ class OrderContext:
             raise Refused(exc.message, field=field) from exc
 
     def check_phone(self, phone: str, field: str) -> str:
-        try:
+        with refusing():
             return check_phone(phone, field=field)
-        except ValidationError as exc:
-            raise Refused(exc.message, field=exc.field) from exc
 
     def name_initials(self, name: str) -> str:
         return initials(name)

@@ -63,11 +63,11 @@ from gasdesk.services import settings as settings_store
 from gasdesk.services import staff as staff_store
 from gasdesk.services.as_of import PLACE_KEY
 from gasdesk.services.attachments import AttachmentService, AttachmentView
-from gasdesk.services.context import Actor, App, name_of
-from gasdesk.services.errors import Conflict, NotAllowed, NotFound, Refused
+from gasdesk.services.context import Service, must_get, name_of
+from gasdesk.services.errors import Conflict, NotFound, Refused, refusing
 from gasdesk.services.flow_context import FACTS_KEY, PARTY_FIELDS
 from gasdesk.services.orders import OrderService, OrderView
-from gasdesk.validation import clean_text
+from gasdesk.validation import check_required, clean_text
 from gasdesk.vocab import (
     AccountStatus,
     CustomerCategory,
@@ -417,13 +417,9 @@ def _facts(customer: Any, account: Any, meter: Any, actor_name: str) -> dict[str
 
 # --- the service ---------------------------------------------------------------------------------------
 
-class InspectionService:
-    def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app.acting(actor), actor
-
+class InspectionService(Service):
     def _require_planner(self) -> None:
-        if not (self.actor.can(Permission.OPEN_ORDER) or self.actor.can(Permission.DISPATCH)):
-            raise NotAllowed(f"您的岗位（{self.actor.role.label}）无权安排安检计划")
+        self.actor.require(Permission.OPEN_ORDER, Permission.DISPATCH, doing="安排安检计划")
 
     # --- plans ------------------------------------------------------------------------------
     def create_plan(self, spec_: PlanSpec) -> PlanView:
@@ -798,9 +794,7 @@ class InspectionService:
 
     def _visit_count(self, order_id: int) -> int:
         with self.app.reading() as s:
-            row = s.get(InspectionOrder, order_id)
-            if row is None:
-                raise NotFound("该业务单不是安全检查单")
+            row = must_get(s, InspectionOrder, order_id, "该业务单不是安全检查单")
             return row.attempts
 
     def record_not_home(self, order_id: int, visited_at: datetime, inspector: str, *, card_left: bool = True,
@@ -883,9 +877,8 @@ class InspectionService:
         Returns (the inspection order, the suspension order). Two transactions: the suspension order
         first (its note names the inspection), then the link; should the second fail, calling again
         links the suspension order already open instead of opening another."""
-        why = clean_text(reason)
-        if not why:
-            raise Refused("请填写停止供气的原因", field="reason")
+        with refusing():
+            why = check_required(reason, "停止供气的原因", field="reason")
         order = self._orders().get(order_id)
         if order.kind != KIND:
             raise Refused("该业务单不是安全检查单")
@@ -979,9 +972,8 @@ class InspectionService:
         password counts towards the manager's lock-out as at sign-in. Recorded and audited."""
         if purpose not in hazard_gate.PURPOSES:
             raise Refused("确认事项无效")
-        why = clean_text(reason)
-        if not why:
-            raise Refused("请填写确认原因", field="reason")
+        with refusing():
+            why = check_required(reason, "确认原因", field="reason")
         if len(why) > 500:
             raise Refused("确认原因最多500字", field="reason")
         login = clean_text(manager_login)
@@ -998,9 +990,7 @@ class InspectionService:
                 raise Refused(exc.message, field="password") from None
             if manager.role not in (Role.MANAGER, Role.ADMIN):
                 raise Refused(f"{manager.name}不是管理人员，不能确认", field="login")
-            account = s.get(Account, account_id)
-            if account is None:
-                raise NotFound("账户不存在")
+            must_get(s, Account, account_id, "账户不存在")  # the account must exist
             if not hazard_gate.open_grade1(s, account_id):
                 raise Refused("该账户没有未整改的一级隐患，无需确认")
             row = InspectionClearance(account_id=account_id, purpose=purpose, detail=clean_text(detail)[:100],

@@ -51,8 +51,8 @@ from gasdesk.models import (
 )
 from gasdesk.permissions import Permission
 from gasdesk.services import audit
-from gasdesk.services.context import Actor, App
-from gasdesk.services.errors import Conflict, NotAllowed, NotFound, Refused, ServiceError
+from gasdesk.services.context import Service, must_get
+from gasdesk.services.errors import Conflict, NotFound, Refused, ServiceError
 from gasdesk.services.inspection import ChecklistMark, EnteredResult, InspectionService
 from gasdesk.validation import mask_phone
 from gasdesk.vocab import OrderStatus
@@ -233,13 +233,9 @@ def parse_date(value: Any, header: str) -> date | None:
 
 # --- the service -----------------------------------------------------------------------------------------
 
-class RouteSheetService:
-    def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app.acting(actor), actor
-
+class RouteSheetService(Service):
     def _require(self) -> None:
-        if not (self.actor.can(Permission.OPEN_ORDER) or self.actor.can(Permission.DISPATCH)):
-            raise NotAllowed(f"您的岗位（{self.actor.role.label}）无权导出或导入安检路线单")
+        self.actor.require(Permission.OPEN_ORDER, Permission.DISPATCH, doing="导出或导入安检路线单")
 
     def plan_id(self, number: str) -> int:
         with self.app.reading() as s:
@@ -257,9 +253,7 @@ class RouteSheetService:
             raise Refused(f"保存位置不存在：{target.parent}", field="path")
         masked = not self.actor.can(Permission.VIEW_FULL_ID)
         with self.app.reading() as s:
-            plan = s.get(InspectionPlan, plan_id)
-            if plan is None:
-                raise NotFound("安检计划不存在")
+            plan = must_get(s, InspectionPlan, plan_id, "安检计划不存在")
             rows = s.execute(
                 select(ServiceOrder.number, Account.number, Customer.name, Customer.phone, Account.address,
                        InspectionOrder.attempts, InspectionAccount.last_entered_at)
@@ -355,9 +349,7 @@ class RouteSheetService:
         except OSError as exc:
             raise Refused(f"无法读取文件 {source.name}") from exc
         with self.app.reading() as s:
-            plan = s.get(InspectionPlan, plan_id)
-            if plan is None:
-                raise NotFound("安检计划不存在")
+            plan = must_get(s, InspectionPlan, plan_id, "安检计划不存在")
             number, inspector = plan.number, plan.inspector
             first = datetime.combine(plan.starts_on, time.min)
             after = datetime.combine(plan.ends_on + timedelta(days=1), time.min)

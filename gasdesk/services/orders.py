@@ -33,10 +33,10 @@ from gasdesk.models import Account, Customer, Deadline, Department, OrderStep, S
 from gasdesk.permissions import Permission
 from gasdesk.services import audit, deadlines, hazard_gate, numbering, redaction
 from gasdesk.services.as_of import PLACE_KEY
-from gasdesk.services.context import Actor, App
-from gasdesk.services.errors import Conflict, NotFound, Refused
+from gasdesk.services.context import Actor, App, Service, must_get
+from gasdesk.services.errors import Conflict, NotFound, Refused, refusing
 from gasdesk.services.flow_context import OrderContext, run_rules
-from gasdesk.validation import ValidationError, check_phone, clean_text
+from gasdesk.validation import ValidationError, check_phone, check_required, clean_text
 from gasdesk.vocab import AccountStatus, Channel, DeadlineScope, DeadlineStatus, OrderStatus, PauseKind
 
 
@@ -204,9 +204,9 @@ def order_view(session: Session, order: ServiceOrder, actor: Actor | None = None
     )
 
 
-class OrderService:
+class OrderService(Service):
     def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app.acting(actor), actor
+        super().__init__(app, actor)
         self._departments: dict[str, int] | None = None
 
     # --- reading ------------------------------------------------------------------------------
@@ -257,9 +257,7 @@ class OrderService:
         now = self.app.clock.now()
         calendar = self.app.calendar()
         with self.app.unit_of_work() as s:
-            customer = s.get(Customer, customer_id)
-            if customer is None:
-                raise NotFound("客户不存在")
+            customer = must_get(s, Customer, customer_id, "客户不存在")
             if customer.status != "active":
                 raise Refused("该客户已注销，不能办理新业务")
             if flow.categories and customer.category not in flow.categories:
@@ -428,9 +426,7 @@ class OrderService:
         compute it that perform() runs, so what the screen shows is what perform() pays."""
         now = self.app.clock.now()
         with self.app.reading() as session:
-            order = session.get(ServiceOrder, order_id)
-            if order is None:
-                raise NotFound("业务单不存在")
+            order = must_get(session, ServiceOrder, order_id, "业务单不存在")
             flow = ALL_FLOWS[order.kind]
             step = flow.step(order.step)
             action_def = next((a for a in flow_engine.actions_for(flow, step) if a.code == action), None)
@@ -464,9 +460,8 @@ class OrderService:
         it was typed (its kind and its action's guards), kept in the history (who, when, old -> new, why)
         and audited. Money and readings are never corrected (they moved money: reverse instead)."""
         self.actor.require(Permission.OPEN_ORDER)
-        reason = clean_text(reason)
-        if not reason:
-            raise Refused("请填写更正原因", field="reason")
+        with refusing():
+            reason = check_required(reason, "更正原因", field="reason")
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
             order = self._lock(s, order_id, expected_version)
@@ -557,9 +552,8 @@ class OrderService:
         customer's, or (flows whose FlowDef.pause_kinds allow it) an approval such as a road-excavation
         permit. The reason is kept starting with the kind's label (vocab.PauseKind.of_reason)."""
         self.actor.require(Permission.PAUSE_CLOCK)
-        reason = clean_text(reason)
-        if not reason:
-            raise Refused("请填写暂停原因", field="reason")
+        with refusing():
+            reason = check_required(reason, "暂停原因", field="reason")
         if len(reason) > 200:
             raise Refused("暂停原因过长（最多200字）", field="reason")
         now = self.app.clock.now()

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from gasdesk.models import Account, Payment, Staff
 from gasdesk.permissions import Permission
 from gasdesk.services import audit, hazard_gate, numbering
-from gasdesk.services.context import Actor, App, name_of
-from gasdesk.services.errors import NotFound, Refused
+from gasdesk.services.context import Actor, Service, must_get, name_of
+from gasdesk.services.errors import Refused, refusing
 from gasdesk.validation import ValidationError, check_counter_amount, check_text
 from gasdesk.vocab import PaymentKind, PaymentMethod
 
@@ -98,10 +98,7 @@ def settle(session: Session, *, actor: Actor, at: datetime, account: Account, me
     return None
 
 
-class PaymentService:
-    def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app.acting(actor), actor
-
+class PaymentService(Service):
     def prepay(self, account_id: int, amount: Decimal | str, method: PaymentMethod | str,
                note: str = "") -> PaymentView:
         """A deposit or an arrears payment at the counter: the balance goes up by the amount."""
@@ -117,9 +114,7 @@ class PaymentService:
             raise Refused("请选择付款方式", field="method")
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
-            account = s.get(Account, account_id, with_for_update=True)
-            if account is None:
-                raise NotFound("账户不存在")
+            account = must_get(s, Account, account_id, "账户不存在", lock=True)
             # Arrears when it pays no more than is owed (value > 0, so only on a negative balance).
             kind = PaymentKind.ARREARS if value <= -account.balance else PaymentKind.PREPAY
             if account.status == "closed" and kind is not PaymentKind.ARREARS:
@@ -138,17 +133,13 @@ class PaymentService:
     def reverse(self, payment_id: int, reason: str) -> PaymentView:
         """Undo a payment by a new, opposite entry (managers only); the original stays as it was."""
         self.actor.require(Permission.REVERSE_PAYMENT)
-        try:
+        with refusing():
             reason = check_text(reason, "冲正原因", MAX_NOTE, field="reason", required=True, multiline=True)
-        except ValidationError as exc:
-            raise Refused(exc.message, field=exc.field) from None
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
             # The payment's row is locked before asking whether it was reversed: a second manager
             # reversing it at the same moment waits here, then finds the first one's reversal.
-            original = s.get(Payment, payment_id, with_for_update=True)
-            if original is None:
-                raise NotFound("收费记录不存在")
+            original = must_get(s, Payment, payment_id, "收费记录不存在", lock=True)
             if original.kind == PaymentKind.REVERSAL:
                 raise Refused("冲正记录不能再冲正")
             if s.scalar(select(Payment.id).where(Payment.reverses_id == original.id)):
@@ -181,15 +172,11 @@ class PaymentService:
         gone after the final visit). The balance goes to 0 by a write-off entry that moves no cash; the
         entry is audited, listed in the write-off ledger, and can be reversed like a payment."""
         self.actor.require(Permission.REVERSE_PAYMENT)
-        try:
+        with refusing():
             reason = check_text(reason, "核销原因", 500, field="reason", required=True, multiline=True)
-        except ValidationError as exc:
-            raise Refused(exc.message, field=exc.field) from None
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
-            account = s.get(Account, account_id, with_for_update=True)
-            if account is None:
-                raise NotFound("账户不存在")
+            account = must_get(s, Account, account_id, "账户不存在", lock=True)
             if account.balance >= 0:
                 raise Refused("该账户没有欠费，无需核销")
             p = record(s, actor=self.actor, at=now, kind=PaymentKind.WRITE_OFF, amount=-account.balance,

@@ -16,9 +16,9 @@ from gasdesk.permissions import Permission
 from gasdesk.services import audit, numbering
 from gasdesk.services import settings as settings_store
 from gasdesk.services.as_of import Since, entry_point
-from gasdesk.services.context import Actor, App
-from gasdesk.services.errors import NotFound, Refused
-from gasdesk.validation import clean_text
+from gasdesk.services.context import Service, must_get
+from gasdesk.services.errors import Refused, refusing
+from gasdesk.validation import check_required, clean_text
 from gasdesk.vocab import Labelled
 
 NOTICE_AHEAD = timedelta(hours=24)
@@ -85,10 +85,7 @@ def _affected_condition(terms: list[str]):  # type: ignore[no-untyped-def]
     return or_(*(Customer.address.contains(t, autoescape=True) for t in terms))
 
 
-class PlannedWorkService:
-    def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app.acting(actor), actor
-
+class PlannedWorkService(Service):
     def create(self, *, kind: str, title: str, area: str, address_terms: list[str], starts_at: datetime,
                ends_at: datetime, emergency: bool = False, note: str = "") -> PlannedWorkView:
         self.actor.require(Permission.DISPATCH)
@@ -138,14 +135,11 @@ class PlannedWorkService:
 
     def cancel(self, work_id: int, reason: str) -> PlannedWorkView:
         self.actor.require(Permission.DISPATCH)
-        reason = clean_text(reason)
-        if not reason:
-            raise Refused("请填写取消原因", field="reason")
+        with refusing():
+            reason = check_required(reason, "取消原因", field="reason")
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
-            work = s.get(PlannedWork, work_id)
-            if work is None:
-                raise NotFound("作业通知不存在")
+            work = must_get(s, PlannedWork, work_id, "作业通知不存在")
             work.status, work.note = "cancelled", (work.note + f"\n取消：{reason}").strip()
             audit.append(s, at=now, staff_id=self.actor.staff_id, entity="planned_work", entity_id=work.id,
                          action="cancel", changes=audit.changes_of(work))
@@ -171,9 +165,7 @@ class PlannedWorkService:
         (the notice is sent by people allowed to phone the customers: dispatchers and managers)."""
         self.actor.require(Permission.DISPATCH)
         with self.app.reading() as s:
-            work = s.get(PlannedWork, work_id)
-            if work is None:
-                raise NotFound("作业通知不存在")
+            work = must_get(s, PlannedWork, work_id, "作业通知不存在")
             stmt = (select(Customer.id, Customer.number, Customer.name, Customer.phone, Customer.address)
                     .where(_affected_condition(list(work.address_terms)), Customer.status == "active")
                     .order_by(Customer.address, Customer.id).offset(offset))
@@ -194,9 +186,7 @@ class PlannedWorkService:
 
         self.actor.require(Permission.PRINT_FORMS)
         with self.app.reading() as s:
-            work = s.get(PlannedWork, work_id)
-            if work is None:
-                raise NotFound("作业通知不存在")
+            work = must_get(s, PlannedWork, work_id, "作业通知不存在")
             point, _by = entry_point(s, "planned_work", work.id, ["create"], work.noticed_at)
             then = Since(s, [point], rows={"planned_work": [work.id]})
             values = then.settings(settings_store.read_all(s), point)
@@ -213,9 +203,7 @@ class PlannedWorkService:
         from gasdesk.reports.ledgers.writer import write_workbook
 
         with self.app.reading() as s:
-            work = s.get(PlannedWork, work_id)
-            if work is None:
-                raise NotFound("作业通知不存在")
+            work = must_get(s, PlannedWork, work_id, "作业通知不存在")
             company = str(settings_store.get(s, "company.name"))
             number, title = work.number, work.title
             period = f"{work.starts_at:%Y-%m-%d %H:%M} 至 {work.ends_at:%Y-%m-%d %H:%M}"

@@ -34,7 +34,7 @@ from gasdesk.reports.forms.titles import contract_family, contract_for
 from gasdesk.services import audit, bills, redaction
 from gasdesk.services import settings as settings_store
 from gasdesk.services.as_of import Point, Since, point_of
-from gasdesk.services.context import Actor, App, name_of
+from gasdesk.services.context import Service, must_get, name_of
 from gasdesk.services.errors import NotFound, Refused
 from gasdesk.services.flow_context import FACTS_KEY, PARTY_FIELDS
 from gasdesk.services.orders import action_label_of, awaiting_visit, step_label_of
@@ -280,10 +280,7 @@ def step_state(order: ServiceOrder, row: OrderStep | None) -> StepState:
     return StepState(rows, data, documents, reason, facts, int(facts.get("rounds") or 0), status.label)
 
 
-class PrintService:
-    def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app.acting(actor), actor
-
+class PrintService(Service):
     # --- what can be printed ------------------------------------------------------------------
 
     def forms_for(self, order_id: int) -> list[PrintableForm]:
@@ -502,9 +499,7 @@ class PrintService:
         return parties_of(facts)
 
     def _order(self, s: Session, order_id: int) -> ServiceOrder:
-        order = s.get(ServiceOrder, order_id, options=[selectinload(ServiceOrder.steps)])
-        if order is None:
-            raise NotFound("业务单不存在")
+        order = must_get(s, ServiceOrder, order_id, "业务单不存在", options=[selectinload(ServiceOrder.steps)])
         return order
 
     @staticmethod

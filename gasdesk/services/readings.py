@@ -24,7 +24,7 @@ from gasdesk.flows.registry import reading_labels
 from gasdesk.models import Account, Bill, Meter, MeterReading, Staff
 from gasdesk.permissions import Permission
 from gasdesk.services import audit, bills
-from gasdesk.services.context import Actor, App
+from gasdesk.services.context import Actor, Service
 from gasdesk.services.errors import NotFound, Refused, ServiceError
 from gasdesk.validation import ValidationError, check_meter_reading
 from gasdesk.vocab import AccountStatus, MeterStatus
@@ -318,10 +318,7 @@ class ReadingView:
 Progress = Callable[[int, int], Any]
 
 
-class ReadingService:
-    def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app.acting(actor), actor
-
+class ReadingService(Service):
     def record(self, meter_number: str, read_on: date | str, reading: Decimal | str) -> ReadingOutcome:
         """One reading entered at the counter; returns it with the bill it made."""
         self.actor.require(Permission.TAKE_PAYMENT)

@@ -37,8 +37,7 @@ from gasdesk.reports.context import AccountInfo, FieldValue, FormContext, MeterI
 from gasdesk.services import audit, bills
 from gasdesk.services import settings as settings_store
 from gasdesk.services.as_of import Point, Since
-from gasdesk.services.context import Actor, App, name_of
-from gasdesk.services.errors import NotFound
+from gasdesk.services.context import Service, must_get, name_of
 from gasdesk.services.flow_context import PARTY_FIELDS
 from gasdesk.vocab import AccountStatus, MeterStatus, PaymentKind, PaymentMethod
 
@@ -88,9 +87,7 @@ def receipt_context(session: Session, payment: Payment, values: dict[str, Any], 
     company profile as it was then (services/as_of.py)."""
     from gasdesk.services.printing import company_profile, parties_of, payment_info
 
-    customer = session.get(Customer, payment.customer_id)
-    if customer is None:
-        raise NotFound("客户不存在")
+    customer = must_get(session, Customer, payment.customer_id, "客户不存在")
     account = session.get(Account, payment.account_id) if payment.account_id else None
     point = Point(bills.written_at(session, payment), payment.at)
     meters = _meters_of(session, account) if account is not None else []
@@ -158,10 +155,7 @@ def receipt_context(session: Session, payment: Payment, values: dict[str, Any], 
     )
 
 
-class ReceiptService:
-    def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app.acting(actor), actor
-
+class ReceiptService(Service):
     def printed_before(self, payment_id: int) -> bool:
         with self.app.reading() as s:
             return printed_before(s, payment_id)
@@ -170,9 +164,7 @@ class ReceiptService:
         """The receipt of a payment as PDF bytes; the first print is the original, later ones 副本."""
         self.actor.require(Permission.PRINT_FORMS)
         with self.app.reading() as s:
-            payment = s.get(Payment, payment_id)
-            if payment is None:
-                raise NotFound("收费记录不存在")
+            payment = must_get(s, Payment, payment_id, "收费记录不存在")
             # A reversal's receipt is the counter's own (冲正收据), even of an order's fee.
             order_id = payment.order_id if payment.kind != PaymentKind.REVERSAL else None
         if order_id is not None:
@@ -183,8 +175,7 @@ class ReceiptService:
 
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
-            payment = s.get(Payment, payment_id)
-            assert payment is not None
+            payment = must_get(s, Payment, payment_id, "收费记录不存在")
             values = settings_store.read_all(s)
             copy = printed_before(s, payment_id)
             ctx = receipt_context(s, payment, values, now=now, printed_by=name_of(s, self.actor), copy=copy)

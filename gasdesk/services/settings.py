@@ -15,7 +15,7 @@ from gasdesk.hours import HoursError, parse_hours
 from gasdesk.models import Setting
 from gasdesk.permissions import Permission
 from gasdesk.services import audit
-from gasdesk.services.context import Actor, App
+from gasdesk.services.context import App, Service
 from gasdesk.services.errors import Refused
 from gasdesk.validation import ValidationError, check_counter_amount, check_meter_reading, check_text
 
@@ -356,10 +356,7 @@ def fee(session: Session, key: str) -> Decimal:
     return Decimal(str(get(session, key) or "0")).quantize(Decimal("0.01"))
 
 
-class SettingsService:
-    def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app.acting(actor), actor
-
+class SettingsService(Service):
     def all(self) -> dict[str, Any]:
         with self.app.reading() as s:
             return read_all(s)

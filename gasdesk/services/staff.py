@@ -17,9 +17,9 @@ from gasdesk.flows.departments import DEPARTMENTS
 from gasdesk.models import Department, Staff
 from gasdesk.permissions import Permission
 from gasdesk.services import audit
-from gasdesk.services.context import Actor, App
-from gasdesk.services.errors import NotFound, Refused, SignInFailed
-from gasdesk.validation import ValidationError, check_text, clean_text
+from gasdesk.services.context import Actor, App, Service, must_get
+from gasdesk.services.errors import NotFound, Refused, SignInFailed, refusing
+from gasdesk.validation import check_text, clean_text
 from gasdesk.vocab import Role
 
 MAX_FAILURES = 5
@@ -63,10 +63,8 @@ def check_password_rules(password: str) -> None:
 
 
 def _checked_name(name: str | None) -> str:
-    try:
+    with refusing():
         return check_text(name, "姓名", 40, field="name", required=True)
-    except ValidationError as exc:
-        raise Refused(exc.message, field=exc.field) from None
 
 
 def ensure_departments(app: App) -> None:
@@ -186,10 +184,7 @@ def verify_password(app: App, actor: Actor, password: str) -> bool:
     return True
 
 
-class StaffService:
-    def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app.acting(actor), actor
-
+class StaffService(Service):
     def list(self) -> list[StaffView]:
         with self.app.reading() as s:
             return [_view(x) for x in s.scalars(select(Staff).order_by(Staff.login))]
@@ -245,9 +240,7 @@ class StaffService:
             raise Refused("请选择有效的岗位", field="role") from None
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
-            staff = s.get(Staff, staff_id, with_for_update={"of": Staff})
-            if staff is None:
-                raise NotFound("员工不存在")
+            staff = must_get(s, Staff, staff_id, "员工不存在", lock={"of": Staff})
             if active is False and staff.id == self.actor.staff_id:
                 raise Refused("不能停用自己的账号")
             leaves_admin = staff.role == Role.ADMIN and staff.active and (
@@ -284,9 +277,7 @@ class StaffService:
         check_password_rules(new_password)
         now = self.app.clock.now()
         with self.app.unit_of_work() as s:
-            staff = s.get(Staff, staff_id, with_for_update={"of": Staff})
-            if staff is None:
-                raise NotFound("员工不存在")
+            staff = must_get(s, Staff, staff_id, "员工不存在", lock={"of": Staff})
             staff.password_hash = _hasher.hash(new_password)
             staff.must_change_password = True
             staff.failed_attempts = 0
@@ -300,9 +291,7 @@ class StaffService:
             raise Refused("新密码不能与原密码相同", field="password")
         now = self.app.clock.now()
         with self.app.unit_of_work(for_password_change=True) as s:
-            staff = s.get(Staff, self.actor.staff_id, with_for_update={"of": Staff})
-            if staff is None:
-                raise NotFound("员工不存在")
+            staff = must_get(s, Staff, self.actor.staff_id, "员工不存在", lock={"of": Staff})
             try:
                 _hasher.verify(staff.password_hash, old_password)
             except (VerificationError, InvalidHashError):

@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, se
 
 from gasdesk.flows import ALL_FLOWS
 from gasdesk.models import Customer, Deadline, Department, ServiceOrder
-from gasdesk.services.context import Actor, App
+from gasdesk.services.context import Service
 from gasdesk.services.deadlines import is_provisional
 from gasdesk.vocab import Channel, DeadlineStatus, OrderStatus, Role
 
@@ -105,10 +105,7 @@ def _nearest_clock(*conditions: ColumnElement[bool]) -> Any:
     )
 
 
-class WorklistService:
-    def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app.acting(actor), actor
-
+class WorklistService(Service):
     def _select(self, clock: Any, *, only_with_clock: bool = False) -> Select[Any]:
         join = select(ServiceOrder, Customer.name, Customer.address, Customer.phone, clock.c.due_at,
                       clock.c.started_at, Department.name)

@@ -23,7 +23,7 @@ from gasdesk.flows.registry import ALL_FLOWS
 from gasdesk.models import Customer, Deadline, Payment, ServiceOrder
 from gasdesk.permissions import Permission
 from gasdesk.services import settings as settings_store
-from gasdesk.services.context import Actor, App
+from gasdesk.services.context import Actor, App, Service
 from gasdesk.services.errors import Refused
 from gasdesk.services.ledgers.compliance import finished_months
 from gasdesk.services.ledgers.inspection_coverage import CoverageFigure, coverage_now
@@ -155,14 +155,14 @@ def _first_of_months(today: date, months: int) -> date:
     return first
 
 
-class DashboardData:
+class DashboardData(Service):
     """The figures of the manager dashboard; read-only, one short read per call."""
 
     LIST_LIMIT = 500
 
     def __init__(self, app: App, actor: Actor) -> None:
         actor.require(Permission.EXPORT_LEDGERS)
-        self.app, self.actor = app.acting(actor), actor
+        super().__init__(app, actor)
 
     def _query(self, s: Session) -> Query:
         return Query(filter=LedgerFilter(), now=self.app.clock.now(), dialect=s.get_bind().dialect.name,

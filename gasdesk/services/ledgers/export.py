@@ -27,7 +27,7 @@ from gasdesk.reports.ledgers import ExportCancelled, SheetData, TitleBlock, writ
 from gasdesk.reports.ledgers.pdf import PDF_ROW_LIMIT, write_pdf
 from gasdesk.services import audit
 from gasdesk.services import settings as settings_store
-from gasdesk.services.context import Actor, App
+from gasdesk.services.context import Service
 from gasdesk.services.errors import Refused
 from gasdesk.services.ledgers.query import (
     PLAN_FILTER,
@@ -70,12 +70,9 @@ class FilterChoices:
     channels: list[tuple[str, str]] = field(default_factory=list)
 
 
-class LedgerService:
+class LedgerService(Service):
     # Exports longer than this refuse to become a PDF (reports.ledgers.pdf.PDF_ROW_LIMIT).
     pdf_row_limit = PDF_ROW_LIMIT
-
-    def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app.acting(actor), actor
 
     def choices(self) -> FilterChoices:
         self.actor.require(Permission.EXPORT_LEDGERS)
