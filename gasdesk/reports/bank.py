@@ -5,19 +5,16 @@ a debit file, and the arrears notices (欠费催缴通知单), one page per acco
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, SimpleDocTemplate
+from reportlab.platypus import Flowable, PageBreak
 
 from gasdesk.reports.context import CompanyProfile
-from gasdesk.reports.fonts import register_cjk_font
-from gasdesk.reports.forms.kit import Kit, Sign, kit_for
+from gasdesk.reports.forms.kit import Sign
+from gasdesk.reports.paper import Paper
 
 
 class Cancelled(Exception):
@@ -83,23 +80,12 @@ class ArrearsNoticeSheet:
     batch: str
 
 
-def _doc(out: io.BytesIO, title: str, author: str) -> SimpleDocTemplate:
-    return SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                             bottomMargin=16 * mm, title=title, author=author, creator="gasdesk")
-
-
-def _kit(font_path: str | None) -> Kit:
-    return kit_for(register_cjk_font(font_path))
-
-
 def render_agreement(company: CompanyProfile, a: AgreementSheet, *, font_path: str | None = None) -> bytes:
-    kit = _kit(font_path)
-    out = io.BytesIO()
-    doc = _doc(out, f"委托银行代扣协议书 {a.number}", company.name)
+    paper = Paper(f"委托银行代扣协议书 {a.number}", company, font_path=font_path)
+    kit = paper.kit
     story: list[Flowable] = [
-        kit.p(company.name, "subtitle"),
-        *kit.title("委托银行代扣燃气费协议书", f"协议编号：{a.number}　　签订日期：{a.signed_on:%Y年%m月%d日}",
-                   copy=a.copy),
+        *paper.heading("委托银行代扣燃气费协议书", f"协议编号：{a.number}　　签订日期：{a.signed_on:%Y年%m月%d日}",
+                       copy=a.copy),
         *kit.section("委托人（燃气用户）"),
         *kit.grid([("客户编号", a.customer_number), ("户名", a.customer_name), ("燃气户号", a.account_number),
                    ("联系电话", a.phone or "—"), ("用气地址", a.address)]),
@@ -122,17 +108,14 @@ def render_agreement(company: CompanyProfile, a: AgreementSheet, *, font_path: s
         kit.spacer(6),
         kit.p(f"打印：{a.printed_by}　{a.printed_at:%Y-%m-%d %H:%M}", "small"),
     ]
-    doc.build(story)
-    return out.getvalue()
+    return paper.build(story)
 
 
 def render_transmittal(company: CompanyProfile, t: TransmittalSheet, *, font_path: str | None = None) -> bytes:
-    kit = _kit(font_path)
-    out = io.BytesIO()
-    doc = _doc(out, f"代扣文件交接单 {t.run_number}", company.name)
+    paper = Paper(f"代扣文件交接单 {t.run_number}", company, font_path=font_path)
+    kit = paper.kit
     story: list[Flowable] = [
-        kit.p(company.name, "subtitle"),
-        *kit.title("委托银行代扣文件交接单", f"批次号：{t.run_number}　　账期：{t.month}", copy=False),
+        *paper.heading("委托银行代扣文件交接单", f"批次号：{t.run_number}　　账期：{t.month}"),
         *kit.grid([("委托单位", company.name), ("商户代码", t.merchant), ("代扣银行", t.bank_name),
                    ("账期", t.month), ("文件名", t.file_name), ("文件格式", t.layout_text),
                    ("代扣笔数", f"{t.count} 笔"), ("代扣总金额", f"{t.total:,.2f} 元"),
@@ -145,8 +128,7 @@ def render_transmittal(company: CompanyProfile, t: TransmittalSheet, *, font_pat
         kit.spacer(6),
         kit.p(f"打印：{t.printed_by}　{t.printed_at:%Y-%m-%d %H:%M}", "small"),
     ]
-    doc.build(story)
-    return out.getvalue()
+    return paper.build(story)
 
 
 def render_arrears_notices(company: CompanyProfile, notices: Sequence[ArrearsNoticeSheet], *,
@@ -154,9 +136,8 @@ def render_arrears_notices(company: CompanyProfile, notices: Sequence[ArrearsNot
                            progress: Callable[[int, int], bool] | None = None) -> bytes:
     """One page per notice. `progress(done, total)` is called as pages are laid out; it returns
     False to stop (Cancelled is raised)."""
-    kit = _kit(font_path)
-    out = io.BytesIO()
-    doc = _doc(out, f"欠费催缴通知单 {notices[0].batch if notices else ''}", company.name)
+    paper = Paper(f"欠费催缴通知单 {notices[0].batch if notices else ''}", company, font_path=font_path)
+    kit = paper.kit
     story: list[Flowable] = []
     total = len(notices)
     for i, n in enumerate(notices):
@@ -166,8 +147,7 @@ def render_arrears_notices(company: CompanyProfile, notices: Sequence[ArrearsNot
             story.append(PageBreak())
         rows = [[b.number, b.period, f"{b.amount:,.2f}", f"{b.owed:,.2f}", f"{b.due_to:%Y-%m-%d}"] for b in n.bills]
         story += [
-            kit.p(company.name, "subtitle"),
-            *kit.title("燃气费欠费催缴通知单", f"批次：{n.batch}　　{n.area}　　{n.printed_at:%Y-%m-%d}", copy=False),
+            *paper.heading("燃气费欠费催缴通知单", f"批次：{n.batch}　　{n.area}　　{n.printed_at:%Y-%m-%d}"),
             kit.p(f"尊敬的燃气用户 {n.customer_name}：", "letter_head"),
             kit.p(f"您的燃气户号 {n.account_number}（{n.address}）以下账单已过缴费期（抄表次月1日至20日）尚未缴清，"
                   f"合计欠费 {n.owed:,.2f} 元。请您尽快缴纳，以免影响正常用气。", "letter"),
@@ -189,5 +169,4 @@ def render_arrears_notices(company: CompanyProfile, notices: Sequence[ArrearsNot
         ]
     if progress is not None:
         progress(total, total)
-    doc.build(story)
-    return out.getvalue()
+    return paper.build(story)

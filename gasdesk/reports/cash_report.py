@@ -6,18 +6,16 @@ state, kept outside the database (an anchor for `gasdesk audit verify --anchor`)
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, SimpleDocTemplate
+from reportlab.platypus import KeepTogether
 
 from gasdesk.reports.context import CompanyProfile
-from gasdesk.reports.fonts import register_cjk_font
-from gasdesk.reports.forms.kit import Sign, kit_for
+from gasdesk.reports.forms.kit import Sign
+from gasdesk.reports.paper import Paper
 
 
 @dataclass(frozen=True)
@@ -62,16 +60,12 @@ def _yuan(value: Decimal) -> str:
 
 
 def render_cash_report(company: CompanyProfile, data: CashReportData, *, font_path: str | None = None) -> bytes:
-    kit = kit_for(register_cjk_font(font_path))
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=14 * mm,
-                            bottomMargin=14 * mm, title=f"收费日结单 {data.day:%Y-%m-%d} {data.cashier}",
-                            author=company.name)
+    paper = Paper(f"收费日结单 {data.day:%Y-%m-%d} {data.cashier}", company, font_path=font_path, margin_y=14 * mm)
+    kit = paper.kit
     count = sum(line.count for line in data.lines)
     story = [
-        kit.p(company.name, "subtitle"),
-        *kit.title("收费日结单", f"日期：{data.day:%Y年%m月%d日}　　收费员：{data.cashier}　　"
-                               f"打印：{data.printed_at:%Y-%m-%d %H:%M}（{data.printed_by}）", copy=False),
+        *paper.heading("收费日结单", f"日期：{data.day:%Y年%m月%d日}　　收费员：{data.cashier}　　"
+                                    f"打印：{data.printed_at:%Y-%m-%d %H:%M}（{data.printed_by}）"),
         *kit.section("收付汇总"),
         kit.table(["类别", "笔数", "金额（元）", "现金收付（元）"],
                   [[line.label, str(line.count), _yuan(line.amount), _yuan(line.cash_effect)] for line in data.lines]
@@ -89,5 +83,4 @@ def render_cash_report(company: CompanyProfile, data: CashReportData, *, font_pa
         kit.p(data.anchor, "small"),
         KeepTogether([kit.signatures([Sign("收费员签字", data.cashier), Sign("复核人签字")])]),
     ]
-    doc.build(story)
-    return out.getvalue()
+    return paper.build(story)

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import datetime
 
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.platypus import SimpleDocTemplate
-
 from gasdesk.reports.context import CompanyProfile
-from gasdesk.reports.fonts import register_cjk_font
-from gasdesk.reports.forms.kit import kit_for
+from gasdesk.reports.paper import Paper
 
 
 @dataclass(frozen=True)
@@ -31,15 +25,12 @@ class NoticeData:
 
 
 def render_notice(company: CompanyProfile, notice: NoticeData, *, font_path: str | None = None) -> bytes:
-    kit = kit_for(register_cjk_font(font_path))
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                            bottomMargin=16 * mm, title=f"{notice.title} {notice.number}", author=company.name)
+    paper = Paper(f"{notice.title} {notice.number}", company, font_path=font_path)
+    kit = paper.kit
     when = f"{notice.starts_at:%Y年%m月%d日 %H:%M} 至 {notice.ends_at:%Y年%m月%d日 %H:%M}"
     story = [
-        kit.p(company.name, "subtitle"),
-        *kit.title(f"{notice.kind_label}通知", f"通知编号：{notice.number}　　发布时间：{notice.noticed_at:%Y-%m-%d %H:%M}",
-                   copy=False),
+        *paper.heading(f"{notice.kind_label}通知",
+                       f"通知编号：{notice.number}　　发布时间：{notice.noticed_at:%Y-%m-%d %H:%M}"),
         kit.p("尊敬的燃气用户：", "clause"),
         kit.spacer(4),
         kit.p(f"因{notice.title}，我公司将于 {when} 在{notice.area}进行{notice.kind_label}"
@@ -60,5 +51,4 @@ def render_notice(company: CompanyProfile, notice: NoticeData, *, font_path: str
         kit.spacer(16),
         kit.p(f"{company.name}\n{notice.noticed_at:%Y年%m月%d日}", "body"),
     ]
-    doc.build(story)
-    return out.getvalue()
+    return paper.build(story)
