@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from gasdesk import sla
+from gasdesk.reports.forms.values import fmt_datetime
 from gasdesk.vocab import TimeUnit
 from gasdesk.workdays import WorkCalendar
 
@@ -36,12 +37,8 @@ URGENCY_COLORS = {
 }
 
 
-def dt_text(value: datetime | date | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return value.strftime("%Y-%m-%d")
+# A date or a time as windows and printed forms both show it: 2026-03-01 or 2026-03-01 09:30.
+dt_text = fmt_datetime
 
 
 def money_text(value: Decimal | str | None) -> str:
