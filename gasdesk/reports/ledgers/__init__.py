@@ -4,13 +4,7 @@ The services build the rows (gasdesk/services/ledgers.py); `write_workbook` stre
 openpyxl write-only workbook with the title block, headers, formats and totals managers expect.
 """
 
-from gasdesk.reports.ledgers.spec import (
-    ChartSpec,
-    ColumnType,
-    LedgerColumn,
-    SheetData,
-    TitleBlock,
-)
+from gasdesk.reports.ledgers.spec import ChartSpec, ColumnType, LedgerColumn, SheetData, TitleBlock
 from gasdesk.reports.ledgers.writer import HEADER_ROW, ExportCancelled, display_width, write_workbook
 
 # The PDF module (reportlab) is imported where it is used: `gasdesk.reports.ledgers.pdf.write_pdf`.
