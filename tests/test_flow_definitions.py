@@ -87,8 +87,9 @@ def test_the_commitment_figures():
 
 def test_engine_refuses_wrong_step_role_reason_and_fields():
     flow = FLOWS["activation"]
-    with pytest.raises(engine.ActionRefused, match="不能执行"):
+    with pytest.raises(engine.ActionRefused, match="不能办理“作业完毕") as refused:
         engine.plan(flow, "accept", "work_done", Role.CLERK)
+    assert "work_done" not in str(refused.value)  # the action's label, never its code
     with pytest.raises(engine.ActionRefused, match="无权"):
         engine.plan(flow, "site_visit", "work_done", Role.CLERK, {})
     with pytest.raises(engine.ActionRefused, match="原因"):
