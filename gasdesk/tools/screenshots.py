@@ -223,7 +223,7 @@ def render(app: Any, logins: dict[str, tuple[str, str]], out: Path) -> list[Path
         s.settle()
         if wizard.currentId() == CONFIRM_PAGE:
             s.shot(wizard, "wizard-confirm", (960, 660))
-        wizard.reject()
+        wizard.done(0)  # closed without the "discard typed input?" question (nobody to answer it here)
 
     def deep_installation(item: Any) -> bool:
         """An order deep in a long flow: waiting in a step outside the commitment (design, construction)."""
@@ -308,7 +308,7 @@ def _calendar_notice_shots(s: Shooter, win: Any) -> None:
     dialog.text.setPlainText(SAMPLE_NOTICE.read_text(encoding="utf-8"))
     dialog.read()
     s.shot(dialog, "calendar-notice-preview", size=(1320, 700))
-    dialog.reject()
+    dialog.done(0)  # closed without the "discard typed input?" question
     editor.set_year(editor.session.now().year)
 
 
