@@ -29,6 +29,7 @@ from gasdesk.flows.shapes import (
     PROPERTY_PROOF,
     RATINGS,
     WD,
+    accept_then_visit,
     counter_accept,
     counter_step,
     documents_step,
@@ -45,6 +46,6 @@ __all__ = [
     "ID_COPY", "METHODS", "NON_RESIDENTIAL_USES", "OWNER_ID", "PROPERTY_MGMT", "PROPERTY_PROOF", "RATINGS",
     "ROLES", "WD", "AccountLock", "ActionDef", "DocumentDef", "Effect", "FieldDef", "FieldKind", "FlowDef",
     "Guard", "IdDocType", "OrderLedger", "PauseKind", "Personal", "SiteWork", "StepDef", "TimeLimit",
-    "counter_accept", "counter_step", "documents_step", "fee_fields",
+    "accept_then_visit", "counter_accept", "counter_step", "documents_step", "fee_fields",
     "new_meter_fields", "opens_account", "refuse", "simple_step", "terminal_steps", "visit_steps",
 ]

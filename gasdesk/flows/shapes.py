@@ -17,6 +17,7 @@ from gasdesk.flows.definition import (
     Rule,
     StepDef,
     TimeLimit,
+    terminal_steps,
 )
 from gasdesk.vocab import GasUseType, PaymentMethod, Role, SiteWork, TimeUnit
 
@@ -107,6 +108,14 @@ def visit_steps(
         ),),
     )
     return (visit, wait)
+
+
+def accept_then_visit(accept: str, visit: str, label: str, done: ActionDef, *, forms: tuple[str, ...] = (),
+                      extra: tuple[ActionDef, ...] = ()) -> tuple[StepDef, ...]:
+    """The whole of a flow that is one site visit: the counter accepts and hands over (`accept`), the
+    distribution centre visits (`visit`, re-booked when conditions are not met), then the end states."""
+    return (counter_accept(accept, accept, visit), *visit_steps(visit, label, done, forms=forms, extra=extra),
+            *terminal_steps())
 
 
 def documents_step(code: str, label: str, next_step: str, ok_label: str, question: str,

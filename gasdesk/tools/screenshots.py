@@ -172,7 +172,7 @@ def render(app: Any, logins: dict[str, tuple[str, str]], out: Path) -> list[Path
     from gasdesk.ui.main_window import DASHBOARD, DISPATCH, NEW, SEARCH, SETTINGS, MainWindow
     from gasdesk.ui.session import UiSession
     from gasdesk.ui.signin import SignInDialog
-    from gasdesk.ui.wizard import CONFIRM_PAGE, DOCUMENTS_PAGE
+    from gasdesk.ui.wizard import CONFIRM_PAGE, DOCUMENTS_PAGE, FLOW_PAGE
     from gasdesk.vocab import Role
 
     qt = qt_application()
@@ -207,6 +207,9 @@ def render(app: Any, logins: dict[str, tuple[str, str]], out: Path) -> list[Path
         kind = next(f.kind for f in FLOWS.values() if f.account_statuses and f.open_fields and f.documents)
         wizard = win.new_business(kind, hit.customer.id)
         s.settle()
+        if wizard.currentId() == FLOW_PAGE:  # the wizard opens on its first page (来访/来电), the flow chosen
+            wizard.next()
+            s.settle()
         wizard.customer_page.search.view.selectRow(0)
         wizard.next()
         boxes = list(wizard.documents_page.checks.values())

@@ -16,16 +16,11 @@ FLOW = FlowDef(
     total_limit=TimeLimit(5, WD),
     phone_intake=True,
     commitment="拆、迁、移、改作业受理后5个工作日内完成（客户原因延误除外）",
-    steps=(
-        counter_accept("accept", "accept", "site_visit"),
-        *visit_steps(
-            "site_visit", "上门作业（拆、迁、移、改）", forms=("site_work",),
-            done=ActionDef(code="work_done", label="作业完毕，收费，客户签字", target="archived",
-                           roles=ROLES.dispatcher, decision="是", forms=("site_work", "receipt"),
-                           fields=(FieldDef("work_record", "作业记录", FieldKind.LONG_TEXT),
-                                   *fee_fields("fees.relocation")),
-                           effects=("charge_fee",)),
-        ),
-        *terminal_steps(),
+    steps=accept_then_visit(
+        "accept", "site_visit", "上门作业（拆、迁、移、改）", forms=("site_work",),
+        done=ActionDef(code="work_done", label="作业完毕，收费，客户签字", target="archived",
+                       roles=ROLES.dispatcher, decision="是", forms=("site_work", "receipt"),
+                       fields=(FieldDef("work_record", "作业记录", FieldKind.LONG_TEXT), *fee_fields("fees.relocation")),
+                       effects=("charge_fee",)),
     ),
 )
