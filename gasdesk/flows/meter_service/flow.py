@@ -50,4 +50,3 @@ FLOW = FlowDef(
                          needs_reason=True, effects=("count_rework",))),
     ),
 )
-
