@@ -40,13 +40,15 @@ def work_model(now: Callable[[], datetime], calendar: Callable[[], WorkCalendar]
                dispatch: bool = False) -> RowsModel[WorkItem]:
     if dispatch:  # what a dispatcher reads: the job, where, who, when
         return RowsModel([
-            Column("业务单号", lambda w: w.number, width=132),
-            Column("上门作业", lambda w: w.step_label, width=140),
-            Column("客户", lambda w: w.customer_name, width=84),
+            # the address takes what the others leave (at 1366 wide ~120 px: the full text in its tooltip
+            # and in the side panel), so the fixed columns are kept narrow
+            Column("业务单号", lambda w: w.number, width=126),
+            Column("上门作业", lambda w: w.step_label, width=118),
+            Column("客户", lambda w: w.customer_name, width=70),
             Column("用气地址", lambda w: w.address, width=200),
-            Column("联系电话", lambda w: w.phone, width=104),
-            Column("作业班组", lambda w: w.crew or "未派工", width=120),
-            Column("预约时间", lambda w: dt_text(w.appointment_at) or "未预约", width=118),
+            Column("联系电话", lambda w: w.phone, width=100),
+            Column("作业班组", lambda w: w.crew or "未派工", width=92),
+            Column("预约时间", lambda w: dt_text(w.appointment_at) or "未预约", width=112),
             _left(now, calendar, mark=True),
         ])
     return RowsModel([
