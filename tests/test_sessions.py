@@ -302,3 +302,20 @@ def test_two_administrators_demoting_each_other_at_once_leave_one(app, tmp_path)
     with app.reading() as s:
         assert s.scalar(select(func.count()).select_from(Staff).where(Staff.role == Role.ADMIN,
                                                                        Staff.active.is_(True))) == 1
+
+
+def test_a_disabled_manager_runs_no_bank_debit_and_prints_no_cash_report(app):
+    """The bank channel and the daily cash report check the staff record as every other service does."""
+    from gasdesk.services.bank import BankService
+    from gasdesk.services.cash_report import CashReportService
+
+    team = make_team(app)
+    bank, cash = BankService(app, team.manager), CashReportService(app, team.manager)
+    bank.banks()
+    StaffService(app, team.admin).update(team.manager.staff_id, active=False)
+    with pytest.raises(SessionEnded, match="已被停用"):
+        bank.banks()
+    with pytest.raises(SessionEnded, match="已被停用"):
+        bank.preview_run("ICBC", "2026-11")
+    with pytest.raises(SessionEnded, match="已被停用"):
+        cash.print_day(app.clock.now().date())

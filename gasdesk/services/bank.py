@@ -83,7 +83,7 @@ from gasdesk.reports import bank as papers
 from gasdesk.services import audit, billing, bulk, numbering
 from gasdesk.services import settings as settings_store
 from gasdesk.services.as_of import Since, entry_point
-from gasdesk.services.context import Actor, App, must_get, name_of
+from gasdesk.services.context import Actor, Service, must_get, name_of
 from gasdesk.services.errors import NotFound, Refused, refusing
 from gasdesk.services.printing import company_profile
 from gasdesk.validation import check_required, clean_text, mask_phone
@@ -361,9 +361,9 @@ def _fixed_text(value: str, label: str, limit: int, field_name: str) -> str:
 
 # --- the service ---------------------------------------------------------------------------------
 
-class BankService:
-    def __init__(self, app: App, actor: Actor) -> None:
-        self.app, self.actor = app, actor
+class BankService(Service):
+    """Banks, agreements, debit runs and bank files; every read and write first checks the actor's staff
+    record as it is now (a manager disabled mid-session runs no debit)."""
 
     # banks ---------------------------------------------------------------------------------------
     def banks(self) -> list[BankInfo]:

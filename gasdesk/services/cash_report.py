@@ -20,7 +20,7 @@ from gasdesk.reports.cash_report import CashLine, CashReceipt, CashReportData, r
 from gasdesk.services import anchors, audit
 from gasdesk.services import settings as settings_store
 from gasdesk.services.as_of import Point, Since
-from gasdesk.services.context import Actor, App, must_get, name_of
+from gasdesk.services.context import Service, must_get, name_of
 from gasdesk.services.printing import company_profile
 from gasdesk.vocab import PaymentKind, PaymentMethod
 
@@ -36,10 +36,7 @@ def _closed(s: Session, key: str, day_end: datetime) -> Point:
     return Point(int(first.id), first.at) if first.at < day_end else Point(None, day_end)
 
 
-class CashReportService:
-    def __init__(self, app: App, actor: Actor) -> None:
-        self.app = app
-        self.actor = actor
+class CashReportService(Service):
 
     def print_day(self, day: date, clerk_id: int | None = None, *,
                   anchor_folder: Path | None = None) -> tuple[bytes, CashReportData]:
