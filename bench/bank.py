@@ -195,12 +195,13 @@ def main(argv: list[str] | None = None) -> int:
     empty_database(url)
     app = App(url, FixedClock(RUN_AT))
     from gasdesk.services.bank import BankService
-    from gasdesk.services.staff import StaffService, create_first_admin
+    from gasdesk.services.staff import StaffService, create_first_admin, sign_in
     from gasdesk.vocab import Role
 
     admin = create_first_admin(app, "admin", "系统管理员", "admin-pass-1")
-    v = StaffService(app, admin).create("manager1", "王强", Role.MANAGER, "management", "bench-pass-1")
-    manager = Actor(v.id, v.login, v.name, v.role)
+    StaffService(app, admin).create("manager1", "王强", Role.MANAGER, "management", "bench-pass-1")
+    manager, _ = sign_in(app, "manager1", "bench-pass-1")  # as the window signs in: role and department
+    StaffService(app, manager).change_own_password("bench-pass-1", "bench-pass-2")
     log(f"loading {args.lines} households…")
     load(app, args.lines)
     dialect = app.engine.dialect.name
