@@ -70,6 +70,7 @@ from gasdesk.services.orders import OrderService, OrderView
 from gasdesk.validation import check_required, clean_text
 from gasdesk.vocab import (
     AccountStatus,
+    Channel,
     CustomerCategory,
     DeadlineScope,
     DeadlineStatus,
@@ -588,7 +589,7 @@ class InspectionService(Service):
             s.execute(insert(ServiceOrder), [
                 {"number": no, "kind": flow.kind, "customer_id": accounts[aid].customer_id, "account_id": aid,
                  "step": first_code, "status": OrderStatus.OPEN, "step_entered_at": now, "opened_by_id": actor.staff_id,
-                 "opened_at": now, "channel": "plan", "summary": summary, "documents": [], "data": data, "reason": "",
+                 "opened_at": now, "channel": Channel.PLAN.value, "summary": summary, "documents": [], "data": data, "reason": "",
                  "department_id": None, "crew": plan.inspector, "appointment_at": None, "rounds": 0, "version": 1}
                 for no, aid in zip(numbers, todo, strict=True)])
             order_ids = dict(s.execute(select(ServiceOrder.number, ServiceOrder.id)
@@ -900,7 +901,7 @@ class InspectionService(Service):
             data = {f.code: today for f in stop.open_fields if f.kind is FieldKind.DATE}
             suspension = orders.open(stop.kind, order.customer_id, account_id=order.account_id, data=data,
                                      note=f"安全检查 {order.number} 发现一级隐患未整改，依照供用气合同停止供气：{why}"[:500],
-                                     channel="hazard_stop")
+                                     channel=Channel.HAZARD_STOP.value)
         view = orders.perform(order_id, spec.SUPPLY_STOPPED, {"suspension_order": suspension.number}, note=why)
         return view, suspension
 

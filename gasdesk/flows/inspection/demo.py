@@ -29,7 +29,7 @@ from gasdesk.models import (
     OrderStep,
     ServiceOrder,
 )
-from gasdesk.vocab import District
+from gasdesk.vocab import Channel, District
 
 from .flow import (
     CHECK,
@@ -317,7 +317,7 @@ def _write(port: HistoryPort, s: Session, orders: list[_Order], dispatch: int, e
             number=numbers[id(o)], kind=FLOW.kind, customer_id=o.account.customer_id, account_id=o.account.id,
             step=o.step, status=o.status,
             step_entered_at=o.closed_at or (o.visits[-1]["recorded_at"] if o.visits else o.opened), opened_by_id=dispatch,
-            opened_at=o.opened, closed_at=o.closed_at, channel="plan", summary=f"安检计划 {o.plan.number}：{o.plan.title}",
+            opened_at=o.opened, closed_at=o.closed_at, channel=Channel.PLAN.value, summary=f"安检计划 {o.plan.number}：{o.plan.title}",
             documents=[], data={"plan_id": o.plan.id, "plan_number": o.plan.number, "plan_title": o.plan.title,
                                 "plan_ends_on": o.plan.ends_on.isoformat(), "crew": o.plan.inspector,
                                 "attempt": len(o.visits), "outcome": o.outcome},
