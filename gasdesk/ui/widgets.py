@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 )
 
 from gasdesk import sla
-from gasdesk.reports.forms.values import fmt_datetime
 from gasdesk.vocab import TimeUnit
 from gasdesk.workdays import WorkCalendar
 
@@ -38,7 +37,14 @@ URGENCY_COLORS = {
 
 
 # A date or a time as windows and printed forms both show it: 2026-03-01 or 2026-03-01 09:30.
-dt_text = fmt_datetime
+def dt_text(value: datetime | date | None) -> str:
+    """A date and time as the window shows it (reports/forms/values has the printed twin: importing it
+    here would load reportlab before the sign-in window, tests/ui/test_signin.py)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.strftime("%Y-%m-%d")
 
 
 def money_text(value: Decimal | str | None) -> str:
